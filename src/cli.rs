@@ -1,0 +1,161 @@
+//! The command line: `serve` (the default), `migrate`, `openapi`, `import-reference FILE`, and
+//! `healthcheck` for container health probes.
+
+use std::{
+    io::{Read, Write},
+    net::{TcpStream, ToSocketAddrs},
+    path::PathBuf,
+    process::ExitCode,
+    time::Duration,
+};
+
+use clap::{Parser, Subcommand};
+
+use crate::{
+    config::{Config, DEFAULT_LOG_FILTER},
+    db::Db,
+    openapi,
+    reference::import,
+    startup::{prepare_database, Application},
+};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "opinto-registry",
+    version,
+    about = "The registry of work-based learning: HTTP API and maintenance commands"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Apply migrations and serve the API (the default).
+    Serve,
+    /// Apply pending migrations and exit.
+    Migrate,
+    /// Print the OpenAPI document.
+    Openapi,
+    /// Import reference data (regions, municipalities, qualifications, units) from a JSON file.
+    ImportReference {
+        /// The file, in the format described in reference/README.md.
+        file: PathBuf,
+    },
+    /// Exit 0 when the service at URL answers its readiness check, 1 otherwise.
+    Healthcheck {
+        #[arg(long, default_value = "http://127.0.0.1:8080/health/ready")]
+        url: String,
+    },
+}
+
+pub async fn run(cli: Cli) -> ExitCode {
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or(DEFAULT_LOG_FILTER)).init();
+    let result = match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve().await,
+        Command::Migrate => migrate(),
+        Command::Openapi => {
+            print!("{}", openapi::document_json());
+            Ok(())
+        }
+        Command::ImportReference { file } => import_reference(&file),
+        Command::Healthcheck { url } => healthcheck(&url),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn config() -> Result<Config, String> {
+    Config::from_env().map_err(|error| error.to_string())
+}
+
+async fn serve() -> Result<(), String> {
+    let config = config()?;
+    let application = Application::build(config.clone())
+        .await
+        .map_err(|error| error.to_string())?;
+    log::info!(
+        "serving on port {} (bind {}), API docs at /docs",
+        application.port(),
+        config.bind_addr
+    );
+    application
+        .run_until_stopped()
+        .await
+        .map_err(|error| error.to_string())
+}
+
+fn migrate() -> Result<(), String> {
+    let config = config()?;
+    let db = Db::connect(&config.database_url, 1).map_err(|error| error.to_string())?;
+    let applied = db.migrate().map_err(|error| error.to_string())?;
+    if applied.is_empty() {
+        println!("no pending migrations");
+    } else {
+        println!("applied: {}", applied.join(", "));
+    }
+    Ok(())
+}
+
+fn import_reference(file: &std::path::Path) -> Result<(), String> {
+    let shown = file.display();
+    let json = std::fs::read(file).map_err(|error| format!("{shown}: {error}"))?;
+    let parsed =
+        import::parse(&json).map_err(|error| prefix_lines(&shown.to_string(), &error.to_string()))?;
+    let db = prepare_database(&config()?).map_err(|error| error.to_string())?;
+    let mut conn = db.get().map_err(|error| error.to_string())?;
+    let report = import::import(&mut conn, &parsed)
+        .map_err(|error| prefix_lines(&shown.to_string(), &error.to_string()))?;
+    let report = serde_json::to_string_pretty(&report).map_err(|error| error.to_string())?;
+    println!("{report}");
+    Ok(())
+}
+
+fn prefix_lines(prefix: &str, text: &str) -> String {
+    text.lines()
+        .map(|line| format!("{prefix}: {line}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// A minimal HTTP/1.1 GET, so that container images need no curl.
+fn healthcheck(url: &str) -> Result<(), String> {
+    let rest = url
+        .strip_prefix("http://")
+        .ok_or_else(|| format!("{url}: only http:// URLs are supported"))?;
+    let (authority, path) = rest
+        .split_once('/')
+        .map_or((rest, "/".to_owned()), |(a, p)| (a, format!("/{p}")));
+    let address = authority
+        .to_socket_addrs()
+        .map_err(|error| format!("{authority}: {error}"))?
+        .next()
+        .ok_or_else(|| format!("{authority}: no address"))?;
+    let timeout = Duration::from_secs(5);
+    let mut stream =
+        TcpStream::connect_timeout(&address, timeout).map_err(|error| format!("{url}: {error}"))?;
+    stream
+        .set_read_timeout(Some(timeout))
+        .map_err(|error| error.to_string())?;
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\r\n"
+    )
+    .map_err(|error| format!("{url}: {error}"))?;
+    let mut head = [0u8; 12];
+    stream
+        .read_exact(&mut head)
+        .map_err(|error| format!("{url}: {error}"))?;
+    let status_line = String::from_utf8_lossy(&head);
+    if status_line.ends_with(" 200") {
+        Ok(())
+    } else {
+        Err(format!("{url} answered {status_line}"))
+    }
+}

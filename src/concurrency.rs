@@ -1,0 +1,87 @@
+//! Optimistic concurrency: every mutable record has a `version`, sent as a strong `ETag` and
+//! expected back in `If-Match` on every change.
+
+use actix_web::{dev::Payload, http::header, FromRequest, HttpRequest};
+
+use crate::error::ApiError;
+
+/// The entity tag of a record version.
+pub fn etag(version: i64) -> String {
+    format!("\"{version}\"")
+}
+
+/// The versions an `If-Match` header accepts. Without the header a change is refused with 428.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IfMatch {
+    /// `If-Match: *`: any current version.
+    Any,
+    /// The versions named by strong entity tags; weak or foreign tags never match.
+    Versions(Vec<i64>),
+}
+
+impl IfMatch {
+    pub fn parse(value: &str) -> Self {
+        if value.trim() == "*" {
+            return Self::Any;
+        }
+        Self::Versions(
+            value
+                .split(',')
+                .filter_map(|tag| {
+                    let tag = tag.trim();
+                    tag.strip_prefix('"')?.strip_suffix('"')?.parse().ok()
+                })
+                .collect(),
+        )
+    }
+
+    /// Succeeds when `current` is a version this header accepts; otherwise 412.
+    pub fn check(&self, current: i64) -> Result<(), ApiError> {
+        match self {
+            Self::Any => Ok(()),
+            Self::Versions(versions) if versions.contains(&current) => Ok(()),
+            Self::Versions(_) => Err(ApiError::PreconditionFailed),
+        }
+    }
+}
+
+impl FromRequest for IfMatch {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let header = req
+            .headers()
+            .get(header::IF_MATCH)
+            .map(|value| value.to_str().map(IfMatch::parse));
+        std::future::ready(match header {
+            None => Err(ApiError::PreconditionRequired),
+            Some(Ok(if_match)) => Ok(if_match),
+            Some(Err(_)) => Err(ApiError::PreconditionFailed),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strong_tags_match_their_version() {
+        assert_eq!(etag(3), "\"3\"");
+        assert!(IfMatch::parse("\"3\"").check(3).is_ok());
+        assert!(IfMatch::parse("\"2\", \"3\"").check(3).is_ok());
+        assert!(IfMatch::parse("*").check(9).is_ok());
+    }
+
+    #[test]
+    fn stale_weak_and_garbage_tags_fail() {
+        assert!(matches!(
+            IfMatch::parse("\"2\"").check(3),
+            Err(ApiError::PreconditionFailed)
+        ));
+        assert!(IfMatch::parse("W/\"3\"").check(3).is_err());
+        assert!(IfMatch::parse("3").check(3).is_err());
+        assert!(IfMatch::parse("").check(3).is_err());
+    }
+}

@@ -1,0 +1,305 @@
+//! Storage: one connection type over both backends, a pool, migrations, and the helpers that keep
+//! blocking database work off the async threads.
+
+use std::{path::Path, time::Duration};
+
+use diesel::{
+    connection::{AnsiTransactionManager, SimpleConnection, TransactionManager},
+    pg::PgConnection,
+    r2d2::{self, ManageConnection, R2D2Connection},
+    sqlite::SqliteConnection,
+    Connection,
+};
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+use crate::error::ApiError;
+
+#[derive(diesel::MultiConnection)]
+pub enum DbConnection {
+    Pg(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// How long a request waits for a pooled connection before it answers 503.
+const CHECKOUT_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long SQLite waits for a lock held by another connection before giving up.
+const SQLITE_BUSY_TIMEOUT_MS: u32 = 5_000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Postgres,
+    Sqlite,
+}
+
+/// A database URL with its backend decided from the scheme, never by trial and error.
+#[derive(Debug, Clone)]
+pub struct DatabaseUrl {
+    pub backend: Backend,
+    /// What the backend's own driver is given: the URL for PostgreSQL, a file name for SQLite.
+    pub target: String,
+}
+
+impl DatabaseUrl {
+    pub fn parse(url: &str) -> Self {
+        let url = url.trim();
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Self {
+                backend: Backend::Postgres,
+                target: url.to_owned(),
+            };
+        }
+        let target = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+            .unwrap_or(url);
+        Self {
+            backend: Backend::Sqlite,
+            target: target.to_owned(),
+        }
+    }
+
+    /// The URL with any password replaced, for logs.
+    pub fn redacted(&self) -> String {
+        match self.backend {
+            Backend::Sqlite => format!("sqlite://{}", self.target),
+            Backend::Postgres => redact_password(&self.target),
+        }
+    }
+}
+
+fn redact_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
+    match authority.rsplit_once('@') {
+        Some((user_info, host)) => {
+            let user = user_info.split(':').next().unwrap_or_default();
+            let shown = if user_info.contains(':') {
+                format!("{user}:***")
+            } else {
+                user.to_owned()
+            };
+            format!("{scheme}://{shown}@{host}/{path}")
+        }
+        None => url.to_owned(),
+    }
+}
+
+/// Establishes connections of the one backend the URL names, so that connection errors
+/// (a wrong password, a missing database) reach the log as the driver reported them.
+#[derive(Debug, Clone)]
+pub struct ConnectionManager {
+    url: DatabaseUrl,
+}
+
+impl ManageConnection for ConnectionManager {
+    type Connection = DbConnection;
+    type Error = r2d2::Error;
+
+    fn connect(&self) -> Result<DbConnection, r2d2::Error> {
+        match self.url.backend {
+            Backend::Postgres => PgConnection::establish(&self.url.target)
+                .map(DbConnection::Pg)
+                .map_err(r2d2::Error::ConnectionError),
+            Backend::Sqlite => {
+                let mut conn =
+                    SqliteConnection::establish(&self.url.target).map_err(r2d2::Error::ConnectionError)?;
+                conn.batch_execute(&format!(
+                    "PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}; PRAGMA journal_mode = WAL; \
+                     PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;"
+                ))
+                .map_err(r2d2::Error::QueryError)?;
+                Ok(DbConnection::Sqlite(conn))
+            }
+        }
+    }
+
+    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
+        conn.ping().map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut DbConnection) -> bool {
+        std::thread::panicking() || conn.is_broken()
+    }
+}
+
+pub type Pool = r2d2::Pool<ConnectionManager>;
+
+/// The handle every request uses: a pool plus the knowledge of which backend it talks to.
+#[derive(Clone)]
+pub struct Db {
+    pool: Pool,
+    backend: Backend,
+    /// The URL without its password, for messages.
+    shown_url: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbSetupError {
+    #[error("cannot create the directory for the SQLite database {path}: {source}")]
+    CreateDir { path: String, source: std::io::Error },
+    #[error("cannot connect to the database {url}: {source}")]
+    Connect { url: String, source: r2d2::Error },
+    #[error("cannot apply migrations to {url}: {message}")]
+    Migrate { url: String, message: String },
+}
+
+impl Db {
+    /// Opens a pool and waits until one connection works, reporting the driver's own error otherwise.
+    pub fn connect(database_url: &str, pool_size: u32) -> Result<Self, DbSetupError> {
+        let url = DatabaseUrl::parse(database_url);
+        if url.backend == Backend::Sqlite {
+            create_parent_dir(&url.target)?;
+        }
+        let manager = ConnectionManager { url: url.clone() };
+        // Fail fast with the real cause instead of r2d2's generic time-out.
+        manager.connect().map_err(|source| DbSetupError::Connect {
+            url: url.redacted(),
+            source,
+        })?;
+        let pool = r2d2::Pool::builder()
+            .max_size(pool_size.max(1))
+            .min_idle(Some(1))
+            .connection_timeout(CHECKOUT_TIMEOUT)
+            .build_unchecked(manager);
+        Ok(Self {
+            pool,
+            backend: url.backend,
+            shown_url: url.redacted(),
+        })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Runs blocking database work on the blocking thread pool.
+    pub async fn run<T, F>(&self, work: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let pool = self.pool.clone();
+        actix_web::web::block(move || {
+            let mut conn = pool.get().map_err(ApiError::database_unavailable)?;
+            work(&mut conn)
+        })
+        .await
+        .map_err(|error| ApiError::internal(format!("blocking task failed: {error}")))?
+    }
+
+    /// Checks out a connection synchronously, for the command line and start-up.
+    pub fn get(&self) -> Result<r2d2::PooledConnection<ConnectionManager>, ApiError> {
+        self.pool.get().map_err(ApiError::database_unavailable)
+    }
+
+    pub fn migrate(&self) -> Result<Vec<String>, DbSetupError> {
+        let url = self.shown_url.clone();
+        let mut conn = self.pool.get().map_err(|error| DbSetupError::Migrate {
+            url: url.clone(),
+            message: error.to_string(),
+        })?;
+        let applied = match &mut *conn {
+            DbConnection::Sqlite(conn) => conn
+                .run_pending_migrations(SQLITE_MIGRATIONS)
+                .map(|versions| versions.iter().map(ToString::to_string).collect()),
+            DbConnection::Pg(conn) => conn
+                .run_pending_migrations(POSTGRES_MIGRATIONS)
+                .map(|versions| versions.iter().map(ToString::to_string).collect()),
+        };
+        applied.map_err(|error| DbSetupError::Migrate {
+            url,
+            message: error.to_string(),
+        })
+    }
+}
+
+fn create_parent_dir(file: &str) -> Result<(), DbSetupError> {
+    if file == ":memory:" || file.starts_with("file:") {
+        return Ok(());
+    }
+    match Path::new(file).parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => {
+            std::fs::create_dir_all(dir).map_err(|source| DbSetupError::CreateDir {
+                path: file.to_owned(),
+                source,
+            })
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Runs the same diesel expression on the backend's own connection, for the query builder
+/// features (batch inserts, upserts) that the multi-backend connection does not offer.
+#[macro_export]
+macro_rules! per_backend {
+    ($conn:expr, $backend_conn:ident => $body:expr) => {
+        match $conn {
+            $crate::db::DbConnection::Pg($backend_conn) => $body,
+            $crate::db::DbConnection::Sqlite($backend_conn) => $body,
+        }
+    };
+}
+
+/// Runs `work` in a transaction that takes the write lock up front.
+///
+/// On SQLite a deferred transaction that reads before it writes fails at once with SQLITE_BUSY
+/// when another connection committed in between; `BEGIN IMMEDIATE` makes it wait its turn
+/// instead (up to the busy timeout). `work` must not open transactions of its own.
+pub fn write_transaction<T, E>(
+    conn: &mut DbConnection,
+    work: impl FnOnce(&mut DbConnection) -> Result<T, E>,
+) -> Result<T, E>
+where
+    E: From<diesel::result::Error>,
+{
+    match conn {
+        DbConnection::Sqlite(sqlite) => {
+            AnsiTransactionManager::begin_transaction_sql(sqlite, "BEGIN IMMEDIATE")?
+        }
+        DbConnection::Pg(pg) => AnsiTransactionManager::begin_transaction(pg)?,
+    }
+    match work(conn) {
+        Ok(value) => match DbConnection::commit_transaction(conn) {
+            Ok(()) => Ok(value),
+            Err(error) => {
+                // Leave the connection usable; the commit error is what the caller needs to see.
+                let _ = DbConnection::rollback_transaction(conn);
+                Err(error.into())
+            }
+        },
+        Err(error) => {
+            DbConnection::rollback_transaction(conn)?;
+            Err(error)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backend_follows_the_scheme() {
+        let pg = DatabaseUrl::parse("postgresql://u:secret@db.example:5432/registry");
+        assert_eq!(pg.backend, Backend::Postgres);
+        assert_eq!(pg.redacted(), "postgresql://u:***@db.example:5432/registry");
+        let sqlite = DatabaseUrl::parse("sqlite://data/registry.db");
+        assert_eq!(sqlite.backend, Backend::Sqlite);
+        assert_eq!(sqlite.target, "data/registry.db");
+        assert_eq!(DatabaseUrl::parse("registry.db").target, "registry.db");
+        assert_eq!(DatabaseUrl::parse("sqlite:/tmp/x.db").target, "/tmp/x.db");
+    }
+
+    #[test]
+    fn redaction_keeps_urls_without_password() {
+        assert_eq!(
+            redact_password("postgres://postgres@127.0.0.1:5432/test"),
+            "postgres://postgres@127.0.0.1:5432/test"
+        );
+    }
+}

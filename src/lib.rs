@@ -1,0 +1,21 @@
+//! The registry of work-based learning: regional guidelines, cooperation agreements, recognised
+//! learning environments and competence certificates, behind one HTTP API.
+
+pub mod auth;
+pub mod cli;
+pub mod concurrency;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod extract;
+pub mod health;
+pub mod idempotency;
+pub mod identifiers;
+pub mod openapi;
+pub mod organisations;
+pub mod pagination;
+pub mod reference;
+pub mod request_context;
+pub mod schema;
+pub mod startup;
+pub mod text;

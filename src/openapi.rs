@@ -1,0 +1,202 @@
+//! The OpenAPI document: generated from the handlers' annotations, then completed with what every
+//! operation shares (problem responses, `Idempotency-Key`, `If-Match`) so that no operation can
+//! forget them.
+
+use actix_web::App;
+use utoipa::{
+    openapi::{
+        path::{Operation, Parameter, ParameterBuilder, ParameterIn},
+        ContentBuilder, OpenApi as OpenApiDocument, Ref, RefOr, Required, ResponseBuilder,
+    },
+    OpenApi,
+};
+use utoipa_actix_web::AppExt;
+
+use crate::error::{FieldError, Problem, PROBLEM_CONTENT_TYPE};
+
+const DESCRIPTION: &str = "\
+The registry of work-based learning (*opinnollistaminen*) in Finland: regional guidelines and \
+their signatories, cooperation agreements, recognised learning environments and competence \
+certificates.
+
+Conventions:
+- JSON with `snake_case` fields, RFC 3339 timestamps in UTC, ISO dates.
+- Collections take `limit` (1–200, default 50) and an opaque `cursor`, and answer \
+`{\"items\": [...], \"next_cursor\": ...}`; pass `next_cursor` back as `cursor` until it is `null`.
+- Every mutable resource has a `version` and an `ETag`; changes require `If-Match` with that ETag \
+(428 without it, 412 when it is stale).
+- A POST with an `Idempotency-Key` header is performed once: a retry with the same key and body \
+within 24 hours gets the first response again (with `Idempotent-Replayed: true`).
+- Errors are RFC 9457 problem details (`application/problem+json`) with a stable `type`; \
+validation errors list the fields at fault in `errors`.
+- Every response carries `X-Request-Id` (yours, when you send one).";
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Opinto registry API",
+        description = DESCRIPTION,
+        license(name = "EUPL-1.2", identifier = "EUPL-1.2"),
+    ),
+    tags(
+        (name = "reference-data", description = "Official regions, municipalities, qualifications and their units"),
+        (name = "organisations", description = "Workshops, education providers and the other organisations of the registry"),
+        (name = "operations", description = "Health checks"),
+    ),
+    components(schemas(Problem, FieldError))
+)]
+struct ApiDoc;
+
+/// The complete document, as served at `/openapi.json` and committed under `openapi/`.
+pub fn document() -> OpenApiDocument {
+    let (_, mut api) = App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(crate::startup::routes)
+        .split_for_parts();
+    api.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    add_shared_parts(&mut api);
+    api
+}
+
+/// The document as pretty JSON with a trailing newline.
+pub fn document_json() -> String {
+    let mut json = document()
+        .to_pretty_json()
+        .unwrap_or_else(|error| format!("{{\"error\": \"{error}\"}}"));
+    json.push('\n');
+    json
+}
+
+const PROBLEMS: [(&str, &str); 11] = [
+    ("400", "The request is malformed: bad JSON, query or header"),
+    ("404", "The resource does not exist"),
+    (
+        "409",
+        "The request conflicts with the current state, or an Idempotency-Key is in use",
+    ),
+    ("412", "If-Match names a version that is no longer current"),
+    ("413", "The body is over the size limit"),
+    ("415", "The body is not JSON"),
+    (
+        "422",
+        "Fields are invalid (listed in `errors`), or an Idempotency-Key was reused for another request",
+    ),
+    ("428", "If-Match is required"),
+    ("429", "Too many requests"),
+    ("500", "A bug: quote the request_id when reporting it"),
+    (
+        "503",
+        "The database is unavailable; retry after Retry-After seconds",
+    ),
+];
+
+fn problem_response_name(status: &str) -> String {
+    format!("Problem{status}")
+}
+
+fn add_shared_parts(api: &mut OpenApiDocument) {
+    let components = api.components.get_or_insert_with(Default::default);
+    for (status, description) in PROBLEMS {
+        components.responses.insert(
+            problem_response_name(status),
+            RefOr::T(
+                ResponseBuilder::new()
+                    .description(description)
+                    .content(
+                        PROBLEM_CONTENT_TYPE,
+                        ContentBuilder::new()
+                            .schema(Some(Ref::from_schema_name("Problem")))
+                            .build(),
+                    )
+                    .build(),
+            ),
+        );
+    }
+    for path_item in api.paths.paths.values_mut() {
+        let operations = [
+            (&mut path_item.get, "GET"),
+            (&mut path_item.post, "POST"),
+            (&mut path_item.put, "PUT"),
+            (&mut path_item.patch, "PATCH"),
+            (&mut path_item.delete, "DELETE"),
+        ];
+        for (operation, method) in operations {
+            if let Some(operation) = operation {
+                complete_operation(operation, method);
+            }
+        }
+    }
+}
+
+fn complete_operation(operation: &mut Operation, method: &str) {
+    let has_body = operation.request_body.is_some();
+    let has_path_params = operation
+        .parameters
+        .iter()
+        .flatten()
+        .any(|parameter| parameter.parameter_in == ParameterIn::Path);
+    let has_params = operation.parameters.as_ref().is_some_and(|p| !p.is_empty());
+    let changes = matches!(method, "PUT" | "PATCH" | "DELETE");
+
+    if method == "POST" {
+        add_header(
+            operation,
+            "Idempotency-Key",
+            "Makes a retry safe: the same key and body within 24 hours returns the first response.",
+            Required::False,
+        );
+    }
+    if changes {
+        add_header(
+            operation,
+            "If-Match",
+            "The ETag of the version being changed, e.g. `\"3\"`.",
+            Required::True,
+        );
+    }
+
+    let mut statuses = vec!["500", "503"];
+    if has_params || has_body {
+        statuses.push("400");
+    }
+    if has_path_params {
+        statuses.push("404");
+    }
+    if has_body {
+        statuses.extend(["413", "415", "422"]);
+    }
+    if method == "POST" {
+        statuses.extend(["409", "422"]);
+    }
+    if changes {
+        statuses.extend(["412", "428"]);
+    }
+    for status in statuses {
+        operation
+            .responses
+            .responses
+            .entry(status.to_owned())
+            .or_insert_with(|| {
+                RefOr::Ref(Ref::new(format!(
+                    "#/components/responses/{}",
+                    problem_response_name(status)
+                )))
+            });
+    }
+}
+
+fn add_header(operation: &mut Operation, name: &str, description: &str, required: Required) {
+    let parameter: Parameter = ParameterBuilder::new()
+        .name(name)
+        .parameter_in(ParameterIn::Header)
+        .required(required)
+        .description(Some(description))
+        .schema(Some(
+            utoipa::openapi::ObjectBuilder::new()
+                .schema_type(utoipa::openapi::schema::Type::String)
+                .max_length(Some(255)),
+        ))
+        .build();
+    operation.parameters.get_or_insert_with(Vec::new).push(parameter);
+}

@@ -1,0 +1,116 @@
+//! The rules of organisations: what makes a valid one, and how one changes.
+
+use chrono::Utc;
+use uuid::Uuid;
+
+use super::{
+    dto::OrganisationInput,
+    model::{OrganisationChanges, OrganisationRow},
+    repo::{self, OrganisationWithRegion},
+};
+use crate::{
+    db::DbConnection,
+    error::{ApiError, FieldError},
+    identifiers,
+    reference::repo::find_municipality,
+};
+
+/// Normalizes input that passed field validation and checks it against the reference data and
+/// the other organisations.
+fn check(
+    conn: &mut DbConnection,
+    mut input: OrganisationInput,
+    own_id: Option<&str>,
+) -> Result<OrganisationInput, ApiError> {
+    input.name = input.name.trimmed();
+    input.business_id = input
+        .business_id
+        .as_deref()
+        .map(identifiers::business_id)
+        .transpose()
+        .map_err(|message| ApiError::validation("business_id", "business_id", message))?;
+    input.oph_oid = input.oph_oid.map(|oid| oid.trim().to_owned());
+
+    let mut errors = Vec::new();
+    match find_municipality(conn, &input.municipality)? {
+        None => errors.push(FieldError::new(
+            "municipality",
+            "unknown_code",
+            format!("no municipality has the code {:?}", input.municipality),
+        )),
+        Some(municipality) if !municipality.selectable() => errors.push(FieldError::new(
+            "municipality",
+            "not_in_force",
+            format!(
+                "{} ({}) is not a municipality in force; use the code of the municipality it merged into",
+                municipality.name_fi, municipality.code
+            ),
+        )),
+        Some(_) => {}
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    if let Some(business_id) = &input.business_id {
+        if repo::business_id_taken(conn, business_id, own_id)? {
+            return Err(ApiError::Conflict(format!(
+                "An organisation with business ID {business_id} is already registered."
+            )));
+        }
+    }
+    Ok(input)
+}
+
+pub fn create(conn: &mut DbConnection, input: OrganisationInput) -> Result<OrganisationWithRegion, ApiError> {
+    let input = check(conn, input, None)?;
+    let now = Utc::now().naive_utc();
+    let row = OrganisationRow {
+        id: Uuid::now_v7().to_string(),
+        kind: input.kind.as_str().to_owned(),
+        name_search: input.name.search_key(),
+        name_fi: input.name.fi,
+        name_sv: input.name.sv,
+        name_en: input.name.en,
+        business_id: input.business_id,
+        oph_oid: input.oph_oid,
+        municipality_code: input.municipality,
+        website: input.website,
+        email: input.email,
+        phone: input.phone,
+        active: input.active,
+        version: 1,
+        created_at: now,
+        updated_at: now,
+    };
+    repo::insert(conn, &row)?;
+    repo::find(conn, &row.id)?.ok_or_else(|| ApiError::internal("organisation vanished after insert"))
+}
+
+/// Replaces the organisation's fields with `input`, provided it is still at `current.version`.
+pub fn update(
+    conn: &mut DbConnection,
+    current: &OrganisationRow,
+    input: OrganisationInput,
+) -> Result<OrganisationWithRegion, ApiError> {
+    let input = check(conn, input, Some(&current.id))?;
+    let changes = OrganisationChanges {
+        kind: input.kind.as_str().to_owned(),
+        name_search: input.name.search_key(),
+        name_fi: input.name.fi,
+        name_sv: input.name.sv,
+        name_en: input.name.en,
+        business_id: input.business_id,
+        oph_oid: input.oph_oid,
+        municipality_code: input.municipality,
+        website: input.website,
+        email: input.email,
+        phone: input.phone,
+        active: input.active,
+        version: current.version + 1,
+        updated_at: Utc::now().naive_utc(),
+    };
+    if !repo::update(conn, &current.id, current.version, &changes)? {
+        return Err(ApiError::PreconditionFailed);
+    }
+    repo::find(conn, &current.id)?.ok_or_else(|| ApiError::internal("organisation vanished after update"))
+}

@@ -1,0 +1,210 @@
+//! Organisations as the API shows and accepts them.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use validator::{Validate, ValidationError};
+
+use super::model::OrganisationRow;
+use crate::{identifiers, reference::model::localized, text::LocalizedText};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OrganisationKind {
+    /// A youth workshop (*työpaja*).
+    Workshop,
+    /// A vocational education provider (*koulutuksen järjestäjä*).
+    EducationProvider,
+    Municipality,
+    EmploymentService,
+    Association,
+    Company,
+    /// A regional workshop network or coordinator.
+    RegionalNetwork,
+    Other,
+}
+
+impl OrganisationKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Workshop => "workshop",
+            Self::EducationProvider => "education_provider",
+            Self::Municipality => "municipality",
+            Self::EmploymentService => "employment_service",
+            Self::Association => "association",
+            Self::Company => "company",
+            Self::RegionalNetwork => "regional_network",
+            Self::Other => "other",
+        }
+    }
+
+    pub fn parse(value: &str) -> Self {
+        match value {
+            "workshop" => Self::Workshop,
+            "education_provider" => Self::EducationProvider,
+            "municipality" => Self::Municipality,
+            "employment_service" => Self::EmploymentService,
+            "association" => Self::Association,
+            "company" => Self::Company,
+            "regional_network" => Self::RegionalNetwork,
+            _ => Self::Other,
+        }
+    }
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn valid_business_id(value: &str) -> Result<(), ValidationError> {
+    identifiers::business_id(value)
+        .map(drop)
+        .map_err(|message| ValidationError::new("business_id").with_message(message.into()))
+}
+
+fn valid_oph_oid(value: &str) -> Result<(), ValidationError> {
+    identifiers::oph_organisation_oid(value)
+        .map(drop)
+        .map_err(|message| ValidationError::new("oph_oid").with_message(message.into()))
+}
+
+/// An organisation as created, and as a merge patch changes it.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "kind": "workshop",
+    "name": {"fi": "Rauman nuorten työpaja", "sv": "Raumo ungdomsverkstad"},
+    "business_id": "0112038-9",
+    "municipality": "684",
+    "website": "https://tyopaja.example.fi",
+    "email": "tyopaja@example.fi",
+    "phone": "+358 2 123 4567"
+}))]
+pub struct OrganisationInput {
+    pub kind: OrganisationKind,
+    #[validate(nested)]
+    pub name: LocalizedText,
+    /// Finnish business ID (*Y-tunnus*) `NNNNNNN-C`, checked with its check digit; unique.
+    #[serde(default)]
+    #[validate(custom(function = "valid_business_id"))]
+    pub business_id: Option<String>,
+    /// The OPH organisation OID of an education provider, `1.2.246.562.10.<digits>`.
+    #[serde(default)]
+    #[validate(custom(function = "valid_oph_oid"))]
+    pub oph_oid: Option<String>,
+    /// Home municipality, by its three-digit code; must be in force.
+    #[validate(length(equal = 3))]
+    pub municipality: String,
+    #[serde(default)]
+    #[validate(url, length(max = 500))]
+    pub website: Option<String>,
+    /// The organisation's general address, not a person's.
+    #[serde(default)]
+    #[validate(email, length(max = 254))]
+    pub email: Option<String>,
+    #[serde(default)]
+    #[validate(length(min = 3, max = 40))]
+    pub phone: Option<String>,
+    /// Inactive organisations stay readable but take part in nothing new.
+    #[serde(default = "yes")]
+    pub active: bool,
+}
+
+impl From<&OrganisationRow> for OrganisationInput {
+    fn from(row: &OrganisationRow) -> Self {
+        Self {
+            kind: OrganisationKind::parse(&row.kind),
+            name: localized(&row.name_fi, &row.name_sv, &row.name_en),
+            business_id: row.business_id.clone(),
+            oph_oid: row.oph_oid.clone(),
+            municipality: row.municipality_code.clone(),
+            website: row.website.clone(),
+            email: row.email.clone(),
+            phone: row.phone.clone(),
+            active: row.active,
+        }
+    }
+}
+
+/// An organisation's public profile.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({
+    "id": "0193a2b4-7c1e-7d3a-9f00-5b1c2d3e4f50",
+    "kind": "workshop",
+    "name": {"fi": "Rauman nuorten työpaja", "sv": "Raumo ungdomsverkstad"},
+    "business_id": "0112038-9",
+    "oph_oid": null,
+    "municipality": "684",
+    "region": "04",
+    "website": "https://tyopaja.example.fi",
+    "email": "tyopaja@example.fi",
+    "phone": "+358 2 123 4567",
+    "active": true,
+    "version": 1,
+    "created_at": "2026-11-23T08:30:00Z",
+    "updated_at": "2026-11-23T08:30:00Z"
+}))]
+pub struct Organisation {
+    pub id: String,
+    pub kind: OrganisationKind,
+    pub name: LocalizedText,
+    pub business_id: Option<String>,
+    pub oph_oid: Option<String>,
+    pub municipality: String,
+    /// The region of the home municipality.
+    pub region: Option<String>,
+    pub website: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub active: bool,
+    /// Increases with every change; send it back as `If-Match: "<version>"`.
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Organisation {
+    pub fn from_row(row: OrganisationRow, region: Option<String>) -> Self {
+        Self {
+            name: localized(&row.name_fi, &row.name_sv, &row.name_en),
+            kind: OrganisationKind::parse(&row.kind),
+            id: row.id,
+            business_id: row.business_id,
+            oph_oid: row.oph_oid,
+            municipality: row.municipality_code,
+            region,
+            website: row.website,
+            email: row.email,
+            phone: row.phone,
+            active: row.active,
+            version: row.version,
+            created_at: row.created_at.and_utc(),
+            updated_at: row.updated_at.and_utc(),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams, Validate)]
+#[into_params(parameter_in = Query)]
+pub struct OrganisationFilter {
+    pub kind: Option<OrganisationKind>,
+    /// Home municipality code.
+    #[param(example = "684")]
+    #[validate(length(equal = 3))]
+    pub municipality: Option<String>,
+    /// Region code of the home municipality.
+    #[param(example = "04")]
+    #[validate(length(equal = 2))]
+    pub region: Option<String>,
+    /// Text in any language variant of the name, case- and accent-insensitive (`tyopaja` finds `Työpaja`).
+    #[validate(length(min = 1, max = 200))]
+    pub q: Option<String>,
+    /// Exact business ID.
+    #[param(example = "0112038-9")]
+    pub business_id: Option<String>,
+    pub active: Option<bool>,
+    /// Page size, 1–200 (default 50).
+    pub limit: Option<u32>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}

@@ -1,0 +1,136 @@
+//! HTTP endpoints of organisations.
+
+use actix_web::{get, http::header, patch, post, web, HttpResponse};
+
+use super::{
+    domain,
+    dto::{Organisation, OrganisationFilter, OrganisationInput},
+    policy, repo,
+};
+use crate::{
+    auth::Caller,
+    concurrency::{etag, IfMatch},
+    db::{write_transaction, Db},
+    error::ApiError,
+    extract::{Json, MergePatch, Query},
+    pagination::{Page, PageRequest},
+};
+
+const NOT_FOUND: ApiError = ApiError::NotFound {
+    resource: "organisation",
+};
+
+fn with_etag(mut response: actix_web::HttpResponseBuilder, organisation: &Organisation) -> HttpResponse {
+    response
+        .insert_header((header::ETAG, etag(organisation.version)))
+        .json(organisation)
+}
+
+/// Registers an organisation.
+#[utoipa::path(
+    tag = "organisations",
+    request_body = OrganisationInput,
+    responses(
+        (status = 201, description = "Created", body = Organisation,
+            headers(("ETag" = String, description = "The version, for If-Match"), ("Location" = String, description = "The new organisation's URL"))),
+        (status = 409, description = "The business ID is already registered", body = crate::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/organisations")]
+pub async fn create(
+    db: web::Data<Db>,
+    caller: Caller,
+    Json(input): Json<OrganisationInput>,
+) -> Result<HttpResponse, ApiError> {
+    policy::can_create(&caller)?;
+    let (row, region) = db
+        .run(move |conn| write_transaction(conn, |conn| domain::create(conn, input)))
+        .await?;
+    let organisation = Organisation::from_row(row, region);
+    let mut response = HttpResponse::Created();
+    response.insert_header((header::LOCATION, format!("/v1/organisations/{}", organisation.id)));
+    Ok(with_etag(response, &organisation))
+}
+
+/// Reads an organisation's public profile.
+#[utoipa::path(
+    tag = "organisations",
+    params(("id" = String, Path, description = "Organisation id")),
+    responses((status = 200, description = "The organisation", body = Organisation,
+        headers(("ETag" = String, description = "The version, for If-Match"))))
+)]
+#[get("/organisations/{id}")]
+pub async fn get(db: web::Data<Db>, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let (row, region) = db
+        .run(move |conn| Ok(repo::find(conn, &id)?))
+        .await?
+        .ok_or(NOT_FOUND)?;
+    Ok(with_etag(
+        HttpResponse::Ok(),
+        &Organisation::from_row(row, region),
+    ))
+}
+
+/// Lists organisations in the order they were registered.
+#[utoipa::path(
+    tag = "organisations",
+    params(OrganisationFilter),
+    responses((status = 200, description = "A page of organisations", body = Page<Organisation>))
+)]
+#[get("/organisations")]
+pub async fn list(
+    db: web::Data<Db>,
+    Query(filter): Query<OrganisationFilter>,
+) -> Result<HttpResponse, ApiError> {
+    let page = PageRequest::<String>::new(filter.limit, filter.cursor.as_deref())?;
+    let (rows, page) = db
+        .run(move |conn| Ok((repo::list(conn, &filter, &page)?, page)))
+        .await?;
+    Ok(HttpResponse::Ok().json(Page::from_rows(
+        rows,
+        &page,
+        |(row, _)| row.id.clone(),
+        |(row, region)| Organisation::from_row(row, region),
+    )))
+}
+
+/// Changes an organisation with a JSON Merge Patch (RFC 7396): fields left out stay as they are,
+/// `null` clears an optional field.
+#[utoipa::path(
+    tag = "organisations",
+    params(("id" = String, Path, description = "Organisation id")),
+    request_body(content = serde_json::Value, content_type = "application/merge-patch+json",
+        description = "The fields to change, as in OrganisationInput",
+        example = json!({"phone": "+358 2 765 4321", "name": {"en": "Rauma Youth Workshop"}})),
+    responses(
+        (status = 200, description = "Updated", body = Organisation,
+            headers(("ETag" = String, description = "The new version"))),
+        (status = 409, description = "The business ID is already registered", body = crate::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[patch("/organisations/{id}")]
+pub async fn update(
+    db: web::Data<Db>,
+    caller: Caller,
+    id: web::Path<String>,
+    if_match: IfMatch,
+    patch: MergePatch,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let (row, region) = db
+        .run(move |conn| {
+            write_transaction(conn, |conn| {
+                let (current, _) = repo::find(conn, &id)?.ok_or(NOT_FOUND)?;
+                policy::can_update(&caller, &current)?;
+                if_match.check(current.version)?;
+                let input = patch.apply_to(&OrganisationInput::from(&current))?;
+                domain::update(conn, &current, input)
+            })
+        })
+        .await?;
+    Ok(with_etag(
+        HttpResponse::Ok(),
+        &Organisation::from_row(row, region),
+    ))
+}

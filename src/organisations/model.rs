@@ -1,0 +1,48 @@
+//! Rows of the organisations table.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::schema::organisations;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = organisations)]
+pub struct OrganisationRow {
+    pub id: String,
+    pub kind: String,
+    pub name_fi: String,
+    pub name_sv: Option<String>,
+    pub name_en: Option<String>,
+    /// All name variants normalized for case- and accent-insensitive search.
+    pub name_search: String,
+    pub business_id: Option<String>,
+    pub oph_oid: Option<String>,
+    pub municipality_code: String,
+    pub website: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub active: bool,
+    pub version: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// Everything an update may change; `None` clears a column.
+#[derive(Debug, Clone, AsChangeset)]
+#[diesel(table_name = organisations, treat_none_as_null = true)]
+pub struct OrganisationChanges {
+    pub kind: String,
+    pub name_fi: String,
+    pub name_sv: Option<String>,
+    pub name_en: Option<String>,
+    pub name_search: String,
+    pub business_id: Option<String>,
+    pub oph_oid: Option<String>,
+    pub municipality_code: String,
+    pub website: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub active: bool,
+    pub version: i64,
+    pub updated_at: NaiveDateTime,
+}

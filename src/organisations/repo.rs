@@ -1,0 +1,105 @@
+//! Queries over organisations.
+
+use diesel::prelude::*;
+
+use super::{
+    dto::OrganisationFilter,
+    model::{OrganisationChanges, OrganisationRow},
+};
+use crate::{
+    db::DbConnection,
+    pagination::PageRequest,
+    schema::{municipalities, organisations},
+    text::contains_pattern,
+};
+
+/// An organisation with the region of its home municipality.
+pub type OrganisationWithRegion = (OrganisationRow, Option<String>);
+
+pub fn insert(conn: &mut DbConnection, row: &OrganisationRow) -> QueryResult<()> {
+    diesel::insert_into(organisations::table)
+        .values(row)
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<OrganisationWithRegion>> {
+    organisations::table
+        .inner_join(municipalities::table)
+        .filter(organisations::id.eq(id))
+        .select((OrganisationRow::as_select(), municipalities::region_code))
+        .first(conn)
+        .optional()
+}
+
+pub fn business_id_taken(
+    conn: &mut DbConnection,
+    business_id: &str,
+    except_id: Option<&str>,
+) -> QueryResult<bool> {
+    let mut query = organisations::table
+        .filter(organisations::business_id.eq(business_id))
+        .select(organisations::id)
+        .into_boxed();
+    if let Some(id) = except_id {
+        query = query.filter(organisations::id.ne(id));
+    }
+    query
+        .first::<String>(conn)
+        .optional()
+        .map(|found| found.is_some())
+}
+
+/// Ordered by id, which is time-ordered (UUIDv7): new organisations come last.
+pub fn list(
+    conn: &mut DbConnection,
+    filter: &OrganisationFilter,
+    page: &PageRequest<String>,
+) -> QueryResult<Vec<OrganisationWithRegion>> {
+    let mut query = organisations::table
+        .inner_join(municipalities::table)
+        .select((OrganisationRow::as_select(), municipalities::region_code))
+        .into_boxed();
+    if let Some(kind) = filter.kind {
+        query = query.filter(organisations::kind.eq(kind.as_str()));
+    }
+    if let Some(municipality) = &filter.municipality {
+        query = query.filter(organisations::municipality_code.eq(municipality.clone()));
+    }
+    if let Some(region) = &filter.region {
+        query = query.filter(municipalities::region_code.eq(region.clone()));
+    }
+    if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        query = query.filter(organisations::name_search.like(contains_pattern(q)).escape('\\'));
+    }
+    if let Some(business_id) = &filter.business_id {
+        query = query.filter(organisations::business_id.eq(business_id.trim().to_owned()));
+    }
+    if let Some(active) = filter.active {
+        query = query.filter(organisations::active.eq(active));
+    }
+    if let Some(after) = &page.after {
+        query = query.filter(organisations::id.gt(after.clone()));
+    }
+    query
+        .order(organisations::id)
+        .limit(page.fetch_limit())
+        .load(conn)
+}
+
+/// Applies `changes` if the row is still at `expected_version`; returns whether it was.
+pub fn update(
+    conn: &mut DbConnection,
+    id: &str,
+    expected_version: i64,
+    changes: &OrganisationChanges,
+) -> QueryResult<bool> {
+    diesel::update(
+        organisations::table
+            .filter(organisations::id.eq(id))
+            .filter(organisations::version.eq(expected_version)),
+    )
+    .set(changes)
+    .execute(conn)
+    .map(|updated| updated == 1)
+}

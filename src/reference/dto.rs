@@ -1,0 +1,210 @@
+//! Reference data as the API shows it.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use validator::Validate;
+
+use super::model::{localized, MunicipalityRow, QualificationRow, RegionRow, UnitRow};
+use crate::text::LocalizedText;
+
+/// A region (*maakunta*) by its two-digit Statistics Finland code.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({"code": "04", "name": {"fi": "Satakunta", "sv": "Satakunta", "en": "Satakunta Region"}, "in_force": true, "placeholder": false}))]
+pub struct Region {
+    pub code: String,
+    pub name: LocalizedText,
+    /// False for regions that no longer exist (e.g. 20 Itä-Uusimaa, merged in 2011).
+    pub in_force: bool,
+    /// True for the koodisto's "unknown" code 99, which is not a region.
+    pub placeholder: bool,
+}
+
+impl From<RegionRow> for Region {
+    fn from(row: RegionRow) -> Self {
+        Self {
+            name: localized(&row.name_fi, &row.name_sv, &row.name_en),
+            code: row.code,
+            in_force: row.in_force,
+            placeholder: row.placeholder,
+        }
+    }
+}
+
+/// A municipality (*kunta*) by its three-digit official code.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({"code": "684", "name": {"fi": "Rauma", "sv": "Raumo"}, "region": "04", "in_force": true, "valid_to": null, "placeholder": false}))]
+pub struct Municipality {
+    pub code: String,
+    pub name: LocalizedText,
+    /// The region's code; unknown for many municipalities that ended long ago.
+    pub region: Option<String>,
+    /// False for municipalities ended by a merger: still resolvable, not selectable for new records.
+    pub in_force: bool,
+    pub valid_to: Option<NaiveDate>,
+    /// True for codes that are not municipalities (198, 199, 200 abroad, 999 unknown).
+    pub placeholder: bool,
+}
+
+impl From<MunicipalityRow> for Municipality {
+    fn from(row: MunicipalityRow) -> Self {
+        Self {
+            name: localized(&row.name_fi, &row.name_sv, &row.name_en),
+            code: row.code,
+            region: row.region_code,
+            in_force: row.in_force,
+            valid_to: row.valid_to,
+            placeholder: row.placeholder,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum QualificationType {
+    /// *Ammatillinen perustutkinto*.
+    VocationalUpperSecondary,
+    /// *Ammattitutkinto*.
+    Further,
+    /// *Erikoisammattitutkinto*.
+    Specialist,
+    Other,
+}
+
+impl QualificationType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::VocationalUpperSecondary => "vocational_upper_secondary",
+            Self::Further => "further",
+            Self::Specialist => "specialist",
+            Self::Other => "other",
+        }
+    }
+
+    pub fn parse(value: &str) -> Self {
+        match value {
+            "vocational_upper_secondary" => Self::VocationalUpperSecondary,
+            "further" => Self::Further,
+            "specialist" => Self::Specialist,
+            _ => Self::Other,
+        }
+    }
+}
+
+/// A qualification in a list.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({
+    "code": "381141",
+    "name": {"fi": "Puhtaus- ja kiinteistöpalvelualan perustutkinto", "sv": "Grundexamen inom rengörings- och fastighetsservicebranschen", "en": "Vocational qualification in Cleaning and Property Services"},
+    "type": "vocational_upper_secondary",
+    "competence_points": 180,
+    "replaced_by": null,
+    "sample": false
+}))]
+pub struct QualificationSummary {
+    /// The national six-digit qualification code (*koulutus* code).
+    pub code: String,
+    pub name: LocalizedText,
+    #[serde(rename = "type")]
+    pub qualification_type: QualificationType,
+    /// Scope in competence points (*osaamispisteet*) where it is fixed.
+    pub competence_points: Option<i32>,
+    /// The code of the qualification that replaced this one.
+    pub replaced_by: Option<String>,
+    /// True when the record is sample data, not an official one.
+    pub sample: bool,
+}
+
+impl From<QualificationRow> for QualificationSummary {
+    fn from(row: QualificationRow) -> Self {
+        Self {
+            name: localized(&row.name_fi, &row.name_sv, &row.name_en),
+            code: row.code,
+            qualification_type: QualificationType::parse(&row.qualification_type),
+            competence_points: row.competence_points,
+            replaced_by: row.replaced_by,
+            sample: row.sample,
+        }
+    }
+}
+
+/// A qualification unit as part of a qualification.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({"code": "SAMPLE-103", "name": {"fi": "Kiinteistönhoitopalveluissa toimiminen"}, "competence_points": 60, "sample": true}))]
+pub struct UnitSummary {
+    pub code: String,
+    pub name: LocalizedText,
+    pub competence_points: Option<i32>,
+    pub sample: bool,
+}
+
+impl From<UnitRow> for UnitSummary {
+    fn from(row: UnitRow) -> Self {
+        Self {
+            name: localized(&row.name_fi, &row.name_sv, &row.name_en),
+            code: row.code,
+            competence_points: row.competence_points,
+            sample: row.sample,
+        }
+    }
+}
+
+/// A qualification with its units.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct Qualification {
+    #[serde(flatten)]
+    pub qualification: QualificationSummary,
+    pub units: Vec<UnitSummary>,
+}
+
+/// A qualification unit with the qualifications it belongs to.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({"code": "SAMPLE-103", "name": {"fi": "Kiinteistönhoitopalveluissa toimiminen"}, "competence_points": 60, "sample": true, "qualifications": ["351204", "381141"]}))]
+pub struct QualificationUnit {
+    pub code: String,
+    pub name: LocalizedText,
+    pub competence_points: Option<i32>,
+    pub sample: bool,
+    /// Codes of the qualifications this unit belongs to.
+    pub qualifications: Vec<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams, Validate)]
+#[into_params(parameter_in = Query)]
+pub struct RegionFilter {
+    /// Page size, 1–200 (default 50).
+    pub limit: Option<u32>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams, Validate)]
+#[into_params(parameter_in = Query)]
+pub struct MunicipalityFilter {
+    /// Only municipalities of this region (two-digit code).
+    #[param(example = "04")]
+    #[validate(length(equal = 2))]
+    pub region: Option<String>,
+    /// `true`: only municipalities in force; `false`: only ended ones.
+    pub in_force: Option<bool>,
+    /// Page size, 1–200 (default 50).
+    pub limit: Option<u32>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams, Validate)]
+#[into_params(parameter_in = Query)]
+pub struct QualificationFilter {
+    /// Text in any language variant of the name, case- and accent-insensitive, or the start of the code.
+    #[param(example = "kiinteisto")]
+    #[validate(length(min = 1, max = 200))]
+    pub q: Option<String>,
+    #[serde(rename = "type")]
+    #[param(rename = "type", inline)]
+    pub qualification_type: Option<QualificationType>,
+    /// Page size, 1–200 (default 50).
+    pub limit: Option<u32>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}

@@ -1,0 +1,526 @@
+//! Importing reference data from a JSON file: validated as a whole, then upserted in one
+//! transaction, with a report of what changed. The format is documented in `reference/README.md`.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use validator::Validate;
+
+use super::{
+    dto::QualificationType,
+    model::{MunicipalityRow, QualificationRow, RegionRow, UnitLinkRow, UnitRow},
+};
+use crate::{
+    db::{write_transaction, DbConnection},
+    error::ApiError,
+    extract::flatten_validation_errors,
+    schema::{municipalities, qualification_unit_links, qualification_units, qualifications, regions},
+    text::LocalizedText,
+};
+
+/// The reference data the service ships and loads into an empty database on first start.
+pub const SHIPPED_REFERENCE_DATA: &str = include_str!("../../reference/reference-data.json");
+
+/// Rows inserted per statement.
+const INSERT_CHUNK: usize = 200;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReferenceFile {
+    /// Free text about the file: its sources and licence. Not imported.
+    #[serde(default)]
+    pub about: Option<serde_json::Value>,
+    #[serde(default)]
+    pub regions: Vec<RegionEntry>,
+    #[serde(default)]
+    pub municipalities: Vec<MunicipalityEntry>,
+    #[serde(default)]
+    pub qualification_units: Vec<UnitEntry>,
+    #[serde(default)]
+    pub qualifications: Vec<QualificationEntry>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegionEntry {
+    pub code: String,
+    pub name: LocalizedText,
+    #[serde(default = "yes")]
+    pub in_force: bool,
+    #[serde(default)]
+    pub placeholder: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MunicipalityEntry {
+    pub code: String,
+    pub name: LocalizedText,
+    #[serde(default)]
+    pub region: Option<String>,
+    #[serde(default = "yes")]
+    pub in_force: bool,
+    #[serde(default)]
+    pub valid_to: Option<NaiveDate>,
+    #[serde(default)]
+    pub placeholder: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UnitEntry {
+    pub code: String,
+    pub name: LocalizedText,
+    #[serde(default)]
+    pub competence_points: Option<i32>,
+    #[serde(default)]
+    pub sample: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QualificationEntry {
+    pub code: String,
+    pub name: LocalizedText,
+    #[serde(rename = "type")]
+    pub qualification_type: QualificationType,
+    #[serde(default)]
+    pub competence_points: Option<i32>,
+    #[serde(default)]
+    pub replaced_by: Option<String>,
+    #[serde(default)]
+    pub sample: bool,
+    /// Unit codes in order. Absent: the qualification's units are left as they are; present: replaced.
+    #[serde(default)]
+    pub units: Option<Vec<String>>,
+}
+
+/// How many records of one kind the import created, changed and found as they were.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+}
+
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize)]
+pub struct ImportReport {
+    pub regions: Counts,
+    pub municipalities: Counts,
+    pub qualification_units: Counts,
+    pub qualifications: Counts,
+    /// Qualifications whose list of units was replaced.
+    pub unit_lists_replaced: usize,
+}
+
+/// Everything wrong with a file, each problem with the JSON path of the element at fault.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("{}", .0.iter().map(|(path, message)| format!("{path}: {message}")).collect::<Vec<_>>().join("\n"))]
+    Invalid(Vec<(String, String)>),
+    #[error("{0}")]
+    Database(#[from] ApiError),
+}
+
+impl From<diesel::result::Error> for ImportError {
+    fn from(error: diesel::result::Error) -> Self {
+        Self::Database(error.into())
+    }
+}
+
+pub fn parse(json: &[u8]) -> Result<ReferenceFile, ImportError> {
+    let mut deserializer = serde_json::Deserializer::from_slice(json);
+    serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
+        let path = error.path().to_string();
+        let path = if path == "." {
+            "$".to_owned()
+        } else {
+            format!("$.{path}")
+        };
+        ImportError::Invalid(vec![(path, error.inner().to_string())])
+    })
+}
+
+/// Validates the file against itself and the database, then upserts it, all in one transaction.
+pub fn import(conn: &mut DbConnection, file: &ReferenceFile) -> Result<ImportReport, ImportError> {
+    write_transaction(conn, |conn| {
+        validate(conn, file)?;
+        let mut report = ImportReport {
+            regions: upsert_regions(conn, file)?,
+            municipalities: upsert_municipalities(conn, file)?,
+            qualification_units: upsert_units(conn, file)?,
+            qualifications: upsert_qualifications(conn, file)?,
+            unit_lists_replaced: 0,
+        };
+        report.unit_lists_replaced = replace_unit_lists(conn, file)?;
+        Ok(report)
+    })
+}
+
+/// Loads the shipped reference data when the database has none yet.
+pub fn load_shipped_if_empty(conn: &mut DbConnection) -> Result<Option<ImportReport>, ImportError> {
+    let regions: i64 = regions::table.count().get_result(conn)?;
+    if regions > 0 {
+        return Ok(None);
+    }
+    let file = parse(SHIPPED_REFERENCE_DATA.as_bytes())?;
+    import(conn, &file).map(Some)
+}
+
+fn is_digits(value: &str, len: usize) -> bool {
+    value.len() == len && value.bytes().all(|b| b.is_ascii_digit())
+}
+
+fn is_unit_code(value: &str) -> bool {
+    (1..=40).contains(&value.len())
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+struct Problems(Vec<(String, String)>);
+
+impl Problems {
+    fn add(&mut self, path: String, message: impl Into<String>) {
+        self.0.push((path, message.into()));
+    }
+
+    fn name(&mut self, path: &str, name: &LocalizedText) {
+        if let Err(errors) = name.validate() {
+            for error in flatten_validation_errors(&errors) {
+                self.add(format!("{path}.name.{}", error.field), error.message);
+            }
+        }
+    }
+
+    fn duplicates<'a>(&mut self, section: &str, codes: impl Iterator<Item = &'a str>) {
+        let mut seen = HashSet::new();
+        for (index, code) in codes.enumerate() {
+            if !seen.insert(code) {
+                self.add(
+                    format!("$.{section}[{index}].code"),
+                    format!("code {code:?} appears twice"),
+                );
+            }
+        }
+    }
+}
+
+fn validate(conn: &mut DbConnection, file: &ReferenceFile) -> Result<(), ImportError> {
+    let mut problems = Problems(Vec::new());
+    problems.duplicates("regions", file.regions.iter().map(|r| r.code.as_str()));
+    problems.duplicates(
+        "municipalities",
+        file.municipalities.iter().map(|m| m.code.as_str()),
+    );
+    problems.duplicates(
+        "qualification_units",
+        file.qualification_units.iter().map(|u| u.code.as_str()),
+    );
+    problems.duplicates(
+        "qualifications",
+        file.qualifications.iter().map(|q| q.code.as_str()),
+    );
+
+    let mut known_regions: HashSet<String> = regions::table
+        .select(regions::code)
+        .load(conn)?
+        .into_iter()
+        .collect();
+    for (index, region) in file.regions.iter().enumerate() {
+        let path = format!("$.regions[{index}]");
+        if !is_digits(&region.code, 2) {
+            problems.add(format!("{path}.code"), "a region code is two digits");
+        }
+        problems.name(&path, &region.name);
+        known_regions.insert(region.code.clone());
+    }
+    for (index, municipality) in file.municipalities.iter().enumerate() {
+        let path = format!("$.municipalities[{index}]");
+        if !is_digits(&municipality.code, 3) {
+            problems.add(format!("{path}.code"), "a municipality code is three digits");
+        }
+        if let Some(region) = &municipality.region {
+            if !known_regions.contains(region) {
+                problems.add(format!("{path}.region"), format!("unknown region {region:?}"));
+            }
+        }
+        problems.name(&path, &municipality.name);
+    }
+    let mut known_units: HashSet<String> = qualification_units::table
+        .select(qualification_units::code)
+        .load(conn)?
+        .into_iter()
+        .collect();
+    for (index, unit) in file.qualification_units.iter().enumerate() {
+        let path = format!("$.qualification_units[{index}]");
+        if !is_unit_code(&unit.code) {
+            problems.add(
+                format!("{path}.code"),
+                "a unit code is 1 to 40 letters, digits, '-' or '_'",
+            );
+        }
+        if unit
+            .competence_points
+            .is_some_and(|points| !(1..=500).contains(&points))
+        {
+            problems.add(format!("{path}.competence_points"), "must be between 1 and 500");
+        }
+        problems.name(&path, &unit.name);
+        known_units.insert(unit.code.clone());
+    }
+    for (index, qualification) in file.qualifications.iter().enumerate() {
+        let path = format!("$.qualifications[{index}]");
+        if !is_digits(&qualification.code, 6) {
+            problems.add(format!("{path}.code"), "a qualification code is six digits");
+        }
+        if let Some(successor) = &qualification.replaced_by {
+            if !is_digits(successor, 6) {
+                problems.add(
+                    format!("{path}.replaced_by"),
+                    "a qualification code is six digits",
+                );
+            }
+        }
+        if qualification
+            .competence_points
+            .is_some_and(|points| !(1..=500).contains(&points))
+        {
+            problems.add(format!("{path}.competence_points"), "must be between 1 and 500");
+        }
+        problems.name(&path, &qualification.name);
+        let mut listed = HashSet::new();
+        for (unit_index, unit) in qualification.units.iter().flatten().enumerate() {
+            let unit_path = format!("{path}.units[{unit_index}]");
+            if !known_units.contains(unit) {
+                problems.add(unit_path, format!("unknown qualification unit {unit:?}"));
+            } else if !listed.insert(unit) {
+                problems.add(unit_path, format!("unit {unit:?} is listed twice"));
+            }
+        }
+    }
+    if problems.0.is_empty() {
+        Ok(())
+    } else {
+        Err(ImportError::Invalid(problems.0))
+    }
+}
+
+/// A reference table keyed by `code`, upserted the same way for every kind.
+trait ReferenceRow: Sized + PartialEq {
+    fn code(&self) -> &str;
+    fn load_all(conn: &mut DbConnection) -> QueryResult<Vec<Self>>;
+    fn insert(conn: &mut DbConnection, rows: &[Self]) -> QueryResult<usize>;
+    fn update(conn: &mut DbConnection, row: &Self) -> QueryResult<usize>;
+}
+
+macro_rules! reference_row {
+    ($row:ty, $table:ident) => {
+        impl ReferenceRow for $row {
+            fn code(&self) -> &str {
+                &self.code
+            }
+            fn load_all(conn: &mut DbConnection) -> QueryResult<Vec<Self>> {
+                $table::table.select(<$row>::as_select()).load(conn)
+            }
+            fn insert(conn: &mut DbConnection, rows: &[Self]) -> QueryResult<usize> {
+                $crate::per_backend!(conn, conn => diesel::insert_into($table::table).values(rows).execute(conn))
+            }
+            fn update(conn: &mut DbConnection, row: &Self) -> QueryResult<usize> {
+                diesel::update($table::table.find(&row.code)).set(row).execute(conn)
+            }
+        }
+    };
+}
+
+reference_row!(RegionRow, regions);
+reference_row!(MunicipalityRow, municipalities);
+reference_row!(UnitRow, qualification_units);
+reference_row!(QualificationRow, qualifications);
+
+/// Inserts the new rows, updates the changed ones and counts the rest, keyed by code.
+fn upsert<R: ReferenceRow>(conn: &mut DbConnection, rows: Vec<R>) -> QueryResult<Counts> {
+    let existing: HashMap<String, R> = R::load_all(conn)?
+        .into_iter()
+        .map(|row| (row.code().to_owned(), row))
+        .collect();
+    let mut counts = Counts::default();
+    let mut new_rows = Vec::new();
+    for row in rows {
+        match existing.get(row.code()) {
+            None => new_rows.push(row),
+            Some(current) if *current == row => counts.unchanged += 1,
+            Some(_) => {
+                R::update(conn, &row)?;
+                counts.updated += 1;
+            }
+        }
+    }
+    counts.created = new_rows.len();
+    for chunk in new_rows.chunks(INSERT_CHUNK) {
+        R::insert(conn, chunk)?;
+    }
+    Ok(counts)
+}
+
+fn upsert_regions(conn: &mut DbConnection, file: &ReferenceFile) -> QueryResult<Counts> {
+    let rows = file
+        .regions
+        .iter()
+        .map(|entry| {
+            let name = entry.name.clone().trimmed();
+            RegionRow {
+                code: entry.code.clone(),
+                name_fi: name.fi,
+                name_sv: name.sv,
+                name_en: name.en,
+                in_force: entry.in_force,
+                placeholder: entry.placeholder,
+            }
+        })
+        .collect();
+    upsert(conn, rows)
+}
+
+fn upsert_municipalities(conn: &mut DbConnection, file: &ReferenceFile) -> QueryResult<Counts> {
+    let rows = file
+        .municipalities
+        .iter()
+        .map(|entry| {
+            let name = entry.name.clone().trimmed();
+            MunicipalityRow {
+                code: entry.code.clone(),
+                name_fi: name.fi,
+                name_sv: name.sv,
+                name_en: name.en,
+                region_code: entry.region.clone(),
+                in_force: entry.in_force,
+                valid_to: entry.valid_to,
+                placeholder: entry.placeholder,
+            }
+        })
+        .collect();
+    upsert(conn, rows)
+}
+
+fn upsert_units(conn: &mut DbConnection, file: &ReferenceFile) -> QueryResult<Counts> {
+    let rows = file
+        .qualification_units
+        .iter()
+        .map(|entry| {
+            let name = entry.name.clone().trimmed();
+            UnitRow {
+                code: entry.code.clone(),
+                name_fi: name.fi,
+                name_sv: name.sv,
+                name_en: name.en,
+                competence_points: entry.competence_points,
+                sample: entry.sample,
+            }
+        })
+        .collect();
+    upsert(conn, rows)
+}
+
+fn upsert_qualifications(conn: &mut DbConnection, file: &ReferenceFile) -> QueryResult<Counts> {
+    let rows = file
+        .qualifications
+        .iter()
+        .map(|entry| {
+            let name = entry.name.clone().trimmed();
+            QualificationRow {
+                code: entry.code.clone(),
+                name_search: name.search_key(),
+                name_fi: name.fi,
+                name_sv: name.sv,
+                name_en: name.en,
+                qualification_type: entry.qualification_type.as_str().to_owned(),
+                competence_points: entry.competence_points,
+                replaced_by: entry.replaced_by.clone(),
+                sample: entry.sample,
+            }
+        })
+        .collect();
+    upsert(conn, rows)
+}
+
+fn replace_unit_lists(conn: &mut DbConnection, file: &ReferenceFile) -> QueryResult<usize> {
+    let mut replaced = 0;
+    for qualification in &file.qualifications {
+        let Some(units) = &qualification.units else {
+            continue;
+        };
+        let wanted: Vec<UnitLinkRow> = units
+            .iter()
+            .zip(1..)
+            .map(|(unit, position)| UnitLinkRow {
+                qualification_code: qualification.code.clone(),
+                unit_code: unit.clone(),
+                position,
+            })
+            .collect();
+        let current: Vec<UnitLinkRow> = qualification_unit_links::table
+            .filter(qualification_unit_links::qualification_code.eq(&qualification.code))
+            .order(qualification_unit_links::position)
+            .select(UnitLinkRow::as_select())
+            .load(conn)?;
+        if current == wanted {
+            continue;
+        }
+        diesel::delete(
+            qualification_unit_links::table
+                .filter(qualification_unit_links::qualification_code.eq(&qualification.code)),
+        )
+        .execute(conn)?;
+        if !wanted.is_empty() {
+            crate::per_backend!(conn, conn => diesel::insert_into(qualification_unit_links::table)
+                .values(&wanted)
+                .execute(conn))?;
+        }
+        replaced += 1;
+    }
+    Ok(replaced)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shipped_file_parses() {
+        let file = parse(SHIPPED_REFERENCE_DATA.as_bytes()).expect("shipped data parses");
+        assert!(file.regions.iter().any(|r| r.code == "04"));
+        assert!(file.regions.iter().any(|r| r.code == "18"));
+        assert!(file
+            .municipalities
+            .iter()
+            .any(|m| m.code == "684" && m.region.as_deref() == Some("04")));
+        assert!(file
+            .municipalities
+            .iter()
+            .any(|m| m.code == "205" && m.region.as_deref() == Some("18")));
+        assert!(
+            file.qualification_units.iter().all(|u| u.sample),
+            "units are sample data"
+        );
+        assert!(
+            file.qualifications.iter().all(|q| !q.sample),
+            "qualification codes are official"
+        );
+    }
+
+    #[test]
+    fn parse_errors_carry_the_json_path() {
+        let error =
+            parse(br#"{"regions": [{"code": "04", "name": {"fi": "Satakunta"}, "in_force": "yes"}]}"#)
+                .unwrap_err();
+        let message = error.to_string();
+        assert!(message.starts_with("$.regions[0].in_force: "), "{message}");
+    }
+}

@@ -1,0 +1,79 @@
+//! Rows of the reference tables.
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+
+use crate::{
+    schema::{municipalities, qualification_unit_links, qualification_units, qualifications, regions},
+    text::LocalizedText,
+};
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = regions, treat_none_as_null = true)]
+pub struct RegionRow {
+    pub code: String,
+    pub name_fi: String,
+    pub name_sv: Option<String>,
+    pub name_en: Option<String>,
+    pub in_force: bool,
+    pub placeholder: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = municipalities, treat_none_as_null = true)]
+pub struct MunicipalityRow {
+    pub code: String,
+    pub name_fi: String,
+    pub name_sv: Option<String>,
+    pub name_en: Option<String>,
+    pub region_code: Option<String>,
+    pub in_force: bool,
+    pub valid_to: Option<NaiveDate>,
+    pub placeholder: bool,
+}
+
+impl MunicipalityRow {
+    /// Whether new records may name this municipality: ended and placeholder codes stay
+    /// readable but cannot be chosen.
+    pub fn selectable(&self) -> bool {
+        self.in_force && !self.placeholder
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = qualifications, treat_none_as_null = true)]
+pub struct QualificationRow {
+    pub code: String,
+    pub name_fi: String,
+    pub name_sv: Option<String>,
+    pub name_en: Option<String>,
+    pub name_search: String,
+    pub qualification_type: String,
+    pub competence_points: Option<i32>,
+    pub replaced_by: Option<String>,
+    pub sample: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = qualification_units, treat_none_as_null = true)]
+pub struct UnitRow {
+    pub code: String,
+    pub name_fi: String,
+    pub name_sv: Option<String>,
+    pub name_en: Option<String>,
+    pub competence_points: Option<i32>,
+    pub sample: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = qualification_unit_links)]
+pub struct UnitLinkRow {
+    pub qualification_code: String,
+    pub unit_code: String,
+    pub position: i32,
+}
+
+/// The three name columns every localized row has, as one value.
+pub fn localized(fi: &str, sv: &Option<String>, en: &Option<String>) -> LocalizedText {
+    LocalizedText::new(fi, sv.clone(), en.clone())
+}

@@ -1,0 +1,190 @@
+//! Building and running the HTTP server.
+
+use std::net::TcpListener;
+
+use actix_cors::Cors;
+use actix_web::{
+    dev::Server,
+    http::{header, Method},
+    middleware::{from_fn, Condition, Logger},
+    web, App, HttpResponse, HttpServer,
+};
+use utoipa_actix_web::{scope, service_config::ServiceConfig, AppExt};
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::{
+    config::Config,
+    db::{Db, DbSetupError},
+    error::ApiError,
+    extract::{path_config, BodyLimit},
+    health,
+    idempotency::idempotency,
+    openapi, organisations,
+    reference::{self, import::ImportError},
+    request_context::request_context,
+};
+
+const ACCESS_LOG_FORMAT: &str = r#"%a "%r" %s %b %Dms request_id=%{x-request-id}o"#;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error(transparent)]
+    Database(#[from] DbSetupError),
+    #[error("cannot load the shipped reference data: {0}")]
+    ReferenceData(#[from] ImportError),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind { addr: String, source: std::io::Error },
+}
+
+/// A built server, listening and ready to run.
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+impl Application {
+    /// Connects to the database, applies migrations, loads reference data into an empty database,
+    /// and binds the listener (`BIND_ADDR` port 0 picks a free port, for tests).
+    pub async fn build(config: Config) -> Result<Self, StartupError> {
+        let db = prepare_database(&config)?;
+        let listener = TcpListener::bind(&config.bind_addr).map_err(|source| StartupError::Bind {
+            addr: config.bind_addr.clone(),
+            source,
+        })?;
+        let port = listener
+            .local_addr()
+            .map_err(|source| StartupError::Bind {
+                addr: config.bind_addr.clone(),
+                source,
+            })?
+            .port();
+        let server = run(listener, db, &config).map_err(|source| StartupError::Bind {
+            addr: config.bind_addr.clone(),
+            source,
+        })?;
+        Ok(Self { port, server })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until SIGINT or SIGTERM, then finishes the requests in flight (graceful shutdown).
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// Opens the database, migrates it and loads the shipped reference data on first start.
+pub fn prepare_database(config: &Config) -> Result<Db, StartupError> {
+    let db = Db::connect(&config.database_url, config.database_pool_size)?;
+    let applied = db.migrate()?;
+    if !applied.is_empty() {
+        log::info!("applied migrations: {}", applied.join(", "));
+    }
+    let mut conn = db.get().map_err(ImportError::Database)?;
+    if let Some(report) = reference::import::load_shipped_if_empty(&mut conn)? {
+        log::info!(
+            "loaded the shipped reference data: {} regions, {} municipalities, {} qualifications, {} units",
+            report.regions.created,
+            report.municipalities.created,
+            report.qualifications.created,
+            report.qualification_units.created
+        );
+    }
+    Ok(db)
+}
+
+/// Every API route; the OpenAPI document is generated from this same list.
+pub fn routes(config: &mut ServiceConfig) {
+    config.service(health::live).service(health::ready).service(
+        scope::scope("/v1")
+            .service(reference::handlers::list_regions)
+            .service(reference::handlers::list_municipalities)
+            .service(reference::handlers::list_qualifications)
+            .service(reference::handlers::get_qualification)
+            .service(reference::handlers::get_unit)
+            .service(organisations::handlers::list)
+            .service(organisations::handlers::create)
+            .service(organisations::handlers::get)
+            .service(organisations::handlers::update),
+    );
+}
+
+fn cors(allowed_origins: &[String]) -> Cors {
+    let mut cors = Cors::default()
+        .allowed_methods([
+            Method::GET,
+            Method::POST,
+            Method::PUT,
+            Method::PATCH,
+            Method::DELETE,
+        ])
+        .allowed_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::IF_MATCH,
+            header::ACCEPT,
+        ])
+        .allowed_header("idempotency-key")
+        .allowed_header("x-request-id")
+        .expose_headers([
+            header::ETAG,
+            header::LOCATION,
+            header::RETRY_AFTER,
+            header::WWW_AUTHENTICATE,
+        ])
+        .expose_headers(["x-request-id", "idempotent-replayed"])
+        .max_age(3600);
+    if allowed_origins.iter().any(|origin| origin == "*") {
+        cors = cors.allow_any_origin();
+    } else {
+        for origin in allowed_origins {
+            cors = cors.allowed_origin(origin);
+        }
+    }
+    cors
+}
+
+/// `/docs` without the slash, which Swagger UI's relative asset paths need.
+async fn docs_redirect() -> HttpResponse {
+    HttpResponse::PermanentRedirect()
+        .insert_header((header::LOCATION, "/docs/"))
+        .finish()
+}
+
+async fn route_not_found() -> Result<actix_web::HttpResponse, ApiError> {
+    Err(ApiError::RouteNotFound)
+}
+
+pub fn run(listener: TcpListener, db: Db, config: &Config) -> std::io::Result<Server> {
+    let db = web::Data::new(db);
+    let document = openapi::document();
+    let body_limit = BodyLimit(config.max_body_bytes);
+    let allowed_origins = config.cors_allowed_origins.clone();
+    let mut server = HttpServer::new(move || {
+        App::new()
+            .into_utoipa_app()
+            .app_data(db.clone())
+            .app_data(body_limit)
+            .app_data(path_config())
+            .configure(routes)
+            .into_app()
+            .route("/docs", web::get().to(docs_redirect))
+            .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", document.clone()))
+            .default_service(web::to(route_not_found))
+            .wrap(from_fn(idempotency))
+            .wrap(Condition::new(
+                !allowed_origins.is_empty(),
+                cors(&allowed_origins),
+            ))
+            .wrap(from_fn(request_context))
+            .wrap(Logger::new(ACCESS_LOG_FORMAT))
+    })
+    .listen(listener)?
+    .shutdown_timeout(30);
+    if let Some(workers) = config.workers {
+        server = server.workers(workers);
+    }
+    Ok(server.run())
+}

@@ -1,0 +1,259 @@
+//! The test harness: every test gets the application on a free port with a database of its own,
+//! a temporary SQLite file or, when `TEST_DATABASE_URL` is set, a new PostgreSQL database that is
+//! dropped afterwards.
+
+use std::future::Future;
+
+use awc::{http::StatusCode, Client, ClientResponse};
+use diesel::{Connection, PgConnection, RunQueryDsl};
+use opinto_registry::{config::Config, startup::Application};
+use serde_json::Value;
+
+#[derive(Debug, Clone, Copy)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub database_url: String,
+    pub client: Client,
+    _database: TestDatabase,
+}
+
+enum TestDatabase {
+    Sqlite(#[allow(dead_code)] tempfile::TempDir),
+    Postgres { admin_url: String, name: String },
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        if let TestDatabase::Postgres { admin_url, name } = self {
+            if let Ok(mut conn) = PgConnection::establish(admin_url) {
+                let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                    .execute(&mut conn);
+            }
+        }
+    }
+}
+
+/// Generates, for each named `async fn(TestApp)`, one test on SQLite and one on PostgreSQL.
+#[macro_export]
+macro_rules! backend_tests {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[actix_web::test]
+                async fn sqlite() {
+                    $crate::helpers::run_on($crate::helpers::Backend::Sqlite, super::$name).await
+                }
+
+                #[actix_web::test]
+                async fn postgres() {
+                    $crate::helpers::run_on($crate::helpers::Backend::Postgres, super::$name).await
+                }
+            }
+        )*
+    };
+}
+
+pub async fn run_on<F, Fut>(backend: Backend, test: F)
+where
+    F: FnOnce(TestApp) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    match spawn_app(backend).await {
+        Some(app) => test(app).await,
+        None => eprintln!("skipped on PostgreSQL: TEST_DATABASE_URL is not set"),
+    }
+}
+
+fn postgres_admin_url() -> Option<String> {
+    match std::env::var("TEST_DATABASE_URL")
+        .ok()
+        .filter(|url| !url.is_empty())
+    {
+        Some(url) => Some(url),
+        None if std::env::var("CI").is_ok_and(|ci| ci == "true") => {
+            panic!("CI=true but TEST_DATABASE_URL is not set: the PostgreSQL tests must run in CI")
+        }
+        None => None,
+    }
+}
+
+fn create_postgres_database(admin_url: &str) -> (String, TestDatabase) {
+    let mut conn = PgConnection::establish(admin_url)
+        .unwrap_or_else(|error| panic!("TEST_DATABASE_URL is set but PostgreSQL is unreachable: {error}"));
+    let name = format!("test_{}", uuid::Uuid::now_v7().simple());
+    diesel::sql_query(format!("CREATE DATABASE \"{name}\""))
+        .execute(&mut conn)
+        .expect("test database can be created");
+    let (server, _) = admin_url
+        .rsplit_once('/')
+        .expect("TEST_DATABASE_URL names a database");
+    (
+        format!("{server}/{name}"),
+        TestDatabase::Postgres {
+            admin_url: admin_url.to_owned(),
+            name,
+        },
+    )
+}
+
+pub fn test_config(database_url: &str) -> Config {
+    let mut config = Config::for_database(database_url);
+    config.bind_addr = "127.0.0.1:0".into();
+    config.workers = Some(1);
+    config.database_pool_size = 4;
+    config.max_body_bytes = 64 * 1024;
+    config
+}
+
+pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
+    let (database_url, database) = match backend {
+        Backend::Sqlite => {
+            let dir = tempfile::tempdir().expect("temporary directory");
+            let url = format!("sqlite://{}", dir.path().join("registry.db").display());
+            (url, TestDatabase::Sqlite(dir))
+        }
+        Backend::Postgres => create_postgres_database(&postgres_admin_url()?),
+    };
+    let application = Application::build(test_config(&database_url))
+        .await
+        .expect("the application starts");
+    let address = format!("http://127.0.0.1:{}", application.port());
+    actix_web::rt::spawn(application.run_until_stopped());
+    Some(TestApp {
+        address,
+        database_url,
+        client: Client::builder().disable_redirects().finish(),
+        _database: database,
+    })
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    pub async fn get(&self, path: &str) -> Reply {
+        Reply::from(
+            self.client
+                .get(self.url(path))
+                .send()
+                .await
+                .expect("request is sent"),
+        )
+        .await
+    }
+
+    pub async fn post_json(&self, path: &str, body: &Value) -> Reply {
+        Reply::from(
+            self.client
+                .post(self.url(path))
+                .send_json(body)
+                .await
+                .expect("request is sent"),
+        )
+        .await
+    }
+
+    pub async fn patch_json(&self, path: &str, if_match: Option<&str>, body: &Value) -> Reply {
+        let mut request = self
+            .client
+            .patch(self.url(path))
+            .insert_header(("content-type", "application/merge-patch+json"));
+        if let Some(etag) = if_match {
+            request = request.insert_header(("if-match", etag));
+        }
+        Reply::from(
+            request
+                .send_body(body.to_string())
+                .await
+                .expect("request is sent"),
+        )
+        .await
+    }
+
+    /// Registers an organisation and returns its body.
+    pub async fn create_organisation(&self, body: &Value) -> Value {
+        let reply = self.post_json("/v1/organisations", body).await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+        reply.body
+    }
+}
+
+/// A response read whole: status, headers and the body as JSON (`Null` when empty or not JSON).
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: awc::http::header::HeaderMap,
+    pub body: Value,
+    pub text: String,
+}
+
+impl Reply {
+    pub async fn from<S>(mut response: ClientResponse<S>) -> Self
+    where
+        S: futures_util::Stream<Item = Result<actix_web::web::Bytes, awc::error::PayloadError>> + Unpin,
+    {
+        let bytes = response
+            .body()
+            .limit(8 * 1024 * 1024)
+            .await
+            .expect("body is read");
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        Self {
+            status: response.status(),
+            headers: response.headers().clone(),
+            body: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+            text,
+        }
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|value| value.to_str().ok())
+    }
+
+    /// Asserts a problem+json response with this status and problem type slug.
+    pub fn assert_problem(&self, status: StatusCode, slug: &str) {
+        assert_eq!(self.status, status, "{}", self.text);
+        assert_eq!(
+            self.header("content-type"),
+            Some("application/problem+json"),
+            "{}",
+            self.text
+        );
+        assert_eq!(self.body["type"], format!("/problems/{slug}"), "{}", self.text);
+        assert_eq!(self.body["status"], status.as_u16(), "{}", self.text);
+        assert!(self.body["title"].is_string(), "{}", self.text);
+    }
+
+    /// The fields named in a problem's `errors`.
+    pub fn error_fields(&self) -> Vec<String> {
+        self.body["errors"]
+            .as_array()
+            .map(|errors| {
+                errors
+                    .iter()
+                    .filter_map(|error| error["field"].as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+/// A valid organisation body; `overrides` replaces members.
+pub fn organisation_body(overrides: Value) -> Value {
+    let mut body = serde_json::json!({
+        "kind": "workshop",
+        "name": {"fi": "Rauman nuorten työpaja", "sv": "Raumo ungdomsverkstad"},
+        "municipality": "684"
+    });
+    if let (Some(body), Some(overrides)) = (body.as_object_mut(), overrides.as_object()) {
+        for (key, value) in overrides {
+            body.insert(key.clone(), value.clone());
+        }
+    }
+    body
+}

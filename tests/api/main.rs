@@ -1,0 +1,11 @@
+//! Integration tests: the application over HTTP, on SQLite and on PostgreSQL.
+
+mod helpers;
+
+mod conventions;
+mod health;
+mod idempotency;
+mod openapi;
+mod organisations;
+mod pagination;
+mod reference_data;

@@ -1,0 +1,70 @@
+//! The committed contract must be what the code generates, and what the service serves.
+
+use awc::http::StatusCode;
+
+use crate::{backend_tests, helpers::TestApp};
+
+const COMMITTED: &str = include_str!("../../openapi/openapi.json");
+
+#[test]
+fn the_committed_document_is_current() {
+    let generated = opinto_registry::openapi::document_json();
+    if generated != COMMITTED {
+        let diff: Vec<String> = generated
+            .lines()
+            .zip(COMMITTED.lines())
+            .enumerate()
+            .filter(|(_, (new, old))| new != old)
+            .take(20)
+            .map(|(line, (new, old))| format!("line {}:\n  committed: {old}\n  generated: {new}", line + 1))
+            .collect();
+        panic!(
+            "openapi/openapi.json is out of date ({} lines committed, {} generated); regenerate it with\n\
+             cargo run -- openapi > openapi/openapi.json\nfirst differences:\n{}",
+            COMMITTED.lines().count(),
+            generated.lines().count(),
+            diff.join("\n")
+        );
+    }
+}
+
+#[test]
+fn the_document_is_openapi_3_1_with_problem_responses() {
+    let document: serde_json::Value = serde_json::from_str(COMMITTED).expect("valid JSON");
+    assert!(document["openapi"].as_str().expect("version").starts_with("3.1"));
+    let create = &document["paths"]["/v1/organisations"]["post"];
+    for status in ["400", "409", "413", "415", "422", "500", "503"] {
+        assert!(
+            create["responses"][status].is_object(),
+            "POST /v1/organisations documents {status}"
+        );
+    }
+    let problem = &document["components"]["responses"]["Problem422"]["content"]["application/problem+json"];
+    assert!(problem.is_object());
+    let patch = &document["paths"]["/v1/organisations/{id}"]["patch"];
+    let headers: Vec<&str> = patch["parameters"]
+        .as_array()
+        .expect("parameters")
+        .iter()
+        .filter(|p| p["in"] == "header")
+        .filter_map(|p| p["name"].as_str())
+        .collect();
+    assert_eq!(headers, vec!["If-Match"]);
+    for status in ["412", "428"] {
+        assert!(patch["responses"][status].is_object(), "PATCH documents {status}");
+    }
+}
+
+async fn the_service_serves_the_document_and_its_docs(app: TestApp) {
+    let served = app.get("/openapi.json").await;
+    assert_eq!(served.status, StatusCode::OK);
+    let committed: serde_json::Value = serde_json::from_str(COMMITTED).expect("valid JSON");
+    assert_eq!(served.body, committed);
+    let docs = app.get("/docs/").await;
+    assert_eq!(docs.status, StatusCode::OK);
+    assert!(docs.text.contains("swagger"), "Swagger UI");
+    let redirect = app.get("/docs").await;
+    assert!(redirect.status.is_redirection(), "{}", redirect.status);
+}
+
+backend_tests!(the_service_serves_the_document_and_its_docs);

@@ -1,0 +1,227 @@
+use awc::http::StatusCode;
+use opinto_registry::{
+    db::Db,
+    reference::import::{self, Counts},
+};
+use serde_json::json;
+
+use crate::{backend_tests, helpers::TestApp};
+
+fn codes(body: &serde_json::Value) -> Vec<String> {
+    body["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|item| item["code"].as_str().expect("code").to_owned())
+        .collect()
+}
+
+async fn regions_include_satakunta_and_kainuu(app: TestApp) {
+    let reply = app.get("/v1/regions").await;
+    assert_eq!(reply.status, StatusCode::OK);
+    let items = reply.body["items"].as_array().expect("items");
+    assert_eq!(items.len(), 21, "19 regions, Itä-Uusimaa and the unknown code");
+    assert_eq!(reply.body["next_cursor"], json!(null));
+    let satakunta = items.iter().find(|r| r["code"] == "04").expect("Satakunta");
+    assert_eq!(satakunta["name"]["fi"], "Satakunta");
+    let kainuu = items.iter().find(|r| r["code"] == "18").expect("Kainuu");
+    assert_eq!(kainuu["name"]["sv"], "Kajanaland");
+    let unknown = items.iter().find(|r| r["code"] == "99").expect("unknown");
+    assert_eq!(unknown["placeholder"], true);
+}
+
+async fn municipalities_filter_by_region(app: TestApp) {
+    let kainuu = app.get("/v1/municipalities?region=18&in_force=true").await;
+    assert_eq!(
+        codes(&kainuu.body),
+        vec!["105", "205", "290", "578", "620", "697", "765", "777"]
+    );
+    let satakunta = app.get("/v1/municipalities?region=04&in_force=true").await;
+    let satakunta = codes(&satakunta.body);
+    assert_eq!(satakunta.len(), 16);
+    for code in ["050", "051", "609", "684"] {
+        assert!(satakunta.contains(&code.to_owned()), "{code}");
+    }
+    // All 630 codes page through in order.
+    let mut all = Vec::new();
+    let mut path = "/v1/municipalities?limit=200".to_owned();
+    loop {
+        let page = app.get(&path).await;
+        all.extend(codes(&page.body));
+        match page.body["next_cursor"].as_str() {
+            Some(cursor) => path = format!("/v1/municipalities?limit=200&cursor={cursor}"),
+            None => break,
+        }
+    }
+    assert_eq!(all.len(), 630);
+    let bad = app.get("/v1/municipalities?region=4").await;
+    bad.assert_problem(StatusCode::BAD_REQUEST, "bad-request");
+    assert_eq!(bad.error_fields(), vec!["region"]);
+}
+
+async fn qualifications_are_searchable_and_carry_their_units(app: TestApp) {
+    let all = app.get("/v1/qualifications").await;
+    assert_eq!(
+        codes(&all.body),
+        vec!["351204", "354203", "381113", "381141", "384103", "384114", "384145"]
+    );
+    let further = app.get("/v1/qualifications?type=further").await;
+    assert_eq!(codes(&further.body), vec!["354203", "384103", "384114", "384145"]);
+    let searched = app.get("/v1/qualifications?q=KIINTEISTO").await;
+    assert_eq!(
+        codes(&searched.body),
+        vec!["351204", "354203", "381141", "384145"],
+        "accent-insensitive over all languages"
+    );
+    let by_code = app.get("/v1/qualifications?q=3811").await;
+    assert_eq!(codes(&by_code.body), vec!["381113", "381141"]);
+
+    let one = app.get("/v1/qualifications/381113").await;
+    assert_eq!(one.status, StatusCode::OK);
+    assert_eq!(
+        one.body["name"]["fi"],
+        "Kotityö- ja puhdistuspalvelujen perustutkinto"
+    );
+    assert_eq!(one.body["type"], "vocational_upper_secondary");
+    assert_eq!(one.body["competence_points"], 180);
+    assert_eq!(one.body["replaced_by"], "381141");
+    assert_eq!(one.body["sample"], false);
+    let units = one.body["units"].as_array().expect("units");
+    assert!(!units.is_empty());
+    assert!(
+        units.iter().all(|unit| unit["sample"] == true),
+        "units are sample data"
+    );
+
+    let unit_code = units[0]["code"].as_str().expect("code");
+    let unit = app.get(&format!("/v1/qualification-units/{unit_code}")).await;
+    assert_eq!(unit.status, StatusCode::OK);
+    assert!(unit.body["qualifications"]
+        .as_array()
+        .expect("qualifications")
+        .contains(&json!("381113")));
+
+    app.get("/v1/qualifications/999999")
+        .await
+        .assert_problem(StatusCode::NOT_FOUND, "not-found");
+    app.get("/v1/qualification-units/NOPE")
+        .await
+        .assert_problem(StatusCode::NOT_FOUND, "not-found");
+    app.get("/v1/qualifications?type=doctorate")
+        .await
+        .assert_problem(StatusCode::BAD_REQUEST, "bad-request");
+}
+
+async fn importing_is_idempotent_and_reports_changes(app: TestApp) {
+    let db = Db::connect(&app.database_url, 1).expect("connects");
+    let mut conn = db.get().expect("connection");
+    let shipped = import::parse(import::SHIPPED_REFERENCE_DATA.as_bytes()).expect("parses");
+    let again = import::import(&mut conn, &shipped).expect("imports");
+    assert_eq!(
+        again.municipalities,
+        Counts {
+            created: 0,
+            updated: 0,
+            unchanged: 630
+        }
+    );
+    assert_eq!(again.unit_lists_replaced, 0);
+
+    let change = import::parse(
+        json!({
+            "qualification_units": [
+                {"code": "SAMPLE-900", "name": {"fi": "Uusi osa"}, "competence_points": 15, "sample": true}
+            ],
+            "qualifications": [{
+                "code": "381141",
+                "name": {"fi": "Puhtaus- ja kiinteistöpalvelualan perustutkinto (muutettu)"},
+                "type": "vocational_upper_secondary",
+                "competence_points": 180,
+                "units": ["SAMPLE-101", "SAMPLE-900"]
+            }]
+        })
+        .to_string()
+        .as_bytes(),
+    )
+    .expect("parses");
+    let report = import::import(&mut conn, &change).expect("imports");
+    assert_eq!(
+        report.qualification_units,
+        Counts {
+            created: 1,
+            updated: 0,
+            unchanged: 0
+        }
+    );
+    assert_eq!(
+        report.qualifications,
+        Counts {
+            created: 0,
+            updated: 1,
+            unchanged: 0
+        }
+    );
+    assert_eq!(report.unit_lists_replaced, 1);
+
+    let read = app.get("/v1/qualifications/381141").await;
+    assert_eq!(
+        read.body["name"]["fi"],
+        "Puhtaus- ja kiinteistöpalvelualan perustutkinto (muutettu)"
+    );
+    assert_eq!(
+        read.body["name"].get("sv"),
+        None,
+        "a name variant left out is removed"
+    );
+    let units: Vec<_> = read.body["units"]
+        .as_array()
+        .expect("units")
+        .iter()
+        .map(|u| u["code"].clone())
+        .collect();
+    assert_eq!(units, vec![json!("SAMPLE-101"), json!("SAMPLE-900")]);
+}
+
+async fn a_bad_import_names_the_element_and_changes_nothing(app: TestApp) {
+    let db = Db::connect(&app.database_url, 1).expect("connects");
+    let mut conn = db.get().expect("connection");
+    let bad = import::parse(
+        json!({
+            "regions": [{"code": "04", "name": {"fi": "Satakunta (uusi nimi)"}}],
+            "municipalities": [
+                {"code": "684", "name": {"fi": "Rauma"}, "region": "04"},
+                {"code": "1234", "name": {"fi": "Liian pitkä"}, "region": "77"}
+            ]
+        })
+        .to_string()
+        .as_bytes(),
+    )
+    .expect("parses");
+    let error = import::import(&mut conn, &bad).expect_err("refused").to_string();
+    assert!(
+        error.contains("$.municipalities[1].code: a municipality code is three digits"),
+        "{error}"
+    );
+    assert!(
+        error.contains("$.municipalities[1].region: unknown region \"77\""),
+        "{error}"
+    );
+
+    let regions = app.get("/v1/regions").await;
+    let satakunta = regions.body["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|r| r["code"] == "04")
+        .cloned()
+        .expect("Satakunta");
+    assert_eq!(satakunta["name"]["fi"], "Satakunta", "nothing half-imported");
+}
+
+backend_tests!(
+    regions_include_satakunta_and_kainuu,
+    municipalities_filter_by_region,
+    qualifications_are_searchable_and_carry_their_units,
+    importing_is_idempotent_and_reports_changes,
+    a_bad_import_names_the_element_and_changes_nothing,
+);
