@@ -3,6 +3,8 @@
 
 use std::{path::Path, time::Duration};
 
+use chrono::Timelike;
+
 use diesel::{
     connection::{AnsiTransactionManager, SimpleConnection, TransactionManager},
     pg::PgConnection,
@@ -231,6 +233,14 @@ fn create_parent_dir(file: &str) -> Result<(), DbSetupError> {
         }
         _ => Ok(()),
     }
+}
+
+/// The current time in UTC at the microsecond precision both backends store, so that a timestamp
+/// reads back exactly as it was written.
+pub fn now() -> chrono::NaiveDateTime {
+    let now = chrono::Utc::now().naive_utc();
+    now.with_nanosecond(now.nanosecond() / 1_000 * 1_000)
+        .unwrap_or(now)
 }
 
 /// Runs the same diesel expression on the backend's own connection, for the query builder

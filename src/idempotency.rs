@@ -15,7 +15,7 @@ use actix_web::{
     middleware::Next,
     web, HttpMessage, HttpResponse,
 };
-use chrono::{Duration, NaiveDateTime, Utc};
+use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 use sha2::{Digest, Sha256};
 
@@ -239,7 +239,7 @@ fn stored_headers(headers: &header::HeaderMap) -> Vec<(String, String)> {
 
 /// Claims the key for this request, or finds what an earlier request with it did.
 fn claim(conn: &mut DbConnection, principal: &str, key: &str, hash: &str) -> Result<Claim, ApiError> {
-    let now = Utc::now().naive_utc();
+    let now = crate::db::now();
     let result = write_transaction(conn, |conn| {
         diesel::delete(idempotency_keys::table.filter(idempotency_keys::expires_at.lt(now))).execute(conn)?;
         let existing = idempotency_keys::table

@@ -1,6 +1,5 @@
 //! The rules of organisations: what makes a valid one, and how one changes.
 
-use chrono::Utc;
 use uuid::Uuid;
 
 use super::{
@@ -63,7 +62,7 @@ fn check(
 
 pub fn create(conn: &mut DbConnection, input: OrganisationInput) -> Result<OrganisationWithRegion, ApiError> {
     let input = check(conn, input, None)?;
-    let now = Utc::now().naive_utc();
+    let now = crate::db::now();
     let row = OrganisationRow {
         id: Uuid::now_v7().to_string(),
         kind: input.kind.as_str().to_owned(),
@@ -107,7 +106,7 @@ pub fn update(
         phone: input.phone,
         active: input.active,
         version: current.version + 1,
-        updated_at: Utc::now().naive_utc(),
+        updated_at: crate::db::now(),
     };
     if !repo::update(conn, &current.id, current.version, &changes)? {
         return Err(ApiError::PreconditionFailed);
