@@ -11,9 +11,21 @@ use std::{
 
 use clap::{Parser, Subcommand};
 
+use validator::Validate;
+
 use crate::{
+    audit::{self, Actor},
+    auth::parse_scopes,
+    clients::{
+        domain as client_domain,
+        dto::{Client, ClientInput, CreatedClient},
+        repo as client_repo,
+    },
     config::{Config, DEFAULT_LOG_FILTER},
+    db::write_transaction,
     db::Db,
+    error::ApiError,
+    extract::flatten_validation_errors,
     openapi,
     reference::import,
     startup::{prepare_database, Application},
@@ -43,11 +55,39 @@ pub enum Command {
         /// The file, in the format described in reference/README.md.
         file: PathBuf,
     },
+    /// Manage API clients.
+    Clients {
+        #[command(subcommand)]
+        command: ClientsCommand,
+    },
     /// Exit 0 when the service at URL answers its readiness check, 1 otherwise.
     Healthcheck {
         #[arg(long, default_value = "http://127.0.0.1:8080/health/ready")]
         url: String,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ClientsCommand {
+    /// Create a client and print it with its secret (shown this once).
+    Create {
+        /// A name people recognise, e.g. the system's name.
+        #[arg(long)]
+        name: String,
+        /// The organisation the client acts for.
+        #[arg(long, conflicts_with = "admin", required_unless_present = "admin")]
+        org: Option<String>,
+        /// Space-separated scopes, e.g. "organisations:write audit:read".
+        #[arg(long, default_value = "")]
+        scopes: String,
+        /// A platform administrator instead, acting for no organisation.
+        #[arg(long)]
+        admin: bool,
+    },
+    /// List clients.
+    List,
+    /// Revoke a client: its tokens stop working at once.
+    Revoke { id: String },
 }
 
 pub async fn run(cli: Cli) -> ExitCode {
@@ -60,6 +100,7 @@ pub async fn run(cli: Cli) -> ExitCode {
             Ok(())
         }
         Command::ImportReference { file } => import_reference(&file),
+        Command::Clients { command } => clients(command),
         Command::Healthcheck { url } => healthcheck(&url),
     };
     match result {
@@ -110,11 +151,73 @@ fn import_reference(file: &std::path::Path) -> Result<(), String> {
         import::parse(&json).map_err(|error| prefix_lines(&shown.to_string(), &error.to_string()))?;
     let db = prepare_database(&config()?).map_err(|error| error.to_string())?;
     let mut conn = db.get().map_err(|error| error.to_string())?;
-    let report = import::import(&mut conn, &parsed)
-        .map_err(|error| prefix_lines(&shown.to_string(), &error.to_string()))?;
+    let actor = Actor::command_line();
+    let report = write_transaction(&mut conn, |conn| {
+        let report = import::import(conn, &parsed)?;
+        audit::record(
+            conn,
+            &actor,
+            audit::Change::new("reference-data.import", "reference-data", "all", None),
+        )?;
+        Ok::<_, import::ImportError>(report)
+    })
+    .map_err(|error| prefix_lines(&shown.to_string(), &error.to_string()))?;
     let report = serde_json::to_string_pretty(&report).map_err(|error| error.to_string())?;
     println!("{report}");
     Ok(())
+}
+
+fn clients(command: ClientsCommand) -> Result<(), String> {
+    let db = prepare_database(&config()?).map_err(|error| error.to_string())?;
+    let mut conn = db.get().map_err(|error| error.to_string())?;
+    let actor = Actor::command_line();
+    let output = match command {
+        ClientsCommand::Create {
+            name,
+            org,
+            scopes,
+            admin,
+        } => {
+            let scopes = parse_scopes(&scopes).map_err(|scope| format!("unknown scope {scope:?}"))?;
+            let input = ClientInput {
+                name,
+                organisation_id: org,
+                admin,
+                scopes,
+            };
+            input.validate().map_err(|errors| {
+                describe_problem(&ApiError::Validation(flatten_validation_errors(&errors)))
+            })?;
+            let (row, secret) =
+                write_transaction(&mut conn, |conn| client_domain::create(conn, &actor, input))
+                    .map_err(|error| describe_problem(&error))?;
+            serde_json::to_string_pretty(&CreatedClient {
+                client: Client::from(row),
+                client_secret: secret,
+            })
+        }
+        ClientsCommand::List => {
+            let rows = client_repo::list_all(&mut conn).map_err(|error| error.to_string())?;
+            serde_json::to_string_pretty(&rows.into_iter().map(Client::from).collect::<Vec<_>>())
+        }
+        ClientsCommand::Revoke { id } => {
+            let row = write_transaction(&mut conn, |conn| client_domain::revoke(conn, &actor, &id))
+                .map_err(|error| describe_problem(&error))?;
+            serde_json::to_string_pretty(&Client::from(row))
+        }
+    };
+    println!("{}", output.map_err(|error| error.to_string())?);
+    Ok(())
+}
+
+/// An error as a person at a terminal reads it: the problem's detail and each field at fault.
+fn describe_problem(error: &ApiError) -> String {
+    let problem = error.to_problem(None, None);
+    let mut text = problem.detail.unwrap_or(problem.title);
+    for field in problem.errors {
+        text.push_str(&format!("\n  {}: {}", field.field, field.message));
+    }
+    text
 }
 
 fn prefix_lines(prefix: &str, text: &str) -> String {

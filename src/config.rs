@@ -20,6 +20,78 @@ pub struct Config {
     pub database_pool_size: u32,
     /// HTTP worker threads; `None` lets actix-web use one per core.
     pub workers: Option<usize>,
+    pub auth: AuthConfig,
+}
+
+pub const DEFAULT_JWT_ISSUER: &str = "urn:opinto-registry";
+pub const DEFAULT_JWT_AUDIENCE: &str = "opinto-registry-api";
+pub const DEFAULT_TOKEN_TTL_SECS: u64 = 15 * 60;
+
+/// How access tokens are issued and which ones are accepted.
+#[derive(Debug, Clone)]
+pub struct AuthConfig {
+    pub issuer: String,
+    pub audience: String,
+    pub token_ttl_secs: u64,
+    /// The Ed25519 private key (PKCS#8 PEM) that signs tokens; generated on first start when missing.
+    pub signing_key_file: PathBuf,
+    /// Keys that signed earlier tokens and still verify them during a rotation (private or public PEM).
+    pub previous_key_files: Vec<PathBuf>,
+    /// Another issuer whose tokens are accepted too.
+    pub external: Option<ExternalIssuer>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ExternalIssuer {
+    pub issuer: String,
+    pub audience: String,
+    /// Its public key, Ed25519 or P-256, as PEM.
+    pub public_key_file: PathBuf,
+}
+
+impl AuthConfig {
+    pub fn defaults(data_dir: &std::path::Path) -> Self {
+        Self {
+            issuer: DEFAULT_JWT_ISSUER.into(),
+            audience: DEFAULT_JWT_AUDIENCE.into(),
+            token_ttl_secs: DEFAULT_TOKEN_TTL_SECS,
+            signing_key_file: data_dir.join("jwt-signing-key.pem"),
+            previous_key_files: Vec::new(),
+            external: None,
+        }
+    }
+
+    fn from_env(data_dir: &std::path::Path) -> Result<Self, ConfigError> {
+        let defaults = Self::defaults(data_dir);
+        let external = match (
+            var("JWT_EXTERNAL_ISSUER"),
+            var("JWT_EXTERNAL_AUDIENCE"),
+            var("JWT_EXTERNAL_PUBLIC_KEY_FILE"),
+        ) {
+            (None, None, None) => None,
+            (Some(issuer), Some(audience), Some(file)) => Some(ExternalIssuer {
+                issuer,
+                audience,
+                public_key_file: file.into(),
+            }),
+            _ => return Err(ConfigError {
+                name: "JWT_EXTERNAL_ISSUER",
+                message:
+                    "JWT_EXTERNAL_ISSUER, JWT_EXTERNAL_AUDIENCE and JWT_EXTERNAL_PUBLIC_KEY_FILE go together"
+                        .into(),
+            }),
+        };
+        Ok(Self {
+            issuer: var("JWT_ISSUER").unwrap_or(defaults.issuer),
+            audience: var("JWT_AUDIENCE").unwrap_or(defaults.audience),
+            token_ttl_secs: parse_number("TOKEN_TTL_SECONDS", DEFAULT_TOKEN_TTL_SECS)?,
+            signing_key_file: var("JWT_SIGNING_KEY_FILE").map_or(defaults.signing_key_file, PathBuf::from),
+            previous_key_files: var("JWT_PREVIOUS_KEY_FILES")
+                .map(|files| split_list(&files).into_iter().map(PathBuf::from).collect())
+                .unwrap_or_default(),
+            external,
+        })
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -35,20 +107,24 @@ impl Config {
         let database_url = var("DATABASE_URL").unwrap_or_else(|| default_database_url(&data_dir));
         Ok(Self {
             database_url,
-            data_dir,
             bind_addr: var("BIND_ADDR").unwrap_or_else(|| DEFAULT_BIND_ADDR.into()),
-            cors_allowed_origins: parse_origins(var("CORS_ALLOWED_ORIGINS").as_deref().unwrap_or("*")),
+            cors_allowed_origins: split_list(var("CORS_ALLOWED_ORIGINS").as_deref().unwrap_or("*")),
             max_body_bytes: parse_number("MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES)?,
             database_pool_size: parse_number("DATABASE_POOL_SIZE", 10)?,
             workers: var("WORKERS").map(|_| parse_number("WORKERS", 1)).transpose()?,
+            auth: AuthConfig::from_env(&data_dir)?,
+            data_dir,
         })
     }
 
-    /// A configuration for an embedded database at `database_url`, everything else at its default.
-    pub fn for_database(database_url: impl Into<String>) -> Self {
+    /// A configuration for the database at `database_url` and files in `data_dir`, everything else
+    /// at its default.
+    pub fn for_database(database_url: impl Into<String>, data_dir: impl Into<PathBuf>) -> Self {
+        let data_dir = data_dir.into();
         Self {
             database_url: database_url.into(),
-            data_dir: PathBuf::from(DEFAULT_DATA_DIR),
+            auth: AuthConfig::defaults(&data_dir),
+            data_dir,
             bind_addr: DEFAULT_BIND_ADDR.into(),
             cors_allowed_origins: vec!["*".into()],
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
@@ -66,7 +142,8 @@ fn var(name: &str) -> Option<String> {
     env::var(name).ok().filter(|value| !value.trim().is_empty())
 }
 
-fn parse_origins(value: &str) -> Vec<String> {
+/// Splits a comma-separated list, dropping empty items.
+fn split_list(value: &str) -> Vec<String> {
     value
         .split(',')
         .map(str::trim)
@@ -92,10 +169,10 @@ mod tests {
     #[test]
     fn origins_are_split_and_trimmed() {
         assert_eq!(
-            parse_origins(" https://a.example , https://b.example,,"),
+            split_list(" https://a.example , https://b.example,,"),
             vec!["https://a.example", "https://b.example"]
         );
-        assert!(parse_origins("").is_empty());
+        assert!(split_list("").is_empty());
     }
 
     #[test]

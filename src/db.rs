@@ -259,7 +259,8 @@ macro_rules! per_backend {
 ///
 /// On SQLite a deferred transaction that reads before it writes fails at once with SQLITE_BUSY
 /// when another connection committed in between; `BEGIN IMMEDIATE` makes it wait its turn
-/// instead (up to the busy timeout). `work` must not open transactions of its own.
+/// instead (up to the busy timeout). Called inside a transaction, `work` joins it, so that
+/// functions that must be atomic can be composed into larger atomic units.
 pub fn write_transaction<T, E>(
     conn: &mut DbConnection,
     work: impl FnOnce(&mut DbConnection) -> Result<T, E>,
@@ -267,6 +268,12 @@ pub fn write_transaction<T, E>(
 where
     E: From<diesel::result::Error>,
 {
+    let depth = DbConnection::transaction_manager_status_mut(conn)
+        .transaction_depth()
+        .map_err(E::from)?;
+    if depth.is_some() {
+        return work(conn);
+    }
     match conn {
         DbConnection::Sqlite(sqlite) => {
             AnsiTransactionManager::begin_transaction_sql(sqlite, "BEGIN IMMEDIATE")?

@@ -91,6 +91,25 @@ pub enum ApiError {
     IdempotencyKeyReused,
     #[error("a request with this Idempotency-Key is still being processed")]
     IdempotencyKeyInProgress,
+    /// No usable bearer token. `error` is the RFC 6750 code (`invalid_token`), absent when no token was sent.
+    #[error("unauthenticated: {description}")]
+    Unauthorized {
+        error: Option<&'static str>,
+        description: String,
+    },
+    #[error("forbidden: {0}")]
+    Forbidden(String),
+    #[error("the token lacks the scope {0}")]
+    InsufficientScope(&'static str),
+    #[error("too many requests; retry after {retry_after_secs} s")]
+    TooManyRequests { retry_after_secs: u64 },
+    /// An error of the OAuth 2.0 token endpoint, rendered as RFC 6749 §5.2 requires.
+    #[error("oauth error {error}: {description}")]
+    OAuth {
+        status: StatusCode,
+        error: &'static str,
+        description: String,
+    },
     #[error("database unavailable: {0}")]
     DatabaseUnavailable(String),
     #[error("internal error: {0}")]
@@ -139,6 +158,10 @@ impl ApiError {
             Self::UnsupportedMediaType { .. } => "unsupported-media-type",
             Self::IdempotencyKeyReused => "idempotency-key-reused",
             Self::IdempotencyKeyInProgress => "idempotency-key-in-progress",
+            Self::Unauthorized { .. } => "unauthorized",
+            Self::Forbidden(_) | Self::InsufficientScope(_) => "forbidden",
+            Self::TooManyRequests { .. } => "too-many-requests",
+            Self::OAuth { .. } => "oauth-error",
             Self::DatabaseUnavailable(_) => "service-unavailable",
             Self::Internal(_) => "internal-error",
         }
@@ -158,6 +181,10 @@ impl ApiError {
             Self::UnsupportedMediaType { .. } => "The request body has an unsupported media type",
             Self::IdempotencyKeyReused => "The Idempotency-Key was used for a different request",
             Self::IdempotencyKeyInProgress => "A request with this Idempotency-Key is in progress",
+            Self::Unauthorized { .. } => "Authentication is required",
+            Self::Forbidden(_) | Self::InsufficientScope(_) => "The caller may not do this",
+            Self::TooManyRequests { .. } => "Too many failed attempts",
+            Self::OAuth { .. } => "The token request failed",
             Self::DatabaseUnavailable(_) => "The service is temporarily unavailable",
             Self::Internal(_) => "Internal error",
         }
@@ -190,6 +217,13 @@ impl ApiError {
             Self::IdempotencyKeyInProgress => {
                 Some("Retry after the first request has completed.".to_owned())
             }
+            Self::Unauthorized { description, .. } => Some(description.clone()),
+            Self::Forbidden(detail) => Some(detail.clone()),
+            Self::InsufficientScope(scope) => Some(format!("The access token does not carry the scope {scope}.")),
+            Self::TooManyRequests { retry_after_secs } => {
+                Some(format!("Retry after {retry_after_secs} seconds."))
+            }
+            Self::OAuth { description, .. } => Some(description.clone()),
             Self::DatabaseUnavailable(_) => {
                 Some("The database cannot be reached right now; retry shortly.".to_owned())
             }
@@ -222,12 +256,43 @@ impl ApiError {
 
     pub fn render(&self, instance: Option<&str>, request_id: Option<&str>) -> HttpResponse {
         let mut response = HttpResponse::build(self.status_code());
+        if let Self::OAuth {
+            status,
+            error,
+            description,
+        } = self
+        {
+            response.insert_header((header::CACHE_CONTROL, "no-store"));
+            if *status == StatusCode::UNAUTHORIZED {
+                response.insert_header((header::WWW_AUTHENTICATE, r#"Basic realm="opinto-registry""#));
+            }
+            return response.json(serde_json::json!({"error": error, "error_description": description}));
+        }
         response.insert_header((header::CONTENT_TYPE, PROBLEM_CONTENT_TYPE));
-        if matches!(
-            self,
-            Self::DatabaseUnavailable(_) | Self::IdempotencyKeyInProgress
-        ) {
-            response.insert_header((header::RETRY_AFTER, "1"));
+        match self {
+            Self::DatabaseUnavailable(_) | Self::IdempotencyKeyInProgress => {
+                response.insert_header((header::RETRY_AFTER, "1"));
+            }
+            Self::TooManyRequests { retry_after_secs } => {
+                response.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
+            }
+            Self::Unauthorized { error, description } => {
+                let challenge = match error {
+                    Some(error) => format!(
+                        r#"Bearer realm="opinto-registry", error="{error}", error_description="{}""#,
+                        description.replace(['"', '\\'], "'")
+                    ),
+                    None => r#"Bearer realm="opinto-registry""#.to_owned(),
+                };
+                response.insert_header((header::WWW_AUTHENTICATE, challenge));
+            }
+            Self::InsufficientScope(scope) => {
+                response.insert_header((
+                    header::WWW_AUTHENTICATE,
+                    format!(r#"Bearer realm="opinto-registry", error="insufficient_scope", scope="{scope}""#),
+                ));
+            }
+            _ => {}
         }
         match serde_json::to_vec(&self.to_problem(instance, request_id)) {
             Ok(body) => response.body(body),
@@ -245,6 +310,10 @@ impl ResponseError for ApiError {
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict(_) | Self::IdempotencyKeyInProgress => StatusCode::CONFLICT,
             Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
+            Self::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) | Self::InsufficientScope(_) => StatusCode::FORBIDDEN,
+            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::OAuth { status, .. } => *status,
             Self::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,

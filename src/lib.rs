@@ -1,8 +1,10 @@
 //! The registry of work-based learning: regional guidelines, cooperation agreements, recognised
 //! learning environments and competence certificates, behind one HTTP API.
 
+pub mod audit;
 pub mod auth;
 pub mod cli;
+pub mod clients;
 pub mod concurrency;
 pub mod config;
 pub mod db;

@@ -6,13 +6,17 @@ use actix_web::App;
 use utoipa::{
     openapi::{
         path::{Operation, Parameter, ParameterBuilder, ParameterIn},
+        security::{ClientCredentials, Flow, OAuth2, Scopes, SecurityScheme},
         ContentBuilder, OpenApi as OpenApiDocument, Ref, RefOr, Required, ResponseBuilder,
     },
     OpenApi,
 };
 use utoipa_actix_web::AppExt;
 
-use crate::error::{FieldError, Problem, PROBLEM_CONTENT_TYPE};
+use crate::{
+    auth::Scope,
+    error::{FieldError, Problem, PROBLEM_CONTENT_TYPE},
+};
 
 const DESCRIPTION: &str = "\
 The registry of work-based learning (*opinnollistaminen*) in Finland: regional guidelines and \
@@ -29,7 +33,12 @@ Conventions:
 within 24 hours gets the first response again (with `Idempotent-Replayed: true`).
 - Errors are RFC 9457 problem details (`application/problem+json`) with a stable `type`; \
 validation errors list the fields at fault in `errors`.
-- Every response carries `X-Request-Id` (yours, when you send one).";
+- Every response carries `X-Request-Id` (yours, when you send one).
+
+Authentication: get an access token from `POST /oauth/token` with the OAuth 2.0 client credentials \
+grant and send it as `Authorization: Bearer <token>`. Tokens are EdDSA-signed JWTs verifiable with \
+the keys at `/.well-known/jwks.json`; each names the client's organisation (`org`) and scopes \
+(`scope`). Reads of reference data and organisations are public.";
 
 #[derive(OpenApi)]
 #[openapi(
@@ -39,8 +48,11 @@ validation errors list the fields at fault in `errors`.
         license(name = "EUPL-1.2", identifier = "EUPL-1.2"),
     ),
     tags(
+        (name = "authentication", description = "OAuth 2.0 client credentials: access tokens and the keys that verify them"),
         (name = "reference-data", description = "Official regions, municipalities, qualifications and their units"),
         (name = "organisations", description = "Workshops, education providers and the other organisations of the registry"),
+        (name = "audit", description = "The append-only log of writes and reads of personal data"),
+        (name = "administration", description = "API clients, for platform administrators"),
         (name = "operations", description = "Health checks"),
     ),
     components(schemas(Problem, FieldError))
@@ -68,8 +80,13 @@ pub fn document_json() -> String {
     json
 }
 
-const PROBLEMS: [(&str, &str); 11] = [
+const PROBLEMS: [(&str, &str); 13] = [
     ("400", "The request is malformed: bad JSON, query or header"),
+    ("401", "No valid access token; see WWW-Authenticate"),
+    (
+        "403",
+        "The token lacks the scope, or the caller may not act on this record",
+    ),
     ("404", "The resource does not exist"),
     (
         "409",
@@ -97,6 +114,16 @@ fn problem_response_name(status: &str) -> String {
 
 fn add_shared_parts(api: &mut OpenApiDocument) {
     let components = api.components.get_or_insert_with(Default::default);
+    components.add_security_scheme(
+        "oauth2",
+        SecurityScheme::OAuth2(OAuth2::with_description(
+            [Flow::ClientCredentials(ClientCredentials::new(
+                "/oauth/token",
+                Scopes::from_iter(Scope::ALL.map(|scope| (scope.as_str(), scope.description()))),
+            ))],
+            "OAuth 2.0 client credentials; the token goes in `Authorization: Bearer`.",
+        )),
+    );
     for (status, description) in PROBLEMS {
         components.responses.insert(
             problem_response_name(status),
@@ -138,6 +165,10 @@ fn complete_operation(operation: &mut Operation, method: &str) {
         .any(|parameter| parameter.parameter_in == ParameterIn::Path);
     let has_params = operation.parameters.as_ref().is_some_and(|p| !p.is_empty());
     let changes = matches!(method, "PUT" | "PATCH" | "DELETE");
+    let secured = operation
+        .security
+        .as_ref()
+        .is_some_and(|security| !security.is_empty());
 
     if method == "POST" {
         add_header(
@@ -159,6 +190,9 @@ fn complete_operation(operation: &mut Operation, method: &str) {
     let mut statuses = vec!["500", "503"];
     if has_params || has_body {
         statuses.push("400");
+    }
+    if secured {
+        statuses.extend(["401", "403"]);
     }
     if has_path_params {
         statuses.push("404");

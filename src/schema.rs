@@ -92,10 +92,49 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    api_clients (id) {
+        id -> Text,
+        name -> Text,
+        organisation_id -> Nullable<Text>,
+        is_admin -> Bool,
+        scopes -> Text,
+        secret_hash -> Text,
+        active -> Bool,
+        created_at -> Timestamp,
+        last_used_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    audit_log (id) {
+        id -> Text,
+        occurred_at -> Timestamp,
+        client_id -> Nullable<Text>,
+        organisation_id -> Nullable<Text>,
+        action -> Text,
+        resource_type -> Text,
+        resource_id -> Text,
+        owner_organisation_id -> Nullable<Text>,
+        request_id -> Text,
+        outcome -> Text,
+    }
+}
+
+diesel::table! {
+    auth_failures (subject) {
+        subject -> Text,
+        window_start -> Timestamp,
+        failures -> Integer,
+    }
+}
+
 diesel::joinable!(municipalities -> regions (region_code));
 diesel::joinable!(organisations -> municipalities (municipality_code));
 diesel::joinable!(qualification_unit_links -> qualifications (qualification_code));
 diesel::joinable!(qualification_unit_links -> qualification_units (unit_code));
+diesel::joinable!(api_clients -> organisations (organisation_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     regions,
@@ -105,4 +144,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     qualification_unit_links,
     organisations,
     idempotency_keys,
+    api_clients,
+    audit_log,
+    auth_failures,
 );

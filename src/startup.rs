@@ -13,6 +13,13 @@ use utoipa_actix_web::{scope, service_config::ServiceConfig, AppExt};
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::{
+    audit,
+    auth::{
+        keys::{KeyError, KeySet},
+        middleware::authenticate,
+        token_endpoint,
+    },
+    clients,
     config::Config,
     db::{Db, DbSetupError},
     error::ApiError,
@@ -30,6 +37,8 @@ const ACCESS_LOG_FORMAT: &str = r#"%a "%r" %s %b %Dms request_id=%{x-request-id}
 pub enum StartupError {
     #[error(transparent)]
     Database(#[from] DbSetupError),
+    #[error("cannot load the token signing keys: {0}")]
+    Keys(#[from] KeyError),
     #[error("cannot load the shipped reference data: {0}")]
     ReferenceData(#[from] ImportError),
     #[error("cannot listen on {addr}: {source}")]
@@ -47,6 +56,7 @@ impl Application {
     /// and binds the listener (`BIND_ADDR` port 0 picks a free port, for tests).
     pub async fn build(config: Config) -> Result<Self, StartupError> {
         let db = prepare_database(&config)?;
+        let keys = KeySet::load(&config.auth)?;
         let listener = TcpListener::bind(&config.bind_addr).map_err(|source| StartupError::Bind {
             addr: config.bind_addr.clone(),
             source,
@@ -58,7 +68,7 @@ impl Application {
                 source,
             })?
             .port();
-        let server = run(listener, db, &config).map_err(|source| StartupError::Bind {
+        let server = run(listener, db, keys, &config).map_err(|source| StartupError::Bind {
             addr: config.bind_addr.clone(),
             source,
         })?;
@@ -97,18 +107,28 @@ pub fn prepare_database(config: &Config) -> Result<Db, StartupError> {
 
 /// Every API route; the OpenAPI document is generated from this same list.
 pub fn routes(config: &mut ServiceConfig) {
-    config.service(health::live).service(health::ready).service(
-        scope::scope("/v1")
-            .service(reference::handlers::list_regions)
-            .service(reference::handlers::list_municipalities)
-            .service(reference::handlers::list_qualifications)
-            .service(reference::handlers::get_qualification)
-            .service(reference::handlers::get_unit)
-            .service(organisations::handlers::list)
-            .service(organisations::handlers::create)
-            .service(organisations::handlers::get)
-            .service(organisations::handlers::update),
-    );
+    config
+        .service(health::live)
+        .service(health::ready)
+        .service(token_endpoint::token)
+        .service(token_endpoint::jwks)
+        .service(
+            scope::scope("/v1")
+                .service(reference::handlers::import_reference_data)
+                .service(reference::handlers::list_regions)
+                .service(reference::handlers::list_municipalities)
+                .service(reference::handlers::list_qualifications)
+                .service(reference::handlers::get_qualification)
+                .service(reference::handlers::get_unit)
+                .service(organisations::handlers::list)
+                .service(organisations::handlers::create)
+                .service(organisations::handlers::get)
+                .service(organisations::handlers::update)
+                .service(clients::handlers::create)
+                .service(clients::handlers::list)
+                .service(clients::handlers::revoke)
+                .service(audit::handlers::list),
+        );
 }
 
 fn cors(allowed_origins: &[String]) -> Cors {
@@ -157,8 +177,10 @@ async fn route_not_found() -> Result<actix_web::HttpResponse, ApiError> {
     Err(ApiError::RouteNotFound)
 }
 
-pub fn run(listener: TcpListener, db: Db, config: &Config) -> std::io::Result<Server> {
+pub fn run(listener: TcpListener, db: Db, keys: KeySet, config: &Config) -> std::io::Result<Server> {
     let db = web::Data::new(db);
+    let keys = web::Data::new(keys);
+    let auth_config = web::Data::new(config.auth.clone());
     let document = openapi::document();
     let body_limit = BodyLimit(config.max_body_bytes);
     let allowed_origins = config.cors_allowed_origins.clone();
@@ -166,7 +188,10 @@ pub fn run(listener: TcpListener, db: Db, config: &Config) -> std::io::Result<Se
         App::new()
             .into_utoipa_app()
             .app_data(db.clone())
+            .app_data(keys.clone())
+            .app_data(auth_config.clone())
             .app_data(body_limit)
+            .app_data(web::PayloadConfig::new(body_limit.0))
             .app_data(path_config())
             .configure(routes)
             .into_app()
@@ -174,6 +199,7 @@ pub fn run(listener: TcpListener, db: Db, config: &Config) -> std::io::Result<Se
             .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", document.clone()))
             .default_service(web::to(route_not_found))
             .wrap(from_fn(idempotency))
+            .wrap(from_fn(authenticate))
             .wrap(Condition::new(
                 !allowed_origins.is_empty(),
                 cors(&allowed_origins),

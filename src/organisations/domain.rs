@@ -8,6 +8,7 @@ use super::{
     repo::{self, OrganisationWithRegion},
 };
 use crate::{
+    audit::{self, Actor, Change},
     db::DbConnection,
     error::{ApiError, FieldError},
     identifiers,
@@ -60,7 +61,11 @@ fn check(
     Ok(input)
 }
 
-pub fn create(conn: &mut DbConnection, input: OrganisationInput) -> Result<OrganisationWithRegion, ApiError> {
+pub fn create(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    input: OrganisationInput,
+) -> Result<OrganisationWithRegion, ApiError> {
     let input = check(conn, input, None)?;
     let now = crate::db::now();
     let row = OrganisationRow {
@@ -82,12 +87,18 @@ pub fn create(conn: &mut DbConnection, input: OrganisationInput) -> Result<Organ
         updated_at: now,
     };
     repo::insert(conn, &row)?;
+    audit::record(
+        conn,
+        actor,
+        Change::new("organisation.create", "organisation", &row.id, Some(&row.id)),
+    )?;
     repo::find(conn, &row.id)?.ok_or_else(|| ApiError::internal("organisation vanished after insert"))
 }
 
 /// Replaces the organisation's fields with `input`, provided it is still at `current.version`.
 pub fn update(
     conn: &mut DbConnection,
+    actor: &Actor,
     current: &OrganisationRow,
     input: OrganisationInput,
 ) -> Result<OrganisationWithRegion, ApiError> {
@@ -111,5 +122,15 @@ pub fn update(
     if !repo::update(conn, &current.id, current.version, &changes)? {
         return Err(ApiError::PreconditionFailed);
     }
+    audit::record(
+        conn,
+        actor,
+        Change::new(
+            "organisation.update",
+            "organisation",
+            &current.id,
+            Some(&current.id),
+        ),
+    )?;
     repo::find(conn, &current.id)?.ok_or_else(|| ApiError::internal("organisation vanished after update"))
 }

@@ -8,6 +8,7 @@ use super::{
     policy, repo,
 };
 use crate::{
+    audit::Actor,
     auth::Caller,
     concurrency::{etag, IfMatch},
     db::{write_transaction, Db},
@@ -26,10 +27,11 @@ fn with_etag(mut response: actix_web::HttpResponseBuilder, organisation: &Organi
         .json(organisation)
 }
 
-/// Registers an organisation.
+/// Registers an organisation (administrators only).
 #[utoipa::path(
     tag = "organisations",
     request_body = OrganisationInput,
+    security(("oauth2" = ["admin"])),
     responses(
         (status = 201, description = "Created", body = Organisation,
             headers(("ETag" = String, description = "The version, for If-Match"), ("Location" = String, description = "The new organisation's URL"))),
@@ -43,8 +45,9 @@ pub async fn create(
     Json(input): Json<OrganisationInput>,
 ) -> Result<HttpResponse, ApiError> {
     policy::can_create(&caller)?;
+    let actor = Actor::from(&caller);
     let (row, region) = db
-        .run(move |conn| write_transaction(conn, |conn| domain::create(conn, input)))
+        .run(move |conn| write_transaction(conn, |conn| domain::create(conn, &actor, input)))
         .await?;
     let organisation = Organisation::from_row(row, region);
     let mut response = HttpResponse::Created();
@@ -96,9 +99,10 @@ pub async fn list(
 }
 
 /// Changes an organisation with a JSON Merge Patch (RFC 7396): fields left out stay as they are,
-/// `null` clears an optional field.
+/// `null` clears an optional field. A client changes only its own organisation.
 #[utoipa::path(
     tag = "organisations",
+    security(("oauth2" = ["organisations:write"])),
     params(("id" = String, Path, description = "Organisation id")),
     request_body(content = serde_json::Value, content_type = "application/merge-patch+json",
         description = "The fields to change, as in OrganisationInput",
@@ -125,7 +129,7 @@ pub async fn update(
                 policy::can_update(&caller, &current)?;
                 if_match.check(current.version)?;
                 let input = patch.apply_to(&OrganisationInput::from(&current))?;
-                domain::update(conn, &current, input)
+                domain::update(conn, &Actor::from(&caller), &current, input)
             })
         })
         .await?;

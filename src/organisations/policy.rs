@@ -1,18 +1,24 @@
 //! Who may do what to organisations: the one place these rules live.
 
 use super::model::OrganisationRow;
-use crate::{auth::Caller, error::ApiError};
+use crate::{
+    auth::{Caller, Scope},
+    error::ApiError,
+};
 
-/// Creating an organisation. Open while authentication is not switched on.
+/// Registering organisations is for platform administrators: self-registration is not a feature.
 pub fn can_create(caller: &Caller) -> Result<(), ApiError> {
-    match caller {
-        Caller::Anonymous => Ok(()),
-    }
+    caller.require_admin()
 }
 
-/// Changing an organisation's profile. Open while authentication is not switched on.
-pub fn can_update(caller: &Caller, _organisation: &OrganisationRow) -> Result<(), ApiError> {
-    match caller {
-        Caller::Anonymous => Ok(()),
+/// A client changes only its own organisation's profile (administrators any).
+pub fn can_update(caller: &Caller, organisation: &OrganisationRow) -> Result<(), ApiError> {
+    caller.require(Scope::OrganisationsWrite)?;
+    if caller.acts_for(&organisation.id) {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden(
+            "A client may change only its own organisation's profile.".to_owned(),
+        ))
     }
 }

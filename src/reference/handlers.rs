@@ -1,16 +1,19 @@
 //! Public reads of reference data.
 
-use actix_web::{get, web, HttpResponse};
+use actix_web::{get, http::header, post, web, HttpRequest, HttpResponse};
 
 use super::{
     dto::{
         Municipality, MunicipalityFilter, Qualification, QualificationFilter, QualificationSummary,
         QualificationUnit, Region, RegionFilter, UnitSummary,
     },
+    import::{self, ImportError, ImportReport},
     repo,
 };
 use crate::{
-    db::Db,
+    audit::{self, Actor, Change},
+    auth::Caller,
+    db::{write_transaction, Db},
     error::ApiError,
     extract::Query,
     pagination::{Page, PageRequest},
@@ -125,4 +128,50 @@ pub async fn get_unit(db: web::Data<Db>, code: web::Path<String>) -> Result<Http
         sample: summary.sample,
         qualifications,
     }))
+}
+
+/// Imports reference data (administrators only): the format of `reference/README.md`, validated as
+/// a whole and upserted in one transaction.
+#[utoipa::path(
+    tag = "reference-data",
+    request_body(content = serde_json::Value, description = "A reference data file",
+        example = json!({"qualification_units": [{"code": "SAMPLE-900", "name": {"fi": "Uusi osa"}, "competence_points": 15, "sample": true}]})),
+    security(("oauth2" = ["admin"])),
+    responses((status = 200, description = "What the import changed", body = ImportReport))
+)]
+#[post("/reference-data")]
+pub async fn import_reference_data(
+    req: HttpRequest,
+    db: web::Data<Db>,
+    caller: Caller,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    caller.require_admin()?;
+    let is_json = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.starts_with("application/json"));
+    if !is_json {
+        return Err(ApiError::UnsupportedMediaType {
+            expected: "application/json",
+        });
+    }
+    let file = import::parse(&body)?;
+    let actor = Actor::from(&caller);
+    let report = db
+        .run(move |conn| {
+            write_transaction(conn, |conn| {
+                let report = import::import(conn, &file)?;
+                audit::record(
+                    conn,
+                    &actor,
+                    Change::new("reference-data.import", "reference-data", "all", None),
+                )?;
+                Ok::<_, ImportError>(report)
+            })
+            .map_err(ApiError::from)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(report))
 }

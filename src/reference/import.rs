@@ -102,14 +102,21 @@ pub struct QualificationEntry {
 }
 
 /// How many records of one kind the import created, changed and found as they were.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Counts {
     pub created: usize,
     pub updated: usize,
     pub unchanged: usize,
 }
 
-#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[schema(example = json!({
+    "regions": {"created": 0, "updated": 0, "unchanged": 21},
+    "municipalities": {"created": 0, "updated": 1, "unchanged": 629},
+    "qualification_units": {"created": 1, "updated": 0, "unchanged": 0},
+    "qualifications": {"created": 0, "updated": 0, "unchanged": 0},
+    "unit_lists_replaced": 0
+}))]
 pub struct ImportReport {
     pub regions: Counts,
     pub municipalities: Counts,
@@ -126,6 +133,20 @@ pub enum ImportError {
     Invalid(Vec<(String, String)>),
     #[error("{0}")]
     Database(#[from] ApiError),
+}
+
+impl From<ImportError> for ApiError {
+    fn from(error: ImportError) -> Self {
+        match error {
+            ImportError::Invalid(problems) => ApiError::Validation(
+                problems
+                    .into_iter()
+                    .map(|(path, message)| crate::error::FieldError::new(path, "invalid", message))
+                    .collect(),
+            ),
+            ImportError::Database(error) => error,
+        }
+    }
 }
 
 impl From<diesel::result::Error> for ImportError {

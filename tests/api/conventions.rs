@@ -18,6 +18,7 @@ async fn malformed_json_is_a_problem_400(app: TestApp) {
     let reply = Reply::from(
         app.client
             .post(app.url("/v1/organisations"))
+            .bearer_auth(&app.admin_token)
             .insert_header(("content-type", "application/json"))
             .send_body("{\"kind\": ")
             .await
@@ -50,6 +51,7 @@ async fn bodies_that_are_not_json_are_a_problem_415(app: TestApp) {
     let reply = Reply::from(
         app.client
             .post(app.url("/v1/organisations"))
+            .bearer_auth(&app.admin_token)
             .insert_header(("content-type", "text/plain"))
             .send_body("kind=workshop")
             .await

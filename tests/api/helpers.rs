@@ -6,7 +6,13 @@ use std::future::Future;
 
 use awc::{http::StatusCode, Client, ClientResponse};
 use diesel::{Connection, PgConnection, RunQueryDsl};
-use opinto_registry::{config::Config, startup::Application};
+use opinto_registry::{
+    audit::Actor,
+    clients::{domain as clients, dto::ClientInput},
+    config::Config,
+    db::{write_transaction, Db},
+    startup::Application,
+};
 use serde_json::Value;
 
 #[derive(Debug, Clone, Copy)]
@@ -19,6 +25,9 @@ pub struct TestApp {
     pub address: String,
     pub database_url: String,
     pub client: Client,
+    /// A platform administrator's access token.
+    pub admin_token: String,
+    _files: tempfile::TempDir,
     _database: TestDatabase,
 }
 
@@ -101,8 +110,8 @@ fn create_postgres_database(admin_url: &str) -> (String, TestDatabase) {
     )
 }
 
-pub fn test_config(database_url: &str) -> Config {
-    let mut config = Config::for_database(database_url);
+pub fn test_config(database_url: &str, data_dir: &std::path::Path) -> Config {
+    let mut config = Config::for_database(database_url, data_dir);
     config.bind_addr = "127.0.0.1:0".into();
     config.workers = Some(1);
     config.database_pool_size = 4;
@@ -119,17 +128,23 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
         }
         Backend::Postgres => create_postgres_database(&postgres_admin_url()?),
     };
-    let application = Application::build(test_config(&database_url))
+    let files = tempfile::tempdir().expect("temporary directory");
+    let application = Application::build(test_config(&database_url, files.path()))
         .await
         .expect("the application starts");
     let address = format!("http://127.0.0.1:{}", application.port());
     actix_web::rt::spawn(application.run_until_stopped());
-    Some(TestApp {
+    let mut app = TestApp {
         address,
         database_url,
         client: Client::builder().disable_redirects().finish(),
+        admin_token: String::new(),
+        _files: files,
         _database: database,
-    })
+    };
+    let (admin_id, admin_secret) = app.create_client(None, "").await;
+    app.admin_token = app.token(&admin_id, &admin_secret, None).await;
+    Some(app)
 }
 
 impl TestApp {
@@ -137,32 +152,48 @@ impl TestApp {
         format!("{}{path}", self.address)
     }
 
+    fn with_token(&self, request: awc::ClientRequest, token: Option<&str>) -> awc::ClientRequest {
+        match token {
+            Some(token) => request.bearer_auth(token),
+            None => request,
+        }
+    }
+
+    /// A GET without a token.
     pub async fn get(&self, path: &str) -> Reply {
-        Reply::from(
-            self.client
-                .get(self.url(path))
-                .send()
-                .await
-                .expect("request is sent"),
-        )
-        .await
+        self.get_as(None, path).await
     }
 
+    pub async fn get_as(&self, token: Option<&str>, path: &str) -> Reply {
+        let request = self.with_token(self.client.get(self.url(path)), token);
+        Reply::from(request.send().await.expect("request is sent")).await
+    }
+
+    /// A POST as the platform administrator.
     pub async fn post_json(&self, path: &str, body: &Value) -> Reply {
-        Reply::from(
-            self.client
-                .post(self.url(path))
-                .send_json(body)
-                .await
-                .expect("request is sent"),
-        )
-        .await
+        self.post_json_as(Some(&self.admin_token), path, body).await
     }
 
+    pub async fn post_json_as(&self, token: Option<&str>, path: &str, body: &Value) -> Reply {
+        let request = self.with_token(self.client.post(self.url(path)), token);
+        Reply::from(request.send_json(body).await.expect("request is sent")).await
+    }
+
+    /// A PATCH as the platform administrator.
     pub async fn patch_json(&self, path: &str, if_match: Option<&str>, body: &Value) -> Reply {
+        self.patch_json_as(Some(&self.admin_token), path, if_match, body)
+            .await
+    }
+
+    pub async fn patch_json_as(
+        &self,
+        token: Option<&str>,
+        path: &str,
+        if_match: Option<&str>,
+        body: &Value,
+    ) -> Reply {
         let mut request = self
-            .client
-            .patch(self.url(path))
+            .with_token(self.client.patch(self.url(path)), token)
             .insert_header(("content-type", "application/merge-patch+json"));
         if let Some(etag) = if_match {
             request = request.insert_header(("if-match", etag));
@@ -174,6 +205,58 @@ impl TestApp {
                 .expect("request is sent"),
         )
         .await
+    }
+
+    /// Creates an API client straight in the database, as the command line does, and returns its
+    /// id and secret. Without an organisation it is an administrator.
+    pub async fn create_client(&self, organisation_id: Option<&str>, scopes: &str) -> (String, String) {
+        let db = Db::connect(&self.database_url, 1).expect("database");
+        let mut conn = db.get().expect("connection");
+        let input = ClientInput {
+            name: "test client".into(),
+            organisation_id: organisation_id.map(str::to_owned),
+            admin: organisation_id.is_none(),
+            scopes: opinto_registry::auth::parse_scopes(scopes).expect("known scopes"),
+        };
+        let (row, secret) = write_transaction(&mut conn, |conn| {
+            clients::create(conn, &Actor::command_line(), input)
+        })
+        .expect("client is created");
+        (row.id, secret)
+    }
+
+    /// The token endpoint's answer for these credentials, sent as form fields.
+    pub async fn request_token(&self, client_id: &str, secret: &str, scope: Option<&str>) -> Reply {
+        let mut form = vec![
+            ("grant_type", "client_credentials"),
+            ("client_id", client_id),
+            ("client_secret", secret),
+        ];
+        if let Some(scope) = scope {
+            form.push(("scope", scope));
+        }
+        let request = self.client.post(self.url("/oauth/token"));
+        Reply::from(request.send_form(&form).await.expect("request is sent")).await
+    }
+
+    pub async fn token(&self, client_id: &str, secret: &str, scope: Option<&str>) -> String {
+        let reply = self.request_token(client_id, secret, scope).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+        reply.body["access_token"]
+            .as_str()
+            .expect("access_token")
+            .to_owned()
+    }
+
+    /// A token of a new client acting for `organisation_id` with these scopes.
+    pub async fn token_for(&self, organisation_id: &str, scopes: &str) -> String {
+        let (id, secret) = self.create_client(Some(organisation_id), scopes).await;
+        self.token(&id, &secret, None).await
+    }
+
+    /// The service's token signing key, for tests that forge tokens with it.
+    pub fn signing_key_pem(&self) -> Vec<u8> {
+        std::fs::read(self._files.path().join("jwt-signing-key.pem")).expect("the signing key was generated")
     }
 
     /// Registers an organisation and returns its body.

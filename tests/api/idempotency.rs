@@ -10,6 +10,7 @@ async fn post_with_key(app: &TestApp, key: &str, body: &Value) -> Reply {
     Reply::from(
         app.client
             .post(app.url("/v1/organisations"))
+            .bearer_auth(&app.admin_token)
             .insert_header(("idempotency-key", key))
             .send_json(body)
             .await

@@ -2,6 +2,8 @@
 
 mod helpers;
 
+mod audit;
+mod auth;
 mod conventions;
 mod health;
 mod idempotency;

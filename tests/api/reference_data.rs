@@ -218,7 +218,42 @@ async fn a_bad_import_names_the_element_and_changes_nothing(app: TestApp) {
     assert_eq!(satakunta["name"]["fi"], "Satakunta", "nothing half-imported");
 }
 
+async fn administrators_import_over_http(app: TestApp) {
+    let file = json!({
+        "qualification_units": [{"code": "SAMPLE-901", "name": {"fi": "Verkosta tuotu osa"}, "sample": true}]
+    });
+    let reply = app.post_json("/v1/reference-data", &file).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    assert_eq!(reply.body["qualification_units"]["created"], 1);
+    assert_eq!(
+        app.get("/v1/qualification-units/SAMPLE-901").await.status,
+        StatusCode::OK
+    );
+
+    let again = app.post_json("/v1/reference-data", &file).await;
+    assert_eq!(again.body["qualification_units"]["unchanged"], 1);
+
+    let bad = app
+        .post_json(
+            "/v1/reference-data",
+            &json!({"municipalities": [{"code": "12", "name": {"fi": "X"}}]}),
+        )
+        .await;
+    bad.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation-error");
+    assert_eq!(bad.error_fields(), vec!["$.municipalities[0].code"]);
+
+    let audit = app
+        .get_as(Some(&app.admin_token), "/v1/audit?resource_type=reference-data")
+        .await;
+    assert_eq!(
+        audit.body["items"].as_array().expect("items").len(),
+        2,
+        "one entry per import"
+    );
+}
+
 backend_tests!(
+    administrators_import_over_http,
     regions_include_satakunta_and_kainuu,
     municipalities_filter_by_region,
     qualifications_are_searchable_and_carry_their_units,

@@ -1,0 +1,63 @@
+//! Verifies the request's bearer token once, before anything else looks at the caller.
+
+use actix_web::{
+    body::{BoxBody, MessageBody},
+    dev::{ServiceRequest, ServiceResponse},
+    http::header,
+    middleware::Next,
+    web, HttpMessage,
+};
+
+use super::{keys::KeySet, tokens, AuthFailure, Authentication};
+use crate::{clients::repo as clients, db::Db, idempotency::IdempotencyPrincipal};
+
+pub async fn authenticate(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let token = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| {
+            value
+                .strip_prefix("Bearer ")
+                .or_else(|| value.strip_prefix("bearer "))
+        })
+        .map(|token| token.trim().to_owned());
+    if let Some(token) = token {
+        let outcome = verify(&req, &token).await;
+        if let Ok(principal) = &outcome {
+            req.extensions_mut()
+                .insert(IdempotencyPrincipal(principal.client_id.clone()));
+        }
+        req.extensions_mut().insert(Authentication(outcome));
+    }
+    next.call(req).await.map(ServiceResponse::map_into_boxed_body)
+}
+
+async fn verify(req: &ServiceRequest, token: &str) -> Result<super::Principal, AuthFailure> {
+    let keys = req
+        .app_data::<web::Data<KeySet>>()
+        .ok_or_else(|| AuthFailure::Unavailable("the service has no keys configured".to_owned()))?;
+    let verified = tokens::verify(keys, token).map_err(AuthFailure::Invalid)?;
+    if !verified.own {
+        return Ok(verified.principal);
+    }
+    // Revoked and deactivated clients lose access at once, not when their tokens expire.
+    let db = req
+        .app_data::<web::Data<Db>>()
+        .cloned()
+        .ok_or_else(|| AuthFailure::Unavailable("the service has no database configured".to_owned()))?;
+    let client_id = verified.principal.client_id.clone();
+    match db
+        .run(move |conn| Ok(clients::is_active(conn, &client_id)?))
+        .await
+    {
+        Ok(true) => Ok(verified.principal),
+        Ok(false) => Err(AuthFailure::Invalid(
+            "the client of this token has been revoked".to_owned(),
+        )),
+        Err(error) => Err(AuthFailure::Unavailable(error.to_string())),
+    }
+}

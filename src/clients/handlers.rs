@@ -1,0 +1,92 @@
+//! Administration of API clients over HTTP (administrators only).
+
+use actix_web::{get, http::header, post, web, HttpResponse};
+
+use super::{
+    domain,
+    dto::{Client, ClientFilter, ClientInput, CreatedClient},
+    repo,
+};
+use crate::{
+    audit::Actor,
+    auth::Caller,
+    db::{write_transaction, Db},
+    error::ApiError,
+    extract::{Json, Query},
+    pagination::{Page, PageRequest},
+};
+
+/// Creates an API client and returns its secret, this once.
+#[utoipa::path(
+    tag = "administration",
+    request_body = ClientInput,
+    security(("oauth2" = ["admin"])),
+    responses((status = 201, description = "Created; store the secret now", body = CreatedClient,
+        headers(("Location" = String, description = "The client's URL"))))
+)]
+#[post("/admin/clients")]
+pub async fn create(
+    db: web::Data<Db>,
+    caller: Caller,
+    Json(input): Json<ClientInput>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require_admin()?;
+    let actor = Actor::from(&caller);
+    let (row, secret) = db
+        .run(move |conn| write_transaction(conn, |conn| domain::create(conn, &actor, input)))
+        .await?;
+    let client = Client::from(row);
+    Ok(HttpResponse::Created()
+        .insert_header((
+            header::LOCATION,
+            format!("/v1/admin/clients/{}", client.client_id),
+        ))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(CreatedClient {
+            client,
+            client_secret: secret,
+        }))
+}
+
+/// Lists API clients.
+#[utoipa::path(
+    tag = "administration",
+    params(ClientFilter),
+    security(("oauth2" = ["admin"])),
+    responses((status = 200, description = "A page of clients", body = Page<Client>))
+)]
+#[get("/admin/clients")]
+pub async fn list(
+    db: web::Data<Db>,
+    caller: Caller,
+    Query(filter): Query<ClientFilter>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require_admin()?;
+    let page = PageRequest::<String>::new(filter.limit, filter.cursor.as_deref())?;
+    let (rows, page) = db
+        .run(move |conn| Ok((repo::list(conn, filter.organisation_id.as_deref(), &page)?, page)))
+        .await?;
+    Ok(HttpResponse::Ok().json(Page::from_rows(rows, &page, |row| row.id.clone(), Client::from)))
+}
+
+/// Revokes an API client: its tokens stop working at once.
+#[utoipa::path(
+    tag = "administration",
+    params(("id" = String, Path, description = "Client id")),
+    security(("oauth2" = ["admin"])),
+    responses((status = 200, description = "Revoked", body = Client))
+)]
+#[post("/admin/clients/{id}/revoke")]
+pub async fn revoke(
+    db: web::Data<Db>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require_admin()?;
+    let actor = Actor::from(&caller);
+    let id = id.into_inner();
+    let row = db
+        .run(move |conn| write_transaction(conn, |conn| domain::revoke(conn, &actor, &id)))
+        .await?;
+    Ok(HttpResponse::Ok().json(Client::from(row)))
+}
