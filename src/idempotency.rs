@@ -1,8 +1,8 @@
 //! `Idempotency-Key` on POST: the first response for a key is stored in the database, so that a
 //! retry, on this instance or another, gets the same response instead of a second record.
 //!
-//! A key belongs to a principal (the authenticated client once authentication runs before this
-//! layer, otherwise `anonymous`) and lives 24 hours. The same key with a different method, path
+//! A key belongs to the authenticated client that sent it and lives 24 hours; requests without a
+//! verified token pass through untouched. The same key with a different method, path
 //! or body is refused with 422; a key whose first request is still running answers 409.
 
 use actix_web::{
@@ -85,7 +85,11 @@ pub async fn idempotency(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    if req.method() != Method::POST || !req.headers().contains_key(&IDEMPOTENCY_KEY_HEADER) {
+    // Keys belong to authenticated clients; anonymous requests (token requests, requests refused
+    // for want of a token) are not worth replaying and must not share one key space.
+    let authenticated = req.extensions().contains::<IdempotencyPrincipal>();
+    if req.method() != Method::POST || !authenticated || !req.headers().contains_key(&IDEMPOTENCY_KEY_HEADER)
+    {
         return next.call(req).await.map(ServiceResponse::map_into_boxed_body);
     }
     let claimed = match claim_for_request(&mut req).await {
@@ -174,7 +178,8 @@ async fn claim_for_request(req: &mut ServiceRequest) -> Result<(ClaimedKey, Clai
     let principal = req
         .extensions()
         .get::<IdempotencyPrincipal>()
-        .map_or_else(|| "anonymous".to_owned(), |p| p.0.clone());
+        .map(|principal| principal.0.clone())
+        .ok_or_else(|| ApiError::internal("idempotency without a principal"))?;
     let limit = body_limit(req.request());
     let declared_length = req
         .headers()

@@ -1,10 +1,11 @@
 //! The rules of organisations: what makes a valid one, and how one changes.
 
+use chrono::NaiveDateTime;
 use uuid::Uuid;
 
 use super::{
     dto::OrganisationInput,
-    model::{OrganisationChanges, OrganisationRow},
+    model::{NewOrganisation, OrganisationChanges, OrganisationRow},
     repo::{self, OrganisationWithRegion},
 };
 use crate::{
@@ -61,15 +62,9 @@ fn check(
     Ok(input)
 }
 
-pub fn create(
-    conn: &mut DbConnection,
-    actor: &Actor,
-    input: OrganisationInput,
-) -> Result<OrganisationWithRegion, ApiError> {
-    let input = check(conn, input, None)?;
-    let now = crate::db::now();
-    let row = OrganisationRow {
-        id: Uuid::now_v7().to_string(),
+/// The columns an organisation's input sets, at `version`.
+fn columns(input: OrganisationInput, version: i64, at: NaiveDateTime) -> OrganisationChanges {
+    OrganisationChanges {
         kind: input.kind.as_str().to_owned(),
         name_search: input.name.search_key(),
         name_fi: input.name.fi,
@@ -82,17 +77,33 @@ pub fn create(
         email: input.email,
         phone: input.phone,
         active: input.active,
-        version: 1,
-        created_at: now,
-        updated_at: now,
-    };
-    repo::insert(conn, &row)?;
+        version,
+        updated_at: at,
+    }
+}
+
+pub fn create(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    input: OrganisationInput,
+) -> Result<OrganisationWithRegion, ApiError> {
+    let input = check(conn, input, None)?;
+    let now = crate::db::now();
+    let id = Uuid::now_v7().to_string();
+    repo::insert(
+        conn,
+        &NewOrganisation {
+            id: id.clone(),
+            columns: columns(input, 1, now),
+            created_at: now,
+        },
+    )?;
     audit::record(
         conn,
         actor,
-        Change::new("organisation.create", "organisation", &row.id, Some(&row.id)),
+        Change::new("organisation.create", "organisation", &id, Some(&id)),
     )?;
-    repo::find(conn, &row.id)?.ok_or_else(|| ApiError::internal("organisation vanished after insert"))
+    repo::find(conn, &id)?.ok_or_else(|| ApiError::internal("organisation vanished after insert"))
 }
 
 /// Replaces the organisation's fields with `input`, provided it is still at `current.version`.
@@ -103,22 +114,7 @@ pub fn update(
     input: OrganisationInput,
 ) -> Result<OrganisationWithRegion, ApiError> {
     let input = check(conn, input, Some(&current.id))?;
-    let changes = OrganisationChanges {
-        kind: input.kind.as_str().to_owned(),
-        name_search: input.name.search_key(),
-        name_fi: input.name.fi,
-        name_sv: input.name.sv,
-        name_en: input.name.en,
-        business_id: input.business_id,
-        oph_oid: input.oph_oid,
-        municipality_code: input.municipality,
-        website: input.website,
-        email: input.email,
-        phone: input.phone,
-        active: input.active,
-        version: current.version + 1,
-        updated_at: crate::db::now(),
-    };
+    let changes = columns(input, current.version + 1, crate::db::now());
     if !repo::update(conn, &current.id, current.version, &changes)? {
         return Err(ApiError::PreconditionFailed);
     }

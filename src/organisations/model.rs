@@ -5,7 +5,7 @@ use diesel::prelude::*;
 
 use crate::schema::organisations;
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = organisations)]
 pub struct OrganisationRow {
     pub id: String,
@@ -27,8 +27,18 @@ pub struct OrganisationRow {
     pub updated_at: NaiveDateTime,
 }
 
+/// A new organisation: its id and creation time, and the columns every change sets.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = organisations)]
+pub struct NewOrganisation {
+    pub id: String,
+    #[diesel(embed)]
+    pub columns: OrganisationChanges,
+    pub created_at: NaiveDateTime,
+}
+
 /// Everything an update may change; `None` clears a column.
-#[derive(Debug, Clone, AsChangeset)]
+#[derive(Debug, Clone, AsChangeset, Insertable)]
 #[diesel(table_name = organisations, treat_none_as_null = true)]
 pub struct OrganisationChanges {
     pub kind: String,

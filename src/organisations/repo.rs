@@ -4,7 +4,7 @@ use diesel::prelude::*;
 
 use super::{
     dto::OrganisationFilter,
-    model::{OrganisationChanges, OrganisationRow},
+    model::{NewOrganisation, OrganisationChanges, OrganisationRow},
 };
 use crate::{
     db::DbConnection,
@@ -16,7 +16,7 @@ use crate::{
 /// An organisation with the region of its home municipality.
 pub type OrganisationWithRegion = (OrganisationRow, Option<String>);
 
-pub fn insert(conn: &mut DbConnection, row: &OrganisationRow) -> QueryResult<()> {
+pub fn insert(conn: &mut DbConnection, row: &NewOrganisation) -> QueryResult<()> {
     diesel::insert_into(organisations::table)
         .values(row)
         .execute(conn)

@@ -76,7 +76,42 @@ async fn malformed_keys_are_problem_400s(app: TestApp) {
     assert_eq!(organisation_count(&app).await, 0);
 }
 
+async fn keys_belong_to_the_client_that_sent_them(app: TestApp) {
+    // Without a token the key is not claimed: the same key works once the caller has a token.
+    let anonymous = Reply::from(
+        app.client
+            .post(app.url("/v1/organisations"))
+            .insert_header(("idempotency-key", "shared-key"))
+            .send_json(&organisation_body(json!({})))
+            .await
+            .expect("sent"),
+    )
+    .await;
+    anonymous.assert_problem(StatusCode::UNAUTHORIZED, "unauthorized");
+    let first = post_with_key(&app, "shared-key", &organisation_body(json!({}))).await;
+    assert_eq!(first.status, StatusCode::CREATED, "{}", first.text);
+    assert_eq!(first.header("idempotent-replayed"), None);
+
+    // Another client's identical key is its own.
+    let (other_id, other_secret) = app.create_client(None, "").await;
+    let other_token = app.token(&other_id, &other_secret, None).await;
+    let other = Reply::from(
+        app.client
+            .post(app.url("/v1/organisations"))
+            .bearer_auth(&other_token)
+            .insert_header(("idempotency-key", "shared-key"))
+            .send_json(&organisation_body(json!({"name": {"fi": "Toisen asiakkaan"}})))
+            .await
+            .expect("sent"),
+    )
+    .await;
+    assert_eq!(other.status, StatusCode::CREATED, "{}", other.text);
+    assert_ne!(other.body["id"], first.body["id"]);
+    assert_eq!(organisation_count(&app).await, 2);
+}
+
 backend_tests!(
+    keys_belong_to_the_client_that_sent_them,
     a_retried_post_creates_one_record,
     a_key_reused_for_another_request_is_refused,
     refused_requests_are_replayed_too,
