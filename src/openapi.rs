@@ -157,6 +157,11 @@ fn add_shared_parts(api: &mut OpenApiDocument) {
 }
 
 fn complete_operation(operation: &mut Operation, method: &str) {
+    // Form bodies (the OAuth token endpoint) answer in their own protocol's errors.
+    let has_json_body = operation
+        .request_body
+        .as_ref()
+        .is_some_and(|body| body.content.keys().any(|media_type| media_type.contains("json")));
     let has_body = operation.request_body.is_some();
     let has_path_params = operation
         .parameters
@@ -170,7 +175,9 @@ fn complete_operation(operation: &mut Operation, method: &str) {
         .as_ref()
         .is_some_and(|security| !security.is_empty());
 
-    if method == "POST" {
+    // Idempotency keys belong to authenticated clients.
+    let idempotent = method == "POST" && secured;
+    if idempotent {
         add_header(
             operation,
             "Idempotency-Key",
@@ -197,10 +204,10 @@ fn complete_operation(operation: &mut Operation, method: &str) {
     if has_path_params {
         statuses.push("404");
     }
-    if has_body {
+    if has_json_body {
         statuses.extend(["413", "415", "422"]);
     }
-    if method == "POST" {
+    if idempotent {
         statuses.extend(["409", "422"]);
     }
     if changes {

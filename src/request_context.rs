@@ -74,7 +74,11 @@ pub fn render_error(
         // The framework's own errors (a header it could not parse, a route it does not know).
         None => {
             let status = response.status();
-            let api_error = framework_error(status, &error.to_string());
+            let limit = response
+                .request()
+                .app_data::<crate::extract::BodyLimit>()
+                .map_or(crate::config::DEFAULT_MAX_BODY_BYTES, |limit| limit.0);
+            let api_error = framework_error(status, &error.to_string(), limit);
             if status.is_server_error() {
                 log::error!("request {request_id} failed: {error}");
             }
@@ -84,13 +88,11 @@ pub fn render_error(
     response.into_response(rendered)
 }
 
-fn framework_error(status: StatusCode, message: &str) -> ApiError {
+fn framework_error(status: StatusCode, message: &str, body_limit: usize) -> ApiError {
     match status {
         StatusCode::NOT_FOUND => ApiError::RouteNotFound,
         StatusCode::METHOD_NOT_ALLOWED => ApiError::MethodNotAllowed,
-        StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge {
-            limit: crate::config::DEFAULT_MAX_BODY_BYTES,
-        },
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge { limit: body_limit },
         StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::UnsupportedMediaType {
             expected: "application/json",
         },

@@ -50,9 +50,22 @@ fn the_document_is_openapi_3_1_with_problem_responses() {
         .filter_map(|p| p["name"].as_str())
         .collect();
     assert_eq!(headers, vec!["If-Match"]);
-    for status in ["412", "428"] {
+    for status in ["401", "403", "412", "428"] {
         assert!(patch["responses"][status].is_object(), "PATCH documents {status}");
     }
+    assert_eq!(
+        patch["security"],
+        serde_json::json!([{"oauth2": ["organisations:write"]}])
+    );
+    let flow = &document["components"]["securitySchemes"]["oauth2"]["flows"]["clientCredentials"];
+    assert_eq!(flow["tokenUrl"], "/oauth/token");
+    assert!(flow["scopes"]["audit:read"].is_string());
+    let token = &document["paths"]["/oauth/token"]["post"];
+    assert!(
+        token.get("parameters").is_none(),
+        "no Idempotency-Key on the token endpoint"
+    );
+    assert!(token["requestBody"]["content"]["application/x-www-form-urlencoded"].is_object());
 }
 
 async fn the_service_serves_the_document_and_its_docs(app: TestApp) {
