@@ -25,6 +25,9 @@ pub enum DbConnection {
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 
+/// The PostgreSQL advisory lock that serializes migrations across instances.
+const MIGRATION_LOCK_KEY: i64 = 0x6f70_696e_746f;
+
 /// How long a request waits for a pooled connection before it answers 503.
 const CHECKOUT_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long SQLite waits for a lock held by another connection before giving up.
@@ -199,24 +202,44 @@ impl Db {
         self.pool.get().map_err(ApiError::database_unavailable)
     }
 
-    pub fn migrate(&self) -> Result<Vec<String>, DbSetupError> {
+    /// Applies pending migrations, then runs `after` on the same connection. On PostgreSQL both hold
+    /// an advisory lock, so that instances starting together take turns: each migration and each
+    /// first-start step runs once.
+    pub fn migrate_then<T>(
+        &self,
+        after: impl FnOnce(&mut DbConnection) -> T,
+    ) -> Result<(Vec<String>, T), DbSetupError> {
         let url = self.shown_url.clone();
-        let mut conn = self.pool.get().map_err(|error| DbSetupError::Migrate {
+        let failed = |message: String| DbSetupError::Migrate {
             url: url.clone(),
-            message: error.to_string(),
-        })?;
-        let applied = match &mut *conn {
+            message,
+        };
+        let mut conn = self.pool.get().map_err(|error| failed(error.to_string()))?;
+        let locked = matches!(&*conn, DbConnection::Pg(_));
+        if locked {
+            conn.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})"))
+                .map_err(|error| failed(error.to_string()))?;
+        }
+        let applied: Result<Vec<String>, String> = match &mut *conn {
             DbConnection::Sqlite(conn) => conn
                 .run_pending_migrations(SQLITE_MIGRATIONS)
-                .map(|versions| versions.iter().map(ToString::to_string).collect()),
+                .map(|versions| versions.iter().map(ToString::to_string).collect())
+                .map_err(|error| error.to_string()),
             DbConnection::Pg(conn) => conn
                 .run_pending_migrations(POSTGRES_MIGRATIONS)
-                .map(|versions| versions.iter().map(ToString::to_string).collect()),
+                .map(|versions| versions.iter().map(ToString::to_string).collect())
+                .map_err(|error| error.to_string()),
         };
-        applied.map_err(|error| DbSetupError::Migrate {
-            url,
-            message: error.to_string(),
-        })
+        let outcome = applied.map(|applied| (applied, after(&mut conn)));
+        if locked {
+            // Closing the connection would release the lock too; unlock so it can be reused.
+            let _ = conn.batch_execute(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK_KEY})"));
+        }
+        outcome.map_err(failed)
+    }
+
+    pub fn migrate(&self) -> Result<Vec<String>, DbSetupError> {
+        self.migrate_then(|_| ()).map(|(applied, ())| applied)
     }
 }
 

@@ -88,12 +88,11 @@ impl Application {
 /// Opens the database, migrates it and loads the shipped reference data on first start.
 pub fn prepare_database(config: &Config) -> Result<Db, StartupError> {
     let db = Db::connect(&config.database_url, config.database_pool_size)?;
-    let applied = db.migrate()?;
+    let (applied, loaded) = db.migrate_then(reference::import::load_shipped_if_empty)?;
     if !applied.is_empty() {
         log::info!("applied migrations: {}", applied.join(", "));
     }
-    let mut conn = db.get().map_err(ImportError::Database)?;
-    if let Some(report) = reference::import::load_shipped_if_empty(&mut conn)? {
+    if let Some(report) = loaded? {
         log::info!(
             "loaded the shipped reference data: {} regions, {} municipalities, {} qualifications, {} units",
             report.regions.created,
