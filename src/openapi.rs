@@ -51,6 +51,7 @@ the keys at `/.well-known/jwks.json`; each names the client's organisation (`org
         (name = "authentication", description = "OAuth 2.0 client credentials: access tokens and the keys that verify them"),
         (name = "reference-data", description = "Official regions, municipalities, qualifications and their units"),
         (name = "organisations", description = "Workshops, education providers and the other organisations of the registry"),
+        (name = "guidelines", description = "Regional guidelines, their signatures and the public list of signatories"),
         (name = "audit", description = "The append-only log of writes and reads of personal data"),
         (name = "administration", description = "API clients, for platform administrators"),
         (name = "operations", description = "Health checks"),

@@ -130,11 +130,62 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    guidelines (id) {
+        id -> Text,
+        title_fi -> Text,
+        title_sv -> Nullable<Text>,
+        title_en -> Nullable<Text>,
+        title_search -> Text,
+        version_label -> Text,
+        summary -> Nullable<Text>,
+        adopted_on -> Nullable<Date>,
+        adopting_body -> Nullable<Text>,
+        national -> Bool,
+        full_text_url -> Nullable<Text>,
+        status -> Text,
+        superseded_by -> Nullable<Text>,
+        owner_organisation_id -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    guideline_regions (guideline_id, region_code) {
+        guideline_id -> Text,
+        region_code -> Text,
+    }
+}
+
+diesel::table! {
+    guideline_signatures (id) {
+        id -> Text,
+        guideline_id -> Text,
+        organisation_id -> Text,
+        region_code -> Text,
+        signer_name -> Text,
+        signer_title -> Nullable<Text>,
+        signed_on -> Date,
+        commitments -> Nullable<Text>,
+        recorded_on_behalf -> Bool,
+        withdrawn_on -> Nullable<Date>,
+        withdrawal_reason -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(municipalities -> regions (region_code));
 diesel::joinable!(organisations -> municipalities (municipality_code));
 diesel::joinable!(qualification_unit_links -> qualifications (qualification_code));
 diesel::joinable!(qualification_unit_links -> qualification_units (unit_code));
 diesel::joinable!(api_clients -> organisations (organisation_id));
+diesel::joinable!(guideline_regions -> guidelines (guideline_id));
+diesel::joinable!(guideline_signatures -> guidelines (guideline_id));
+diesel::joinable!(guideline_signatures -> organisations (organisation_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     regions,
@@ -147,4 +198,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     api_clients,
     audit_log,
     auth_failures,
+    guidelines,
+    guideline_regions,
+    guideline_signatures,
 );

@@ -24,7 +24,7 @@ use crate::{
     db::{Db, DbSetupError},
     error::ApiError,
     extract::{path_config, BodyLimit},
-    health,
+    guidelines, health,
     idempotency::idempotency,
     openapi, organisations,
     reference::{self, import::ImportError},
@@ -123,6 +123,18 @@ pub fn routes(config: &mut ServiceConfig) {
                 .service(organisations::handlers::create)
                 .service(organisations::handlers::get)
                 .service(organisations::handlers::update)
+                .service(guidelines::handlers::organisation_signatures)
+                .service(guidelines::handlers::list)
+                .service(guidelines::handlers::create)
+                .service(guidelines::handlers::get)
+                .service(guidelines::handlers::update)
+                .service(guidelines::handlers::open)
+                .service(guidelines::handlers::close)
+                .service(guidelines::handlers::supersede)
+                .service(guidelines::handlers::list_signatures)
+                .service(guidelines::handlers::sign)
+                .service(guidelines::handlers::withdraw)
+                .service(guidelines::handlers::signatories)
                 .service(clients::handlers::create)
                 .service(clients::handlers::list)
                 .service(clients::handlers::revoke)

@@ -5,6 +5,7 @@ mod helpers;
 mod audit;
 mod auth;
 mod conventions;
+mod guidelines;
 mod health;
 mod idempotency;
 mod openapi;

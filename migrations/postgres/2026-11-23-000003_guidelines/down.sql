@@ -1,0 +1,3 @@
+DROP TABLE guideline_signatures;
+DROP TABLE guideline_regions;
+DROP TABLE guidelines;

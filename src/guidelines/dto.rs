@@ -1,0 +1,327 @@
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use validator::{Validate, ValidationError};
+
+use super::model::{GuidelineRow, SignatureRow};
+use crate::{
+    organisations::dto::OrganisationKind,
+    reference::model::localized,
+    text::{not_blank, LocalizedText},
+};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum GuidelineStatus {
+    /// Being written; freely editable by its owner.
+    Draft,
+    /// Adopted and open for organisations to sign.
+    OpenForSigning,
+    /// No longer open for signing; `superseded_by` names its successor when one replaced it.
+    Closed,
+}
+
+impl GuidelineStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Draft => "draft",
+            Self::OpenForSigning => "open_for_signing",
+            Self::Closed => "closed",
+        }
+    }
+
+    pub fn parse(value: &str) -> Self {
+        match value {
+            "open_for_signing" => Self::OpenForSigning,
+            "closed" => Self::Closed,
+            _ => Self::Draft,
+        }
+    }
+}
+
+fn valid_scope(scope: &GuidelineScope) -> Result<(), ValidationError> {
+    match (scope.national, scope.regions.is_empty()) {
+        (true, false) => {
+            Err(ValidationError::new("scope").with_message("a national guideline lists no regions".into()))
+        }
+        (false, true) => Err(ValidationError::new("scope")
+            .with_message("name the regions, or make the guideline national".into())),
+        _ => Ok(()),
+    }
+}
+
+/// Where a guideline applies: the whole country, or the listed regions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"national": false, "regions": ["04", "18"]}))]
+pub struct GuidelineScope {
+    pub national: bool,
+    /// Two-digit region codes.
+    #[serde(default)]
+    #[validate(length(max = 30))]
+    pub regions: Vec<String>,
+}
+
+/// A guideline as created, and as a merge patch of a draft changes it.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "title": {"fi": "Työpajojen ja ammatillisen koulutuksen yhteistyön linjaukset", "sv": "Riktlinjer för samarbetet mellan verkstäder och yrkesutbildningen"},
+    "version_label": "2019",
+    "summary": "Yhteiset linjaukset opinnollistamisesta ja osaamisen tunnistamisesta.",
+    "adopted_on": "2019-05-15",
+    "adopting_body": "Valtakunnallinen työpajayhdistys ry",
+    "scope": {"national": false, "regions": ["04", "18"]},
+    "full_text_url": "https://example.fi/linjaukset-2019.pdf"
+}))]
+pub struct GuidelineInput {
+    #[validate(nested)]
+    pub title: LocalizedText,
+    #[validate(length(min = 1, max = 50), custom(function = "not_blank"))]
+    pub version_label: String,
+    #[serde(default)]
+    #[validate(length(max = 4000))]
+    pub summary: Option<String>,
+    #[serde(default)]
+    pub adopted_on: Option<NaiveDate>,
+    #[serde(default)]
+    #[validate(length(max = 300))]
+    pub adopting_body: Option<String>,
+    #[validate(nested, custom(function = "valid_scope"))]
+    pub scope: GuidelineScope,
+    #[serde(default)]
+    #[validate(url, length(max = 500))]
+    pub full_text_url: Option<String>,
+}
+
+impl GuidelineInput {
+    pub fn from_row(row: &GuidelineRow, regions: Vec<String>) -> Self {
+        Self {
+            title: localized(&row.title_fi, &row.title_sv, &row.title_en),
+            version_label: row.version_label.clone(),
+            summary: row.summary.clone(),
+            adopted_on: row.adopted_on,
+            adopting_body: row.adopting_body.clone(),
+            scope: GuidelineScope {
+                national: row.national,
+                regions,
+            },
+            full_text_url: row.full_text_url.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Guideline {
+    pub id: String,
+    pub title: LocalizedText,
+    pub version_label: String,
+    pub summary: Option<String>,
+    pub adopted_on: Option<NaiveDate>,
+    pub adopting_body: Option<String>,
+    pub scope: GuidelineScope,
+    pub full_text_url: Option<String>,
+    pub status: GuidelineStatus,
+    /// The guideline that replaced this one.
+    pub superseded_by: Option<String>,
+    /// The organisation that maintains it; absent when an administrator does.
+    pub owner_organisation_id: Option<String>,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Guideline {
+    pub fn from_row(row: GuidelineRow, regions: Vec<String>) -> Self {
+        Self {
+            title: localized(&row.title_fi, &row.title_sv, &row.title_en),
+            id: row.id,
+            version_label: row.version_label,
+            summary: row.summary,
+            adopted_on: row.adopted_on,
+            adopting_body: row.adopting_body,
+            scope: GuidelineScope {
+                national: row.national,
+                regions,
+            },
+            full_text_url: row.full_text_url,
+            status: GuidelineStatus::parse(&row.status),
+            superseded_by: row.superseded_by,
+            owner_organisation_id: row.owner_organisation_id,
+            version: row.version,
+            created_at: row.created_at.and_utc(),
+            updated_at: row.updated_at.and_utc(),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams, Validate)]
+#[into_params(parameter_in = Query)]
+pub struct GuidelineFilter {
+    pub status: Option<GuidelineStatus>,
+    /// Guidelines that apply in this region: national ones and those listing it.
+    #[param(example = "04")]
+    #[validate(length(equal = 2))]
+    pub region: Option<String>,
+    /// Text in the title, case- and accent-insensitive.
+    #[validate(length(min = 1, max = 200))]
+    pub q: Option<String>,
+    /// Page size, 1–200 (default 50).
+    pub limit: Option<u32>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"successor_id": "0193a2b4-7c1e-7d3a-9f00-5b1c2d3e4f51"}))]
+pub struct SupersedeRequest {
+    /// A draft guideline that replaces this one: it opens for signing as this one closes.
+    pub successor_id: String,
+}
+
+/// A signature of a guideline for a region.
+#[derive(Debug, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"region": "04", "signer_name": "Maija Meikäläinen", "signer_title": "toiminnanjohtaja", "signed_on": "2019-09-02", "commitments": "Opinnollistamme pajan työtehtävät."}))]
+pub struct SignatureInput {
+    /// The signing organisation; only administrators record signatures for others.
+    #[serde(default)]
+    pub organisation_id: Option<String>,
+    #[validate(length(equal = 2))]
+    pub region: String,
+    #[validate(length(min = 1, max = 200), custom(function = "not_blank"))]
+    pub signer_name: String,
+    #[serde(default)]
+    #[validate(length(max = 200))]
+    pub signer_title: Option<String>,
+    pub signed_on: NaiveDate,
+    #[serde(default)]
+    #[validate(length(max = 4000))]
+    pub commitments: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"withdrawn_on": "2024-01-31", "reason": "Pajatoiminta päättyi."}))]
+pub struct WithdrawalInput {
+    pub withdrawn_on: NaiveDate,
+    #[validate(length(min = 1, max = 2000), custom(function = "not_blank"))]
+    pub reason: String,
+}
+
+/// An organisation as a list of signatures names it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SigningOrganisation {
+    pub id: String,
+    pub name: LocalizedText,
+    pub kind: OrganisationKind,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Signature {
+    pub id: String,
+    pub guideline_id: String,
+    pub organisation: SigningOrganisation,
+    pub region: String,
+    pub signer_name: String,
+    pub signer_title: Option<String>,
+    pub signed_on: NaiveDate,
+    pub commitments: Option<String>,
+    /// True when an administrator recorded it for the organisation, e.g. from a paper signature.
+    pub recorded_on_behalf: bool,
+    /// False once withdrawn; withdrawn signatures stay in the history.
+    pub active: bool,
+    pub withdrawn_on: Option<NaiveDate>,
+    pub withdrawal_reason: Option<String>,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Signature {
+    pub fn from_row(row: SignatureRow, organisation: SigningOrganisation) -> Self {
+        Self {
+            active: row.withdrawn_on.is_none(),
+            id: row.id,
+            guideline_id: row.guideline_id,
+            organisation,
+            region: row.region_code,
+            signer_name: row.signer_name,
+            signer_title: row.signer_title,
+            signed_on: row.signed_on,
+            commitments: row.commitments,
+            recorded_on_behalf: row.recorded_on_behalf,
+            withdrawn_on: row.withdrawn_on,
+            withdrawal_reason: row.withdrawal_reason,
+            version: row.version,
+            created_at: row.created_at.and_utc(),
+            updated_at: row.updated_at.and_utc(),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams, Validate)]
+#[into_params(parameter_in = Query)]
+pub struct SignatureFilter {
+    #[validate(length(equal = 2))]
+    pub region: Option<String>,
+    /// The signing organisation's kind.
+    pub kind: Option<OrganisationKind>,
+    /// `true`: only signatures in force; `false`: only withdrawn ones.
+    pub active: Option<bool>,
+    /// Page size, 1–200 (default 50).
+    pub limit: Option<u32>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams, Validate)]
+#[into_params(parameter_in = Query)]
+pub struct SignatoriesQuery {
+    /// The region, by its two-digit code.
+    #[param(example = "04")]
+    #[validate(length(equal = 2))]
+    pub region: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GuidelineSummary {
+    pub id: String,
+    pub title: LocalizedText,
+    pub version_label: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Signatory {
+    pub id: String,
+    pub name: LocalizedText,
+    pub signed_on: NaiveDate,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SignatoryGroup {
+    pub kind: OrganisationKind,
+    pub count: usize,
+    pub organisations: Vec<Signatory>,
+}
+
+/// Who has signed the guideline in force in a region, by organisation kind.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "region": "04",
+    "guideline": {"id": "0193a2b4-7c1e-7d3a-9f00-5b1c2d3e4f51", "title": {"fi": "Työpajojen ja ammatillisen koulutuksen yhteistyön linjaukset"}, "version_label": "2019"},
+    "total": 2,
+    "by_kind": [
+        {"kind": "education_provider", "count": 1, "organisations": [{"id": "0193a2b4-7c1e-7d3a-9f00-5b1c2d3e4f52", "name": {"fi": "Satakunnan koulutuskuntayhtymä"}, "signed_on": "2019-09-02"}]},
+        {"kind": "workshop", "count": 1, "organisations": [{"id": "0193a2b4-7c1e-7d3a-9f00-5b1c2d3e4f50", "name": {"fi": "Rauman nuorten työpaja"}, "signed_on": "2019-09-03"}]}
+    ]
+}))]
+pub struct Signatories {
+    pub region: String,
+    /// The guideline open for signing in the region; `null` when there is none.
+    pub guideline: Option<GuidelineSummary>,
+    /// Organisations with a signature in force.
+    pub total: usize,
+    pub by_kind: Vec<SignatoryGroup>,
+}
