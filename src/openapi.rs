@@ -214,6 +214,14 @@ fn complete_operation(operation: &mut Operation, method: &str) {
     if changes {
         statuses.extend(["412", "428"]);
     }
+    let conditional = operation
+        .parameters
+        .iter()
+        .flatten()
+        .any(|parameter| parameter.parameter_in == ParameterIn::Header && parameter.name == "If-Match");
+    if conditional {
+        statuses.push("412");
+    }
     for status in statuses {
         operation
             .responses
