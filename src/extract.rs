@@ -234,10 +234,12 @@ pub fn flatten_validation_errors(errors: &ValidationErrors) -> Vec<FieldError> {
 
 fn collect_validation_errors(errors: &ValidationErrors, prefix: &str, out: &mut Vec<FieldError>) {
     for (field, kind) in errors.errors() {
-        let path = if prefix.is_empty() {
-            field.to_string()
-        } else {
-            format!("{prefix}.{field}")
+        // Struct-level rules report under `__all__`: name the struct itself instead.
+        let path = match (prefix.is_empty(), field.as_ref()) {
+            (true, "__all__") => "body".to_owned(),
+            (false, "__all__") => prefix.to_owned(),
+            (true, _) => field.to_string(),
+            (false, _) => format!("{prefix}.{field}"),
         };
         match kind {
             ValidationErrorsKind::Field(field_errors) => {

@@ -1,6 +1,7 @@
 //! The registry of work-based learning: regional guidelines, cooperation agreements, recognised
 //! learning environments and competence certificates, behind one HTTP API.
 
+pub mod agreements;
 pub mod audit;
 pub mod auth;
 pub mod cli;

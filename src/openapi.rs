@@ -52,6 +52,7 @@ the keys at `/.well-known/jwks.json`; each names the client's organisation (`org
         (name = "reference-data", description = "Official regions, municipalities, qualifications and their units"),
         (name = "organisations", description = "Workshops, education providers and the other organisations of the registry"),
         (name = "guidelines", description = "Regional guidelines, their signatures and the public list of signatories"),
+        (name = "agreements", description = "Cooperation agreements between work organisations and education providers"),
         (name = "audit", description = "The append-only log of writes and reads of personal data"),
         (name = "administration", description = "API clients, for platform administrators"),
         (name = "operations", description = "Health checks"),

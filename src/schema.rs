@@ -178,12 +178,81 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    agreements (id) {
+        id -> Text,
+        issuer_organisation_id -> Text,
+        reference_number -> Text,
+        title -> Text,
+        guideline_id -> Nullable<Text>,
+        valid_from -> Date,
+        valid_until -> Nullable<Date>,
+        terms -> Nullable<Text>,
+        status -> Text,
+        activated_at -> Nullable<Timestamp>,
+        terminated_on -> Nullable<Date>,
+        termination_reason -> Nullable<Text>,
+        terminated_by_organisation_id -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    agreement_parties (agreement_id, organisation_id) {
+        agreement_id -> Text,
+        organisation_id -> Text,
+        role -> Text,
+        confirmed_at -> Nullable<Timestamp>,
+        confirmed_by_client_id -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    agreement_contacts (agreement_id, position) {
+        agreement_id -> Text,
+        position -> Integer,
+        organisation_id -> Text,
+        name -> Text,
+        role -> Nullable<Text>,
+        email -> Nullable<Text>,
+        phone -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    agreement_qualifications (agreement_id, qualification_code) {
+        agreement_id -> Text,
+        qualification_code -> Text,
+    }
+}
+
+diesel::table! {
+    agreement_environments (agreement_id, environment_id) {
+        agreement_id -> Text,
+        environment_id -> Text,
+    }
+}
+
+diesel::table! {
+    agreement_attachments (agreement_id, position) {
+        agreement_id -> Text,
+        position -> Integer,
+        title -> Text,
+        url -> Text,
+    }
+}
+
 diesel::joinable!(municipalities -> regions (region_code));
 diesel::joinable!(organisations -> municipalities (municipality_code));
 diesel::joinable!(qualification_unit_links -> qualifications (qualification_code));
 diesel::joinable!(qualification_unit_links -> qualification_units (unit_code));
 diesel::joinable!(api_clients -> organisations (organisation_id));
 diesel::joinable!(guideline_regions -> guidelines (guideline_id));
+diesel::joinable!(agreement_parties -> agreements (agreement_id));
+diesel::joinable!(agreement_parties -> organisations (organisation_id));
+diesel::joinable!(agreement_qualifications -> agreements (agreement_id));
 diesel::joinable!(guideline_signatures -> guidelines (guideline_id));
 diesel::joinable!(guideline_signatures -> organisations (organisation_id));
 
@@ -201,4 +270,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     guidelines,
     guideline_regions,
     guideline_signatures,
+    agreements,
+    agreement_parties,
+    agreement_contacts,
+    agreement_qualifications,
+    agreement_environments,
+    agreement_attachments,
 );

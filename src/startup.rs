@@ -13,7 +13,7 @@ use utoipa_actix_web::{scope, service_config::ServiceConfig, AppExt};
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::{
-    audit,
+    agreements, audit,
     auth::{
         keys::{KeyError, KeySet},
         middleware::authenticate,
@@ -135,6 +135,13 @@ pub fn routes(config: &mut ServiceConfig) {
                 .service(guidelines::handlers::sign)
                 .service(guidelines::handlers::withdraw)
                 .service(guidelines::handlers::signatories)
+                .service(agreements::handlers::list)
+                .service(agreements::handlers::create)
+                .service(agreements::handlers::get)
+                .service(agreements::handlers::update)
+                .service(agreements::handlers::confirm)
+                .service(agreements::handlers::activate)
+                .service(agreements::handlers::terminate)
                 .service(clients::handlers::create)
                 .service(clients::handlers::list)
                 .service(clients::handlers::revoke)

@@ -2,6 +2,7 @@
 
 mod helpers;
 
+mod agreements;
 mod audit;
 mod auth;
 mod conventions;

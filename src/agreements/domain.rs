@@ -1,0 +1,563 @@
+//! The rules of cooperation agreements: what makes a valid one and how it moves through its life.
+
+use std::collections::HashMap;
+
+use chrono::{NaiveDate, NaiveDateTime};
+use uuid::Uuid;
+
+use super::{
+    dto::{
+        Agreement, AgreementInput, AgreementStatus, AttachmentInput, ContactInput, Party, PartyInput,
+        PartyRole, Termination, TerminationInput,
+    },
+    model::{
+        AgreementContent, AgreementRow, AttachmentRow, ContactRow, EnvironmentLinkRow, NewAgreement,
+        PartyRow, QualificationLinkRow,
+    },
+    repo::{self, Children},
+};
+use crate::{
+    audit::{self, Actor, Change},
+    db::{now, DbConnection},
+    error::{ApiError, FieldError},
+    guidelines::{dto::SigningOrganisation, repo as guidelines},
+    organisations::{dto::OrganisationKind, repo as organisations},
+    reference::{model::localized, repo as reference},
+};
+
+pub const NOT_FOUND: ApiError = ApiError::NotFound {
+    resource: "agreement",
+};
+
+/// The status a reader sees: an active agreement past `valid_until` is expired, without any job.
+pub fn effective_status(row: &AgreementRow, today: NaiveDate) -> AgreementStatus {
+    match row.status.as_str() {
+        "active" if row.valid_until.is_some_and(|until| until < today) => AgreementStatus::Expired,
+        "active" => AgreementStatus::Active,
+        "terminated" => AgreementStatus::Terminated,
+        _ => AgreementStatus::Draft,
+    }
+}
+
+pub fn today() -> NaiveDate {
+    now().date()
+}
+
+fn children_of(id: &str, input: &AgreementInput) -> Children {
+    Children {
+        parties: input
+            .parties
+            .iter()
+            .map(|party| PartyRow {
+                agreement_id: id.to_owned(),
+                organisation_id: party.organisation_id.clone(),
+                role: party.role.as_str().to_owned(),
+                confirmed_at: None,
+                confirmed_by_client_id: None,
+            })
+            .collect(),
+        contacts: input
+            .contacts
+            .iter()
+            .zip(1..)
+            .map(|(contact, position)| ContactRow {
+                agreement_id: id.to_owned(),
+                position,
+                organisation_id: contact.organisation_id.clone(),
+                name: contact.name.trim().to_owned(),
+                role: contact.role.clone(),
+                email: contact.email.clone(),
+                phone: contact.phone.clone(),
+            })
+            .collect(),
+        qualifications: dedup(&input.qualifications)
+            .into_iter()
+            .map(|code| QualificationLinkRow {
+                agreement_id: id.to_owned(),
+                qualification_code: code,
+            })
+            .collect(),
+        environments: dedup(&input.learning_environments)
+            .into_iter()
+            .map(|environment_id| EnvironmentLinkRow {
+                agreement_id: id.to_owned(),
+                environment_id,
+            })
+            .collect(),
+        attachments: input
+            .attachments
+            .iter()
+            .zip(1..)
+            .map(|(attachment, position)| AttachmentRow {
+                agreement_id: id.to_owned(),
+                position,
+                title: attachment.title.trim().to_owned(),
+                url: attachment.url.clone(),
+            })
+            .collect(),
+    }
+}
+
+fn dedup(values: &[String]) -> Vec<String> {
+    let mut values = values.to_vec();
+    values.sort();
+    values.dedup();
+    values
+}
+
+fn content(input: &AgreementInput, version: i64, at: NaiveDateTime) -> AgreementContent {
+    AgreementContent {
+        reference_number: input.reference_number.trim().to_owned(),
+        title: input.title.trim().to_owned(),
+        guideline_id: input.guideline_id.clone(),
+        valid_from: input.valid_from,
+        valid_until: input.valid_until,
+        terms: input.terms.clone(),
+        version,
+        updated_at: at,
+    }
+}
+
+/// Checks an input as a whole and its references against the database.
+fn check_references(conn: &mut DbConnection, input: &AgreementInput) -> Result<(), ApiError> {
+    let mut errors = Vec::new();
+    if input.valid_until.is_some_and(|until| until < input.valid_from) {
+        errors.push(FieldError::new(
+            "valid_until",
+            "before_start",
+            "valid_until is before valid_from",
+        ));
+    }
+    let distinct: std::collections::HashSet<&str> = input
+        .parties
+        .iter()
+        .map(|party| party.organisation_id.as_str())
+        .collect();
+    if distinct.len() != input.parties.len() {
+        errors.push(FieldError::new(
+            "parties",
+            "duplicate",
+            "an organisation is listed twice",
+        ));
+    }
+    let providers = input
+        .parties
+        .iter()
+        .filter(|party| party.role == PartyRole::EducationProvider)
+        .count();
+    if providers == 0 || providers == input.parties.len() {
+        errors.push(FieldError::new(
+            "parties",
+            "roles",
+            "an agreement needs an education provider and at least one other party",
+        ));
+    }
+    for (index, party) in input.parties.iter().enumerate() {
+        match organisations::find(conn, &party.organisation_id)? {
+            None => errors.push(FieldError::new(
+                format!("parties[{index}].organisation_id"),
+                "unknown_id",
+                "no organisation has this id",
+            )),
+            Some((row, _)) if !row.active => errors.push(FieldError::new(
+                format!("parties[{index}].organisation_id"),
+                "inactive",
+                "the organisation is not active",
+            )),
+            Some(_) => {}
+        }
+    }
+    for (index, code) in input.qualifications.iter().enumerate() {
+        if reference::find_qualification(conn, code)?.is_none() {
+            errors.push(FieldError::new(
+                format!("qualifications[{index}]"),
+                "unknown_code",
+                format!("no qualification has the code {code:?}"),
+            ));
+        }
+    }
+    for (index, contact) in input.contacts.iter().enumerate() {
+        if !input
+            .parties
+            .iter()
+            .any(|party| party.organisation_id == contact.organisation_id)
+        {
+            errors.push(FieldError::new(
+                format!("contacts[{index}].organisation_id"),
+                "not_a_party",
+                "a contact person represents one of the parties",
+            ));
+        }
+    }
+    if let Some(guideline) = &input.guideline_id {
+        if guidelines::find(conn, guideline)?.is_none() {
+            errors.push(FieldError::new(
+                "guideline_id",
+                "unknown_id",
+                "no guideline has this id",
+            ));
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::Validation(errors))
+    }
+}
+
+fn check_reference_number(
+    conn: &mut DbConnection,
+    issuer: &str,
+    input: &AgreementInput,
+    except_id: Option<&str>,
+) -> Result<(), ApiError> {
+    if repo::reference_taken(conn, issuer, input.reference_number.trim(), except_id)? {
+        return Err(ApiError::Conflict(format!(
+            "The issuing organisation already has an agreement with reference number {}.",
+            input.reference_number.trim()
+        )));
+    }
+    Ok(())
+}
+
+pub fn create(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    issuer: String,
+    input: AgreementInput,
+) -> Result<String, ApiError> {
+    check_references(conn, &input)?;
+    check_reference_number(conn, &issuer, &input, None)?;
+    let at = now();
+    let id = Uuid::now_v7().to_string();
+    repo::insert(
+        conn,
+        &NewAgreement {
+            id: id.clone(),
+            issuer_organisation_id: issuer.clone(),
+            content: content(&input, 1, at),
+            status: "draft".to_owned(),
+            created_at: at,
+        },
+    )?;
+    repo::replace_children(conn, &id, &children_of(&id, &input))?;
+    audit::record(
+        conn,
+        actor,
+        Change::new("agreement.create", "agreement", &id, Some(&issuer)),
+    )?;
+    Ok(id)
+}
+
+fn require_draft(row: &AgreementRow, doing: &str) -> Result<(), ApiError> {
+    if row.status == "draft" {
+        Ok(())
+    } else {
+        Err(ApiError::Conflict(format!(
+            "Only a draft agreement can be {doing}."
+        )))
+    }
+}
+
+/// Replaces a draft's content. Every party confirms again afterwards.
+pub fn update(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    current: &AgreementRow,
+    input: AgreementInput,
+) -> Result<(), ApiError> {
+    require_draft(current, "edited")?;
+    check_references(conn, &input)?;
+    check_reference_number(conn, &current.issuer_organisation_id, &input, Some(&current.id))?;
+    if !repo::update_content(
+        conn,
+        &current.id,
+        current.version,
+        &content(&input, current.version + 1, now()),
+    )? {
+        return Err(ApiError::PreconditionFailed);
+    }
+    repo::replace_children(conn, &current.id, &children_of(&current.id, &input))?;
+    audit::record(
+        conn,
+        actor,
+        Change::new(
+            "agreement.update",
+            "agreement",
+            &current.id,
+            Some(&current.issuer_organisation_id),
+        ),
+    )
+    .map_err(ApiError::from)
+}
+
+/// Records a party's confirmation of the draft as it stands.
+pub fn confirm(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    current: &AgreementRow,
+    parties: &[PartyRow],
+    organisation_id: &str,
+    client_id: &str,
+) -> Result<(), ApiError> {
+    require_draft(current, "confirmed")?;
+    let party = parties
+        .iter()
+        .find(|party| party.organisation_id == organisation_id)
+        .ok_or_else(|| ApiError::Forbidden("Only a party confirms an agreement.".to_owned()))?;
+    if party.confirmed_at.is_some() {
+        return Ok(());
+    }
+    let at = now();
+    if !repo::touch(conn, &current.id, current.version, at)? {
+        return Err(ApiError::PreconditionFailed);
+    }
+    repo::confirm(conn, &current.id, organisation_id, client_id, at)?;
+    audit::record(
+        conn,
+        actor,
+        Change::new(
+            "agreement.confirm",
+            "agreement",
+            &current.id,
+            Some(&current.issuer_organisation_id),
+        ),
+    )
+    .map_err(ApiError::from)
+}
+
+/// Activates a draft every party has confirmed.
+pub fn activate(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    current: &AgreementRow,
+    parties: &[PartyRow],
+) -> Result<(), ApiError> {
+    require_draft(current, "activated")?;
+    let unconfirmed: Vec<&str> = parties
+        .iter()
+        .filter(|party| party.confirmed_at.is_none())
+        .map(|party| party.organisation_id.as_str())
+        .collect();
+    if !unconfirmed.is_empty() {
+        return Err(ApiError::Conflict(format!(
+            "Every party confirms before activation; waiting for {}.",
+            unconfirmed.join(", ")
+        )));
+    }
+    let at = now();
+    if !repo::touch(conn, &current.id, current.version, at)? {
+        return Err(ApiError::PreconditionFailed);
+    }
+    repo::activate(conn, &current.id, at)?;
+    audit::record(
+        conn,
+        actor,
+        Change::new(
+            "agreement.activate",
+            "agreement",
+            &current.id,
+            Some(&current.issuer_organisation_id),
+        ),
+    )
+    .map_err(ApiError::from)
+}
+
+pub fn terminate(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    current: &AgreementRow,
+    by_party: &str,
+    input: &TerminationInput,
+) -> Result<(), ApiError> {
+    if effective_status(current, today()) != AgreementStatus::Active {
+        return Err(ApiError::Conflict(
+            "Only an agreement in force can be terminated.".to_owned(),
+        ));
+    }
+    if input.terminated_on < current.valid_from {
+        return Err(ApiError::validation(
+            "terminated_on",
+            "before_start",
+            "an agreement cannot end before it began",
+        ));
+    }
+    if !repo::touch(conn, &current.id, current.version, now())? {
+        return Err(ApiError::PreconditionFailed);
+    }
+    repo::terminate(
+        conn,
+        &current.id,
+        input.terminated_on,
+        input.reason.trim(),
+        by_party,
+    )?;
+    audit::record(
+        conn,
+        actor,
+        Change::new(
+            "agreement.terminate",
+            "agreement",
+            &current.id,
+            Some(&current.issuer_organisation_id),
+        ),
+    )
+    .map_err(ApiError::from)
+}
+
+/// The input a merge patch of a draft starts from.
+pub fn input_of(row: &AgreementRow, children: &Children) -> AgreementInput {
+    AgreementInput {
+        reference_number: row.reference_number.clone(),
+        title: row.title.clone(),
+        guideline_id: row.guideline_id.clone(),
+        valid_from: row.valid_from,
+        valid_until: row.valid_until,
+        parties: children
+            .parties
+            .iter()
+            .map(|party| PartyInput {
+                organisation_id: party.organisation_id.clone(),
+                role: PartyRole::parse(&party.role),
+            })
+            .collect(),
+        qualifications: children
+            .qualifications
+            .iter()
+            .map(|q| q.qualification_code.clone())
+            .collect(),
+        learning_environments: children
+            .environments
+            .iter()
+            .map(|e| e.environment_id.clone())
+            .collect(),
+        contacts: children.contacts.iter().map(contact).collect(),
+        terms: row.terms.clone(),
+        attachments: children.attachments.iter().map(attachment).collect(),
+    }
+}
+
+fn contact(row: &ContactRow) -> ContactInput {
+    ContactInput {
+        organisation_id: row.organisation_id.clone(),
+        name: row.name.clone(),
+        role: row.role.clone(),
+        email: row.email.clone(),
+        phone: row.phone.clone(),
+    }
+}
+
+fn attachment(row: &AttachmentRow) -> AttachmentInput {
+    AttachmentInput {
+        title: row.title.clone(),
+        url: row.url.clone(),
+    }
+}
+
+/// Builds the API view of agreements, loading their lists and parties in a fixed number of queries.
+/// `full_view` tells, from an agreement's parties, whether the reader sees contacts, terms and
+/// attachments.
+pub fn views(
+    conn: &mut DbConnection,
+    rows: Vec<AgreementRow>,
+    full_view: impl Fn(&[PartyRow]) -> bool,
+) -> Result<Vec<Agreement>, ApiError> {
+    let ids: Vec<String> = rows.iter().map(|row| row.id.clone()).collect();
+    let children = repo::children(conn, &ids)?;
+    let organisation_ids: Vec<String> = children
+        .parties
+        .iter()
+        .map(|p| p.organisation_id.clone())
+        .collect();
+    let names: HashMap<String, SigningOrganisation> = repo::organisations_of(conn, &organisation_ids)?
+        .into_iter()
+        .map(|row| {
+            (
+                row.id.clone(),
+                SigningOrganisation {
+                    name: localized(&row.name_fi, &row.name_sv, &row.name_en),
+                    kind: OrganisationKind::parse(&row.kind),
+                    id: row.id,
+                },
+            )
+        })
+        .collect();
+    let today = today();
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let own = |id: &str| id == row.id;
+            let parties: Vec<PartyRow> = children
+                .parties
+                .iter()
+                .filter(|p| own(&p.agreement_id))
+                .cloned()
+                .collect();
+            let full = full_view(&parties);
+            let status = effective_status(&row, today);
+            Agreement {
+                parties: parties
+                    .iter()
+                    .filter_map(|party| {
+                        let organisation = names.get(&party.organisation_id)?;
+                        Some(Party {
+                            organisation: SigningOrganisation {
+                                id: organisation.id.clone(),
+                                name: organisation.name.clone(),
+                                kind: organisation.kind,
+                            },
+                            role: PartyRole::parse(&party.role),
+                            confirmed_at: party.confirmed_at.map(|at| at.and_utc()),
+                        })
+                    })
+                    .collect(),
+                qualifications: children
+                    .qualifications
+                    .iter()
+                    .filter(|q| own(&q.agreement_id))
+                    .map(|q| q.qualification_code.clone())
+                    .collect(),
+                learning_environments: children
+                    .environments
+                    .iter()
+                    .filter(|e| own(&e.agreement_id))
+                    .map(|e| e.environment_id.clone())
+                    .collect(),
+                contacts: full.then(|| {
+                    children
+                        .contacts
+                        .iter()
+                        .filter(|c| own(&c.agreement_id))
+                        .map(contact)
+                        .collect()
+                }),
+                attachments: full.then(|| {
+                    children
+                        .attachments
+                        .iter()
+                        .filter(|a| own(&a.agreement_id))
+                        .map(attachment)
+                        .collect()
+                }),
+                terms: if full { row.terms.clone() } else { None },
+                termination: row.terminated_on.map(|terminated_on| Termination {
+                    terminated_on,
+                    reason: row.termination_reason.clone().unwrap_or_default(),
+                    by_organisation_id: row.terminated_by_organisation_id.clone(),
+                }),
+                id: row.id,
+                reference_number: row.reference_number,
+                issuer_organisation_id: row.issuer_organisation_id,
+                title: row.title,
+                guideline_id: row.guideline_id,
+                valid_from: row.valid_from,
+                valid_until: row.valid_until,
+                status,
+                activated_at: row.activated_at.map(|at| at.and_utc()),
+                version: row.version,
+                created_at: row.created_at.and_utc(),
+                updated_at: row.updated_at.and_utc(),
+            }
+        })
+        .collect())
+}

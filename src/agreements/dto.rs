@@ -1,0 +1,232 @@
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use validator::Validate;
+
+use crate::{guidelines::dto::SigningOrganisation, text::not_blank};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PartyRole {
+    EducationProvider,
+    WorkOrganisation,
+    Municipality,
+    EmploymentService,
+    Coordinator,
+    Other,
+}
+
+impl PartyRole {
+    pub const ALL: [PartyRole; 6] = [
+        Self::EducationProvider,
+        Self::WorkOrganisation,
+        Self::Municipality,
+        Self::EmploymentService,
+        Self::Coordinator,
+        Self::Other,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::EducationProvider => "education_provider",
+            Self::WorkOrganisation => "work_organisation",
+            Self::Municipality => "municipality",
+            Self::EmploymentService => "employment_service",
+            Self::Coordinator => "coordinator",
+            Self::Other => "other",
+        }
+    }
+
+    pub fn parse(value: &str) -> Self {
+        match value {
+            "education_provider" => Self::EducationProvider,
+            "work_organisation" => Self::WorkOrganisation,
+            "municipality" => Self::Municipality,
+            "employment_service" => Self::EmploymentService,
+            "coordinator" => Self::Coordinator,
+            _ => Self::Other,
+        }
+    }
+}
+
+/// `draft → active → terminated`; an active agreement past `valid_until` reads as `expired`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AgreementStatus {
+    Draft,
+    Active,
+    Terminated,
+    Expired,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct PartyInput {
+    pub organisation_id: String,
+    pub role: PartyRole,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct ContactInput {
+    /// The party the contact person represents.
+    pub organisation_id: String,
+    #[validate(length(min = 1, max = 200), custom(function = "not_blank"))]
+    pub name: String,
+    #[serde(default)]
+    #[validate(length(max = 200))]
+    pub role: Option<String>,
+    #[serde(default)]
+    #[validate(email, length(max = 254))]
+    pub email: Option<String>,
+    #[serde(default)]
+    #[validate(length(min = 3, max = 40))]
+    pub phone: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct AttachmentInput {
+    #[validate(length(min = 1, max = 200), custom(function = "not_blank"))]
+    pub title: String,
+    #[validate(url, length(max = 1000))]
+    pub url: String,
+}
+
+/// An agreement as drafted, and as a merge patch of a draft changes it.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "reference_number": "YS-2026-014",
+    "title": "Yhteistyösopimus opinnollistamisesta",
+    "guideline_id": null,
+    "valid_from": "2026-01-01",
+    "valid_until": "2027-12-31",
+    "parties": [
+        {"organisation_id": "0193a2b4-7c1e-7d3a-9f00-5b1c2d3e4f50", "role": "work_organisation"},
+        {"organisation_id": "0193a2b4-7c1e-7d3a-9f00-5b1c2d3e4f52", "role": "education_provider"}
+    ],
+    "qualifications": ["381141"],
+    "learning_environments": [],
+    "contacts": [{"organisation_id": "0193a2b4-7c1e-7d3a-9f00-5b1c2d3e4f50", "name": "Maija Meikäläinen", "role": "valmentaja", "email": "maija@example.fi"}],
+    "terms": "Osapuolet sopivat opinnollistamisen käytännöistä.",
+    "attachments": [{"title": "Allekirjoitettu sopimus", "url": "https://example.fi/sopimus.pdf"}]
+}))]
+pub struct AgreementInput {
+    /// Unique among the issuing organisation's agreements.
+    #[validate(length(min = 1, max = 100), custom(function = "not_blank"))]
+    pub reference_number: String,
+    #[validate(length(min = 1, max = 300), custom(function = "not_blank"))]
+    pub title: String,
+    /// The regional guideline the agreement falls under.
+    #[serde(default)]
+    pub guideline_id: Option<String>,
+    pub valid_from: NaiveDate,
+    /// Open-ended when absent.
+    #[serde(default)]
+    pub valid_until: Option<NaiveDate>,
+    #[validate(length(min = 2, max = 20), nested)]
+    pub parties: Vec<PartyInput>,
+    /// National qualification codes.
+    #[serde(default)]
+    #[validate(length(max = 100))]
+    pub qualifications: Vec<String>,
+    /// Ids of the learning environments covered.
+    #[serde(default)]
+    #[validate(length(max = 200))]
+    pub learning_environments: Vec<String>,
+    #[serde(default)]
+    #[validate(length(max = 50), nested)]
+    pub contacts: Vec<ContactInput>,
+    #[serde(default)]
+    #[validate(length(max = 20000))]
+    pub terms: Option<String>,
+    #[serde(default)]
+    #[validate(length(max = 20), nested)]
+    pub attachments: Vec<AttachmentInput>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Party {
+    pub organisation: SigningOrganisation,
+    pub role: PartyRole,
+    /// When the party confirmed the draft; every party confirms before activation.
+    pub confirmed_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Termination {
+    pub terminated_on: NaiveDate,
+    pub reason: String,
+    /// The party that ended the agreement.
+    pub by_organisation_id: Option<String>,
+}
+
+/// An agreement. Parties see all of it; others see the summary of an agreement in force, without
+/// `contacts`, `terms` and `attachments`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Agreement {
+    pub id: String,
+    pub reference_number: String,
+    pub issuer_organisation_id: String,
+    pub title: String,
+    pub guideline_id: Option<String>,
+    pub valid_from: NaiveDate,
+    pub valid_until: Option<NaiveDate>,
+    pub status: AgreementStatus,
+    pub parties: Vec<Party>,
+    pub qualifications: Vec<String>,
+    pub learning_environments: Vec<String>,
+    /// Parties only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contacts: Option<Vec<ContactInput>>,
+    /// Parties only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub terms: Option<String>,
+    /// Parties only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attachments: Option<Vec<AttachmentInput>>,
+    pub activated_at: Option<DateTime<Utc>>,
+    pub termination: Option<Termination>,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Deserialize, IntoParams, Validate)]
+#[into_params(parameter_in = Query)]
+pub struct AgreementFilter {
+    /// Agreements this organisation is a party to.
+    pub party: Option<String>,
+    /// With `party`: in this role; alone: agreements with a party in this role.
+    pub role: Option<PartyRole>,
+    pub status: Option<AgreementStatus>,
+    /// Covering this qualification (national code).
+    pub qualification: Option<String>,
+    /// With a party whose home municipality is in this region.
+    #[validate(length(equal = 2))]
+    pub region: Option<String>,
+    /// With a party whose home municipality this is.
+    #[validate(length(equal = 3))]
+    pub municipality: Option<String>,
+    /// In force on this date.
+    pub valid_on: Option<NaiveDate>,
+    /// Changed at or after this time (RFC 3339).
+    pub updated_since: Option<DateTime<Utc>>,
+    /// Page size, 1–200 (default 50).
+    pub limit: Option<u32>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"terminated_on": "2026-06-30", "reason": "Pajatoiminta päättyy."}))]
+pub struct TerminationInput {
+    pub terminated_on: NaiveDate,
+    #[validate(length(min = 1, max = 2000), custom(function = "not_blank"))]
+    pub reason: String,
+    /// The party ending the agreement; administrators name it, others end it as themselves.
+    #[serde(default)]
+    pub organisation_id: Option<String>,
+}

@@ -1,0 +1,349 @@
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use super::{
+    dto::{AgreementFilter, AgreementStatus, PartyRole},
+    model::{
+        AgreementContent, AgreementRow, AttachmentRow, ContactRow, EnvironmentLinkRow, NewAgreement,
+        PartyRow, QualificationLinkRow,
+    },
+};
+use crate::{
+    db::DbConnection,
+    organisations::model::OrganisationRow,
+    pagination::PageRequest,
+    per_backend,
+    schema::{
+        agreement_attachments, agreement_contacts, agreement_environments, agreement_parties,
+        agreement_qualifications, agreements, municipalities, organisations,
+    },
+};
+
+/// Everything an agreement lists besides its own columns.
+#[derive(Debug, Clone, Default)]
+pub struct Children {
+    pub parties: Vec<PartyRow>,
+    pub contacts: Vec<ContactRow>,
+    pub qualifications: Vec<QualificationLinkRow>,
+    pub environments: Vec<EnvironmentLinkRow>,
+    pub attachments: Vec<AttachmentRow>,
+}
+
+pub fn insert(conn: &mut DbConnection, agreement: &NewAgreement) -> QueryResult<()> {
+    diesel::insert_into(agreements::table)
+        .values(agreement)
+        .execute(conn)
+        .map(drop)
+}
+
+/// Replaces the lists of an agreement.
+pub fn replace_children(conn: &mut DbConnection, id: &str, children: &Children) -> QueryResult<()> {
+    diesel::delete(agreement_parties::table.filter(agreement_parties::agreement_id.eq(id))).execute(conn)?;
+    diesel::delete(agreement_contacts::table.filter(agreement_contacts::agreement_id.eq(id)))
+        .execute(conn)?;
+    diesel::delete(agreement_qualifications::table.filter(agreement_qualifications::agreement_id.eq(id)))
+        .execute(conn)?;
+    diesel::delete(agreement_environments::table.filter(agreement_environments::agreement_id.eq(id)))
+        .execute(conn)?;
+    diesel::delete(agreement_attachments::table.filter(agreement_attachments::agreement_id.eq(id)))
+        .execute(conn)?;
+    per_backend!(conn, conn => {
+        diesel::insert_into(agreement_parties::table).values(&children.parties).execute(conn)?;
+        if !children.contacts.is_empty() {
+            diesel::insert_into(agreement_contacts::table).values(&children.contacts).execute(conn)?;
+        }
+        if !children.qualifications.is_empty() {
+            diesel::insert_into(agreement_qualifications::table).values(&children.qualifications).execute(conn)?;
+        }
+        if !children.environments.is_empty() {
+            diesel::insert_into(agreement_environments::table).values(&children.environments).execute(conn)?;
+        }
+        if !children.attachments.is_empty() {
+            diesel::insert_into(agreement_attachments::table).values(&children.attachments).execute(conn)?;
+        }
+    });
+    Ok(())
+}
+
+pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<AgreementRow>> {
+    agreements::table
+        .find(id)
+        .select(AgreementRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn children(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Children> {
+    Ok(Children {
+        parties: agreement_parties::table
+            .filter(agreement_parties::agreement_id.eq_any(ids))
+            .order((
+                agreement_parties::agreement_id,
+                agreement_parties::role,
+                agreement_parties::organisation_id,
+            ))
+            .select(PartyRow::as_select())
+            .load(conn)?,
+        contacts: agreement_contacts::table
+            .filter(agreement_contacts::agreement_id.eq_any(ids))
+            .order((agreement_contacts::agreement_id, agreement_contacts::position))
+            .select(ContactRow::as_select())
+            .load(conn)?,
+        qualifications: agreement_qualifications::table
+            .filter(agreement_qualifications::agreement_id.eq_any(ids))
+            .order((
+                agreement_qualifications::agreement_id,
+                agreement_qualifications::qualification_code,
+            ))
+            .select(QualificationLinkRow::as_select())
+            .load(conn)?,
+        environments: agreement_environments::table
+            .filter(agreement_environments::agreement_id.eq_any(ids))
+            .order((
+                agreement_environments::agreement_id,
+                agreement_environments::environment_id,
+            ))
+            .select(EnvironmentLinkRow::as_select())
+            .load(conn)?,
+        attachments: agreement_attachments::table
+            .filter(agreement_attachments::agreement_id.eq_any(ids))
+            .order((
+                agreement_attachments::agreement_id,
+                agreement_attachments::position,
+            ))
+            .select(AttachmentRow::as_select())
+            .load(conn)?,
+    })
+}
+
+/// The organisations of the given ids, for naming parties.
+pub fn organisations_of(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Vec<OrganisationRow>> {
+    organisations::table
+        .filter(organisations::id.eq_any(ids))
+        .select(OrganisationRow::as_select())
+        .load(conn)
+}
+
+pub fn reference_taken(
+    conn: &mut DbConnection,
+    issuer: &str,
+    reference_number: &str,
+    except_id: Option<&str>,
+) -> QueryResult<bool> {
+    let mut query = agreements::table
+        .filter(agreements::issuer_organisation_id.eq(issuer))
+        .filter(agreements::reference_number.eq(reference_number))
+        .select(agreements::id)
+        .into_boxed();
+    if let Some(id) = except_id {
+        query = query.filter(agreements::id.ne(id));
+    }
+    query
+        .first::<String>(conn)
+        .optional()
+        .map(|found| found.is_some())
+}
+
+/// Agreements visible to a viewer, in creation order. `party_of`: the viewer's organisation (it
+/// sees all of its own agreements); `everything`: administrators. Others see agreements in force.
+pub fn list(
+    conn: &mut DbConnection,
+    filter: &AgreementFilter,
+    party_of: Option<String>,
+    everything: bool,
+    today: NaiveDate,
+    page: &PageRequest<String>,
+) -> QueryResult<Vec<AgreementRow>> {
+    let in_force = agreements::status.eq("active").and(
+        agreements::valid_until
+            .is_null()
+            .or(agreements::valid_until.ge(today)),
+    );
+    let mut query = agreements::table.select(AgreementRow::as_select()).into_boxed();
+    if !everything {
+        query = match party_of {
+            Some(organisation) => query.filter(
+                in_force.or(agreements::id.eq_any(
+                    agreement_parties::table
+                        .filter(agreement_parties::organisation_id.eq(organisation))
+                        .select(agreement_parties::agreement_id),
+                )),
+            ),
+            None => query.filter(in_force),
+        };
+    }
+    match filter.status {
+        Some(AgreementStatus::Draft) => query = query.filter(agreements::status.eq("draft")),
+        Some(AgreementStatus::Terminated) => query = query.filter(agreements::status.eq("terminated")),
+        Some(AgreementStatus::Active) => {
+            query = query.filter(agreements::status.eq("active")).filter(
+                agreements::valid_until
+                    .is_null()
+                    .or(agreements::valid_until.ge(today)),
+            )
+        }
+        Some(AgreementStatus::Expired) => {
+            query = query
+                .filter(agreements::status.eq("active"))
+                .filter(agreements::valid_until.lt(today))
+        }
+        None => {}
+    }
+    if let Some(party) = &filter.party {
+        // The role narrows the party's own role; "any role" matches every role string.
+        let roles: Vec<&str> = match filter.role {
+            Some(role) => vec![role.as_str()],
+            None => PartyRole::ALL.iter().map(|role| role.as_str()).collect(),
+        };
+        query = query.filter(
+            agreements::id.eq_any(
+                agreement_parties::table
+                    .filter(agreement_parties::organisation_id.eq(party.clone()))
+                    .filter(agreement_parties::role.eq_any(roles))
+                    .select(agreement_parties::agreement_id),
+            ),
+        );
+    } else if let Some(role) = filter.role {
+        query = query.filter(
+            agreements::id.eq_any(
+                agreement_parties::table
+                    .filter(agreement_parties::role.eq(role.as_str()))
+                    .select(agreement_parties::agreement_id),
+            ),
+        );
+    }
+    if let Some(code) = &filter.qualification {
+        query = query.filter(
+            agreements::id.eq_any(
+                agreement_qualifications::table
+                    .filter(agreement_qualifications::qualification_code.eq(code.clone()))
+                    .select(agreement_qualifications::agreement_id),
+            ),
+        );
+    }
+    if let Some(municipality) = &filter.municipality {
+        query = query.filter(
+            agreements::id.eq_any(
+                agreement_parties::table
+                    .inner_join(organisations::table)
+                    .filter(organisations::municipality_code.eq(municipality.clone()))
+                    .select(agreement_parties::agreement_id),
+            ),
+        );
+    }
+    if let Some(region) = &filter.region {
+        query = query.filter(
+            agreements::id.eq_any(
+                agreement_parties::table
+                    .inner_join(organisations::table.inner_join(municipalities::table))
+                    .filter(municipalities::region_code.eq(region.clone()))
+                    .select(agreement_parties::agreement_id),
+            ),
+        );
+    }
+    if let Some(day) = filter.valid_on {
+        query = query
+            .filter(agreements::valid_from.le(day))
+            .filter(
+                agreements::valid_until
+                    .is_null()
+                    .or(agreements::valid_until.ge(day)),
+            )
+            .filter(
+                agreements::status.eq("active").or(agreements::status
+                    .eq("terminated")
+                    .and(agreements::terminated_on.gt(day))),
+            );
+    }
+    if let Some(since) = filter.updated_since {
+        query = query.filter(agreements::updated_at.ge(since.naive_utc()));
+    }
+    if let Some(after) = &page.after {
+        query = query.filter(agreements::id.gt(after.clone()));
+    }
+    query.order(agreements::id).limit(page.fetch_limit()).load(conn)
+}
+
+pub fn update_content(
+    conn: &mut DbConnection,
+    id: &str,
+    expected_version: i64,
+    content: &AgreementContent,
+) -> QueryResult<bool> {
+    diesel::update(
+        agreements::table
+            .filter(agreements::id.eq(id))
+            .filter(agreements::version.eq(expected_version)),
+    )
+    .set(content)
+    .execute(conn)
+    .map(|updated| updated == 1)
+}
+
+/// Bumps the version of an agreement whose lists or status changed.
+pub fn touch(
+    conn: &mut DbConnection,
+    id: &str,
+    expected_version: i64,
+    at: NaiveDateTime,
+) -> QueryResult<bool> {
+    diesel::update(
+        agreements::table
+            .filter(agreements::id.eq(id))
+            .filter(agreements::version.eq(expected_version)),
+    )
+    .set((
+        agreements::version.eq(expected_version + 1),
+        agreements::updated_at.eq(at),
+    ))
+    .execute(conn)
+    .map(|updated| updated == 1)
+}
+
+pub fn confirm(
+    conn: &mut DbConnection,
+    id: &str,
+    organisation_id: &str,
+    client_id: &str,
+    at: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(
+        agreement_parties::table
+            .filter(agreement_parties::agreement_id.eq(id))
+            .filter(agreement_parties::organisation_id.eq(organisation_id)),
+    )
+    .set((
+        agreement_parties::confirmed_at.eq(Some(at)),
+        agreement_parties::confirmed_by_client_id.eq(Some(client_id)),
+    ))
+    .execute(conn)
+    .map(drop)
+}
+
+pub fn activate(conn: &mut DbConnection, id: &str, at: NaiveDateTime) -> QueryResult<()> {
+    diesel::update(agreements::table.find(id))
+        .set((
+            agreements::status.eq("active"),
+            agreements::activated_at.eq(Some(at)),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn terminate(
+    conn: &mut DbConnection,
+    id: &str,
+    on: NaiveDate,
+    reason: &str,
+    by: &str,
+) -> QueryResult<()> {
+    diesel::update(agreements::table.find(id))
+        .set((
+            agreements::status.eq("terminated"),
+            agreements::terminated_on.eq(Some(on)),
+            agreements::termination_reason.eq(Some(reason)),
+            agreements::terminated_by_organisation_id.eq(Some(by)),
+        ))
+        .execute(conn)
+        .map(drop)
+}
