@@ -215,13 +215,16 @@ fn complete_operation(operation: &mut Operation, method: &str) {
     if changes {
         statuses.extend(["412", "428"]);
     }
-    let conditional = operation
+    let if_match = operation
         .parameters
         .iter()
         .flatten()
-        .any(|parameter| parameter.parameter_in == ParameterIn::Header && parameter.name == "If-Match");
-    if conditional {
+        .find(|parameter| parameter.parameter_in == ParameterIn::Header && parameter.name == "If-Match");
+    if let Some(if_match) = if_match {
         statuses.push("412");
+        if if_match.required == Required::True {
+            statuses.push("428");
+        }
     }
     for status in statuses {
         operation

@@ -34,19 +34,17 @@ fn view(conn: &mut DbConnection, row: AgreementRow, caller: Option<&Caller>) -> 
     domain::views(conn, vec![row], |_| full)?.pop().ok_or(NOT_FOUND)
 }
 
-/// Loads an agreement and its parties for a change by `caller`, checking `If-Match` when sent.
+/// Loads an agreement and its parties for a change by `caller` at the version `If-Match` names.
 fn load_for_change(
     conn: &mut DbConnection,
     id: &str,
     caller: &Caller,
-    if_match: Option<&IfMatch>,
+    if_match: &IfMatch,
 ) -> Result<(AgreementRow, Vec<PartyRow>), ApiError> {
     let row = repo::find(conn, id)?.ok_or(NOT_FOUND)?;
     let parties = repo::children(conn, std::slice::from_ref(&row.id))?.parties;
     policy::can_change(caller, &parties)?;
-    if let Some(if_match) = if_match {
-        if_match.check(row.version)?;
-    }
+    if_match.check(row.version)?;
     Ok((row, parties))
 }
 
@@ -165,7 +163,7 @@ pub async fn update(
     let agreement = db
         .run(move |conn| {
             write_transaction(conn, |conn| {
-                let (current, _) = load_for_change(conn, &id, &caller, Some(&if_match))?;
+                let (current, _) = load_for_change(conn, &id, &caller, &if_match)?;
                 let children = repo::children(conn, std::slice::from_ref(&current.id))?;
                 let input = patch.apply_to(&domain::input_of(&current, &children))?;
                 let party_ids: Vec<&str> = input.parties.iter().map(|p| p.organisation_id.as_str()).collect();
@@ -184,7 +182,7 @@ async fn action(
     db: web::Data<Db>,
     caller: Caller,
     id: String,
-    if_match: Option<IfMatch>,
+    if_match: IfMatch,
     act: impl FnOnce(&mut DbConnection, &Caller, &AgreementRow, &[PartyRow]) -> Result<(), ApiError>
         + Send
         + 'static,
@@ -192,7 +190,7 @@ async fn action(
     let agreement = db
         .run(move |conn| {
             write_transaction(conn, |conn| {
-                let (current, parties) = load_for_change(conn, &id, &caller, if_match.as_ref())?;
+                let (current, parties) = load_for_change(conn, &id, &caller, &if_match)?;
                 act(conn, &caller, &current, &parties)?;
                 let row = repo::find(conn, &id)?.ok_or(NOT_FOUND)?;
                 view(conn, row, Some(&caller))
@@ -206,7 +204,7 @@ async fn action(
 #[utoipa::path(
     tag = "agreements",
     params(("id" = String, Path, description = "Agreement id"),
-        ("If-Match" = Option<String>, Header, description = "Optional: the ETag of the version being confirmed")),
+        ("If-Match" = String, Header, description = "The ETag of the version being confirmed")),
     security(("oauth2" = ["agreements:write"])),
     responses((status = 200, description = "Confirmed", body = Agreement))
 )]
@@ -215,7 +213,7 @@ pub async fn confirm(
     db: web::Data<Db>,
     caller: Caller,
     id: web::Path<String>,
-    if_match: Option<IfMatch>,
+    if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
     action(
         db,
@@ -244,7 +242,7 @@ pub async fn confirm(
 #[utoipa::path(
     tag = "agreements",
     params(("id" = String, Path, description = "Agreement id"),
-        ("If-Match" = Option<String>, Header, description = "Optional: the ETag the change is based on")),
+        ("If-Match" = String, Header, description = "The ETag of the version the change is based on")),
     security(("oauth2" = ["agreements:write"])),
     responses(
         (status = 200, description = "Active", body = Agreement),
@@ -256,7 +254,7 @@ pub async fn activate(
     db: web::Data<Db>,
     caller: Caller,
     id: web::Path<String>,
-    if_match: Option<IfMatch>,
+    if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
     action(
         db,
@@ -272,7 +270,7 @@ pub async fn activate(
 #[utoipa::path(
     tag = "agreements",
     params(("id" = String, Path, description = "Agreement id"),
-        ("If-Match" = Option<String>, Header, description = "Optional: the ETag the change is based on")),
+        ("If-Match" = String, Header, description = "The ETag of the version the change is based on")),
     request_body = TerminationInput,
     security(("oauth2" = ["agreements:write"])),
     responses((status = 200, description = "Terminated", body = Agreement))
@@ -282,7 +280,7 @@ pub async fn terminate(
     db: web::Data<Db>,
     caller: Caller,
     id: web::Path<String>,
-    if_match: Option<IfMatch>,
+    if_match: IfMatch,
     Json(input): Json<TerminationInput>,
 ) -> Result<HttpResponse, ApiError> {
     action(

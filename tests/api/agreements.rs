@@ -9,6 +9,14 @@ use crate::{
     helpers::{organisation_body, TestApp},
 };
 
+/// Runs a lifecycle action at the agreement's current version, as a client that has just read it.
+async fn act(app: &TestApp, token: &str, action_path: &str, body: &Value) -> crate::helpers::Reply {
+    let (agreement_path, _) = action_path.rsplit_once('/').expect("an action path");
+    let current = app.get_as(Some(token), agreement_path).await;
+    let etag = current.header("etag").unwrap_or("\"0\"").to_owned();
+    app.post_if_match(Some(token), action_path, &etag, body).await
+}
+
 struct Parties {
     workshop: String,
     provider: String,
@@ -80,18 +88,16 @@ async fn active_agreement(
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
     let id = created.body["id"].as_str().expect("id").to_owned();
     for token in [&p.workshop_token, &p.provider_token] {
-        let confirmed = app
-            .post_json_as(Some(token), &format!("/v1/agreements/{id}/confirm"), &json!({}))
-            .await;
+        let confirmed = act(app, token, &format!("/v1/agreements/{id}/confirm"), &json!({})).await;
         assert_eq!(confirmed.status, StatusCode::OK, "{}", confirmed.text);
     }
-    let active = app
-        .post_json_as(
-            Some(&p.workshop_token),
-            &format!("/v1/agreements/{id}/activate"),
-            &json!({}),
-        )
-        .await;
+    let active = act(
+        app,
+        &p.workshop_token,
+        &format!("/v1/agreements/{id}/activate"),
+        &json!({}),
+    )
+    .await;
     assert_eq!(active.status, StatusCode::OK, "{}", active.text);
     id
 }
@@ -112,9 +118,7 @@ async fn an_agreement_activates_only_when_every_party_has_confirmed(app: TestApp
     let id = created.body["id"].as_str().expect("id").to_owned();
     let path = format!("/v1/agreements/{id}");
 
-    let provider_confirms = app
-        .post_json_as(Some(&p.provider_token), &format!("{path}/confirm"), &json!({}))
-        .await;
+    let provider_confirms = act(&app, &p.provider_token, &format!("{path}/confirm"), &json!({})).await;
     assert_eq!(
         provider_confirms.status,
         StatusCode::OK,
@@ -129,20 +133,15 @@ async fn an_agreement_activates_only_when_every_party_has_confirmed(app: TestApp
         .collect();
     assert_eq!(confirmed_at.iter().filter(|c| **c).count(), 1);
 
-    let early = app
-        .post_json_as(Some(&p.workshop_token), &format!("{path}/activate"), &json!({}))
-        .await;
+    let early = act(&app, &p.workshop_token, &format!("{path}/activate"), &json!({})).await;
     early.assert_problem(StatusCode::CONFLICT, "conflict");
     assert!(early.body["detail"]
         .as_str()
         .expect("detail")
         .contains(&p.workshop));
 
-    app.post_json_as(Some(&p.workshop_token), &format!("{path}/confirm"), &json!({}))
-        .await;
-    let active = app
-        .post_json_as(Some(&p.provider_token), &format!("{path}/activate"), &json!({}))
-        .await;
+    act(&app, &p.workshop_token, &format!("{path}/confirm"), &json!({})).await;
+    let active = act(&app, &p.provider_token, &format!("{path}/activate"), &json!({})).await;
     assert_eq!(active.status, StatusCode::OK, "{}", active.text);
     assert_eq!(active.body["status"], "active");
     assert!(active.body["activated_at"].is_string());
@@ -176,13 +175,13 @@ async fn an_agreement_activates_only_when_every_party_has_confirmed(app: TestApp
         ]
     );
 
-    let terminated = app
-        .post_json_as(
-            Some(&p.provider_token),
-            &format!("{path}/terminate"),
-            &json!({"terminated_on": "2026-06-30", "reason": "Toiminta päättyy"}),
-        )
-        .await;
+    let terminated = act(
+        &app,
+        &p.provider_token,
+        &format!("{path}/terminate"),
+        &json!({"terminated_on": "2026-06-30", "reason": "Toiminta päättyy"}),
+    )
+    .await;
     assert_eq!(terminated.status, StatusCode::OK, "{}", terminated.text);
     assert_eq!(terminated.body["status"], "terminated");
     assert_eq!(
@@ -220,9 +219,7 @@ async fn only_parties_change_a_draft_and_edits_need_the_current_version(app: Tes
         .await
         .assert_problem(StatusCode::NOT_FOUND, "not-found");
 
-    let confirmed = app
-        .post_json_as(Some(&p.provider_token), &format!("{path}/confirm"), &json!({}))
-        .await;
+    let confirmed = act(&app, &p.provider_token, &format!("{path}/confirm"), &json!({})).await;
     let version = confirmed.header("etag").expect("etag").to_owned();
     let stale = app
         .patch_json_as(
@@ -435,17 +432,53 @@ async fn an_agreement_past_its_end_reads_as_expired(app: TestApp) {
         .get_as(Some(&p.workshop_token), "/v1/agreements?status=active")
         .await;
     assert_eq!(ids(&active), vec![current]);
-    let terminate = app
-        .post_json_as(
-            Some(&p.workshop_token),
-            &format!("/v1/agreements/{id}/terminate"),
-            &json!({"terminated_on": "2020-06-30", "reason": "x"}),
-        )
-        .await;
+    let terminate = act(
+        &app,
+        &p.workshop_token,
+        &format!("/v1/agreements/{id}/terminate"),
+        &json!({"terminated_on": "2020-06-30", "reason": "x"}),
+    )
+    .await;
     terminate.assert_problem(StatusCode::CONFLICT, "conflict");
 }
 
+async fn lifecycle_actions_need_the_current_version(app: TestApp) {
+    let p = parties(&app).await;
+    let created = app
+        .post_json_as(
+            Some(&p.workshop_token),
+            "/v1/agreements",
+            &agreement_body(&p, "YS-8", "2026-01-01", None),
+        )
+        .await;
+    let path = format!("/v1/agreements/{}", created.body["id"].as_str().expect("id"));
+    let unconditional = app
+        .post_json_as(Some(&p.workshop_token), &format!("{path}/confirm"), &json!({}))
+        .await;
+    unconditional.assert_problem(StatusCode::PRECONDITION_REQUIRED, "precondition-required");
+    let edited = app
+        .patch_json_as(
+            Some(&p.provider_token),
+            &path,
+            Some("\"1\""),
+            &json!({"terms": "Uudet ehdot"}),
+        )
+        .await;
+    assert_eq!(edited.status, StatusCode::OK);
+    // The workshop read version 1; the draft has changed since, so its confirmation is refused.
+    let stale = app
+        .post_if_match(
+            Some(&p.workshop_token),
+            &format!("{path}/confirm"),
+            "\"1\"",
+            &json!({}),
+        )
+        .await;
+    stale.assert_problem(StatusCode::PRECONDITION_FAILED, "precondition-failed");
+}
+
 backend_tests!(
+    lifecycle_actions_need_the_current_version,
     an_agreement_activates_only_when_every_party_has_confirmed,
     only_parties_change_a_draft_and_edits_need_the_current_version,
     agreements_are_validated,

@@ -179,6 +179,14 @@ impl TestApp {
         Reply::from(request.send_json(body).await.expect("request is sent")).await
     }
 
+    /// A POST of a conditional action, with `If-Match`.
+    pub async fn post_if_match(&self, token: Option<&str>, path: &str, etag: &str, body: &Value) -> Reply {
+        let request = self
+            .with_token(self.client.post(self.url(path)), token)
+            .insert_header(("if-match", etag));
+        Reply::from(request.send_json(body).await.expect("request is sent")).await
+    }
+
     /// A PATCH as the platform administrator.
     pub async fn patch_json(&self, path: &str, if_match: Option<&str>, body: &Value) -> Reply {
         self.patch_json_as(Some(&self.admin_token), path, if_match, body)
