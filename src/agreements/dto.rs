@@ -61,6 +61,7 @@ pub enum AgreementStatus {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"organisation_id": "0193a2b4-7c1e-7d3a-9f00-5b1c2d3e4f52", "role": "education_provider"}))]
 pub struct PartyInput {
     pub organisation_id: String,
     pub role: PartyRole,
@@ -68,6 +69,7 @@ pub struct PartyInput {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"organisation_id": "0193a2b4-7c1e-7d3a-9f00-5b1c2d3e4f50", "name": "Maija Meikäläinen", "role": "valmentaja", "email": "maija@example.fi", "phone": "+358 40 123 4567"}))]
 pub struct ContactInput {
     /// The party the contact person represents.
     pub organisation_id: String,
@@ -86,6 +88,7 @@ pub struct ContactInput {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"title": "Allekirjoitettu sopimus", "url": "https://example.fi/sopimus.pdf"}))]
 pub struct AttachmentInput {
     #[validate(length(min = 1, max = 200), custom(function = "not_blank"))]
     pub title: String,
@@ -147,6 +150,7 @@ pub struct AgreementInput {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"organisation": {"id": "0193a2b4-7c1e-7d3a-9f00-5b1c2d3e4f52", "name": {"fi": "Satakunnan koulutuskuntayhtymä"}, "kind": "education_provider"}, "role": "education_provider", "confirmed_at": null}))]
 pub struct Party {
     pub organisation: SigningOrganisation,
     pub role: PartyRole,
@@ -155,6 +159,7 @@ pub struct Party {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"terminated_on": "2026-06-30", "reason": "Pajatoiminta päättyy.", "by_organisation_id": "0193a2b4-7c1e-7d3a-9f00-5b1c2d3e4f50"}))]
 pub struct Termination {
     pub terminated_on: NaiveDate,
     pub reason: String,
@@ -165,6 +170,30 @@ pub struct Termination {
 /// An agreement. Parties see all of it; others see the summary of an agreement in force, without
 /// `contacts`, `terms` and `attachments`.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "0193a2b4-9000-7000-8000-000000000001",
+    "reference_number": "YS-2026-014",
+    "issuer_organisation_id": "0193a2b4-7c1e-7d3a-9f00-5b1c2d3e4f50",
+    "title": "Yhteistyösopimus opinnollistamisesta",
+    "guideline_id": "0193a2b4-7c1e-7d3a-9f00-5b1c2d3e4f51",
+    "valid_from": "2026-01-01",
+    "valid_until": "2027-12-31",
+    "status": "active",
+    "parties": [
+        {"organisation": {"id": "0193a2b4-7c1e-7d3a-9f00-5b1c2d3e4f52", "name": {"fi": "Satakunnan koulutuskuntayhtymä"}, "kind": "education_provider"}, "role": "education_provider", "confirmed_at": "2026-01-02T09:00:00Z"},
+        {"organisation": {"id": "0193a2b4-7c1e-7d3a-9f00-5b1c2d3e4f50", "name": {"fi": "Rauman nuorten työpaja"}, "kind": "workshop"}, "role": "work_organisation", "confirmed_at": "2026-01-02T08:00:00Z"}
+    ],
+    "qualifications": ["381141"],
+    "learning_environments": [],
+    "contacts": [{"organisation_id": "0193a2b4-7c1e-7d3a-9f00-5b1c2d3e4f50", "name": "Maija Meikäläinen", "role": "valmentaja", "email": "maija@example.fi", "phone": null}],
+    "terms": "Osapuolet sopivat opinnollistamisen käytännöistä.",
+    "attachments": [{"title": "Allekirjoitettu sopimus", "url": "https://example.fi/sopimus.pdf"}],
+    "activated_at": "2026-01-02T09:05:00Z",
+    "termination": null,
+    "version": 4,
+    "created_at": "2026-01-01T12:00:00Z",
+    "updated_at": "2026-01-02T09:05:00Z"
+}))]
 pub struct Agreement {
     pub id: String,
     pub reference_number: String,

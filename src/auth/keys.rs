@@ -42,6 +42,7 @@ pub struct Jwk {
 
 /// The published keys.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({"keys": [{"kty": "OKP", "crv": "Ed25519", "x": "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo", "kid": "kZ0bF2yKp2O0QfK4c2y7sKcVZ7nV6Jb3f0m6q2wM0yI", "alg": "EdDSA", "use": "sig"}]}))]
 pub struct JwkSet {
     pub keys: Vec<Jwk>,
 }

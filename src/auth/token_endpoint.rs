@@ -21,6 +21,7 @@ use crate::{
 
 /// The form of a token request.
 #[derive(Debug, Default, Deserialize, ToSchema)]
+#[schema(example = json!({"grant_type": "client_credentials", "scope": "organisations:write audit:read"}))]
 pub struct TokenRequest {
     /// Must be `client_credentials`.
     #[schema(example = "client_credentials")]

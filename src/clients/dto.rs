@@ -70,6 +70,18 @@ impl From<ClientRow> for Client {
 
 /// A new client with its secret, shown this once only.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "client_id": "0193a2b4-9a10-7c2e-8d1f-1a2b3c4d5e6f",
+    "name": "Rauma workshop's case system",
+    "organisation_id": "0193a2b4-7c1e-7d3a-9f00-5b1c2d3e4f50",
+    "admin": false,
+    "scopes": ["organisations:write", "audit:read"],
+    "active": true,
+    "created_at": "2026-11-23T08:30:00Z",
+    "last_used_at": null,
+    "revoked_at": null,
+    "client_secret": "q8Zt1vV6m1bH3yq0Vx9q1nX2a7Lw4cR5sT6uY7iO8pA"
+}))]
 pub struct CreatedClient {
     #[serde(flatten)]
     pub client: Client,

@@ -112,6 +112,22 @@ impl GuidelineInput {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "0193a2b4-7c1e-7d3a-9f00-5b1c2d3e4f51",
+    "title": {"fi": "Työpajojen ja ammatillisen koulutuksen yhteistyön linjaukset"},
+    "version_label": "2019",
+    "summary": "Yhteiset linjaukset opinnollistamisesta.",
+    "adopted_on": "2019-05-15",
+    "adopting_body": "Valtakunnallinen työpajayhdistys ry",
+    "scope": {"national": false, "regions": ["04", "18"]},
+    "full_text_url": "https://example.fi/linjaukset-2019.pdf",
+    "status": "open_for_signing",
+    "superseded_by": null,
+    "owner_organisation_id": "0193a2b4-7c1e-7d3a-9f00-5b1c2d3e4f53",
+    "version": 2,
+    "created_at": "2026-11-23T08:30:00Z",
+    "updated_at": "2026-11-23T08:35:00Z"
+}))]
 pub struct Guideline {
     pub id: String,
     pub title: LocalizedText,
@@ -212,6 +228,7 @@ pub struct WithdrawalInput {
 
 /// An organisation as a list of signatures names it.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"id": "0193a2b4-7c1e-7d3a-9f00-5b1c2d3e4f50", "name": {"fi": "Rauman nuorten työpaja"}, "kind": "workshop"}))]
 pub struct SigningOrganisation {
     pub id: String,
     pub name: LocalizedText,
@@ -219,6 +236,23 @@ pub struct SigningOrganisation {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "0193a2b4-8000-7000-8000-000000000001",
+    "guideline_id": "0193a2b4-7c1e-7d3a-9f00-5b1c2d3e4f51",
+    "organisation": {"id": "0193a2b4-7c1e-7d3a-9f00-5b1c2d3e4f50", "name": {"fi": "Rauman nuorten työpaja"}, "kind": "workshop"},
+    "region": "04",
+    "signer_name": "Maija Meikäläinen",
+    "signer_title": "toiminnanjohtaja",
+    "signed_on": "2019-09-02",
+    "commitments": "Opinnollistamme pajan työtehtävät.",
+    "recorded_on_behalf": false,
+    "active": true,
+    "withdrawn_on": null,
+    "withdrawal_reason": null,
+    "version": 1,
+    "created_at": "2026-11-23T08:40:00Z",
+    "updated_at": "2026-11-23T08:40:00Z"
+}))]
 pub struct Signature {
     pub id: String,
     pub guideline_id: String,
@@ -286,6 +320,7 @@ pub struct SignatoriesQuery {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"id": "0193a2b4-7c1e-7d3a-9f00-5b1c2d3e4f51", "title": {"fi": "Työpajojen ja ammatillisen koulutuksen yhteistyön linjaukset"}, "version_label": "2019"}))]
 pub struct GuidelineSummary {
     pub id: String,
     pub title: LocalizedText,
@@ -293,6 +328,7 @@ pub struct GuidelineSummary {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"id": "0193a2b4-7c1e-7d3a-9f00-5b1c2d3e4f50", "name": {"fi": "Rauman nuorten työpaja"}, "signed_on": "2019-09-03"}))]
 pub struct Signatory {
     pub id: String,
     pub name: LocalizedText,
@@ -300,6 +336,7 @@ pub struct Signatory {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"kind": "workshop", "count": 1, "organisations": [{"id": "0193a2b4-7c1e-7d3a-9f00-5b1c2d3e4f50", "name": {"fi": "Rauman nuorten työpaja"}, "signed_on": "2019-09-03"}]}))]
 pub struct SignatoryGroup {
     pub kind: OrganisationKind,
     pub count: usize,

@@ -151,6 +151,15 @@ impl From<UnitRow> for UnitSummary {
 
 /// A qualification with its units.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({
+    "code": "381141",
+    "name": {"fi": "Puhtaus- ja kiinteistöpalvelualan perustutkinto", "sv": "Grundexamen inom rengörings- och fastighetsservicebranschen"},
+    "type": "vocational_upper_secondary",
+    "competence_points": 180,
+    "replaced_by": null,
+    "sample": false,
+    "units": [{"code": "SAMPLE-101", "name": {"fi": "Asiakaslähtöiset puhtaus- ja kiinteistöpalvelut"}, "competence_points": 45, "sample": true}]
+}))]
 pub struct Qualification {
     #[serde(flatten)]
     pub qualification: QualificationSummary,

@@ -103,6 +103,7 @@ pub struct QualificationEntry {
 
 /// How many records of one kind the import created, changed and found as they were.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[schema(example = json!({"created": 1, "updated": 0, "unchanged": 629}))]
 pub struct Counts {
     pub created: usize,
     pub updated: usize,

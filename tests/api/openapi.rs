@@ -68,6 +68,23 @@ fn the_document_is_openapi_3_1_with_problem_responses() {
     assert!(token["requestBody"]["content"]["application/x-www-form-urlencoded"].is_object());
 }
 
+#[test]
+fn every_schema_has_an_example() {
+    let document: serde_json::Value = serde_json::from_str(COMMITTED).expect("valid JSON");
+    let schemas = document["components"]["schemas"].as_object().expect("schemas");
+    let missing: Vec<&String> = schemas
+        .iter()
+        .filter(|(name, schema)| {
+            // Enumerations list their values; pages are generic wrappers of schemas that have examples.
+            let self_describing =
+                schema.get("enum").is_some() || schema.get("oneOf").is_some() || name.starts_with("Page_");
+            !self_describing && schema.get("example").is_none() && schema.get("examples").is_none()
+        })
+        .map(|(name, _)| name)
+        .collect();
+    assert!(missing.is_empty(), "schemas without an example: {missing:?}");
+}
+
 async fn the_service_serves_the_document_and_its_docs(app: TestApp) {
     let served = app.get("/openapi.json").await;
     assert_eq!(served.status, StatusCode::OK);
