@@ -508,6 +508,7 @@ pub fn views(
                             },
                             role: PartyRole::parse(&party.role),
                             confirmed_at: party.confirmed_at.map(|at| at.and_utc()),
+                            confirmed_by_client_id: party.confirmed_by_client_id.clone(),
                         })
                     })
                     .collect(),

@@ -150,12 +150,14 @@ pub struct AgreementInput {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-#[schema(example = json!({"organisation": {"id": "0193a2b4-7c1e-7d3a-9f00-5b1c2d3e4f52", "name": {"fi": "Satakunnan koulutuskuntayhtymä"}, "kind": "education_provider"}, "role": "education_provider", "confirmed_at": null}))]
+#[schema(example = json!({"organisation": {"id": "0193a2b4-7c1e-7d3a-9f00-5b1c2d3e4f52", "name": {"fi": "Satakunnan koulutuskuntayhtymä"}, "kind": "education_provider"}, "role": "education_provider", "confirmed_at": null, "confirmed_by_client_id": null}))]
 pub struct Party {
     pub organisation: SigningOrganisation,
     pub role: PartyRole,
     /// When the party confirmed the draft; every party confirms before activation.
     pub confirmed_at: Option<DateTime<Utc>>,
+    /// The API client that confirmed it for the party.
+    pub confirmed_by_client_id: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -180,8 +182,8 @@ pub struct Termination {
     "valid_until": "2027-12-31",
     "status": "active",
     "parties": [
-        {"organisation": {"id": "0193a2b4-7c1e-7d3a-9f00-5b1c2d3e4f52", "name": {"fi": "Satakunnan koulutuskuntayhtymä"}, "kind": "education_provider"}, "role": "education_provider", "confirmed_at": "2026-01-02T09:00:00Z"},
-        {"organisation": {"id": "0193a2b4-7c1e-7d3a-9f00-5b1c2d3e4f50", "name": {"fi": "Rauman nuorten työpaja"}, "kind": "workshop"}, "role": "work_organisation", "confirmed_at": "2026-01-02T08:00:00Z"}
+        {"organisation": {"id": "0193a2b4-7c1e-7d3a-9f00-5b1c2d3e4f52", "name": {"fi": "Satakunnan koulutuskuntayhtymä"}, "kind": "education_provider"}, "role": "education_provider", "confirmed_at": "2026-01-02T09:00:00Z", "confirmed_by_client_id": "0193a2b4-9a10-7c2e-8d1f-1a2b3c4d5e70"},
+        {"organisation": {"id": "0193a2b4-7c1e-7d3a-9f00-5b1c2d3e4f50", "name": {"fi": "Rauman nuorten työpaja"}, "kind": "workshop"}, "role": "work_organisation", "confirmed_at": "2026-01-02T08:00:00Z", "confirmed_by_client_id": "0193a2b4-9a10-7c2e-8d1f-1a2b3c4d5e6f"}
     ],
     "qualifications": ["381141"],
     "learning_environments": [],

@@ -132,6 +132,18 @@ async fn an_agreement_activates_only_when_every_party_has_confirmed(app: TestApp
         .map(|party| party["confirmed_at"].is_string())
         .collect();
     assert_eq!(confirmed_at.iter().filter(|c| **c).count(), 1);
+    let provider_party = provider_confirms.body["parties"]
+        .as_array()
+        .expect("parties")
+        .iter()
+        .find(|party| party["organisation"]["id"] == p.provider.as_str())
+        .cloned()
+        .expect("the provider is a party");
+    assert!(provider_party["confirmed_at"].is_string());
+    assert!(
+        provider_party["confirmed_by_client_id"].is_string(),
+        "who confirmed is recorded"
+    );
 
     let early = act(&app, &p.workshop_token, &format!("{path}/activate"), &json!({})).await;
     early.assert_problem(StatusCode::CONFLICT, "conflict");
