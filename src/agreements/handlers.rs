@@ -103,7 +103,7 @@ pub async fn list(
     let (items, next_cursor) = db
         .run(move |conn| {
             let everything = caller.as_ref().is_some_and(Caller::is_admin);
-            let party_of = caller.as_ref().and_then(|caller| caller.organisation_id.clone());
+            let party_of = policy::reads_for(caller.as_ref()).map(str::to_owned);
             let rows = repo::list(conn, &filter, party_of, everything, domain::today(), &page)?;
             let page_of_rows = Page::from_rows(rows, &page, |row| row.id.clone(), |row| row);
             let items = domain::views(conn, page_of_rows.items, |parties| {

@@ -6,16 +6,18 @@ use crate::{
     error::ApiError,
 };
 
+/// The organisation whose agreements the caller may read in full: its own, given an agreements scope.
+pub fn reads_for(caller: Option<&Caller>) -> Option<&str> {
+    let caller = caller?;
+    let may_read =
+        caller.scopes.contains(&Scope::AgreementsRead) || caller.scopes.contains(&Scope::AgreementsWrite);
+    caller.organisation_id.as_deref().filter(|_| may_read)
+}
+
 /// Whether the caller sees the whole agreement: its parties and administrators do.
 pub fn sees_everything(caller: Option<&Caller>, parties: &[PartyRow]) -> bool {
-    caller.is_some_and(|caller| {
-        caller.is_admin()
-            || ((caller.scopes.contains(&Scope::AgreementsRead)
-                || caller.scopes.contains(&Scope::AgreementsWrite))
-                && parties
-                    .iter()
-                    .any(|party| Some(party.organisation_id.as_str()) == caller.organisation_id.as_deref()))
-    })
+    caller.is_some_and(Caller::is_admin)
+        || reads_for(caller).is_some_and(|own| parties.iter().any(|party| party.organisation_id == own))
 }
 
 /// Drafting an agreement: a client names its own organisation among the parties.

@@ -388,6 +388,14 @@ async fn the_public_sees_a_summary_of_agreements_in_force(app: TestApp) {
         2,
         "a party sees its drafts too"
     );
+    let without_scope = app.token_for(&p.workshop, "organisations:write").await;
+    let summary_only = app.get_as(Some(&without_scope), "/v1/agreements").await;
+    assert_eq!(
+        summary_only.body["items"].as_array().expect("items").len(),
+        1,
+        "without an agreements scope a party's client sees what the public sees"
+    );
+    assert!(summary_only.body["items"][0].get("terms").is_none());
 
     for (query, expected) in [
         ("qualification=381141", 1),
