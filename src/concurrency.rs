@@ -1,13 +1,26 @@
 //! Optimistic concurrency: every mutable record has a `version`, sent as a strong `ETag` and
 //! expected back in `If-Match` on every change.
 
-use actix_web::{dev::Payload, http::header, FromRequest, HttpRequest};
+use actix_web::{dev::Payload, http::header, FromRequest, HttpRequest, HttpResponse, HttpResponseBuilder};
+use serde::Serialize;
 
 use crate::error::ApiError;
 
 /// The entity tag of a record version.
 pub fn etag(version: i64) -> String {
     format!("\"{version}\"")
+}
+
+/// A representation of a record at one version.
+pub trait Versioned {
+    fn version(&self) -> i64;
+}
+
+/// A JSON response carrying the representation's version as its `ETag`.
+pub fn with_etag<T: Serialize + Versioned>(mut response: HttpResponseBuilder, body: &T) -> HttpResponse {
+    response
+        .insert_header((header::ETAG, etag(body.version())))
+        .json(body)
 }
 
 /// The versions an `If-Match` header accepts. Without the header a change is refused with 428.

@@ -261,3 +261,9 @@ pub struct TerminationInput {
     #[serde(default)]
     pub organisation_id: Option<String>,
 }
+
+impl crate::concurrency::Versioned for Agreement {
+    fn version(&self) -> i64 {
+        self.version
+    }
+}

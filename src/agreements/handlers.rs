@@ -11,18 +11,12 @@ use super::{
 use crate::{
     audit::Actor,
     auth::Caller,
-    concurrency::{etag, IfMatch},
+    concurrency::{with_etag, IfMatch},
     db::{write_transaction, Db, DbConnection},
     error::ApiError,
     extract::{Json, MergePatch, Query},
     pagination::{Page, PageRequest},
 };
-
-fn respond(mut response: actix_web::HttpResponseBuilder, agreement: Agreement) -> HttpResponse {
-    response
-        .insert_header((header::ETAG, etag(agreement.version)))
-        .json(agreement)
-}
 
 /// One agreement as `caller` may see it: parties in full, others a summary of one in force.
 fn view(conn: &mut DbConnection, row: AgreementRow, caller: Option<&Caller>) -> Result<Agreement, ApiError> {
@@ -84,7 +78,7 @@ pub async fn create(
         .await?;
     let mut response = HttpResponse::Created();
     response.insert_header((header::LOCATION, format!("/v1/agreements/{}", agreement.id)));
-    Ok(respond(response, agreement))
+    Ok(with_etag(response, &agreement))
 }
 
 /// Lists agreements: those in force for everyone, and all of the caller's own (`agreements:read`).
@@ -135,7 +129,7 @@ pub async fn get(
             view(conn, row, caller.as_ref())
         })
         .await?;
-    Ok(respond(HttpResponse::Ok(), agreement))
+    Ok(with_etag(HttpResponse::Ok(), &agreement))
 }
 
 /// Changes a draft with a JSON Merge Patch (lists are replaced whole). Confirmations are reset.
@@ -174,7 +168,7 @@ pub async fn update(
             })
         })
         .await?;
-    Ok(respond(HttpResponse::Ok(), agreement))
+    Ok(with_etag(HttpResponse::Ok(), &agreement))
 }
 
 /// Runs a lifecycle action and answers with the agreement as it then is.
@@ -197,7 +191,7 @@ async fn action(
             })
         })
         .await?;
-    Ok(respond(HttpResponse::Ok(), agreement))
+    Ok(with_etag(HttpResponse::Ok(), &agreement))
 }
 
 /// Confirms the draft as it stands, for the caller's organisation.

@@ -362,3 +362,15 @@ pub struct Signatories {
     pub total: usize,
     pub by_kind: Vec<SignatoryGroup>,
 }
+
+impl crate::concurrency::Versioned for Guideline {
+    fn version(&self) -> i64 {
+        self.version
+    }
+}
+
+impl crate::concurrency::Versioned for Signature {
+    fn version(&self) -> i64 {
+        self.version
+    }
+}

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use actix_web::{get, http::header, patch, post, web, HttpResponse, HttpResponseBuilder};
+use actix_web::{get, http::header, patch, post, web, HttpResponse};
 
 use super::{
     domain,
@@ -17,7 +17,7 @@ use super::{
 use crate::{
     audit::Actor,
     auth::Caller,
-    concurrency::{etag, IfMatch},
+    concurrency::{with_etag, IfMatch},
     db::{write_transaction, Db},
     error::ApiError,
     extract::{Json, MergePatch, Query},
@@ -29,12 +29,6 @@ use crate::{
 const NOT_FOUND: ApiError = ApiError::NotFound {
     resource: "guideline",
 };
-
-fn guideline_response(mut response: HttpResponseBuilder, guideline: Guideline) -> HttpResponse {
-    response
-        .insert_header((header::ETAG, etag(guideline.version)))
-        .json(guideline)
-}
 
 fn signing_organisation(row: OrganisationRow) -> SigningOrganisation {
     SigningOrganisation {
@@ -98,7 +92,7 @@ pub async fn create(
     let guideline = Guideline::from_row(row, regions);
     let mut response = HttpResponse::Created();
     response.insert_header((header::LOCATION, format!("/v1/guidelines/{}", guideline.id)));
-    Ok(guideline_response(response, guideline))
+    Ok(with_etag(response, &guideline))
 }
 
 /// Lists guidelines; drafts only for their owner.
@@ -154,10 +148,7 @@ pub async fn get(
     if !visible(&row, caller.as_ref()) {
         return Err(NOT_FOUND);
     }
-    Ok(guideline_response(
-        HttpResponse::Ok(),
-        Guideline::from_row(row, regions),
-    ))
+    Ok(with_etag(HttpResponse::Ok(), &Guideline::from_row(row, regions)))
 }
 
 /// Changes a draft guideline with a JSON Merge Patch; other statuses answer 409.
@@ -196,10 +187,7 @@ pub async fn update(
             })
         })
         .await?;
-    Ok(guideline_response(
-        HttpResponse::Ok(),
-        Guideline::from_row(row, regions),
-    ))
+    Ok(with_etag(HttpResponse::Ok(), &Guideline::from_row(row, regions)))
 }
 
 /// Runs a status action on a guideline and answers with the guideline as it then is.
@@ -225,10 +213,7 @@ async fn status_action(
             })
         })
         .await?;
-    Ok(guideline_response(
-        HttpResponse::Ok(),
-        Guideline::from_row(row, regions),
-    ))
+    Ok(with_etag(HttpResponse::Ok(), &Guideline::from_row(row, regions)))
 }
 
 /// Opens a draft for signing (it must have `adopted_on`).
@@ -337,16 +322,15 @@ pub async fn sign(
         })
         .await?;
     let signature = signature(signed);
-    Ok(HttpResponse::Created()
-        .insert_header((
-            header::LOCATION,
-            format!(
-                "/v1/guidelines/{}/signatures/{}",
-                signature.guideline_id, signature.id
-            ),
-        ))
-        .insert_header((header::ETAG, etag(signature.version)))
-        .json(signature))
+    let mut response = HttpResponse::Created();
+    response.insert_header((
+        header::LOCATION,
+        format!(
+            "/v1/guidelines/{}/signatures/{}",
+            signature.guideline_id, signature.id
+        ),
+    ));
+    Ok(with_etag(response, &signature))
 }
 
 /// Withdraws a signature; it stays in the history as withdrawn.
@@ -388,9 +372,7 @@ pub async fn withdraw(
         })
         .await?;
     let signature = signature(withdrawn);
-    Ok(HttpResponse::Ok()
-        .insert_header((header::ETAG, etag(signature.version)))
-        .json(signature))
+    Ok(with_etag(HttpResponse::Ok(), &signature))
 }
 
 /// The signatures of a guideline, withdrawn ones included unless `active` says otherwise.

@@ -208,3 +208,9 @@ pub struct OrganisationFilter {
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
 }
+
+impl crate::concurrency::Versioned for Organisation {
+    fn version(&self) -> i64 {
+        self.version
+    }
+}

@@ -10,7 +10,7 @@ use super::{
 use crate::{
     audit::Actor,
     auth::Caller,
-    concurrency::{etag, IfMatch},
+    concurrency::{with_etag, IfMatch},
     db::{write_transaction, Db},
     error::ApiError,
     extract::{Json, MergePatch, Query},
@@ -20,12 +20,6 @@ use crate::{
 const NOT_FOUND: ApiError = ApiError::NotFound {
     resource: "organisation",
 };
-
-fn with_etag(mut response: actix_web::HttpResponseBuilder, organisation: &Organisation) -> HttpResponse {
-    response
-        .insert_header((header::ETAG, etag(organisation.version)))
-        .json(organisation)
-}
 
 /// Registers an organisation (administrators only).
 #[utoipa::path(
