@@ -281,7 +281,8 @@ fn describe(error: &validator::ValidationError) -> String {
     }
 }
 
-/// Query parameters, deserialized and validated; failures are 400s naming the parameter.
+/// Query parameters, deserialized and validated; failures are 400s naming the parameter. A `Vec`
+/// field takes a repeated parameter.
 pub struct Query<T>(pub T);
 
 impl<T: DeserializeOwned + Validate + 'static> FromRequest for Query<T> {
@@ -294,7 +295,8 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for Query<T> {
 }
 
 pub fn parse_query<T: DeserializeOwned + Validate>(query: &str) -> Result<T, ApiError> {
-    let deserializer = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+    // serde_html_form reads repeated keys (`unit=A&unit=B`) into a Vec field.
+    let deserializer = serde_html_form::Deserializer::from_bytes(query.as_bytes());
     let value: T = serde_path_to_error::deserialize(deserializer).map_err(|error| {
         let message = error.inner().to_string();
         let field = field_of(&error.path().to_string(), &message);
@@ -405,6 +407,22 @@ mod tests {
         let patch = serde_json::json!({"a": "z", "c": {"f": null}});
         merge_patch(&mut target, patch.as_object().expect("object"));
         assert_eq!(target, serde_json::json!({"a": "z", "c": {"d": "e"}}));
+    }
+
+    #[derive(Debug, Deserialize, Validate)]
+    struct Repeated {
+        #[serde(default)]
+        unit: Vec<String>,
+        limit: Option<u32>,
+    }
+
+    #[test]
+    fn repeated_query_parameters_fill_a_vec() {
+        let query: Repeated = parse_query("unit=A&unit=B&limit=5").expect("parses");
+        assert_eq!(query.unit, vec!["A", "B"]);
+        assert_eq!(query.limit, Some(5));
+        let none: Repeated = parse_query("").expect("parses");
+        assert!(none.unit.is_empty() && none.limit.is_none());
     }
 
     #[test]

@@ -146,7 +146,7 @@ pub async fn token(
             "Send the request as application/x-www-form-urlencoded.",
         ));
     }
-    let form: TokenRequest = serde_urlencoded::from_bytes(&body)
+    let form: TokenRequest = serde_html_form::from_bytes(&body)
         .map_err(|error| invalid_request(format!("The form is malformed: {error}")))?;
     match form.grant_type.as_deref() {
         Some("client_credentials") => {}
