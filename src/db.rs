@@ -332,7 +332,10 @@ mod tests {
         assert_eq!(sqlite.backend, Backend::Sqlite);
         assert_eq!(sqlite.target, "data/registry.db");
         assert_eq!(DatabaseUrl::parse("registry.db").target, "registry.db");
-        assert_eq!(DatabaseUrl::parse("sqlite:/tmp/x.db").target, "/tmp/x.db");
+        assert_eq!(
+            DatabaseUrl::parse("sqlite:/var/lib/registry/x.db").target,
+            "/var/lib/registry/x.db"
+        );
     }
 
     #[test]
