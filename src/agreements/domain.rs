@@ -21,8 +21,8 @@ use crate::{
     db::{now, DbConnection},
     error::{ApiError, FieldError},
     guidelines::{dto::SigningOrganisation, repo as guidelines},
-    organisations::{dto::OrganisationKind, repo as organisations},
-    reference::{model::localized, repo as reference},
+    organisations::repo as organisations,
+    reference::repo as reference,
 };
 
 pub const NOT_FOUND: ApiError = ApiError::NotFound {
@@ -471,16 +471,7 @@ pub fn views(
         .collect();
     let names: HashMap<String, SigningOrganisation> = repo::organisations_of(conn, &organisation_ids)?
         .into_iter()
-        .map(|row| {
-            (
-                row.id.clone(),
-                SigningOrganisation {
-                    name: localized(&row.name_fi, &row.name_sv, &row.name_en),
-                    kind: OrganisationKind::parse(&row.kind),
-                    id: row.id,
-                },
-            )
-        })
+        .map(|row| (row.id.clone(), SigningOrganisation::from(row)))
         .collect();
     let today = today();
     Ok(rows
@@ -501,11 +492,7 @@ pub fn views(
                     .filter_map(|party| {
                         let organisation = names.get(&party.organisation_id)?;
                         Some(Party {
-                            organisation: SigningOrganisation {
-                                id: organisation.id.clone(),
-                                name: organisation.name.clone(),
-                                kind: organisation.kind,
-                            },
+                            organisation: organisation.clone(),
                             role: PartyRole::parse(&party.role),
                             confirmed_at: party.confirmed_at.map(|at| at.and_utc()),
                             confirmed_by_client_id: party.confirmed_by_client_id.clone(),

@@ -5,7 +5,7 @@ use validator::{Validate, ValidationError};
 
 use super::model::{GuidelineRow, SignatureRow};
 use crate::{
-    organisations::dto::OrganisationKind,
+    organisations::{dto::OrganisationKind, model::OrganisationRow},
     reference::model::localized,
     text::{not_blank, LocalizedText},
 };
@@ -227,12 +227,22 @@ pub struct WithdrawalInput {
 }
 
 /// An organisation as a list of signatures names it.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 #[schema(example = json!({"id": "0193a2b4-7c1e-7d3a-9f00-5b1c2d3e4f50", "name": {"fi": "Rauman nuorten työpaja"}, "kind": "workshop"}))]
 pub struct SigningOrganisation {
     pub id: String,
     pub name: LocalizedText,
     pub kind: OrganisationKind,
+}
+
+impl From<OrganisationRow> for SigningOrganisation {
+    fn from(row: OrganisationRow) -> Self {
+        Self {
+            name: localized(&row.name_fi, &row.name_sv, &row.name_en),
+            kind: OrganisationKind::parse(&row.kind),
+            id: row.id,
+        }
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -8,8 +8,8 @@ use super::{
     domain,
     dto::{
         Guideline, GuidelineFilter, GuidelineInput, GuidelineSummary, Signatories, SignatoriesQuery,
-        Signatory, SignatoryGroup, Signature, SignatureFilter, SignatureInput, SigningOrganisation,
-        SupersedeRequest, WithdrawalInput,
+        Signatory, SignatoryGroup, Signature, SignatureFilter, SignatureInput, SupersedeRequest,
+        WithdrawalInput,
     },
     policy,
     repo::{self, SignatureWithOrganisation},
@@ -21,7 +21,7 @@ use crate::{
     db::{write_transaction, Db},
     error::ApiError,
     extract::{Json, MergePatch, Query},
-    organisations::{dto::OrganisationKind, model::OrganisationRow, repo as organisations},
+    organisations::{dto::OrganisationKind, repo as organisations},
     pagination::{Page, PageRequest},
     reference::model::localized,
 };
@@ -30,16 +30,8 @@ const NOT_FOUND: ApiError = ApiError::NotFound {
     resource: "guideline",
 };
 
-fn signing_organisation(row: OrganisationRow) -> SigningOrganisation {
-    SigningOrganisation {
-        name: localized(&row.name_fi, &row.name_sv, &row.name_en),
-        kind: OrganisationKind::parse(&row.kind),
-        id: row.id,
-    }
-}
-
 fn signature((row, organisation): SignatureWithOrganisation) -> Signature {
-    Signature::from_row(row, signing_organisation(organisation))
+    Signature::from_row(row, organisation.into())
 }
 
 /// Drafts are visible to their owner and administrators only.
