@@ -266,6 +266,11 @@ pub fn now() -> chrono::NaiveDateTime {
         .unwrap_or(now)
 }
 
+/// Today's date in UTC, against which validity periods are read.
+pub fn today() -> chrono::NaiveDate {
+    now().date()
+}
+
 /// Runs the same diesel expression on the backend's own connection, for the query builder
 /// features (batch inserts, upserts) that the multi-backend connection does not offer.
 #[macro_export]

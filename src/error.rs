@@ -136,6 +136,22 @@ impl ApiError {
         }
     }
 
+    /// Query parameters that are well-formed but not acceptable: a 400 naming each.
+    pub fn bad_query(errors: Vec<FieldError>) -> Self {
+        Self::BadRequest {
+            detail: format!(
+                "Invalid query parameter{}: {}",
+                if errors.len() == 1 { "" } else { "s" },
+                errors
+                    .iter()
+                    .map(|e| e.field.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            errors,
+        }
+    }
+
     pub fn internal(message: impl Into<String>) -> Self {
         Self::Internal(message.into())
     }

@@ -310,21 +310,9 @@ pub fn parse_query<T: DeserializeOwned + Validate>(query: &str) -> Result<T, Api
             errors: vec![FieldError::new(field, data_error_code(&message), message)],
         }
     })?;
-    value.validate().map_err(|errors| {
-        let errors = flatten_validation_errors(&errors);
-        ApiError::BadRequest {
-            detail: format!(
-                "Invalid query parameter{}: {}",
-                if errors.len() == 1 { "" } else { "s" },
-                errors
-                    .iter()
-                    .map(|e| e.field.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-            errors,
-        }
-    })?;
+    value
+        .validate()
+        .map_err(|errors| ApiError::bad_query(flatten_validation_errors(&errors)))?;
     Ok(value)
 }
 

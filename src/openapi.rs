@@ -53,6 +53,8 @@ the keys at `/.well-known/jwks.json`; each names the client's organisation (`org
         (name = "organisations", description = "Workshops, education providers and the other organisations of the registry"),
         (name = "guidelines", description = "Regional guidelines, their signatures and the public list of signatories"),
         (name = "agreements", description = "Cooperation agreements between work organisations and education providers"),
+        (name = "learning-environments", description = "Learning environments and the qualification units education providers recognise them for"),
+        (name = "catalogue", description = "The public catalogue: where a qualification unit can be learned, near a place"),
         (name = "audit", description = "The append-only log of writes and reads of personal data"),
         (name = "administration", description = "API clients, for platform administrators"),
         (name = "operations", description = "Health checks"),

@@ -244,6 +244,72 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    learning_environments (id) {
+        id -> Text,
+        organisation_id -> Text,
+        name_fi -> Text,
+        name_sv -> Nullable<Text>,
+        name_en -> Nullable<Text>,
+        description -> Nullable<Text>,
+        sector -> Text,
+        street_address -> Text,
+        postal_code -> Text,
+        post_office -> Nullable<Text>,
+        municipality_code -> Text,
+        region_code -> Nullable<Text>,
+        latitude -> Nullable<Double>,
+        longitude -> Nullable<Double>,
+        capacity -> Nullable<Integer>,
+        accessibility -> Nullable<Text>,
+        contact_name -> Nullable<Text>,
+        contact_title -> Nullable<Text>,
+        contact_email -> Nullable<Text>,
+        contact_phone -> Nullable<Text>,
+        contact_private -> Bool,
+        search_text -> Text,
+        active -> Bool,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    learning_environment_tasks (environment_id, position) {
+        environment_id -> Text,
+        position -> Integer,
+        task -> Text,
+    }
+}
+
+diesel::table! {
+    learning_environment_languages (environment_id, language) {
+        environment_id -> Text,
+        language -> Text,
+    }
+}
+
+diesel::table! {
+    recognitions (id) {
+        id -> Text,
+        environment_id -> Text,
+        provider_organisation_id -> Text,
+        qualification_code -> Text,
+        unit_code -> Text,
+        valid_from -> Date,
+        valid_until -> Nullable<Date>,
+        in_force_until -> Nullable<Date>,
+        agreement_id -> Nullable<Text>,
+        note -> Nullable<Text>,
+        ended_on -> Nullable<Date>,
+        end_reason -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(municipalities -> regions (region_code));
 diesel::joinable!(organisations -> municipalities (municipality_code));
 diesel::joinable!(qualification_unit_links -> qualifications (qualification_code));
@@ -255,6 +321,12 @@ diesel::joinable!(agreement_parties -> organisations (organisation_id));
 diesel::joinable!(agreement_qualifications -> agreements (agreement_id));
 diesel::joinable!(guideline_signatures -> guidelines (guideline_id));
 diesel::joinable!(guideline_signatures -> organisations (organisation_id));
+diesel::joinable!(learning_environments -> organisations (organisation_id));
+diesel::joinable!(learning_environments -> municipalities (municipality_code));
+diesel::joinable!(learning_environment_tasks -> learning_environments (environment_id));
+diesel::joinable!(learning_environment_languages -> learning_environments (environment_id));
+diesel::joinable!(recognitions -> learning_environments (environment_id));
+diesel::joinable!(recognitions -> qualification_units (unit_code));
 
 diesel::allow_tables_to_appear_in_same_query!(
     regions,
@@ -276,4 +348,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     agreement_qualifications,
     agreement_environments,
     agreement_attachments,
+    learning_environments,
+    learning_environment_tasks,
+    learning_environment_languages,
+    recognitions,
 );

@@ -19,14 +19,15 @@ use crate::{
         middleware::authenticate,
         token_endpoint,
     },
-    clients,
+    catalogue, clients,
     config::Config,
     db::{Db, DbSetupError},
+    environments,
     error::ApiError,
     extract::{path_config, BodyLimit},
     guidelines, health,
     idempotency::idempotency,
-    openapi, organisations,
+    openapi, organisations, recognitions,
     reference::{self, import::ImportError},
     request_context::request_context,
 };
@@ -142,6 +143,17 @@ pub fn routes(config: &mut ServiceConfig) {
                 .service(agreements::handlers::confirm)
                 .service(agreements::handlers::activate)
                 .service(agreements::handlers::terminate)
+                .service(environments::handlers::list)
+                .service(environments::handlers::create)
+                .service(environments::handlers::get)
+                .service(environments::handlers::update)
+                .service(environments::handlers::delete)
+                .service(recognitions::handlers::list)
+                .service(recognitions::handlers::create)
+                .service(recognitions::handlers::get)
+                .service(recognitions::handlers::end)
+                .service(catalogue::handlers::list_environments)
+                .service(catalogue::handlers::by_unit)
                 .service(clients::handlers::create)
                 .service(clients::handlers::list)
                 .service(clients::handlers::revoke)

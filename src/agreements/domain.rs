@@ -1,7 +1,5 @@
 //! The rules of cooperation agreements: what makes a valid one and how it moves through its life.
 
-use std::collections::HashMap;
-
 use chrono::{NaiveDate, NaiveDateTime};
 use uuid::Uuid;
 
@@ -19,8 +17,9 @@ use super::{
 use crate::{
     audit::{self, Actor, Change},
     db::{now, DbConnection},
+    environments::repo as environments,
     error::{ApiError, FieldError},
-    guidelines::{dto::SigningOrganisation, repo as guidelines},
+    guidelines::repo as guidelines,
     organisations::repo as organisations,
     reference::repo as reference,
 };
@@ -39,9 +38,7 @@ pub fn effective_status(row: &AgreementRow, today: NaiveDate) -> AgreementStatus
     }
 }
 
-pub fn today() -> NaiveDate {
-    now().date()
-}
+pub use crate::db::today;
 
 fn children_of(id: &str, input: &AgreementInput) -> Children {
     Children {
@@ -174,6 +171,28 @@ fn check_references(conn: &mut DbConnection, input: &AgreementInput) -> Result<(
                 "unknown_code",
                 format!("no qualification has the code {code:?}"),
             ));
+        }
+    }
+    for (index, id) in input.learning_environments.iter().enumerate() {
+        match environments::find(conn, id)? {
+            None => errors.push(FieldError::new(
+                format!("learning_environments[{index}]"),
+                "unknown_id",
+                "no learning environment has this id",
+            )),
+            Some(environment)
+                if !input
+                    .parties
+                    .iter()
+                    .any(|party| party.organisation_id == environment.organisation_id) =>
+            {
+                errors.push(FieldError::new(
+                    format!("learning_environments[{index}]"),
+                    "not_a_party",
+                    "the environment belongs to an organisation that is not a party",
+                ))
+            }
+            Some(_) => {}
         }
     }
     for (index, contact) in input.contacts.iter().enumerate() {
@@ -469,10 +488,7 @@ pub fn views(
         .iter()
         .map(|p| p.organisation_id.clone())
         .collect();
-    let names: HashMap<String, SigningOrganisation> = repo::organisations_of(conn, &organisation_ids)?
-        .into_iter()
-        .map(|row| (row.id.clone(), SigningOrganisation::from(row)))
-        .collect();
+    let names = organisations::summaries(conn, &organisation_ids)?;
     let today = today();
     Ok(rows
         .into_iter()

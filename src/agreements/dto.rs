@@ -3,7 +3,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
-use crate::{guidelines::dto::SigningOrganisation, text::not_blank};
+use crate::{organisations::dto::OrganisationSummary, text::not_blank};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -134,7 +134,7 @@ pub struct AgreementInput {
     #[serde(default)]
     #[validate(length(max = 100))]
     pub qualifications: Vec<String>,
-    /// Ids of the learning environments covered.
+    /// Ids of the learning environments covered; each belongs to one of the parties.
     #[serde(default)]
     #[validate(length(max = 200))]
     pub learning_environments: Vec<String>,
@@ -152,7 +152,7 @@ pub struct AgreementInput {
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({"organisation": {"id": "0193a2b4-7c1e-7d3a-9f00-5b1c2d3e4f52", "name": {"fi": "Satakunnan koulutuskuntayhtymä"}, "kind": "education_provider"}, "role": "education_provider", "confirmed_at": null, "confirmed_by_client_id": null}))]
 pub struct Party {
-    pub organisation: SigningOrganisation,
+    pub organisation: OrganisationSummary,
     pub role: PartyRole,
     /// When the party confirmed the draft; every party confirms before activation.
     pub confirmed_at: Option<DateTime<Utc>>,

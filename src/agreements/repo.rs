@@ -10,7 +10,6 @@ use super::{
 };
 use crate::{
     db::DbConnection,
-    organisations::model::OrganisationRow,
     pagination::PageRequest,
     per_backend,
     schema::{
@@ -114,14 +113,6 @@ pub fn children(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Children
             .select(AttachmentRow::as_select())
             .load(conn)?,
     })
-}
-
-/// The organisations of the given ids, for naming parties.
-pub fn organisations_of(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Vec<OrganisationRow>> {
-    organisations::table
-        .filter(organisations::id.eq_any(ids))
-        .select(OrganisationRow::as_select())
-        .load(conn)
 }
 
 pub fn reference_taken(

@@ -5,7 +5,7 @@ use validator::{Validate, ValidationError};
 
 use super::model::{GuidelineRow, SignatureRow};
 use crate::{
-    organisations::{dto::OrganisationKind, model::OrganisationRow},
+    organisations::dto::{OrganisationKind, OrganisationSummary},
     reference::model::localized,
     text::{not_blank, LocalizedText},
 };
@@ -226,25 +226,6 @@ pub struct WithdrawalInput {
     pub reason: String,
 }
 
-/// An organisation as a list of signatures names it.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-#[schema(example = json!({"id": "0193a2b4-7c1e-7d3a-9f00-5b1c2d3e4f50", "name": {"fi": "Rauman nuorten työpaja"}, "kind": "workshop"}))]
-pub struct SigningOrganisation {
-    pub id: String,
-    pub name: LocalizedText,
-    pub kind: OrganisationKind,
-}
-
-impl From<OrganisationRow> for SigningOrganisation {
-    fn from(row: OrganisationRow) -> Self {
-        Self {
-            name: localized(&row.name_fi, &row.name_sv, &row.name_en),
-            kind: OrganisationKind::parse(&row.kind),
-            id: row.id,
-        }
-    }
-}
-
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({
     "id": "0193a2b4-8000-7000-8000-000000000001",
@@ -266,7 +247,7 @@ impl From<OrganisationRow> for SigningOrganisation {
 pub struct Signature {
     pub id: String,
     pub guideline_id: String,
-    pub organisation: SigningOrganisation,
+    pub organisation: OrganisationSummary,
     pub region: String,
     pub signer_name: String,
     pub signer_title: Option<String>,
@@ -284,7 +265,7 @@ pub struct Signature {
 }
 
 impl Signature {
-    pub fn from_row(row: SignatureRow, organisation: SigningOrganisation) -> Self {
+    pub fn from_row(row: SignatureRow, organisation: OrganisationSummary) -> Self {
         Self {
             active: row.withdrawn_on.is_none(),
             id: row.id,

@@ -214,3 +214,22 @@ impl crate::concurrency::Versioned for Organisation {
         self.version
     }
 }
+
+/// An organisation as other records name it: signatures, agreement parties, environments' owners.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({"id": "0193a2b4-7c1e-7d3a-9f00-5b1c2d3e4f50", "name": {"fi": "Rauman nuorten työpaja"}, "kind": "workshop"}))]
+pub struct OrganisationSummary {
+    pub id: String,
+    pub name: LocalizedText,
+    pub kind: OrganisationKind,
+}
+
+impl From<OrganisationRow> for OrganisationSummary {
+    fn from(row: OrganisationRow) -> Self {
+        Self {
+            name: localized(&row.name_fi, &row.name_sv, &row.name_en),
+            kind: OrganisationKind::parse(&row.kind),
+            id: row.id,
+        }
+    }
+}

@@ -1,9 +1,11 @@
 //! Queries over organisations.
 
+use std::collections::HashMap;
+
 use diesel::prelude::*;
 
 use super::{
-    dto::OrganisationFilter,
+    dto::{OrganisationFilter, OrganisationSummary},
     model::{NewOrganisation, OrganisationChanges, OrganisationRow},
 };
 use crate::{
@@ -30,6 +32,25 @@ pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<Organisatio
         .select((OrganisationRow::as_select(), municipalities::region_code))
         .first(conn)
         .optional()
+}
+
+/// The organisations of the given ids, for naming them in other records.
+pub fn find_many(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Vec<OrganisationRow>> {
+    organisations::table
+        .filter(organisations::id.eq_any(ids))
+        .select(OrganisationRow::as_select())
+        .load(conn)
+}
+
+/// Summaries of the given organisations by id.
+pub fn summaries(
+    conn: &mut DbConnection,
+    ids: &[String],
+) -> QueryResult<HashMap<String, OrganisationSummary>> {
+    Ok(find_many(conn, ids)?
+        .into_iter()
+        .map(|row| (row.id.clone(), OrganisationSummary::from(row)))
+        .collect())
 }
 
 pub fn business_id_taken(

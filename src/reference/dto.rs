@@ -217,3 +217,11 @@ pub struct QualificationFilter {
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
 }
+
+/// A coded thing with its name: a qualification or a unit where a record refers to one.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({"code": "SAMPLE-107", "name": {"fi": "Ruokapalveluissa avustaminen"}}))]
+pub struct CodeAndName {
+    pub code: String,
+    pub name: LocalizedText,
+}

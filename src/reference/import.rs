@@ -181,6 +181,10 @@ pub fn import(conn: &mut DbConnection, file: &ReferenceFile) -> Result<ImportRep
             unit_lists_replaced: 0,
         };
         report.unit_lists_replaced = replace_unit_lists(conn, file)?;
+        if report.municipalities.updated > 0 {
+            // A municipality moved to another region takes its learning environments with it.
+            crate::environments::repo::refresh_regions(conn)?;
+        }
         Ok(report)
     })
 }

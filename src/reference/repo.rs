@@ -1,10 +1,12 @@
 //! Queries over the reference tables.
 
+use std::collections::HashMap;
+
 use diesel::prelude::*;
 
 use super::{
-    dto::{MunicipalityFilter, QualificationFilter},
-    model::{MunicipalityRow, QualificationRow, RegionRow, UnitRow},
+    dto::{CodeAndName, MunicipalityFilter, QualificationFilter},
+    model::{localized, MunicipalityRow, QualificationRow, RegionRow, UnitRow},
 };
 use crate::{
     db::DbConnection,
@@ -123,4 +125,84 @@ pub fn find_unit(conn: &mut DbConnection, code: &str) -> QueryResult<Option<(Uni
         .select(qualification_unit_links::qualification_code)
         .load(conn)?;
     Ok(Some((unit, qualification_codes)))
+}
+
+/// Names of qualifications and units, by code.
+#[derive(Debug, Default)]
+pub struct Names {
+    pub qualifications: HashMap<String, CodeAndName>,
+    pub units: HashMap<String, CodeAndName>,
+}
+
+impl Names {
+    /// The code with its name, or the bare code should reference data have lost it.
+    pub fn qualification(&self, code: &str) -> CodeAndName {
+        named(&self.qualifications, code)
+    }
+
+    pub fn unit(&self, code: &str) -> CodeAndName {
+        named(&self.units, code)
+    }
+}
+
+fn named(names: &HashMap<String, CodeAndName>, code: &str) -> CodeAndName {
+    names.get(code).cloned().unwrap_or_else(|| CodeAndName {
+        code: code.to_owned(),
+        name: localized(code, &None, &None),
+    })
+}
+
+type NameColumns = (String, String, Option<String>, Option<String>);
+
+fn by_code(rows: Vec<NameColumns>) -> HashMap<String, CodeAndName> {
+    rows.into_iter()
+        .map(|(code, fi, sv, en)| {
+            let name = localized(&fi, &sv, &en);
+            (code.clone(), CodeAndName { code, name })
+        })
+        .collect()
+}
+
+/// Names of the given qualifications and units, for naming them in other records.
+pub fn names_of(
+    conn: &mut DbConnection,
+    qualification_codes: &[String],
+    unit_codes: &[String],
+) -> QueryResult<Names> {
+    let qualifications = qualifications::table
+        .filter(qualifications::code.eq_any(qualification_codes))
+        .select((
+            qualifications::code,
+            qualifications::name_fi,
+            qualifications::name_sv,
+            qualifications::name_en,
+        ))
+        .load(conn)?;
+    let units = qualification_units::table
+        .filter(qualification_units::code.eq_any(unit_codes))
+        .select((
+            qualification_units::code,
+            qualification_units::name_fi,
+            qualification_units::name_sv,
+            qualification_units::name_en,
+        ))
+        .load(conn)?;
+    Ok(Names {
+        qualifications: by_code(qualifications),
+        units: by_code(units),
+    })
+}
+
+/// Whether `unit_code` is a unit of the qualification `qualification_code`.
+pub fn unit_belongs_to(
+    conn: &mut DbConnection,
+    qualification_code: &str,
+    unit_code: &str,
+) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        qualification_unit_links::table
+            .filter(qualification_unit_links::qualification_code.eq(qualification_code))
+            .filter(qualification_unit_links::unit_code.eq(unit_code)),
+    ))
+    .get_result(conn)
 }

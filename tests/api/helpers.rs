@@ -215,6 +215,14 @@ impl TestApp {
         .await
     }
 
+    pub async fn delete_as(&self, token: Option<&str>, path: &str, if_match: Option<&str>) -> Reply {
+        let mut request = self.with_token(self.client.delete(self.url(path)), token);
+        if let Some(etag) = if_match {
+            request = request.insert_header(("if-match", etag));
+        }
+        Reply::from(request.send().await.expect("request is sent")).await
+    }
+
     /// Creates an API client straight in the database, as the command line does, and returns its
     /// id and secret. Without an organisation it is an administrator.
     pub async fn create_client(&self, organisation_id: Option<&str>, scopes: &str) -> (String, String) {

@@ -1,0 +1,216 @@
+//! Turns a catalogue request into a search, and matching rows into catalogue entries.
+
+use std::collections::HashMap;
+
+use super::{
+    dto::{CatalogueEnvironment, CatalogueFilter, RecognisedUnit},
+    repo::Search,
+};
+use crate::{
+    db::{today, DbConnection},
+    environments::{domain as environments, dto::Sector, model::EnvironmentRow, repo as environment_repo},
+    error::{ApiError, FieldError},
+    organisations::repo as organisations,
+    recognitions::repo as recognitions,
+    reference::{model::localized, repo as reference},
+    text::normalize_for_search,
+};
+
+/// Mean Earth radius (IUGG), in kilometres.
+const EARTH_RADIUS_KM: f64 = 6371.0088;
+pub const DEFAULT_RADIUS_KM: f64 = 50.0;
+pub const MAX_RADIUS_KM: f64 = 500.0;
+
+/// A place to search around.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Near {
+    pub latitude: f64,
+    pub longitude: f64,
+    pub radius_km: f64,
+}
+
+/// Great-circle distance between two WGS84 points, in kilometres (haversine).
+pub fn distance_km(from: (f64, f64), to: (f64, f64)) -> f64 {
+    let (lat1, lon1) = (from.0.to_radians(), from.1.to_radians());
+    let (lat2, lon2) = (to.0.to_radians(), to.1.to_radians());
+    let a =
+        ((lat2 - lat1) / 2.0).sin().powi(2) + lat1.cos() * lat2.cos() * ((lon2 - lon1) / 2.0).sin().powi(2);
+    2.0 * EARTH_RADIUS_KM * a.sqrt().min(1.0).asin()
+}
+
+impl Near {
+    /// A box that contains every point within the radius, for the index to narrow the search.
+    fn bounding_box(&self) -> ((f64, f64), (f64, f64)) {
+        let latitude_span = (self.radius_km / EARTH_RADIUS_KM).to_degrees();
+        let south = (self.latitude - latitude_span).max(-90.0);
+        let north = (self.latitude + latitude_span).min(90.0);
+        // Longitude degrees shrink towards the poles; near them, take every longitude.
+        let widest = self.latitude.abs().max(south.abs()).max(north.abs());
+        let longitude_span = if widest >= 89.0 {
+            180.0
+        } else {
+            latitude_span / widest.to_radians().cos()
+        };
+        (
+            (south, (self.longitude - longitude_span).max(-180.0)),
+            (north, (self.longitude + longitude_span).min(180.0)),
+        )
+    }
+}
+
+fn parse_near(near: &str, radius_km: Option<f64>) -> Result<Near, FieldError> {
+    let invalid = || {
+        FieldError::new(
+            "near",
+            "invalid",
+            "give latitude,longitude in WGS84 degrees, e.g. 61.1272,21.5112",
+        )
+    };
+    let (latitude, longitude) = near.split_once(',').ok_or_else(invalid)?;
+    let latitude: f64 = latitude.trim().parse().map_err(|_| invalid())?;
+    let longitude: f64 = longitude.trim().parse().map_err(|_| invalid())?;
+    if !(-90.0..=90.0).contains(&latitude) || !(-180.0..=180.0).contains(&longitude) {
+        return Err(FieldError::new(
+            "near",
+            "out_of_range",
+            "latitude is within -90…90 and longitude within -180…180",
+        ));
+    }
+    let radius_km = radius_km.unwrap_or(DEFAULT_RADIUS_KM);
+    if !(0.1..=MAX_RADIUS_KM).contains(&radius_km) {
+        return Err(FieldError::new(
+            "radius_km",
+            "out_of_range",
+            format!("the radius is 0.1–{MAX_RADIUS_KM} km"),
+        ));
+    }
+    Ok(Near {
+        latitude,
+        longitude,
+        radius_km,
+    })
+}
+
+/// Checks a catalogue request: its place, and that it names no codes that do not exist (400).
+pub fn search_of(
+    conn: &mut DbConnection,
+    filter: CatalogueFilter,
+) -> Result<(Search, Option<Near>), ApiError> {
+    let mut errors = Vec::new();
+    let near = match (&filter.near, filter.radius_km) {
+        (Some(near), radius) => parse_near(near, radius).map_err(|error| errors.push(error)).ok(),
+        (None, Some(_)) => {
+            errors.push(FieldError::new(
+                "radius_km",
+                "without_near",
+                "radius_km needs near",
+            ));
+            None
+        }
+        (None, None) => None,
+    };
+    if let Some(code) = &filter.qualification {
+        if reference::find_qualification(conn, code)?.is_none() {
+            errors.push(FieldError::new(
+                "qualification",
+                "unknown_code",
+                format!("no qualification has the code {code:?}"),
+            ));
+        }
+    }
+    for code in &filter.unit {
+        if reference::find_unit(conn, code)?.is_none() {
+            errors.push(FieldError::new(
+                "unit",
+                "unknown_code",
+                format!("no qualification unit has the code {code:?}"),
+            ));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::bad_query(errors));
+    }
+    let mut units = filter.unit;
+    units.sort();
+    units.dedup();
+    let search = Search {
+        day: filter.recognised_on.unwrap_or_else(today),
+        qualification: filter.qualification,
+        units,
+        provider: filter.provider,
+        municipalities: filter.municipality,
+        region: filter.region,
+        language: filter.language.map(|language| language.to_lowercase()),
+        sector: filter.sector,
+        text: filter
+            .q
+            .map(|q| normalize_for_search(&q))
+            .filter(|q| !q.is_empty()),
+        bounding_box: near.map(|near| near.bounding_box()),
+    };
+    Ok((search, near))
+}
+
+/// Catalogue entries for `rows`, in their order, with every unit each is recognised for on `day`.
+pub fn entries(
+    conn: &mut DbConnection,
+    rows: Vec<EnvironmentRow>,
+    search: &Search,
+    distances: &HashMap<String, f64>,
+) -> Result<Vec<CatalogueEnvironment>, ApiError> {
+    let ids: Vec<String> = rows.iter().map(|row| row.id.clone()).collect();
+    let mut lists = environment_repo::lists(conn, &ids)?;
+    let recognised = recognitions::in_force(conn, &ids, search.day)?;
+    let mut organisation_ids: Vec<String> = rows.iter().map(|row| row.organisation_id.clone()).collect();
+    organisation_ids.extend(recognised.iter().map(|row| row.provider_organisation_id.clone()));
+    let organisations = organisations::summaries(conn, &organisation_ids)?;
+    let qualification_codes: Vec<String> = recognised
+        .iter()
+        .map(|row| row.qualification_code.clone())
+        .collect();
+    let unit_codes: Vec<String> = recognised.iter().map(|row| row.unit_code.clone()).collect();
+    let names = reference::names_of(conn, &qualification_codes, &unit_codes)?;
+    let mut units_by_environment: HashMap<String, Vec<RecognisedUnit>> = HashMap::new();
+    for row in recognised {
+        let provider = organisations
+            .get(&row.provider_organisation_id)
+            .cloned()
+            .ok_or_else(|| ApiError::internal("a recognition's provider is missing"))?;
+        units_by_environment
+            .entry(row.environment_id)
+            .or_default()
+            .push(RecognisedUnit {
+                recognition_id: row.id,
+                qualification: names.qualification(&row.qualification_code),
+                unit: names.unit(&row.unit_code),
+                provider,
+                valid_from: row.valid_from,
+                valid_until: row.in_force_until,
+            });
+    }
+    rows.into_iter()
+        .map(|row| {
+            let organisation = organisations
+                .get(&row.organisation_id)
+                .cloned()
+                .ok_or_else(|| ApiError::internal("an environment's organisation is missing"))?;
+            Ok(CatalogueEnvironment {
+                name: localized(&row.name_fi, &row.name_sv, &row.name_en),
+                sector: Sector::parse(&row.sector),
+                address: environments::address_view(&row),
+                coordinates: environments::coordinates(&row),
+                // The catalogue is public: a private contact shows only its title, to everyone.
+                contact: environments::contact_view(&row, false),
+                work_tasks: lists.tasks.remove(&row.id).unwrap_or_default(),
+                languages: lists.languages.remove(&row.id).unwrap_or_default(),
+                recognised_units: units_by_environment.remove(&row.id).unwrap_or_default(),
+                distance_km: distances.get(&row.id).map(|km| (km * 1000.0).round() / 1000.0),
+                organisation,
+                description: row.description,
+                capacity: row.capacity,
+                accessibility: row.accessibility,
+                id: row.id,
+            })
+        })
+        .collect()
+}

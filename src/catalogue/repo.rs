@@ -1,0 +1,200 @@
+//! The catalogue's queries. Every filter is one SQL condition over `learning_environments`, so the
+//! same condition serves the page query, the nearest-first search and the counts per municipality.
+
+use chrono::NaiveDate;
+use diesel::{
+    dsl::{count_star, exists},
+    prelude::*,
+    sql_types::Bool,
+};
+
+use crate::{
+    db::{DbConnection, MultiBackend},
+    environments::{dto::Sector, model::EnvironmentRow},
+    pagination::PageRequest,
+    schema::{
+        learning_environment_languages, learning_environments, municipalities, organisations, recognitions,
+    },
+    text::contains_pattern,
+};
+
+type Condition = Box<dyn BoxableExpression<learning_environments::table, MultiBackend, SqlType = Bool>>;
+
+/// A catalogue search, checked and normalized.
+#[derive(Debug, Clone, Default)]
+pub struct Search {
+    pub day: NaiveDate,
+    pub qualification: Option<String>,
+    pub units: Vec<String>,
+    pub provider: Option<String>,
+    pub municipalities: Vec<String>,
+    pub region: Option<String>,
+    pub language: Option<String>,
+    pub sector: Option<Sector>,
+    pub text: Option<String>,
+    /// South-west and north-east corners (latitude, longitude) of a box around `near`.
+    pub bounding_box: Option<((f64, f64), (f64, f64))>,
+}
+
+/// Recognitions of the outer environment in force on `day`, by `provider` under `qualification`
+/// when given; `unit` narrows to one unit. A filter not given is a bound `true`, which keeps the
+/// subquery one shape: a correlated subquery cannot be boxed.
+fn recognised(search: &Search, unit: Option<&str>) -> Condition {
+    let any = |value: Option<&str>| value.is_none().into_sql::<Bool>();
+    Box::new(exists(
+        recognitions::table
+            .filter(recognitions::environment_id.eq(learning_environments::id))
+            .filter(recognitions::valid_from.le(search.day))
+            .filter(
+                recognitions::in_force_until
+                    .is_null()
+                    .or(recognitions::in_force_until.ge(search.day)),
+            )
+            .filter(
+                recognitions::unit_code
+                    .eq(unit.unwrap_or_default().to_owned())
+                    .or(any(unit)),
+            )
+            .filter(
+                recognitions::qualification_code
+                    .eq(search.qualification.clone().unwrap_or_default())
+                    .or(any(search.qualification.as_deref())),
+            )
+            .filter(
+                recognitions::provider_organisation_id
+                    .eq(search.provider.clone().unwrap_or_default())
+                    .or(any(search.provider.as_deref())),
+            )
+            .select(recognitions::id),
+    ))
+}
+
+/// The condition an environment meets to be listed: active, its organisation active, recognised
+/// on the day (for every unit asked for), and in the place and of the kind asked for.
+fn condition(search: &Search) -> Condition {
+    let mut condition: Condition = Box::new(
+        learning_environments::active.eq(true).and(exists(
+            organisations::table
+                .filter(organisations::id.eq(learning_environments::organisation_id))
+                .filter(organisations::active.eq(true)),
+        )),
+    );
+    if search.units.is_empty() {
+        condition = Box::new(condition.and(recognised(search, None)));
+    }
+    for unit in &search.units {
+        condition = Box::new(condition.and(recognised(search, Some(unit))));
+    }
+    if !search.municipalities.is_empty() {
+        condition = Box::new(
+            condition.and(learning_environments::municipality_code.eq_any(search.municipalities.clone())),
+        );
+    }
+    if let Some(region) = &search.region {
+        condition = Box::new(
+            condition.and(
+                learning_environments::region_code
+                    .assume_not_null()
+                    .eq(region.clone()),
+            ),
+        );
+    }
+    if let Some(sector) = search.sector {
+        condition = Box::new(condition.and(learning_environments::sector.eq(sector.as_str())));
+    }
+    if let Some(language) = &search.language {
+        condition = Box::new(
+            condition.and(exists(
+                learning_environment_languages::table
+                    .filter(learning_environment_languages::environment_id.eq(learning_environments::id))
+                    .filter(learning_environment_languages::language.eq(language.clone())),
+            )),
+        );
+    }
+    if let Some(text) = &search.text {
+        condition = Box::new(
+            condition.and(
+                learning_environments::search_text
+                    .like(contains_pattern(text))
+                    .escape('\\'),
+            ),
+        );
+    }
+    if let Some(((south, west), (north, east))) = search.bounding_box {
+        condition = Box::new(
+            condition
+                .and(
+                    learning_environments::latitude
+                        .assume_not_null()
+                        .between(south, north),
+                )
+                .and(
+                    learning_environments::longitude
+                        .assume_not_null()
+                        .between(west, east),
+                ),
+        );
+    }
+    condition
+}
+
+/// A page of matching environments in id order.
+pub fn page(
+    conn: &mut DbConnection,
+    search: &Search,
+    page: &PageRequest<String>,
+) -> QueryResult<Vec<EnvironmentRow>> {
+    let mut query = learning_environments::table
+        .filter(condition(search))
+        .select(EnvironmentRow::as_select())
+        .into_boxed();
+    if let Some(after) = &page.after {
+        query = query.filter(learning_environments::id.gt(after.clone()));
+    }
+    query
+        .order(learning_environments::id)
+        .limit(page.fetch_limit())
+        .load(conn)
+}
+
+/// Every matching environment's id and coordinates, for ordering by distance.
+pub fn positions(conn: &mut DbConnection, search: &Search) -> QueryResult<Vec<(String, f64, f64)>> {
+    let rows: Vec<(String, Option<f64>, Option<f64>)> = learning_environments::table
+        .filter(condition(search))
+        .select((
+            learning_environments::id,
+            learning_environments::latitude,
+            learning_environments::longitude,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, latitude, longitude)| Some((id, latitude?, longitude?)))
+        .collect())
+}
+
+/// How many matching environments each municipality has, with the municipality's names and region.
+pub fn counts_by_municipality(conn: &mut DbConnection, search: &Search) -> QueryResult<Vec<(String, i64)>> {
+    learning_environments::table
+        .filter(condition(search))
+        .group_by(learning_environments::municipality_code)
+        .select((learning_environments::municipality_code, count_star()))
+        .order(learning_environments::municipality_code)
+        .load(conn)
+}
+
+pub type MunicipalityNames = (String, String, Option<String>, Option<String>, Option<String>);
+
+/// Code, names and region of the given municipalities.
+pub fn municipality_names(conn: &mut DbConnection, codes: &[String]) -> QueryResult<Vec<MunicipalityNames>> {
+    municipalities::table
+        .filter(municipalities::code.eq_any(codes))
+        .select((
+            municipalities::code,
+            municipalities::name_fi,
+            municipalities::name_sv,
+            municipalities::name_en,
+            municipalities::region_code,
+        ))
+        .load(conn)
+}

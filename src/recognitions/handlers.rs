@@ -1,0 +1,173 @@
+//! HTTP endpoints of recognitions, under the learning environment they recognise.
+
+use actix_web::{get, post, web, HttpResponse};
+
+use super::{
+    domain::{self, NOT_FOUND},
+    dto::{EndInput, Recognition, RecognitionBatch, RecognitionFilter, RecognitionInput},
+    repo,
+};
+use crate::{
+    audit::Actor,
+    auth::{Caller, Scope},
+    concurrency::{with_etag, IfMatch},
+    db::{today, write_transaction, Db, DbConnection},
+    environments::{domain::NOT_FOUND as ENVIRONMENT_NOT_FOUND, repo as environments},
+    error::ApiError,
+    extract::{Json, Query},
+    pagination::{Page, PageRequest},
+};
+
+fn view(conn: &mut DbConnection, environment_id: &str, id: &str) -> Result<Recognition, ApiError> {
+    let row = repo::find(conn, environment_id, id)?.ok_or(NOT_FOUND)?;
+    domain::views(conn, vec![row])?.pop().ok_or(NOT_FOUND)
+}
+
+/// The recognising organisation: the caller's own, or the one an administrator names.
+fn provider_for(caller: &Caller, named: Option<&str>) -> Result<String, ApiError> {
+    caller.require(Scope::EnvironmentsWrite)?;
+    match (named, caller.organisation_id.as_deref()) {
+        (Some(named), _) if caller.is_admin() => Ok(named.to_owned()),
+        (Some(named), Some(own)) if named == own => Ok(own.to_owned()),
+        (None, Some(own)) => Ok(own.to_owned()),
+        (None, None) => Err(ApiError::validation(
+            "provider_organisation_id",
+            "required",
+            "an administrator names the education provider that recognises the environment",
+        )),
+        _ => Err(ApiError::Forbidden(
+            "A client recognises environments as its own organisation.".to_owned(),
+        )),
+    }
+}
+
+/// Recognises a learning environment for one or more qualification units, one recognition per
+/// unit. The caller's organisation must be an education provider; the environment may belong
+/// to any organisation.
+#[utoipa::path(
+    tag = "learning-environments",
+    params(("id" = String, Path, description = "Learning environment id")),
+    request_body = RecognitionInput,
+    security(("oauth2" = ["environments:write"])),
+    responses(
+        (status = 201, description = "Recognised", body = RecognitionBatch),
+        (status = 409, description = "The provider already recognises a unit for an overlapping period, or the environment is inactive",
+            body = crate::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/learning-environments/{id}/recognitions")]
+pub async fn create(
+    db: web::Data<Db>,
+    caller: Caller,
+    id: web::Path<String>,
+    Json(input): Json<RecognitionInput>,
+) -> Result<HttpResponse, ApiError> {
+    let provider = provider_for(&caller, input.provider_organisation_id.as_deref())?;
+    let environment_id = id.into_inner();
+    let items = db
+        .run(move |conn| {
+            write_transaction(conn, |conn| {
+                let environment = environments::find(conn, &environment_id)?.ok_or(ENVIRONMENT_NOT_FOUND)?;
+                let ids = domain::create(conn, &Actor::from(&caller), &environment, &provider, input)?;
+                let rows = repo::find_many(conn, &ids)?;
+                domain::views(conn, rows)
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(RecognitionBatch { items }))
+}
+
+/// Lists an environment's recognitions, in force or not, in the order they were made.
+#[utoipa::path(
+    tag = "learning-environments",
+    params(("id" = String, Path, description = "Learning environment id"), RecognitionFilter),
+    responses((status = 200, description = "A page of recognitions", body = Page<Recognition>))
+)]
+#[get("/learning-environments/{id}/recognitions")]
+pub async fn list(
+    db: web::Data<Db>,
+    id: web::Path<String>,
+    Query(filter): Query<RecognitionFilter>,
+) -> Result<HttpResponse, ApiError> {
+    let page = PageRequest::<String>::new(filter.limit, filter.cursor.as_deref())?;
+    let environment_id = id.into_inner();
+    let page = db
+        .run(move |conn| {
+            environments::find(conn, &environment_id)?.ok_or(ENVIRONMENT_NOT_FOUND)?;
+            let rows = repo::list(
+                conn,
+                &environment_id,
+                filter.provider.as_deref(),
+                filter.unit.as_deref(),
+                filter.status,
+                today(),
+                &page,
+            )?;
+            let page_of_rows = Page::from_rows(rows, &page, |row| row.id.clone(), |row| row);
+            Ok(Page {
+                items: domain::views(conn, page_of_rows.items)?,
+                next_cursor: page_of_rows.next_cursor,
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(page))
+}
+
+/// Reads a recognition.
+#[utoipa::path(
+    tag = "learning-environments",
+    params(("id" = String, Path, description = "Learning environment id"),
+        ("recognition_id" = String, Path, description = "Recognition id")),
+    responses((status = 200, description = "The recognition", body = Recognition,
+        headers(("ETag" = String, description = "The version, for If-Match"))))
+)]
+#[get("/learning-environments/{id}/recognitions/{recognition_id}")]
+pub async fn get(db: web::Data<Db>, path: web::Path<(String, String)>) -> Result<HttpResponse, ApiError> {
+    let (environment_id, id) = path.into_inner();
+    let recognition = db.run(move |conn| view(conn, &environment_id, &id)).await?;
+    Ok(with_etag(HttpResponse::Ok(), &recognition))
+}
+
+/// Ends a recognition from a date (today when absent) with a reason. Only the recognising
+/// provider ends it; the recognition stays in the history and leaves the catalogue that day.
+#[utoipa::path(
+    tag = "learning-environments",
+    params(("id" = String, Path, description = "Learning environment id"),
+        ("recognition_id" = String, Path, description = "Recognition id"),
+        ("If-Match" = Option<String>, Header, description = "The ETag of the version being ended; optional")),
+    request_body = EndInput,
+    security(("oauth2" = ["environments:write"])),
+    responses(
+        (status = 200, description = "Ended", body = Recognition, headers(("ETag" = String, description = "The new version"))),
+        (status = 409, description = "Already ended", body = crate::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/learning-environments/{id}/recognitions/{recognition_id}/end")]
+pub async fn end(
+    db: web::Data<Db>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+    if_match: Option<IfMatch>,
+    Json(input): Json<EndInput>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(Scope::EnvironmentsWrite)?;
+    let (environment_id, id) = path.into_inner();
+    let recognition = db
+        .run(move |conn| {
+            write_transaction(conn, |conn| {
+                let current = repo::find(conn, &environment_id, &id)?.ok_or(NOT_FOUND)?;
+                if !caller.acts_for(&current.provider_organisation_id) {
+                    return Err(ApiError::Forbidden(
+                        "Only the education provider that made a recognition ends it.".to_owned(),
+                    ));
+                }
+                if let Some(if_match) = &if_match {
+                    if_match.check(current.version)?;
+                }
+                domain::end(conn, &Actor::from(&caller), &current, &input)?;
+                view(conn, &environment_id, &id)
+            })
+        })
+        .await?;
+    Ok(with_etag(HttpResponse::Ok(), &recognition))
+}

@@ -1,0 +1,167 @@
+//! Queries over recognitions.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use super::{dto::RecognitionStatus, model::RecognitionRow};
+use crate::{db::DbConnection, pagination::PageRequest, per_backend, schema::recognitions};
+
+pub fn insert_all(conn: &mut DbConnection, rows: &[RecognitionRow]) -> QueryResult<()> {
+    per_backend!(conn, conn => {
+        diesel::insert_into(recognitions::table).values(rows).execute(conn)?;
+    });
+    Ok(())
+}
+
+pub fn find(conn: &mut DbConnection, environment_id: &str, id: &str) -> QueryResult<Option<RecognitionRow>> {
+    recognitions::table
+        .filter(recognitions::id.eq(id))
+        .filter(recognitions::environment_id.eq(environment_id))
+        .select(RecognitionRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn find_many(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Vec<RecognitionRow>> {
+    recognitions::table
+        .filter(recognitions::id.eq_any(ids))
+        .order(recognitions::id)
+        .select(RecognitionRow::as_select())
+        .load(conn)
+}
+
+/// Whether the provider already recognises the environment for the unit under the qualification
+/// for a period that overlaps `from`–`until` (open-ended when `None`).
+pub fn overlaps(
+    conn: &mut DbConnection,
+    environment_id: &str,
+    provider: &str,
+    qualification: &str,
+    unit: &str,
+    from: NaiveDate,
+    until: Option<NaiveDate>,
+) -> QueryResult<bool> {
+    let mut query = recognitions::table
+        .filter(recognitions::environment_id.eq(environment_id))
+        .filter(recognitions::unit_code.eq(unit))
+        .filter(recognitions::provider_organisation_id.eq(provider))
+        .filter(recognitions::qualification_code.eq(qualification))
+        // A recognition ended before it started was never in force.
+        .filter(
+            recognitions::in_force_until
+                .is_null()
+                .or(recognitions::in_force_until.ge(recognitions::valid_from.nullable())),
+        )
+        .filter(
+            recognitions::in_force_until
+                .is_null()
+                .or(recognitions::in_force_until.ge(from)),
+        )
+        .select(recognitions::id)
+        .into_boxed();
+    if let Some(until) = until {
+        query = query.filter(recognitions::valid_from.le(until));
+    }
+    query
+        .first::<String>(conn)
+        .optional()
+        .map(|found| found.is_some())
+}
+
+/// An environment's recognitions in the order they were made.
+pub fn list(
+    conn: &mut DbConnection,
+    environment_id: &str,
+    provider: Option<&str>,
+    unit: Option<&str>,
+    status: Option<RecognitionStatus>,
+    today: NaiveDate,
+    page: &PageRequest<String>,
+) -> QueryResult<Vec<RecognitionRow>> {
+    let mut query = recognitions::table
+        .filter(recognitions::environment_id.eq(environment_id))
+        .select(RecognitionRow::as_select())
+        .into_boxed();
+    if let Some(provider) = provider {
+        query = query.filter(recognitions::provider_organisation_id.eq(provider.to_owned()));
+    }
+    if let Some(unit) = unit {
+        query = query.filter(recognitions::unit_code.eq(unit.to_owned()));
+    }
+    // Not yet over: open-ended, or in force until today or later (and ever in force at all).
+    let not_over = || {
+        recognitions::in_force_until
+            .is_null()
+            .or(recognitions::in_force_until
+                .ge(today)
+                .and(recognitions::in_force_until.ge(recognitions::valid_from.nullable())))
+    };
+    match status {
+        Some(RecognitionStatus::Scheduled) => {
+            query = query
+                .filter(recognitions::valid_from.gt(today))
+                .filter(not_over())
+        }
+        Some(RecognitionStatus::Active) => {
+            query = query
+                .filter(recognitions::valid_from.le(today))
+                .filter(not_over())
+        }
+        Some(RecognitionStatus::Ended) => query = query.filter(not_over().eq(false)),
+        None => {}
+    }
+    if let Some(after) = &page.after {
+        query = query.filter(recognitions::id.gt(after.clone()));
+    }
+    query.order(recognitions::id).limit(page.fetch_limit()).load(conn)
+}
+
+/// The recognitions of the given environments in force on `day`.
+pub fn in_force(
+    conn: &mut DbConnection,
+    environment_ids: &[String],
+    day: NaiveDate,
+) -> QueryResult<Vec<RecognitionRow>> {
+    recognitions::table
+        .filter(recognitions::environment_id.eq_any(environment_ids))
+        .filter(recognitions::valid_from.le(day))
+        .filter(
+            recognitions::in_force_until
+                .is_null()
+                .or(recognitions::in_force_until.ge(day)),
+        )
+        .order((
+            recognitions::environment_id,
+            recognitions::qualification_code,
+            recognitions::unit_code,
+            recognitions::id,
+        ))
+        .select(RecognitionRow::as_select())
+        .load(conn)
+}
+
+#[allow(clippy::too_many_arguments)]
+pub fn end(
+    conn: &mut DbConnection,
+    id: &str,
+    expected_version: i64,
+    ended_on: NaiveDate,
+    in_force_until: Option<NaiveDate>,
+    reason: &str,
+    at: NaiveDateTime,
+) -> QueryResult<bool> {
+    diesel::update(
+        recognitions::table
+            .filter(recognitions::id.eq(id))
+            .filter(recognitions::version.eq(expected_version)),
+    )
+    .set((
+        recognitions::ended_on.eq(Some(ended_on)),
+        recognitions::in_force_until.eq(in_force_until),
+        recognitions::end_reason.eq(Some(reason)),
+        recognitions::version.eq(expected_version + 1),
+        recognitions::updated_at.eq(at),
+    ))
+    .execute(conn)
+    .map(|updated| updated == 1)
+}

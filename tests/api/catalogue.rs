@@ -1,0 +1,385 @@
+//! The public catalogue: search by unit, place, language and text, nearest first, and the view of
+//! one unit by municipality.
+
+use awc::http::StatusCode;
+use serde_json::{json, Value};
+
+use crate::{
+    backend_tests,
+    environments::{cast, create_environment, recognise_units},
+    helpers::TestApp,
+};
+
+fn ids(reply: &crate::helpers::Reply) -> Vec<String> {
+    reply.body["items"]
+        .as_array()
+        .unwrap_or_else(|| panic!("items in {}", reply.text))
+        .iter()
+        .filter_map(|item| item["id"].as_str().map(str::to_owned))
+        .collect()
+}
+
+fn place(street: &str, postal_code: &str, municipality: &str, latitude: f64, longitude: f64) -> Value {
+    json!({
+        "address": {"street_address": street, "postal_code": postal_code, "municipality": municipality},
+        "coordinates": {"latitude": latitude, "longitude": longitude}
+    })
+}
+
+async fn several_units_mean_all_of_them(app: TestApp) {
+    let cast = cast(&app).await;
+    let both = create_environment(&app, &cast.workshop_token, json!({"name": {"fi": "Keittiö"}})).await;
+    let one = create_environment(&app, &cast.workshop_token, json!({"name": {"fi": "Kahvila"}})).await;
+    let none = create_environment(&app, &cast.workshop_token, json!({"name": {"fi": "Varasto"}})).await;
+    recognise_units(&app, &cast.provider_token, &both, &["SAMPLE-107", "SAMPLE-104"]).await;
+    recognise_units(&app, &cast.other_provider_token, &one, &["SAMPLE-107"]).await;
+
+    let all = app.get("/v1/catalogue/learning-environments").await;
+    assert_eq!(all.status, StatusCode::OK, "{}", all.text);
+    assert_eq!(
+        ids(&all),
+        vec![both.clone(), one.clone()],
+        "unrecognised {none} is not listed"
+    );
+
+    let either = app
+        .get("/v1/catalogue/learning-environments?unit=SAMPLE-107")
+        .await;
+    assert_eq!(ids(&either), vec![both.clone(), one.clone()]);
+    let together = app
+        .get("/v1/catalogue/learning-environments?unit=SAMPLE-107&unit=SAMPLE-104")
+        .await;
+    assert_eq!(ids(&together), vec![both.clone()]);
+
+    // Each entry lists every unit in force with its provider, whatever the filter.
+    let entry = &together.body["items"][0];
+    assert_eq!(entry["organisation"]["id"], cast.workshop.as_str());
+    assert_eq!(entry["organisation"]["name"]["fi"], "Rauman nuorten työpaja");
+    let units: Vec<(&str, &str)> = entry["recognised_units"]
+        .as_array()
+        .expect("units")
+        .iter()
+        .map(|unit| {
+            (
+                unit["unit"]["code"].as_str().expect("unit"),
+                unit["provider"]["id"].as_str().expect("provider"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        units,
+        vec![
+            ("SAMPLE-104", cast.provider.as_str()),
+            ("SAMPLE-107", cast.provider.as_str())
+        ]
+    );
+    assert_eq!(entry["recognised_units"][0]["qualification"]["code"], "351204");
+    assert_eq!(entry["distance_km"], Value::Null);
+
+    let by_provider = app
+        .get(&format!(
+            "/v1/catalogue/learning-environments?provider={}",
+            cast.other_provider
+        ))
+        .await;
+    assert_eq!(ids(&by_provider), vec![one.clone()]);
+    let by_qualification = app
+        .get("/v1/catalogue/learning-environments?qualification=381141&unit=SAMPLE-104")
+        .await;
+    assert_eq!(ids(&by_qualification), Vec::<String>::new());
+
+    // Keyset pages in a stable order.
+    let first = app.get("/v1/catalogue/learning-environments?limit=1").await;
+    assert_eq!(ids(&first), vec![both.clone()]);
+    let cursor = first.body["next_cursor"].as_str().expect("a next page");
+    let second = app
+        .get(&format!(
+            "/v1/catalogue/learning-environments?limit=1&cursor={cursor}"
+        ))
+        .await;
+    assert_eq!(ids(&second), vec![one.clone()]);
+    assert_eq!(second.body["next_cursor"], Value::Null);
+
+    let unknown = app.get("/v1/catalogue/learning-environments?unit=NOPE").await;
+    unknown.assert_problem(StatusCode::BAD_REQUEST, "bad-request");
+    assert_eq!(unknown.error_fields(), vec!["unit"]);
+}
+
+async fn finnish_text_search_ignores_case_and_accents(app: TestApp) {
+    let cast = cast(&app).await;
+    let workshop = create_environment(
+        &app,
+        &cast.workshop_token,
+        json!({"name": {"fi": "Työpaja Pyörä", "sv": "Verkstaden Cykeln"}, "description": "Polkupyörien korjausta.", "work_tasks": ["Kierrätystavaran käsittely"]}),
+    )
+    .await;
+    let other = create_environment(
+        &app,
+        &cast.workshop_token,
+        json!({"name": {"fi": "Kirpputori"}, "description": "Myymälä.", "work_tasks": ["kassatyö"]}),
+    )
+    .await;
+    recognise_units(&app, &cast.provider_token, &workshop, &["SAMPLE-104"]).await;
+    recognise_units(&app, &cast.provider_token, &other, &["SAMPLE-104"]).await;
+    for q in [
+        "työpaja",
+        "tyopaja",
+        "Työpaja",
+        "TYÖPAJA",
+        "pyora",
+        "KIERRATYS",
+        "cykeln",
+        "korjaus",
+    ] {
+        let found = app
+            .get(&format!("/v1/catalogue/learning-environments?q={}", urlencode(q)))
+            .await;
+        assert_eq!(ids(&found), vec![workshop.clone()], "q={q}: {}", found.text);
+    }
+    let wildcard = app.get("/v1/catalogue/learning-environments?q=%25").await;
+    assert_eq!(ids(&wildcard), Vec::<String>::new());
+}
+
+fn urlencode(text: &str) -> String {
+    form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}
+
+async fn near_orders_by_distance(app: TestApp) {
+    let cast = cast(&app).await;
+    // From Rauma's market square: the town centre, Pori (about 47 km) and Kajaani (about 420 km).
+    let pori = create_environment(
+        &app,
+        &cast.workshop_token,
+        place("Yrjönkatu 1", "28100", "609", 61.4851, 21.7974),
+    )
+    .await;
+    let kajaani = create_environment(
+        &app,
+        &cast.workshop_token,
+        place("Kauppakatu 1", "87100", "205", 64.2273, 27.7285),
+    )
+    .await;
+    let rauma = create_environment(
+        &app,
+        &cast.workshop_token,
+        place("Kuninkaankatu 1", "26100", "684", 61.1290, 21.5110),
+    )
+    .await;
+    let nowhere = create_environment(&app, &cast.workshop_token, json!({"coordinates": null})).await;
+    for environment in [&pori, &kajaani, &rauma, &nowhere] {
+        recognise_units(&app, &cast.provider_token, environment, &["SAMPLE-107"]).await;
+    }
+
+    let near = "near=61.1272,21.5112";
+    let close = app
+        .get(&format!(
+            "/v1/catalogue/learning-environments?{near}&unit=SAMPLE-107"
+        ))
+        .await;
+    assert_eq!(close.status, StatusCode::OK, "{}", close.text);
+    assert_eq!(ids(&close), vec![rauma.clone(), pori.clone()]);
+    let distances: Vec<f64> = close.body["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|item| item["distance_km"].as_f64().expect("distance"))
+        .collect();
+    assert!(distances[0] < 1.0, "{distances:?}");
+    assert!((40.0..50.0).contains(&distances[1]), "{distances:?}");
+
+    let far = app
+        .get(&format!(
+            "/v1/catalogue/learning-environments?{near}&radius_km=500"
+        ))
+        .await;
+    assert_eq!(ids(&far), vec![rauma.clone(), pori.clone(), kajaani.clone()]);
+
+    // Pages follow the distance order.
+    let mut seen = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let path = match &cursor {
+            Some(cursor) => {
+                format!("/v1/catalogue/learning-environments?{near}&radius_km=500&limit=1&cursor={cursor}")
+            }
+            None => format!("/v1/catalogue/learning-environments?{near}&radius_km=500&limit=1"),
+        };
+        let page = app.get(&path).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.text);
+        seen.extend(ids(&page));
+        match page.body["next_cursor"].as_str() {
+            Some(next) => cursor = Some(next.to_owned()),
+            None => break,
+        }
+    }
+    assert_eq!(seen, vec![rauma, pori, kajaani]);
+
+    for bad in [
+        "radius_km=10",
+        "near=61.1",
+        "near=95,21",
+        "near=north,east",
+        "near=61.1,21.5&radius_km=0",
+        "near=61.1,21.5&radius_km=5000",
+    ] {
+        let reply = app
+            .get(&format!("/v1/catalogue/learning-environments?{bad}"))
+            .await;
+        reply.assert_problem(StatusCode::BAD_REQUEST, "bad-request");
+    }
+}
+
+async fn the_catalogue_filters_by_place_language_and_sector(app: TestApp) {
+    let cast = cast(&app).await;
+    let rauma = create_environment(
+        &app,
+        &cast.workshop_token,
+        json!({"languages": ["fi"], "sector": "food_services"}),
+    )
+    .await;
+    let pori = create_environment(
+        &app,
+        &cast.workshop_token,
+        json!({"languages": ["sv", "en"], "sector": "cleaning_services", "address": {"street_address": "Yrjönkatu 1", "postal_code": "28100", "municipality": "609"}}),
+    )
+    .await;
+    let kajaani = create_environment(
+        &app,
+        &cast.workshop_token,
+        json!({"languages": ["fi"], "sector": "food_services", "address": {"street_address": "Kauppakatu 1", "postal_code": "87100", "municipality": "205"}}),
+    )
+    .await;
+    for environment in [&rauma, &pori, &kajaani] {
+        recognise_units(&app, &cast.provider_token, environment, &["SAMPLE-107"]).await;
+    }
+    let cases = [
+        ("municipality=684", vec![&rauma]),
+        ("municipality=684&municipality=205", vec![&rauma, &kajaani]),
+        ("region=04", vec![&rauma, &pori]),
+        ("region=18", vec![&kajaani]),
+        ("language=sv", vec![&pori]),
+        ("language=fi&region=04", vec![&rauma]),
+        ("sector=food_services", vec![&rauma, &kajaani]),
+        ("unit=SAMPLE-107&municipality=609", vec![&pori]),
+    ];
+    for (query, expected) in cases {
+        let reply = app
+            .get(&format!("/v1/catalogue/learning-environments?{query}"))
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "{query}: {}", reply.text);
+        let expected: Vec<String> = expected.into_iter().cloned().collect();
+        assert_eq!(ids(&reply), expected, "{query}");
+    }
+    let bad = app
+        .get("/v1/catalogue/learning-environments?region=4&sector=kitchens")
+        .await;
+    bad.assert_problem(StatusCode::BAD_REQUEST, "bad-request");
+
+    // An environment of an organisation that is no longer active leaves the catalogue.
+    let organisation = app.get(&format!("/v1/organisations/{}", cast.workshop)).await;
+    let etag = organisation.header("etag").expect("etag").to_owned();
+    let deactivated = app
+        .patch_json(
+            &format!("/v1/organisations/{}", cast.workshop),
+            Some(&etag),
+            &json!({"active": false}),
+        )
+        .await;
+    assert_eq!(deactivated.status, StatusCode::OK, "{}", deactivated.text);
+    let after = app.get("/v1/catalogue/learning-environments").await;
+    assert_eq!(ids(&after), Vec::<String>::new());
+}
+
+async fn a_unit_reads_by_municipality(app: TestApp) {
+    let cast = cast(&app).await;
+    let mut environments = Vec::new();
+    for municipality in [
+        ("684", "26100"),
+        ("684", "26100"),
+        ("609", "28100"),
+        ("205", "87100"),
+    ] {
+        let environment = create_environment(
+            &app,
+            &cast.workshop_token,
+            json!({"address": {"street_address": "Katu 1", "postal_code": municipality.1, "municipality": municipality.0}}),
+        )
+        .await;
+        environments.push(environment);
+    }
+    for environment in &environments {
+        recognise_units(&app, &cast.provider_token, environment, &["SAMPLE-107"]).await;
+    }
+    // A second provider recognising the same environment does not count it twice.
+    recognise_units(
+        &app,
+        &cast.other_provider_token,
+        &environments[0],
+        &["SAMPLE-107"],
+    )
+    .await;
+
+    let reply = app
+        .get("/v1/catalogue/units/SAMPLE-107/learning-environments")
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    assert_eq!(reply.body["unit"]["code"], "SAMPLE-107");
+    assert_eq!(reply.body["unit"]["name"]["fi"], "Ruokapalveluissa avustaminen");
+    let qualifications: Vec<&str> = reply.body["qualifications"]
+        .as_array()
+        .expect("qualifications")
+        .iter()
+        .filter_map(|q| q["code"].as_str())
+        .collect();
+    assert_eq!(qualifications, vec!["351204", "381113"]);
+    assert_eq!(reply.body["learning_environments"], 4);
+    let groups: Vec<(&str, i64, &str)> = reply.body["municipalities"]
+        .as_array()
+        .expect("municipalities")
+        .iter()
+        .map(|group| {
+            (
+                group["municipality"]["code"].as_str().expect("code"),
+                group["learning_environments"].as_i64().expect("count"),
+                group["region"].as_str().expect("region"),
+            )
+        })
+        .collect();
+    assert_eq!(groups, vec![("205", 1, "18"), ("609", 1, "04"), ("684", 2, "04")]);
+    assert_eq!(
+        reply.body["municipalities"][2]["municipality"]["name"]["fi"],
+        "Rauma"
+    );
+
+    // Each group links to the catalogue search that lists it.
+    let href = reply.body["municipalities"][2]["href"].as_str().expect("href");
+    let listed = app.get(href).await;
+    assert_eq!(ids(&listed), environments[..2].to_vec(), "{href}");
+
+    let in_region = app
+        .get("/v1/catalogue/units/SAMPLE-107/learning-environments?region=04")
+        .await;
+    assert_eq!(in_region.body["learning_environments"], 3);
+    let by_provider = app
+        .get(&format!(
+            "/v1/catalogue/units/SAMPLE-107/learning-environments?provider={}",
+            cast.other_provider
+        ))
+        .await;
+    assert_eq!(by_provider.body["learning_environments"], 1);
+    let other_unit = app
+        .get("/v1/catalogue/units/SAMPLE-101/learning-environments")
+        .await;
+    assert_eq!(other_unit.body["learning_environments"], 0);
+    assert_eq!(other_unit.body["municipalities"], json!([]));
+    let unknown = app.get("/v1/catalogue/units/NOPE/learning-environments").await;
+    unknown.assert_problem(StatusCode::NOT_FOUND, "not-found");
+}
+
+backend_tests!(
+    several_units_mean_all_of_them,
+    finnish_text_search_ignores_case_and_accents,
+    near_orders_by_distance,
+    the_catalogue_filters_by_place_language_and_sector,
+    a_unit_reads_by_municipality,
+);
