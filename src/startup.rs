@@ -80,6 +80,11 @@ impl Application {
         self.port
     }
 
+    /// A handle that stops the server: tests stop theirs before their database goes away.
+    pub fn handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
+    }
+
     /// Serves until SIGINT or SIGTERM, then finishes the requests in flight (graceful shutdown).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await

@@ -27,8 +27,21 @@ pub struct TestApp {
     pub client: Client,
     /// A platform administrator's access token.
     pub admin_token: String,
-    _files: tempfile::TempDir,
+    files: std::path::PathBuf,
+}
+
+/// What outlives a test's body: the server, stopped before its files and database are removed, so
+/// that no worker or pool thread is left reconnecting to a dropped database when the process exits.
+pub struct TestEnvironment {
+    server: actix_web::dev::ServerHandle,
+    files: tempfile::TempDir,
     _database: TestDatabase,
+}
+
+impl TestEnvironment {
+    pub async fn shut_down(self) {
+        self.server.stop(false).await;
+    }
 }
 
 enum TestDatabase {
@@ -40,11 +53,31 @@ impl Drop for TestDatabase {
     fn drop(&mut self) {
         if let TestDatabase::Postgres { admin_url, name } = self {
             if let Ok(mut conn) = PgConnection::establish(admin_url) {
+                // The stopped server's pool closes its connections as its worker winds down; dropping
+                // the database under a live pool would leave it reconnecting in the background.
+                for _ in 0..50 {
+                    if connections_to(&mut conn, name) == 0 {
+                        break;
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(100));
+                }
                 let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
                     .execute(&mut conn);
             }
         }
     }
+}
+
+fn connections_to(conn: &mut PgConnection, database: &str) -> i64 {
+    #[derive(diesel::QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        count: i64,
+    }
+    diesel::sql_query("SELECT count(*) AS count FROM pg_stat_activity WHERE datname = $1")
+        .bind::<diesel::sql_types::Text, _>(database)
+        .get_result::<Count>(conn)
+        .map_or(0, |row| row.count)
 }
 
 /// Generates, for each named `async fn(TestApp)`, one test on SQLite and one on PostgreSQL.
@@ -73,7 +106,10 @@ where
     Fut: Future<Output = ()>,
 {
     match spawn_app(backend).await {
-        Some(app) => test(app).await,
+        Some((app, environment)) => {
+            test(app).await;
+            environment.shut_down().await;
+        }
         None => eprintln!("skipped on PostgreSQL: TEST_DATABASE_URL is not set"),
     }
 }
@@ -119,7 +155,7 @@ pub fn test_config(database_url: &str, data_dir: &std::path::Path) -> Config {
     config
 }
 
-pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
+pub async fn spawn_app(backend: Backend) -> Option<(TestApp, TestEnvironment)> {
     let (database_url, database) = match backend {
         Backend::Sqlite => {
             let dir = tempfile::tempdir().expect("temporary directory");
@@ -133,18 +169,22 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
         .await
         .expect("the application starts");
     let address = format!("http://127.0.0.1:{}", application.port());
+    let environment = TestEnvironment {
+        server: application.handle(),
+        files,
+        _database: database,
+    };
     actix_web::rt::spawn(application.run_until_stopped());
     let mut app = TestApp {
         address,
         database_url,
         client: Client::builder().disable_redirects().finish(),
         admin_token: String::new(),
-        _files: files,
-        _database: database,
+        files: environment.files.path().to_owned(),
     };
     let (admin_id, admin_secret) = app.create_client(None, "").await;
     app.admin_token = app.token(&admin_id, &admin_secret, None).await;
-    Some(app)
+    Some((app, environment))
 }
 
 impl TestApp {
@@ -272,7 +312,7 @@ impl TestApp {
 
     /// The service's token signing key, for tests that forge tokens with it.
     pub fn signing_key_pem(&self) -> Vec<u8> {
-        std::fs::read(self._files.path().join("jwt-signing-key.pem")).expect("the signing key was generated")
+        std::fs::read(self.files.join("jwt-signing-key.pem")).expect("the signing key was generated")
     }
 
     /// Registers an organisation and returns its body.
