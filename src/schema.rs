@@ -307,6 +307,7 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        region_code -> Nullable<Text>,
     }
 }
 

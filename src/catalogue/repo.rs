@@ -138,23 +138,97 @@ fn condition(search: &Search) -> Condition {
     condition
 }
 
+/// The most candidates one step of [`page`] takes, well under both backends' bind limits.
+const MAX_CANDIDATES: i64 = 4_000;
+
 /// A page of matching environments in id order.
+///
+/// With a unit asked for, the page is found from that unit's recognitions, which an index keeps
+/// by unit, region and environment: a batch of candidate environments in id order is read from
+/// it and the rest of the condition is checked on those, until the page is full. Left to the
+/// planner, a common unit and a rare one want opposite plans and one of them ends up slow.
 pub fn page(
     conn: &mut DbConnection,
     search: &Search,
     page: &PageRequest<String>,
 ) -> QueryResult<Vec<EnvironmentRow>> {
+    let wanted = page.fetch_limit();
+    let Some(unit) = search.units.first() else {
+        return matching(conn, search, None, page.after.as_deref(), wanted);
+    };
+    let mut rows = Vec::new();
+    let mut after = page.after.clone();
+    let mut batch = wanted * 2;
+    loop {
+        let candidates = recognised_environments(conn, search, unit, after.as_deref(), batch)?;
+        let Some(last) = candidates.last().cloned() else {
+            break;
+        };
+        let missing = wanted - rows.len() as i64;
+        rows.extend(matching(conn, search, Some(&candidates), None, missing)?);
+        if rows.len() as i64 >= wanted || (candidates.len() as i64) < batch {
+            break;
+        }
+        after = Some(last);
+        batch = (batch * 4).min(MAX_CANDIDATES);
+    }
+    Ok(rows)
+}
+
+/// Up to `limit` distinct environments after `after`, in id order, with `unit` recognised in
+/// force on the day (in the region, under the qualification and by the provider asked for).
+fn recognised_environments(
+    conn: &mut DbConnection,
+    search: &Search,
+    unit: &str,
+    after: Option<&str>,
+    limit: i64,
+) -> QueryResult<Vec<String>> {
+    let mut query = recognitions::table
+        .filter(recognitions::unit_code.eq(unit.to_owned()))
+        .filter(recognitions::valid_from.le(search.day))
+        .filter(
+            recognitions::in_force_until
+                .is_null()
+                .or(recognitions::in_force_until.ge(search.day)),
+        )
+        .select(recognitions::environment_id)
+        .distinct()
+        .into_boxed();
+    if let Some(region) = &search.region {
+        query = query.filter(recognitions::region_code.eq(region.clone()));
+    }
+    if let Some(after) = after {
+        query = query.filter(recognitions::environment_id.gt(after.to_owned()));
+    }
+    if let Some(qualification) = &search.qualification {
+        query = query.filter(recognitions::qualification_code.eq(qualification.clone()));
+    }
+    if let Some(provider) = &search.provider {
+        query = query.filter(recognitions::provider_organisation_id.eq(provider.clone()));
+    }
+    query.order(recognitions::environment_id).limit(limit).load(conn)
+}
+
+/// Up to `limit` matching environments in id order, among `candidates` when given.
+fn matching(
+    conn: &mut DbConnection,
+    search: &Search,
+    candidates: Option<&[String]>,
+    after: Option<&str>,
+    limit: i64,
+) -> QueryResult<Vec<EnvironmentRow>> {
     let mut query = learning_environments::table
         .filter(condition(search))
         .select(EnvironmentRow::as_select())
         .into_boxed();
-    if let Some(after) = &page.after {
-        query = query.filter(learning_environments::id.gt(after.clone()));
+    if let Some(candidates) = candidates {
+        query = query.filter(learning_environments::id.eq_any(candidates.to_vec()));
     }
-    query
-        .order(learning_environments::id)
-        .limit(page.fetch_limit())
-        .load(conn)
+    if let Some(after) = after {
+        query = query.filter(learning_environments::id.gt(after.to_owned()));
+    }
+    query.order(learning_environments::id).limit(limit).load(conn)
 }
 
 /// Every matching environment's id and coordinates, for ordering by distance.

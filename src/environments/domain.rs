@@ -16,6 +16,7 @@ use crate::{
     db::{now, DbConnection},
     error::{ApiError, FieldError},
     organisations::repo as organisations,
+    recognitions::repo as recognitions,
     reference::{model::localized, repo::find_municipality},
     text::normalize_for_search,
 };
@@ -194,6 +195,9 @@ pub fn update(
         ));
     }
     let region = check(conn, &mut input)?;
+    if region != current.region_code {
+        recognitions::set_region(conn, &current.id, region.as_deref())?;
+    }
     let changes = columns(&input, region, current.version + 1, now());
     if !repo::update(conn, &current.id, current.version, &changes)? {
         return Err(ApiError::PreconditionFailed);

@@ -221,6 +221,7 @@ pub fn create(
         .map(|unit| RecognitionRow {
             id: Uuid::now_v7().to_string(),
             environment_id: environment.id.clone(),
+            region_code: environment.region_code.clone(),
             provider_organisation_id: provider.to_owned(),
             qualification_code: unit.qualification.clone(),
             unit_code: unit.unit.clone(),

@@ -23,4 +23,6 @@ pub struct RecognitionRow {
     pub version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// The environment's region, kept here for the catalogue's index.
+    pub region_code: Option<String>,
 }

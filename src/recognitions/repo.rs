@@ -165,3 +165,15 @@ pub fn end(
     .execute(conn)
     .map(|updated| updated == 1)
 }
+
+/// Follows an environment that moved to another region.
+pub fn set_region(
+    conn: &mut DbConnection,
+    environment_id: &str,
+    region_code: Option<&str>,
+) -> QueryResult<()> {
+    diesel::update(recognitions::table.filter(recognitions::environment_id.eq(environment_id)))
+        .set(recognitions::region_code.eq(region_code))
+        .execute(conn)
+        .map(drop)
+}

@@ -376,7 +376,71 @@ async fn a_unit_reads_by_municipality(app: TestApp) {
     unknown.assert_problem(StatusCode::NOT_FOUND, "not-found");
 }
 
+async fn a_unit_in_a_region_pages_and_follows_a_move(app: TestApp) {
+    let cast = cast(&app).await;
+    let mut in_rauma = Vec::new();
+    for _ in 0..3 {
+        let environment = create_environment(&app, &cast.workshop_token, json!({})).await;
+        recognise_units(&app, &cast.provider_token, &environment, &["SAMPLE-107"]).await;
+        in_rauma.push(environment);
+    }
+    let search = "/v1/catalogue/learning-environments?unit=SAMPLE-107&region=04&limit=2";
+    let first = app.get(search).await;
+    assert_eq!(ids(&first), in_rauma[..2].to_vec(), "{}", first.text);
+    let cursor = first.body["next_cursor"].as_str().expect("a next page");
+    let second = app.get(&format!("{search}&cursor={cursor}")).await;
+    assert_eq!(ids(&second), in_rauma[2..].to_vec(), "{}", second.text);
+    assert_eq!(second.body["next_cursor"], Value::Null);
+
+    // The first environment moves to Kajaani (Kainuu, region 18): its recognitions move with it.
+    let moved = &in_rauma[0];
+    let current = app.get(&format!("/v1/learning-environments/{moved}")).await;
+    let etag = current.header("etag").expect("etag").to_owned();
+    let patched = app
+        .patch_json_as(
+            Some(&cast.workshop_token),
+            &format!("/v1/learning-environments/{moved}"),
+            Some(&etag),
+            &json!({"address": {"street_address": "Kauppakatu 1", "postal_code": "87100", "municipality": "205"}, "coordinates": null}),
+        )
+        .await;
+    assert_eq!(patched.status, StatusCode::OK, "{}", patched.text);
+    let satakunta = app
+        .get("/v1/catalogue/learning-environments?unit=SAMPLE-107&region=04")
+        .await;
+    assert_eq!(ids(&satakunta), in_rauma[1..].to_vec());
+    let kainuu = app
+        .get("/v1/catalogue/learning-environments?unit=SAMPLE-107&region=18")
+        .await;
+    assert_eq!(ids(&kainuu), vec![moved.clone()]);
+    let counts = app
+        .get("/v1/catalogue/units/SAMPLE-107/learning-environments?region=18")
+        .await;
+    assert_eq!(counts.body["learning_environments"], 1, "{}", counts.text);
+}
+
+async fn a_unit_with_few_matches_among_many_recognitions_pages(app: TestApp) {
+    let cast = cast(&app).await;
+    let mut environments = Vec::new();
+    for languages in [["fi"], ["fi"], ["fi"], ["fi"], ["fi"], ["sv"], ["fi"], ["sv"]] {
+        let environment =
+            create_environment(&app, &cast.workshop_token, json!({"languages": languages})).await;
+        recognise_units(&app, &cast.provider_token, &environment, &["SAMPLE-107"]).await;
+        environments.push(environment);
+    }
+    // The first recognitions read for the unit all fail the language filter.
+    let search = "/v1/catalogue/learning-environments?unit=SAMPLE-107&language=sv&limit=1";
+    let first = app.get(search).await;
+    assert_eq!(ids(&first), vec![environments[5].clone()], "{}", first.text);
+    let cursor = first.body["next_cursor"].as_str().expect("a next page");
+    let second = app.get(&format!("{search}&cursor={cursor}")).await;
+    assert_eq!(ids(&second), vec![environments[7].clone()], "{}", second.text);
+    assert_eq!(second.body["next_cursor"], Value::Null);
+}
+
 backend_tests!(
+    a_unit_with_few_matches_among_many_recognitions_pages,
+    a_unit_in_a_region_pages_and_follows_a_move,
     several_units_mean_all_of_them,
     finnish_text_search_ignores_case_and_accents,
     near_orders_by_distance,
