@@ -21,6 +21,12 @@ pub struct Config {
     /// HTTP worker threads; `None` lets actix-web use one per core.
     pub workers: Option<usize>,
     pub auth: AuthConfig,
+    /// The 32-byte key (base64) that encrypts personal identity codes and keys their look-up
+    /// hashes; generated on first start when missing.
+    pub personal_data_key_file: PathBuf,
+    /// The service's public address, which credentials and verification links name; by default
+    /// `http://` and the bound address.
+    pub public_url: Option<String>,
 }
 
 pub const DEFAULT_JWT_ISSUER: &str = "urn:opinto-registry";
@@ -113,6 +119,9 @@ impl Config {
             database_pool_size: parse_number("DATABASE_POOL_SIZE", 10)?,
             workers: var("WORKERS").map(|_| parse_number("WORKERS", 1)).transpose()?,
             auth: AuthConfig::from_env(&data_dir)?,
+            personal_data_key_file: var("PERSONAL_DATA_KEY_FILE")
+                .map_or_else(|| default_personal_data_key_file(&data_dir), PathBuf::from),
+            public_url: var("PUBLIC_URL").map(|url| url.trim_end_matches('/').to_owned()),
             data_dir,
         })
     }
@@ -124,6 +133,8 @@ impl Config {
         Self {
             database_url: database_url.into(),
             auth: AuthConfig::defaults(&data_dir),
+            personal_data_key_file: default_personal_data_key_file(&data_dir),
+            public_url: None,
             data_dir,
             bind_addr: DEFAULT_BIND_ADDR.into(),
             cors_allowed_origins: vec!["*".into()],
@@ -136,6 +147,10 @@ impl Config {
 
 fn default_database_url(data_dir: &std::path::Path) -> String {
     format!("sqlite://{}", data_dir.join("registry.db").display())
+}
+
+fn default_personal_data_key_file(data_dir: &std::path::Path) -> PathBuf {
+    data_dir.join("personal-data-key")
 }
 
 fn var(name: &str) -> Option<String> {

@@ -49,6 +49,77 @@ pub fn oph_organisation_oid(value: &str) -> Result<String, &'static str> {
     Ok(value.to_owned())
 }
 
+/// A checked personal identity code (henkilötunnus).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonalIdentityCode {
+    /// Upper case, as issued: `DDMMYYCZZZQ`.
+    pub code: String,
+    pub birth_date: chrono::NaiveDate,
+    /// Individual numbers 900–999 are temporary codes.
+    pub temporary: bool,
+}
+
+/// Validates a personal identity code `DDMMYYCZZZQ`: a real birth date, a century sign (`+`;
+/// `-YXWVU`; `ABCDEF`), an individual number 002–999 and the check character of `DDMMYYZZZ mod 31`.
+///
+/// The messages never repeat the code: it must not reach a log or an error response.
+pub fn personal_identity_code(value: &str) -> Result<PersonalIdentityCode, &'static str> {
+    const FORMAT: &str = "must be a personal identity code DDMMYYCZZZQ, e.g. 131052-308T";
+    const CHECK_CHARACTERS: &[u8; 31] = b"0123456789ABCDEFHJKLMNPRSTUVWXY";
+    let code = value.trim().to_ascii_uppercase();
+    let bytes = code.as_bytes();
+    if bytes.len() != 11 {
+        return Err(FORMAT);
+    }
+    let digits = |range: std::ops::Range<usize>| -> Option<u32> {
+        let part = &code[range];
+        part.bytes()
+            .all(|b| b.is_ascii_digit())
+            .then(|| part.parse().ok())?
+    };
+    let (Some(day), Some(month), Some(year), Some(individual)) =
+        (digits(0..2), digits(2..4), digits(4..6), digits(7..10))
+    else {
+        return Err(FORMAT);
+    };
+    let century = match bytes[6] {
+        b'+' => 1800,
+        b'-' | b'Y' | b'X' | b'W' | b'V' | b'U' => 1900,
+        b'A' | b'B' | b'C' | b'D' | b'E' | b'F' => 2000,
+        _ => return Err("the century sign must be one of + - Y X W V U A B C D E F"),
+    };
+    let year = i32::try_from(century + year).map_err(|_| FORMAT)?;
+    let birth_date =
+        chrono::NaiveDate::from_ymd_opt(year, month, day).ok_or("the date part is not a real date")?;
+    if individual < 2 {
+        return Err("the individual number must be 002–999");
+    }
+    let number = day * 10_000_000 + month * 100_000 + (year as u32 % 100) * 1000 + individual;
+    if bytes[10] != CHECK_CHARACTERS[(number % 31) as usize] {
+        return Err("the check character does not match");
+    }
+    Ok(PersonalIdentityCode {
+        temporary: individual >= 900,
+        code,
+        birth_date,
+    })
+}
+
+/// Validates a learner OID (oppijanumero): `1.2.246.562.(24|98|198).<11 digits>`.
+pub fn learner_oid(value: &str) -> Result<String, &'static str> {
+    const MESSAGE: &str = "must be a learner OID: 1.2.246.562.24. followed by 11 digits";
+    let value = value.trim();
+    let rest = value.strip_prefix("1.2.246.562.").ok_or(MESSAGE)?;
+    let (node, digits) = rest.split_once('.').ok_or(MESSAGE)?;
+    if !matches!(node, "24" | "98" | "198")
+        || digits.len() != 11
+        || !digits.bytes().all(|b| b.is_ascii_digit())
+    {
+        return Err(MESSAGE);
+    }
+    Ok(value.to_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -91,5 +162,45 @@ mod tests {
         assert!(oph_organisation_oid("1.2.246.562.24.12345678901").is_err());
         assert!(oph_organisation_oid("1.2.246.562.10.123").is_err());
         assert!(oph_organisation_oid("1.2.246.562.10.1234567890a").is_err());
+    }
+
+    #[test]
+    fn personal_identity_codes_follow_the_check_character() {
+        let valid = personal_identity_code("131052-308t").expect("valid");
+        assert_eq!(valid.code, "131052-308T");
+        assert_eq!(
+            valid.birth_date,
+            chrono::NaiveDate::from_ymd_opt(1952, 10, 13).expect("date")
+        );
+        assert!(!valid.temporary);
+        // The same person's number with the other 1900s and 2000s century signs.
+        for sign in ["Y", "X", "W", "V", "U"] {
+            assert!(
+                personal_identity_code(&format!("131052{sign}308T")).is_ok(),
+                "{sign}"
+            );
+        }
+        let born_2010 = personal_identity_code("010110A9024").expect("valid");
+        assert_eq!(born_2010.birth_date.to_string(), "2010-01-01");
+        assert!(born_2010.temporary);
+        assert_eq!(
+            personal_identity_code("131052-308U"),
+            Err("the check character does not match")
+        );
+        assert!(personal_identity_code("310252-308T").is_err(), "31 February");
+        assert!(personal_identity_code("131052Z308T").is_err(), "century sign");
+        assert!(personal_identity_code("131052-308").is_err(), "length");
+        assert!(
+            personal_identity_code("131052-001T").is_err(),
+            "individual number"
+        );
+    }
+
+    #[test]
+    fn learner_oids_have_eleven_digits() {
+        assert!(learner_oid("1.2.246.562.24.10000000008").is_ok());
+        assert!(learner_oid("1.2.246.562.98.10000000008").is_ok());
+        assert!(learner_oid("1.2.246.562.10.10000000008").is_err());
+        assert!(learner_oid("1.2.246.562.24.1000000000").is_err());
     }
 }

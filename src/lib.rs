@@ -5,6 +5,7 @@ pub mod agreements;
 pub mod audit;
 pub mod auth;
 pub mod catalogue;
+pub mod certificates;
 pub mod cli;
 pub mod clients;
 pub mod concurrency;

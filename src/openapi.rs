@@ -55,6 +55,8 @@ the keys at `/.well-known/jwks.json`; each names the client's organisation (`org
         (name = "agreements", description = "Cooperation agreements between work organisations and education providers"),
         (name = "learning-environments", description = "Learning environments and the qualification units education providers recognise them for"),
         (name = "catalogue", description = "The public catalogue: where a qualification unit can be learned, near a place"),
+        (name = "certificates", description = "Competence certificates: drafted and issued by workshops, shared with education providers with the holder's consent, pulled through a change feed"),
+        (name = "verification", description = "Public verification of issued certificates by their printed code or their signed credential"),
         (name = "audit", description = "The append-only log of writes and reads of personal data"),
         (name = "administration", description = "API clients, for platform administrators"),
         (name = "operations", description = "Health checks"),

@@ -311,6 +311,87 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    certificates (id) {
+        id -> Text,
+        issuer_organisation_id -> Text,
+        status -> Text,
+        holder_given_names -> Text,
+        holder_family_name -> Text,
+        holder_birth_date -> Date,
+        holder_hetu_encrypted -> Nullable<Text>,
+        holder_hetu_index -> Nullable<Text>,
+        holder_learner_oid -> Nullable<Text>,
+        programme_reference -> Nullable<Text>,
+        start_date -> Date,
+        end_date -> Date,
+        hours -> Nullable<Integer>,
+        coach_name -> Text,
+        coach_title -> Nullable<Text>,
+        language -> Text,
+        other_competences -> Text,
+        supersedes_id -> Nullable<Text>,
+        superseded_by_id -> Nullable<Text>,
+        verification_code -> Nullable<Text>,
+        credential -> Nullable<Text>,
+        issued_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+        revocation_reason -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    certificate_units (certificate_id, position) {
+        certificate_id -> Text,
+        position -> Integer,
+        qualification_code -> Text,
+        unit_code -> Text,
+        description -> Text,
+        skills -> Text,
+        hours -> Nullable<Integer>,
+    }
+}
+
+diesel::table! {
+    certificate_environments (certificate_id, environment_id) {
+        certificate_id -> Text,
+        environment_id -> Text,
+    }
+}
+
+diesel::table! {
+    certificate_shares (id) {
+        id -> Text,
+        certificate_id -> Text,
+        organisation_id -> Text,
+        consent_given_on -> Date,
+        consent_method -> Text,
+        shared_at -> Timestamp,
+        ended_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    certificate_events (position) {
+        position -> BigInt,
+        organisation_id -> Text,
+        certificate_id -> Text,
+        event -> Text,
+        shared_with_id -> Nullable<Text>,
+        occurred_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    counters (name) {
+        name -> Text,
+        value -> BigInt,
+    }
+}
+
 diesel::joinable!(municipalities -> regions (region_code));
 diesel::joinable!(organisations -> municipalities (municipality_code));
 diesel::joinable!(qualification_unit_links -> qualifications (qualification_code));
@@ -328,6 +409,9 @@ diesel::joinable!(learning_environment_tasks -> learning_environments (environme
 diesel::joinable!(learning_environment_languages -> learning_environments (environment_id));
 diesel::joinable!(recognitions -> learning_environments (environment_id));
 diesel::joinable!(recognitions -> qualification_units (unit_code));
+diesel::joinable!(certificate_units -> certificates (certificate_id));
+diesel::joinable!(certificate_environments -> certificates (certificate_id));
+diesel::joinable!(certificate_shares -> certificates (certificate_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     regions,
@@ -353,4 +437,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     learning_environment_tasks,
     learning_environment_languages,
     recognitions,
+    certificates,
+    certificate_units,
+    certificate_environments,
+    certificate_shares,
+    certificate_events,
+    counters,
 );

@@ -19,7 +19,9 @@ use crate::{
         middleware::authenticate,
         token_endpoint,
     },
-    catalogue, clients,
+    catalogue,
+    certificates::{self, credential::PublicUrl, protection::PersonalDataKey},
+    clients,
     config::Config,
     db::{Db, DbSetupError},
     environments,
@@ -38,7 +40,7 @@ const ACCESS_LOG_FORMAT: &str = r#"%a "%r" %s %b %Dms request_id=%{x-request-id}
 pub enum StartupError {
     #[error(transparent)]
     Database(#[from] DbSetupError),
-    #[error("cannot load the token signing keys: {0}")]
+    #[error("cannot load the keys: {0}")]
     Keys(#[from] KeyError),
     #[error("cannot load the shipped reference data: {0}")]
     ReferenceData(#[from] ImportError),
@@ -58,6 +60,7 @@ impl Application {
     pub async fn build(config: Config) -> Result<Self, StartupError> {
         let db = prepare_database(&config)?;
         let keys = KeySet::load(&config.auth)?;
+        let personal_data_key = PersonalDataKey::load(&config.personal_data_key_file)?;
         let listener = TcpListener::bind(&config.bind_addr).map_err(|source| StartupError::Bind {
             addr: config.bind_addr.clone(),
             source,
@@ -69,7 +72,18 @@ impl Application {
                 source,
             })?
             .port();
-        let server = run(listener, db, keys, &config).map_err(|source| StartupError::Bind {
+        let public_url = PublicUrl(
+            config
+                .public_url
+                .clone()
+                .unwrap_or_else(|| format!("http://{}", public_address(&config.bind_addr, port))),
+        );
+        let secrets = Secrets {
+            keys,
+            personal_data_key,
+            public_url,
+        };
+        let server = run(listener, db, secrets, &config).map_err(|source| StartupError::Bind {
             addr: config.bind_addr.clone(),
             source,
         })?;
@@ -117,6 +131,7 @@ pub fn routes(config: &mut ServiceConfig) {
         .service(health::ready)
         .service(token_endpoint::token)
         .service(token_endpoint::jwks)
+        .service(certificates::verification::verify_page)
         .service(
             scope::scope("/v1")
                 .service(reference::handlers::import_reference_data)
@@ -159,6 +174,22 @@ pub fn routes(config: &mut ServiceConfig) {
                 .service(recognitions::handlers::end)
                 .service(catalogue::handlers::list_environments)
                 .service(catalogue::handlers::by_unit)
+                .service(certificates::handlers::list)
+                .service(certificates::handlers::create)
+                .service(certificates::handlers::search)
+                .service(certificates::handlers::feed)
+                .service(certificates::handlers::get)
+                .service(certificates::handlers::update)
+                .service(certificates::handlers::delete)
+                .service(certificates::handlers::issue)
+                .service(certificates::handlers::revoke)
+                .service(certificates::handlers::supersede)
+                .service(certificates::handlers::share)
+                .service(certificates::handlers::unshare)
+                .service(certificates::handlers::credential)
+                .service(certificates::handlers::pdf)
+                .service(certificates::verification::verify_code)
+                .service(certificates::verification::verify_credential)
                 .service(clients::handlers::create)
                 .service(clients::handlers::list)
                 .service(clients::handlers::revoke)
@@ -212,9 +243,29 @@ async fn route_not_found() -> Result<actix_web::HttpResponse, ApiError> {
     Err(ApiError::RouteNotFound)
 }
 
-pub fn run(listener: TcpListener, db: Db, keys: KeySet, config: &Config) -> std::io::Result<Server> {
+/// The bound address with the port actually bound (`BIND_ADDR` may name port 0), and a
+/// loopback name for an address bound on every interface.
+fn public_address(bind_addr: &str, port: u16) -> String {
+    let host = bind_addr.rsplit_once(':').map_or(bind_addr, |(host, _)| host);
+    let host = match host {
+        "0.0.0.0" | "[::]" | "" => "localhost",
+        host => host,
+    };
+    format!("{host}:{port}")
+}
+
+/// The keys and the address the service signs and links with.
+pub struct Secrets {
+    pub keys: KeySet,
+    pub personal_data_key: PersonalDataKey,
+    pub public_url: PublicUrl,
+}
+
+pub fn run(listener: TcpListener, db: Db, secrets: Secrets, config: &Config) -> std::io::Result<Server> {
     let db = web::Data::new(db);
-    let keys = web::Data::new(keys);
+    let keys = web::Data::new(secrets.keys);
+    let personal_data_key = web::Data::new(secrets.personal_data_key);
+    let public_url = web::Data::new(secrets.public_url);
     let auth_config = web::Data::new(config.auth.clone());
     let document = openapi::document();
     let body_limit = BodyLimit(config.max_body_bytes);
@@ -224,6 +275,8 @@ pub fn run(listener: TcpListener, db: Db, keys: KeySet, config: &Config) -> std:
             .into_utoipa_app()
             .app_data(db.clone())
             .app_data(keys.clone())
+            .app_data(personal_data_key.clone())
+            .app_data(public_url.clone())
             .app_data(auth_config.clone())
             .app_data(body_limit)
             .app_data(web::PayloadConfig::new(body_limit.0))

@@ -32,6 +32,16 @@ impl LocalizedText {
         }
     }
 
+    /// The text in `language` (`fi`, `sv`, `en`), or in Finnish when it has none in that language.
+    pub fn get(&self, language: &str) -> &str {
+        match language {
+            "sv" => self.sv.as_deref(),
+            "en" => self.en.as_deref(),
+            _ => None,
+        }
+        .unwrap_or(&self.fi)
+    }
+
     /// Every language variant, normalized and joined, for a `LIKE` search over all of them.
     pub fn search_key(&self) -> String {
         [Some(&self.fi), self.sv.as_ref(), self.en.as_ref()]

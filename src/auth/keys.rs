@@ -20,7 +20,7 @@ pub enum KeyError {
     File { path: String, message: String },
 }
 
-fn file_error(path: &Path, message: impl ToString) -> KeyError {
+pub(crate) fn file_error(path: &Path, message: impl ToString) -> KeyError {
     KeyError::File {
         path: path.display().to_string(),
         message: message.to_string(),
@@ -150,7 +150,7 @@ pub fn generate_signing_key() -> Result<SigningKey, getrandom::Error> {
 }
 
 #[cfg(unix)]
-fn write_private(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+pub(crate) fn write_private(path: &Path, contents: &[u8]) -> std::io::Result<()> {
     use std::{io::Write, os::unix::fs::OpenOptionsExt};
     let mut file = fs::OpenOptions::new()
         .write(true)
@@ -161,7 +161,7 @@ fn write_private(path: &Path, contents: &[u8]) -> std::io::Result<()> {
 }
 
 #[cfg(not(unix))]
-fn write_private(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+pub(crate) fn write_private(path: &Path, contents: &[u8]) -> std::io::Result<()> {
     fs::write(path, contents)
 }
 

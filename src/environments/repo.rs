@@ -13,8 +13,8 @@ use crate::{
     pagination::PageRequest,
     per_backend,
     schema::{
-        agreement_environments, learning_environment_languages, learning_environment_tasks,
-        learning_environments, recognitions,
+        agreement_environments, certificate_environments, learning_environment_languages,
+        learning_environment_tasks, learning_environments, recognitions,
     },
     text::contains_pattern,
 };
@@ -168,17 +168,22 @@ pub fn list(
         .load(conn)
 }
 
-/// Whether a recognition or an agreement refers to the environment, so that it cannot be deleted.
+/// Whether a recognition, an agreement or a certificate refers to the environment, so that it
+/// cannot be deleted.
 pub fn is_referenced(conn: &mut DbConnection, id: &str) -> QueryResult<bool> {
     let recognised: bool = diesel::select(diesel::dsl::exists(
         recognitions::table.filter(recognitions::environment_id.eq(id)),
     ))
     .get_result(conn)?;
-    if recognised {
+    let in_agreement: bool = diesel::select(diesel::dsl::exists(
+        agreement_environments::table.filter(agreement_environments::environment_id.eq(id)),
+    ))
+    .get_result(conn)?;
+    if recognised || in_agreement {
         return Ok(true);
     }
     diesel::select(diesel::dsl::exists(
-        agreement_environments::table.filter(agreement_environments::environment_id.eq(id)),
+        certificate_environments::table.filter(certificate_environments::environment_id.eq(id)),
     ))
     .get_result(conn)
 }

@@ -171,21 +171,10 @@ pub fn create(
                 "duplicate",
                 "the unit is listed twice under the same qualification",
             ));
-        } else if reference::find_qualification(conn, &unit.qualification)?.is_none() {
-            errors.push(FieldError::new(
-                format!("units[{index}].qualification"),
-                "unknown_code",
-                format!("no qualification has the code {:?}", unit.qualification),
-            ));
-        } else if !reference::unit_belongs_to(conn, &unit.qualification, &unit.unit)? {
-            errors.push(FieldError::new(
-                format!("units[{index}].unit"),
-                "not_in_qualification",
-                format!(
-                    "{:?} is not a unit of the qualification {}",
-                    unit.unit, unit.qualification
-                ),
-            ));
+        } else if let Some(error) =
+            crate::reference::check_unit(conn, &format!("units[{index}]"), &unit.qualification, &unit.unit)?
+        {
+            errors.push(error);
         }
     }
     if let Some(agreement_id) = &input.agreement_id {

@@ -5,3 +5,30 @@ pub mod handlers;
 pub mod import;
 pub mod model;
 pub mod repo;
+
+use crate::{db::DbConnection, error::FieldError};
+
+/// What is wrong with naming `unit` under `qualification` at `field` (`units[0]`), if anything:
+/// an unknown qualification, or a unit that is not one of its units.
+pub fn check_unit(
+    conn: &mut DbConnection,
+    field: &str,
+    qualification: &str,
+    unit: &str,
+) -> diesel::QueryResult<Option<FieldError>> {
+    if repo::find_qualification(conn, qualification)?.is_none() {
+        return Ok(Some(FieldError::new(
+            format!("{field}.qualification"),
+            "unknown_code",
+            format!("no qualification has the code {qualification:?}"),
+        )));
+    }
+    if !repo::unit_belongs_to(conn, qualification, unit)? {
+        return Ok(Some(FieldError::new(
+            format!("{field}.unit"),
+            "not_in_qualification",
+            format!("{unit:?} is not a unit of the qualification {qualification}"),
+        )));
+    }
+    Ok(None)
+}

@@ -164,6 +164,7 @@ pub async fn spawn_app(backend: Backend) -> Option<(TestApp, TestEnvironment)> {
         }
         Backend::Postgres => create_postgres_database(&postgres_admin_url()?),
     };
+    crate::logs::capture();
     let files = tempfile::tempdir().expect("temporary directory");
     let application = Application::build(test_config(&database_url, files.path()))
         .await
@@ -329,6 +330,8 @@ pub struct Reply {
     pub headers: awc::http::header::HeaderMap,
     pub body: Value,
     pub text: String,
+    /// The body as it came, for documents that are not text.
+    pub bytes: Vec<u8>,
 }
 
 impl Reply {
@@ -347,6 +350,7 @@ impl Reply {
             headers: response.headers().clone(),
             body: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
             text,
+            bytes: bytes.to_vec(),
         }
     }
 

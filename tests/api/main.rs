@@ -1,11 +1,13 @@
 //! Integration tests: the application over HTTP, on SQLite and on PostgreSQL.
 
 mod helpers;
+mod logs;
 
 mod agreements;
 mod audit;
 mod auth;
 mod catalogue;
+mod certificates;
 mod conventions;
 mod environments;
 mod guidelines;

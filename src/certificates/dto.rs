@@ -1,0 +1,468 @@
+//! Competence certificates as the API shows and accepts them.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use validator::Validate;
+
+use crate::{organisations::dto::OrganisationSummary, reference::dto::CodeAndName, text::not_blank};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CertificateStatus {
+    /// Being written; changed with `If-Match`, not yet visible to anyone else.
+    Draft,
+    /// Signed and frozen; can be shared, verified and printed.
+    Issued,
+    /// Withdrawn by its issuer, with a reason.
+    Revoked,
+    /// Replaced by a corrected certificate, named in `superseded_by`.
+    Superseded,
+}
+
+impl CertificateStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Draft => "draft",
+            Self::Issued => "issued",
+            Self::Revoked => "revoked",
+            Self::Superseded => "superseded",
+        }
+    }
+
+    pub fn parse(value: &str) -> Self {
+        match value {
+            "issued" => Self::Issued,
+            "revoked" => Self::Revoked,
+            "superseded" => Self::Superseded,
+            _ => Self::Draft,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CertificateLanguage {
+    Fi,
+    Sv,
+    En,
+}
+
+impl CertificateLanguage {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Fi => "fi",
+            Self::Sv => "sv",
+            Self::En => "en",
+        }
+    }
+
+    pub fn parse(value: &str) -> Self {
+        match value {
+            "sv" => Self::Sv,
+            "en" => Self::En,
+            _ => Self::Fi,
+        }
+    }
+}
+
+/// The trainee the certificate is for.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"given_names": "Aino Maria", "family_name": "Virtanen", "date_of_birth": "2004-03-15", "hetu": "150304A1233", "learner_oid": "1.2.246.562.24.10000000008"}))]
+pub struct HolderInput {
+    #[validate(length(min = 1, max = 200), custom(function = "not_blank"))]
+    pub given_names: String,
+    #[validate(length(min = 1, max = 200), custom(function = "not_blank"))]
+    pub family_name: String,
+    /// Must agree with the personal identity code when both are given.
+    pub date_of_birth: NaiveDate,
+    /// Finnish personal identity code (henkilötunnus), checked with its century sign and check
+    /// character. Stored encrypted; shown only to those who may read the certificate.
+    #[serde(default)]
+    pub hetu: Option<String>,
+    /// Learner OID (oppijanumero) `1.2.246.562.24.` and 11 digits.
+    #[serde(default)]
+    pub learner_oid: Option<String>,
+}
+
+/// A skill the trainee showed, optionally tied to a requirement of the unit.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate, PartialEq)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"text": "Valmistaa lounaan annoskortin mukaan", "requirement_code": "R1"}))]
+pub struct SkillInput {
+    #[validate(length(min = 1, max = 1000), custom(function = "not_blank"))]
+    pub text: String,
+    /// The code of the requirement (ammattitaitovaatimus) in the national qualification requirements.
+    #[serde(default)]
+    #[validate(length(min = 1, max = 100))]
+    pub requirement_code: Option<String>,
+}
+
+/// A qualification unit the trainee showed competence in.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "qualification": "351204", "unit": "SAMPLE-107",
+    "description": "Valmisti päivittäin lounasta noin 80 ruokailijalle ja huolehti astiahuollosta.",
+    "skills": [{"text": "Valmistaa lounaan annoskortin mukaan", "requirement_code": "R1"}, {"text": "Noudattaa omavalvontaa"}],
+    "hours": 320
+}))]
+pub struct CertificateUnitInput {
+    /// National qualification code.
+    #[validate(length(min = 1, max = 20))]
+    pub qualification: String,
+    /// Code of a unit of that qualification.
+    #[validate(length(min = 1, max = 40))]
+    pub unit: String,
+    /// The work done.
+    #[validate(length(min = 1, max = 4000), custom(function = "not_blank"))]
+    pub description: String,
+    #[serde(default)]
+    #[validate(length(max = 100), nested)]
+    pub skills: Vec<SkillInput>,
+    #[serde(default)]
+    #[validate(range(min = 1, max = 10000))]
+    pub hours: Option<i32>,
+}
+
+/// A competence outside qualifications: a work-ability passport, a hygiene or first-aid card,
+/// everyday working-life skills.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate, PartialEq)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"name": "Hygieniaosaamistodistus", "framework": "Ruokavirasto", "code": "HYG", "description": "Suoritettu hygieniaosaamistesti."}))]
+pub struct OtherCompetenceInput {
+    #[validate(length(min = 1, max = 300), custom(function = "not_blank"))]
+    pub name: String,
+    /// The framework the competence belongs to, e.g. a card's issuer.
+    #[serde(default)]
+    #[validate(length(min = 1, max = 300))]
+    pub framework: Option<String>,
+    #[serde(default)]
+    #[validate(length(min = 1, max = 100))]
+    pub code: Option<String>,
+    #[serde(default)]
+    #[validate(length(min = 1, max = 4000))]
+    pub description: Option<String>,
+}
+
+/// The work coach who wrote the certificate.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate, PartialEq)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"name": "Maija Meikäläinen", "title": "työvalmentaja"}))]
+pub struct CoachInput {
+    #[validate(length(min = 1, max = 200), custom(function = "not_blank"))]
+    pub name: String,
+    #[serde(default)]
+    #[validate(length(min = 1, max = 200))]
+    pub title: Option<String>,
+}
+
+/// A certificate's content: everything a draft may change.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "holder": {"given_names": "Aino Maria", "family_name": "Virtanen", "date_of_birth": "2004-03-15", "hetu": "150304A1233"},
+    "learning_environment_ids": ["0193a2b4-a000-7000-8000-000000000001"],
+    "programme_reference": "TE-palvelut, kuntouttava työtoiminta 2026/118",
+    "start_date": "2026-02-01",
+    "end_date": "2026-10-31",
+    "hours": 480,
+    "coach": {"name": "Maija Meikäläinen", "title": "työvalmentaja"},
+    "language": "fi",
+    "units": [{"qualification": "351204", "unit": "SAMPLE-107", "description": "Valmisti päivittäin lounasta noin 80 ruokailijalle.", "skills": [{"text": "Valmistaa lounaan annoskortin mukaan"}], "hours": 320}],
+    "other_competences": [{"name": "Hygieniaosaamistodistus", "framework": "Ruokavirasto"}]
+}))]
+pub struct CertificateInput {
+    /// An administrator names the issuing organisation; a client issues as its own.
+    #[serde(default)]
+    pub issuer_organisation_id: Option<String>,
+    #[validate(nested)]
+    pub holder: HolderInput,
+    /// Learning environments (of the issuing organisation) where the learning took place.
+    #[serde(default)]
+    #[validate(length(max = 20))]
+    pub learning_environment_ids: Vec<String>,
+    /// The employment service's or programme's own reference for the trainee's placement.
+    #[serde(default)]
+    #[validate(length(min = 1, max = 200))]
+    pub programme_reference: Option<String>,
+    pub start_date: NaiveDate,
+    pub end_date: NaiveDate,
+    /// Hours of learning in the whole period.
+    #[serde(default)]
+    #[validate(range(min = 1, max = 20000))]
+    pub hours: Option<i32>,
+    #[validate(nested)]
+    pub coach: CoachInput,
+    pub language: CertificateLanguage,
+    #[serde(default)]
+    #[validate(length(max = 50), nested)]
+    pub units: Vec<CertificateUnitInput>,
+    #[serde(default)]
+    #[validate(length(max = 50), nested)]
+    pub other_competences: Vec<OtherCompetenceInput>,
+}
+
+/// The holder as those who may read the certificate see them.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({"given_names": "Aino Maria", "family_name": "Virtanen", "date_of_birth": "2004-03-15", "hetu": "150304A1233", "learner_oid": null}))]
+pub struct Holder {
+    pub given_names: String,
+    pub family_name: String,
+    pub date_of_birth: NaiveDate,
+    pub hetu: Option<String>,
+    pub learner_oid: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({"qualification": {"code": "351204", "name": {"fi": "Kiinteistöpalvelujen perustutkinto"}}, "unit": {"code": "SAMPLE-107", "name": {"fi": "Ruokapalveluissa avustaminen"}}, "description": "Valmisti päivittäin lounasta.", "skills": [{"text": "Valmistaa lounaan annoskortin mukaan", "requirement_code": "R1"}], "hours": 320}))]
+pub struct CertificateUnit {
+    pub qualification: CodeAndName,
+    pub unit: CodeAndName,
+    pub description: String,
+    pub skills: Vec<SkillInput>,
+    pub hours: Option<i32>,
+}
+
+/// A learning environment as a certificate names it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({"id": "0193a2b4-a000-7000-8000-000000000001", "name": {"fi": "Työpajan keittiö"}, "municipality": "684"}))]
+pub struct CertificateEnvironment {
+    pub id: String,
+    pub name: crate::text::LocalizedText,
+    pub municipality: String,
+}
+
+/// An education provider the certificate is shared with, and the holder's consent.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "organisation": {"id": "0193a2b4-7c1e-7d3a-9f00-5b1c2d3e4f52", "name": {"fi": "Satakunnan koulutuskuntayhtymä"}, "kind": "education_provider"},
+    "consent_given_on": "2026-11-02", "consent_method": "written", "shared_at": "2026-11-23T08:30:00Z"
+}))]
+pub struct Share {
+    pub organisation: OrganisationSummary,
+    pub consent_given_on: NaiveDate,
+    pub consent_method: ConsentMethod,
+    pub shared_at: DateTime<Utc>,
+}
+
+/// How the holder gave consent to sharing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ConsentMethod {
+    /// Signed on paper.
+    Written,
+    /// In an electronic service, with strong identification.
+    Electronic,
+    /// Told in person and recorded by the coach.
+    Oral,
+}
+
+impl ConsentMethod {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Written => "written",
+            Self::Electronic => "electronic",
+            Self::Oral => "oral",
+        }
+    }
+
+    pub fn parse(value: &str) -> Self {
+        match value {
+            "electronic" => Self::Electronic,
+            "oral" => Self::Oral,
+            _ => Self::Written,
+        }
+    }
+}
+
+/// Shares an issued certificate with an education provider.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"organisation_id": "0193a2b4-7c1e-7d3a-9f00-5b1c2d3e4f52", "consent_given_on": "2026-11-02", "consent_method": "written"}))]
+pub struct ShareInput {
+    /// An education provider.
+    #[validate(length(min = 1, max = 100))]
+    pub organisation_id: String,
+    /// When the holder consented; not in the future.
+    pub consent_given_on: NaiveDate,
+    pub consent_method: ConsentMethod,
+}
+
+/// Revokes an issued certificate.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"reason": "Todistus annettiin virheellisesti väärälle henkilölle."}))]
+pub struct RevokeInput {
+    #[validate(length(min = 1, max = 2000), custom(function = "not_blank"))]
+    pub reason: String,
+}
+
+/// A competence certificate, in full: only its issuer and the organisations it is shared with read it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "0193a2b4-c000-7000-8000-000000000001",
+    "status": "issued",
+    "issuer": {"id": "0193a2b4-7c1e-7d3a-9f00-5b1c2d3e4f50", "name": {"fi": "Rauman nuorten työpaja"}, "kind": "workshop"},
+    "holder": {"given_names": "Aino Maria", "family_name": "Virtanen", "date_of_birth": "2004-03-15", "hetu": "150304A1233", "learner_oid": null},
+    "learning_environments": [{"id": "0193a2b4-a000-7000-8000-000000000001", "name": {"fi": "Työpajan keittiö"}, "municipality": "684"}],
+    "programme_reference": null,
+    "start_date": "2026-02-01",
+    "end_date": "2026-10-31",
+    "hours": 480,
+    "coach": {"name": "Maija Meikäläinen", "title": "työvalmentaja"},
+    "language": "fi",
+    "units": [{"qualification": {"code": "351204", "name": {"fi": "Kiinteistöpalvelujen perustutkinto"}}, "unit": {"code": "SAMPLE-107", "name": {"fi": "Ruokapalveluissa avustaminen"}}, "description": "Valmisti päivittäin lounasta.", "skills": [{"text": "Valmistaa lounaan annoskortin mukaan", "requirement_code": null}], "hours": 320}],
+    "other_competences": [],
+    "shares": [],
+    "verification_code": "K7M2Q-X9PRT",
+    "supersedes": null,
+    "superseded_by": null,
+    "issued_at": "2026-11-23T08:30:00Z",
+    "revoked_at": null,
+    "revocation_reason": null,
+    "version": 2,
+    "created_at": "2026-11-23T08:00:00Z",
+    "updated_at": "2026-11-23T08:30:00Z"
+}))]
+pub struct Certificate {
+    pub id: String,
+    pub status: CertificateStatus,
+    pub issuer: OrganisationSummary,
+    pub holder: Holder,
+    pub learning_environments: Vec<CertificateEnvironment>,
+    pub programme_reference: Option<String>,
+    pub start_date: NaiveDate,
+    pub end_date: NaiveDate,
+    pub hours: Option<i32>,
+    pub coach: CoachInput,
+    pub language: CertificateLanguage,
+    pub units: Vec<CertificateUnit>,
+    pub other_competences: Vec<OtherCompetenceInput>,
+    /// Whom the certificate is shared with now: shown to its issuer only.
+    pub shares: Vec<Share>,
+    /// The code printed on the certificate, for `GET /v1/verify/{code}`; set when issued.
+    pub verification_code: Option<String>,
+    /// The certificate this one corrects.
+    pub supersedes: Option<String>,
+    /// The certificate that corrected this one.
+    pub superseded_by: Option<String>,
+    pub issued_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    pub revocation_reason: Option<String>,
+    /// Increases with every change; send it back as `If-Match: "<version>"`.
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl crate::concurrency::Versioned for Certificate {
+    fn version(&self) -> i64 {
+        self.version
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams, Validate)]
+#[into_params(parameter_in = Query)]
+pub struct CertificateFilter {
+    pub status: Option<CertificateStatus>,
+    /// Certificates naming this unit.
+    #[param(example = "SAMPLE-107")]
+    pub unit: Option<String>,
+    /// Certificates naming a unit of this qualification.
+    #[param(example = "351204")]
+    pub qualification: Option<String>,
+    /// Issued on or after this day.
+    pub issued_from: Option<NaiveDate>,
+    /// Issued on or before this day.
+    pub issued_to: Option<NaiveDate>,
+    /// Changed at or after this moment (RFC 3339).
+    pub updated_since: Option<DateTime<Utc>>,
+    /// Page size, 1–200 (default 50).
+    pub limit: Option<u32>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// Finds a person's certificates by personal identity code, which never travels in a URL.
+#[derive(Debug, Clone, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"holder_hetu": "150304A1233"}))]
+pub struct SearchInput {
+    pub holder_hetu: String,
+}
+
+/// The certificates a search found, that the caller may read.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"items": []}))]
+pub struct SearchResult {
+    pub items: Vec<Certificate>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FeedEventKind {
+    Issued,
+    Revoked,
+    Superseded,
+    Shared,
+    Unshared,
+}
+
+impl FeedEventKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Issued => "issued",
+            Self::Revoked => "revoked",
+            Self::Superseded => "superseded",
+            Self::Shared => "shared",
+            Self::Unshared => "unshared",
+        }
+    }
+
+    pub fn parse(value: &str) -> Self {
+        match value {
+            "revoked" => Self::Revoked,
+            "superseded" => Self::Superseded,
+            "shared" => Self::Shared,
+            "unshared" => Self::Unshared,
+            _ => Self::Issued,
+        }
+    }
+}
+
+/// One change to a certificate the caller may see.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({"position": 1042, "event": "shared", "certificate_id": "0193a2b4-c000-7000-8000-000000000001", "shared_with": "0193a2b4-7c1e-7d3a-9f00-5b1c2d3e4f52", "occurred_at": "2026-11-23T08:30:00Z"}))]
+pub struct FeedEvent {
+    /// Increases with every event; pass the last one seen as `after`.
+    pub position: i64,
+    pub event: FeedEventKind,
+    pub certificate_id: String,
+    /// For `shared` and `unshared`: the organisation concerned.
+    pub shared_with: Option<String>,
+    pub occurred_at: DateTime<Utc>,
+}
+
+/// A batch of the change feed.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"items": [{"position": 1042, "event": "issued", "certificate_id": "0193a2b4-c000-7000-8000-000000000001", "shared_with": null, "occurred_at": "2026-11-23T08:30:00Z"}], "last_position": 1042, "more": false}))]
+pub struct Feed {
+    pub items: Vec<FeedEvent>,
+    /// The position to pass as `after` next time: the last item's, or `after` itself when empty.
+    pub last_position: i64,
+    /// Whether more events are ready now; when false, poll again later.
+    pub more: bool,
+}
+
+#[derive(Debug, Deserialize, IntoParams, Validate)]
+#[into_params(parameter_in = Query)]
+pub struct FeedQuery {
+    /// The last position seen; 0 (the default) reads from the start.
+    #[validate(range(min = 0))]
+    pub after: Option<i64>,
+    /// Events per batch, 1–1000 (default 100).
+    #[validate(range(min = 1, max = 1000))]
+    pub limit: Option<u32>,
+}

@@ -1,0 +1,563 @@
+//! HTTP endpoints of certificates, their sharing and the change feed.
+
+use actix_web::{delete, get, http::header, patch, post, web, HttpResponse};
+
+use super::{
+    credential::{PublicUrl, Signer},
+    domain::{self, NOT_FOUND},
+    dto::{
+        Certificate, CertificateFilter, CertificateInput, Feed, FeedEvent, FeedEventKind, FeedQuery,
+        RevokeInput, SearchInput, SearchResult, ShareInput,
+    },
+    model::CertificateRow,
+    policy,
+    protection::PersonalDataKey,
+    repo,
+};
+use crate::{
+    audit::Actor,
+    auth::{keys::KeySet, Caller},
+    concurrency::{with_etag, IfMatch},
+    db::{write_transaction, Db, DbConnection},
+    error::ApiError,
+    extract::{Json, MergePatch, Query},
+    identifiers,
+    pagination::{Page, PageRequest},
+};
+
+/// One certificate as `caller` sees it, read afresh (after a change).
+fn view(
+    conn: &mut DbConnection,
+    id: &str,
+    caller: &Caller,
+    key: &PersonalDataKey,
+) -> Result<Certificate, ApiError> {
+    let row = repo::find(conn, id)?.ok_or(NOT_FOUND)?;
+    view_of(conn, row, caller, key)
+}
+
+fn view_of(
+    conn: &mut DbConnection,
+    row: CertificateRow,
+    caller: &Caller,
+    key: &PersonalDataKey,
+) -> Result<Certificate, ApiError> {
+    domain::views(conn, vec![row], key, |issuer| policy::sees_shares(caller, issuer))?
+        .pop()
+        .ok_or(NOT_FOUND)
+}
+
+/// Loads a certificate for a change by `caller`, checking `If-Match` when given.
+fn load_for_change(
+    conn: &mut DbConnection,
+    id: &str,
+    caller: &Caller,
+    if_match: Option<&IfMatch>,
+) -> Result<CertificateRow, ApiError> {
+    let row = repo::find(conn, id)?.ok_or(NOT_FOUND)?;
+    policy::can_change(conn, caller, &row)?;
+    if let Some(if_match) = if_match {
+        if_match.check(row.version)?;
+    }
+    Ok(row)
+}
+
+fn created(certificate: &Certificate) -> HttpResponse {
+    let mut response = HttpResponse::Created();
+    response.insert_header((header::LOCATION, format!("/v1/certificates/{}", certificate.id)));
+    with_etag(response, certificate)
+}
+
+/// Drafts a certificate for a trainee, issued by the caller's organisation.
+#[utoipa::path(
+    tag = "certificates",
+    request_body = CertificateInput,
+    security(("oauth2" = ["certificates:write"])),
+    responses(
+        (status = 201, description = "Drafted", body = Certificate,
+            headers(("ETag" = String, description = "The version"), ("Location" = String, description = "The certificate's URL"))),
+    )
+)]
+#[post("/certificates")]
+pub async fn create(
+    db: web::Data<Db>,
+    key: web::Data<PersonalDataKey>,
+    caller: Caller,
+    Json(input): Json<CertificateInput>,
+) -> Result<HttpResponse, ApiError> {
+    let issuer = policy::issuer_for_new(&caller, input.issuer_organisation_id.as_deref())?;
+    let certificate = db
+        .run(move |conn| {
+            write_transaction(conn, |conn| {
+                let id = domain::create(conn, &Actor::from(&caller), &issuer, input, None, &key)?;
+                view(conn, &id, &caller, &key)
+            })
+        })
+        .await?;
+    Ok(created(&certificate))
+}
+
+/// Lists the certificates the caller's organisation issued or that are shared with it now.
+/// With `updated_since` this is a simple incremental pull; the feed is the exact one.
+#[utoipa::path(
+    tag = "certificates",
+    params(CertificateFilter),
+    security(("oauth2" = ["certificates:read"])),
+    responses((status = 200, description = "A page of certificates", body = Page<Certificate>))
+)]
+#[get("/certificates")]
+pub async fn list(
+    db: web::Data<Db>,
+    key: web::Data<PersonalDataKey>,
+    caller: Caller,
+    Query(filter): Query<CertificateFilter>,
+) -> Result<HttpResponse, ApiError> {
+    let page = PageRequest::<String>::new(filter.limit, filter.cursor.as_deref())?;
+    let reader = policy::reader(&caller)?.map(str::to_owned);
+    let page = db
+        .run(move |conn| {
+            write_transaction(conn, |conn| {
+                let rows = repo::list(conn, reader.as_deref(), &filter, &page)?;
+                let page = Page::from_rows(rows, &page, |row| row.id.clone(), |row| row);
+                domain::record_reads(conn, &Actor::from(&caller), &page.items)?;
+                let items = domain::views(conn, page.items, &key, |issuer| {
+                    policy::sees_shares(&caller, issuer)
+                })?;
+                Ok::<_, ApiError>(Page {
+                    items,
+                    next_cursor: page.next_cursor,
+                })
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(page))
+}
+
+/// Finds a person's certificates by personal identity code, sent in the body so that it never
+/// appears in a URL or an access log. Only certificates the caller may read are returned.
+#[utoipa::path(
+    tag = "certificates",
+    request_body = SearchInput,
+    security(("oauth2" = ["certificates:read"])),
+    responses((status = 200, description = "The certificates found", body = SearchResult))
+)]
+#[post("/certificates/search")]
+pub async fn search(
+    db: web::Data<Db>,
+    key: web::Data<PersonalDataKey>,
+    caller: Caller,
+    Json(input): Json<SearchInput>,
+) -> Result<HttpResponse, ApiError> {
+    let reader = policy::reader(&caller)?.map(str::to_owned);
+    let code = identifiers::personal_identity_code(&input.holder_hetu)
+        .map_err(|message| ApiError::validation("holder_hetu", "hetu", message))?;
+    let index = key.blind_index(&code.code);
+    let items = db
+        .run(move |conn| {
+            write_transaction(conn, |conn| {
+                let mut readable = Vec::new();
+                for row in repo::find_by_hetu_index(conn, &index)? {
+                    let allowed = reader.is_none() || policy::can_read(conn, &caller, &row).is_ok();
+                    if allowed {
+                        readable.push(row);
+                    }
+                }
+                domain::record_reads(conn, &Actor::from(&caller), &readable)?;
+                domain::views(conn, readable, &key, |issuer| {
+                    policy::sees_shares(&caller, issuer)
+                })
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(SearchResult { items }))
+}
+
+/// The change feed of the certificates the caller's organisation issued or was shared.
+///
+/// **Polling contract.** Events are numbered by `position`, which only grows. Read with
+/// `after` = the last position you processed (0 at first) and store `last_position` once the
+/// batch is processed; while `more` is true, read again at once, otherwise poll again later (a
+/// minute is plenty). Positions are handed out in commit order, so an event never appears behind
+/// a position already read: a reader that always passes its last position misses nothing and
+/// sees nothing twice. Positions are per service, not per reader, so they skip numbers.
+/// Events: `issued`, `revoked`, `superseded` (the certificate was replaced by a corrected one:
+/// read it for `superseded_by`), `shared` and `unshared` (with `shared_with`). After `shared`
+/// read the certificate with `GET /v1/certificates/{id}`; after `unshared` you may no longer.
+#[utoipa::path(
+    tag = "certificates",
+    params(FeedQuery),
+    security(("oauth2" = ["certificates:read"])),
+    responses((status = 200, description = "A batch of events in position order", body = Feed))
+)]
+#[get("/certificates/feed")]
+pub async fn feed(
+    db: web::Data<Db>,
+    caller: Caller,
+    Query(query): Query<FeedQuery>,
+) -> Result<HttpResponse, ApiError> {
+    policy::reader(&caller)?;
+    let organisation = caller.organisation_id.clone().ok_or_else(|| {
+        ApiError::Forbidden("The feed is an organisation's: the client acts for none.".to_owned())
+    })?;
+    let after = query.after.unwrap_or(0);
+    let limit = query.limit.unwrap_or(100);
+    let rows = db
+        .run(move |conn| Ok::<_, ApiError>(repo::events(conn, &organisation, after, i64::from(limit) + 1)?))
+        .await?;
+    let more = rows.len() > limit as usize;
+    let items: Vec<FeedEvent> = rows
+        .into_iter()
+        .take(limit as usize)
+        .map(|row| FeedEvent {
+            position: row.position,
+            event: FeedEventKind::parse(&row.event),
+            certificate_id: row.certificate_id,
+            shared_with: row.shared_with_id,
+            occurred_at: row.occurred_at.and_utc(),
+        })
+        .collect();
+    let last_position = items.last().map_or(after, |item| item.position);
+    Ok(HttpResponse::Ok().json(Feed {
+        items,
+        last_position,
+        more,
+    }))
+}
+
+/// Reads a certificate in full, personal data included; every read is written to the audit log.
+#[utoipa::path(
+    tag = "certificates",
+    params(("id" = String, Path, description = "Certificate id")),
+    security(("oauth2" = ["certificates:read"])),
+    responses((status = 200, description = "The certificate", body = Certificate,
+        headers(("ETag" = String, description = "The version, for If-Match"))))
+)]
+#[get("/certificates/{id}")]
+pub async fn get(
+    db: web::Data<Db>,
+    key: web::Data<PersonalDataKey>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let certificate = db
+        .run(move |conn| {
+            write_transaction(conn, |conn| {
+                let row = repo::find(conn, &id)?.ok_or(NOT_FOUND)?;
+                policy::can_read(conn, &caller, &row)?;
+                domain::record_reads(conn, &Actor::from(&caller), std::slice::from_ref(&row))?;
+                view_of(conn, row, &caller, &key)
+            })
+        })
+        .await?;
+    Ok(with_etag(HttpResponse::Ok(), &certificate))
+}
+
+/// Changes a draft with a JSON Merge Patch (lists are replaced whole). Issued content never
+/// changes: 409.
+#[utoipa::path(
+    tag = "certificates",
+    params(("id" = String, Path, description = "Certificate id")),
+    security(("oauth2" = ["certificates:write"])),
+    request_body(content = serde_json::Value, content_type = "application/merge-patch+json",
+        description = "Members of CertificateInput to change"),
+    responses(
+        (status = 200, description = "Changed", body = Certificate),
+        (status = 409, description = "The certificate is no longer a draft", body = crate::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[patch("/certificates/{id}")]
+pub async fn update(
+    db: web::Data<Db>,
+    key: web::Data<PersonalDataKey>,
+    caller: Caller,
+    id: web::Path<String>,
+    if_match: IfMatch,
+    patch: MergePatch,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let certificate = db
+        .run(move |conn| {
+            write_transaction(conn, |conn| {
+                let current = load_for_change(conn, &id, &caller, Some(&if_match))?;
+                if current.status != "draft" {
+                    return Err(ApiError::Conflict(
+                        "Issued content never changes: supersede the certificate with a corrected one."
+                            .to_owned(),
+                    ));
+                }
+                let input = patch.apply_to(&domain::input_of(conn, &current, &key)?)?;
+                domain::update(conn, &Actor::from(&caller), &current, input, &key)?;
+                view(conn, &id, &caller, &key)
+            })
+        })
+        .await?;
+    Ok(with_etag(HttpResponse::Ok(), &certificate))
+}
+
+/// Deletes a draft. An issued certificate stays: 409.
+#[utoipa::path(
+    tag = "certificates",
+    params(("id" = String, Path, description = "Certificate id")),
+    security(("oauth2" = ["certificates:write"])),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 409, description = "The certificate is no longer a draft", body = crate::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/certificates/{id}")]
+pub async fn delete(
+    db: web::Data<Db>,
+    caller: Caller,
+    id: web::Path<String>,
+    if_match: IfMatch,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    db.run(move |conn| {
+        write_transaction(conn, |conn| {
+            let current = load_for_change(conn, &id, &caller, Some(&if_match))?;
+            domain::delete(conn, &Actor::from(&caller), &current)
+        })
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Issues a draft: its content is frozen, it gets a verification code and a signed credential,
+/// and a draft that corrects another certificate supersedes it (taking over its shares).
+#[utoipa::path(
+    tag = "certificates",
+    params(("id" = String, Path, description = "Certificate id"),
+        ("If-Match" = Option<String>, Header, description = "The draft's version, to issue exactly what was reviewed")),
+    security(("oauth2" = ["certificates:write"])),
+    responses(
+        (status = 200, description = "Issued", body = Certificate),
+        (status = 409, description = "Not a draft", body = crate::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/certificates/{id}/issue")]
+pub async fn issue(
+    db: web::Data<Db>,
+    key: web::Data<PersonalDataKey>,
+    keys: web::Data<KeySet>,
+    public_url: web::Data<PublicUrl>,
+    caller: Caller,
+    id: web::Path<String>,
+    if_match: Option<IfMatch>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let signer = Signer {
+        keys,
+        public_url: public_url.0.clone(),
+    };
+    let certificate = db
+        .run(move |conn| {
+            write_transaction(conn, |conn| {
+                let current = load_for_change(conn, &id, &caller, if_match.as_ref())?;
+                domain::issue(conn, &Actor::from(&caller), &current, &signer)?;
+                view(conn, &id, &caller, &key)
+            })
+        })
+        .await?;
+    Ok(with_etag(HttpResponse::Ok(), &certificate))
+}
+
+/// Revokes an issued certificate, with a reason that verification shows.
+#[utoipa::path(
+    tag = "certificates",
+    params(("id" = String, Path, description = "Certificate id"),
+        ("If-Match" = Option<String>, Header, description = "The version the revocation is based on")),
+    request_body = RevokeInput,
+    security(("oauth2" = ["certificates:write"])),
+    responses(
+        (status = 200, description = "Revoked", body = Certificate),
+        (status = 409, description = "Not issued", body = crate::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/certificates/{id}/revoke")]
+pub async fn revoke(
+    db: web::Data<Db>,
+    key: web::Data<PersonalDataKey>,
+    caller: Caller,
+    id: web::Path<String>,
+    if_match: Option<IfMatch>,
+    Json(input): Json<RevokeInput>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let certificate = db
+        .run(move |conn| {
+            write_transaction(conn, |conn| {
+                let current = load_for_change(conn, &id, &caller, if_match.as_ref())?;
+                domain::revoke(conn, &Actor::from(&caller), &current, &input.reason)?;
+                view(conn, &id, &caller, &key)
+            })
+        })
+        .await?;
+    Ok(with_etag(HttpResponse::Ok(), &certificate))
+}
+
+/// Starts a correction: a new draft with this certificate's content. When that draft is issued,
+/// this certificate reads as `superseded`.
+#[utoipa::path(
+    tag = "certificates",
+    params(("id" = String, Path, description = "Certificate id")),
+    security(("oauth2" = ["certificates:write"])),
+    responses(
+        (status = 201, description = "The correction's draft", body = Certificate,
+            headers(("ETag" = String, description = "The version"), ("Location" = String, description = "The draft's URL"))),
+        (status = 409, description = "Not issued, or a correction is already being written", body = crate::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/certificates/{id}/supersede")]
+pub async fn supersede(
+    db: web::Data<Db>,
+    key: web::Data<PersonalDataKey>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let certificate = db
+        .run(move |conn| {
+            write_transaction(conn, |conn| {
+                let current = load_for_change(conn, &id, &caller, None)?;
+                let draft = domain::supersede(conn, &Actor::from(&caller), &current, &key)?;
+                view(conn, &draft, &caller, &key)
+            })
+        })
+        .await?;
+    Ok(created(&certificate))
+}
+
+/// Shares an issued certificate with an education provider, recording the holder's consent.
+#[utoipa::path(
+    tag = "certificates",
+    params(("id" = String, Path, description = "Certificate id")),
+    request_body = ShareInput,
+    security(("oauth2" = ["certificates:write"])),
+    responses(
+        (status = 200, description = "Shared; the certificate with its shares", body = Certificate),
+        (status = 409, description = "Not issued, or already shared with the organisation", body = crate::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/certificates/{id}/shares")]
+pub async fn share(
+    db: web::Data<Db>,
+    key: web::Data<PersonalDataKey>,
+    caller: Caller,
+    id: web::Path<String>,
+    Json(input): Json<ShareInput>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let certificate = db
+        .run(move |conn| {
+            write_transaction(conn, |conn| {
+                let current = load_for_change(conn, &id, &caller, None)?;
+                domain::share(conn, &Actor::from(&caller), &current, &input)?;
+                view(conn, &id, &caller, &key)
+            })
+        })
+        .await?;
+    Ok(with_etag(HttpResponse::Ok(), &certificate))
+}
+
+/// Ends sharing with an organisation: it can no longer read the certificate.
+#[utoipa::path(
+    tag = "certificates",
+    params(("id" = String, Path, description = "Certificate id"),
+        ("organisation_id" = String, Path, description = "The organisation it is shared with")),
+    security(("oauth2" = ["certificates:write"])),
+    responses((status = 204, description = "No longer shared"))
+)]
+#[delete("/certificates/{id}/shares/{organisation_id}")]
+pub async fn unshare(
+    db: web::Data<Db>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, organisation_id) = path.into_inner();
+    db.run(move |conn| {
+        write_transaction(conn, |conn| {
+            let current = load_for_change(conn, &id, &caller, None)?;
+            domain::unshare(conn, &Actor::from(&caller), &current, &organisation_id)
+        })
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// The certificate's signed credential (VC-JWT, an Open Badges 3.0 `OpenBadgeCredential`),
+/// verifiable offline with the keys at `/.well-known/jwks.json`.
+#[utoipa::path(
+    tag = "certificates",
+    params(("id" = String, Path, description = "Certificate id")),
+    security(("oauth2" = ["certificates:read"])),
+    responses((status = 200, description = "The credential as a compact JWS", content_type = "application/vc+jwt", body = String),
+        (status = 409, description = "A draft has no credential yet", body = crate::error::Problem, content_type = "application/problem+json"))
+)]
+#[get("/certificates/{id}/credential")]
+pub async fn credential(
+    db: web::Data<Db>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let jwt = db
+        .run(move |conn| {
+            write_transaction(conn, |conn| {
+                let row = repo::find(conn, &id)?.ok_or(NOT_FOUND)?;
+                policy::can_read(conn, &caller, &row)?;
+                domain::record_reads(conn, &Actor::from(&caller), std::slice::from_ref(&row))?;
+                row.credential.ok_or_else(|| {
+                    ApiError::Conflict("A draft has no credential: issue it first.".to_owned())
+                })
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().content_type("application/vc+jwt").body(jwt))
+}
+
+/// The printable certificate (PDF, A4) in the certificate's language: issuer, holder, period,
+/// learning environments, units with their codes and skills, coach, and the verification code
+/// with a QR code to the public verification page. A draft prints marked as a draft.
+#[utoipa::path(
+    tag = "certificates",
+    params(("id" = String, Path, description = "Certificate id")),
+    security(("oauth2" = ["certificates:read"])),
+    responses((status = 200, description = "The certificate as a PDF document", content_type = "application/pdf", body = Vec<u8>))
+)]
+#[get("/certificates/{id}/pdf")]
+pub async fn pdf(
+    db: web::Data<Db>,
+    key: web::Data<PersonalDataKey>,
+    public_url: web::Data<PublicUrl>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let certificate = db
+        .run(move |conn| {
+            write_transaction(conn, |conn| {
+                let row = repo::find(conn, &id)?.ok_or(NOT_FOUND)?;
+                policy::can_read(conn, &caller, &row)?;
+                domain::record_reads(conn, &Actor::from(&caller), std::slice::from_ref(&row))?;
+                view_of(conn, row, &caller, &key)
+            })
+        })
+        .await?;
+    let verify_url = format!(
+        "{}/verify/{}",
+        public_url.0,
+        certificate.verification_code.as_deref().unwrap_or_default()
+    );
+    let file_name = format!("certificate-{}.pdf", certificate.id);
+    let document = web::block(move || super::pdf::render(&certificate, &verify_url))
+        .await
+        .map_err(|error| ApiError::internal(format!("rendering the PDF failed: {error}")))?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/pdf")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("inline; filename=\"{file_name}\""),
+        ))
+        .body(document))
+}

@@ -1,0 +1,13 @@
+//! Competence certificates: what a trainee learned, issued by a workshop, shared with education
+//! providers with the holder's consent, pulled through a change feed and verifiable by anyone.
+
+pub mod credential;
+pub mod domain;
+pub mod dto;
+pub mod handlers;
+pub mod model;
+pub mod pdf;
+pub mod policy;
+pub mod protection;
+pub mod repo;
+pub mod verification;

@@ -1,0 +1,106 @@
+//! Rows of certificates, their units, environments, shares and feed events.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use crate::schema::{
+    certificate_environments, certificate_events, certificate_shares, certificate_units, certificates,
+};
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = certificates)]
+pub struct CertificateRow {
+    pub id: String,
+    pub issuer_organisation_id: String,
+    pub status: String,
+    pub holder_given_names: String,
+    pub holder_family_name: String,
+    pub holder_birth_date: NaiveDate,
+    pub holder_hetu_encrypted: Option<String>,
+    pub holder_hetu_index: Option<String>,
+    pub holder_learner_oid: Option<String>,
+    pub programme_reference: Option<String>,
+    pub start_date: NaiveDate,
+    pub end_date: NaiveDate,
+    pub hours: Option<i32>,
+    pub coach_name: String,
+    pub coach_title: Option<String>,
+    pub language: String,
+    /// JSON array of other competences.
+    pub other_competences: String,
+    pub supersedes_id: Option<String>,
+    pub superseded_by_id: Option<String>,
+    pub verification_code: Option<String>,
+    pub credential: Option<String>,
+    pub issued_at: Option<NaiveDateTime>,
+    pub revoked_at: Option<NaiveDateTime>,
+    pub revocation_reason: Option<String>,
+    pub version: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// What a draft's content sets.
+#[derive(Debug, Clone, AsChangeset)]
+#[diesel(table_name = certificates, treat_none_as_null = true)]
+pub struct ContentChanges {
+    pub holder_given_names: String,
+    pub holder_family_name: String,
+    pub holder_birth_date: NaiveDate,
+    pub holder_hetu_encrypted: Option<String>,
+    pub holder_hetu_index: Option<String>,
+    pub holder_learner_oid: Option<String>,
+    pub programme_reference: Option<String>,
+    pub start_date: NaiveDate,
+    pub end_date: NaiveDate,
+    pub hours: Option<i32>,
+    pub coach_name: String,
+    pub coach_title: Option<String>,
+    pub language: String,
+    pub other_competences: String,
+    pub version: i64,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = certificate_units)]
+pub struct UnitRow {
+    pub certificate_id: String,
+    pub position: i32,
+    pub qualification_code: String,
+    pub unit_code: String,
+    pub description: String,
+    /// JSON array of skills.
+    pub skills: String,
+    pub hours: Option<i32>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = certificate_environments)]
+pub struct EnvironmentLinkRow {
+    pub certificate_id: String,
+    pub environment_id: String,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = certificate_shares)]
+pub struct ShareRow {
+    pub id: String,
+    pub certificate_id: String,
+    pub organisation_id: String,
+    pub consent_given_on: NaiveDate,
+    pub consent_method: String,
+    pub shared_at: NaiveDateTime,
+    pub ended_at: Option<NaiveDateTime>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = certificate_events)]
+pub struct EventRow {
+    pub position: i64,
+    pub organisation_id: String,
+    pub certificate_id: String,
+    pub event: String,
+    pub shared_with_id: Option<String>,
+    pub occurred_at: NaiveDateTime,
+}

@@ -1,0 +1,351 @@
+//! Queries over certificates, their shares and the change feed.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::{dsl::exists, prelude::*};
+
+use super::{
+    dto::CertificateFilter,
+    model::{CertificateRow, ContentChanges, EnvironmentLinkRow, EventRow, ShareRow, UnitRow},
+};
+use crate::{
+    db::DbConnection,
+    pagination::PageRequest,
+    per_backend,
+    reference::repo::{names_of, Names},
+    schema::{
+        certificate_environments, certificate_events, certificate_shares, certificate_units, certificates,
+        counters,
+    },
+};
+
+const FEED_COUNTER: &str = "certificate_events";
+
+pub fn insert(conn: &mut DbConnection, row: &CertificateRow) -> QueryResult<()> {
+    diesel::insert_into(certificates::table)
+        .values(row)
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<CertificateRow>> {
+    certificates::table
+        .find(id)
+        .select(CertificateRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn find_by_code(conn: &mut DbConnection, code: &str) -> QueryResult<Option<CertificateRow>> {
+    certificates::table
+        .filter(certificates::verification_code.eq(code))
+        .select(CertificateRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Replaces a draft's content when it is still at `expected_version`; false when it is not.
+pub fn update_content(
+    conn: &mut DbConnection,
+    id: &str,
+    expected_version: i64,
+    changes: &ContentChanges,
+) -> QueryResult<bool> {
+    diesel::update(
+        certificates::table
+            .filter(certificates::id.eq(id))
+            .filter(certificates::version.eq(expected_version))
+            .filter(certificates::status.eq("draft")),
+    )
+    .set(changes)
+    .execute(conn)
+    .map(|updated| updated == 1)
+}
+
+/// Replaces a certificate's units and environments.
+pub fn replace_children(
+    conn: &mut DbConnection,
+    id: &str,
+    units: &[UnitRow],
+    environments: &[EnvironmentLinkRow],
+) -> QueryResult<()> {
+    diesel::delete(certificate_units::table.filter(certificate_units::certificate_id.eq(id)))
+        .execute(conn)?;
+    diesel::delete(certificate_environments::table.filter(certificate_environments::certificate_id.eq(id)))
+        .execute(conn)?;
+    per_backend!(conn, conn => {
+        if !units.is_empty() {
+            diesel::insert_into(certificate_units::table).values(units).execute(conn)?;
+        }
+        if !environments.is_empty() {
+            diesel::insert_into(certificate_environments::table).values(environments).execute(conn)?;
+        }
+    });
+    Ok(())
+}
+
+/// The units and environment ids of the given certificates.
+pub fn children(
+    conn: &mut DbConnection,
+    ids: &[String],
+) -> QueryResult<(Vec<UnitRow>, Vec<EnvironmentLinkRow>)> {
+    let units = certificate_units::table
+        .filter(certificate_units::certificate_id.eq_any(ids))
+        .order((certificate_units::certificate_id, certificate_units::position))
+        .select(UnitRow::as_select())
+        .load(conn)?;
+    let environments = certificate_environments::table
+        .filter(certificate_environments::certificate_id.eq_any(ids))
+        .select(EnvironmentLinkRow::as_select())
+        .load(conn)?;
+    Ok((units, environments))
+}
+
+/// A change of status, expected at a version.
+pub struct Transition<'a> {
+    pub from: &'a str,
+    pub to: &'a str,
+    pub expected_version: i64,
+    pub at: NaiveDateTime,
+}
+
+/// Applies a change of status; false when the certificate is no longer in `from` at that version.
+pub fn transition(conn: &mut DbConnection, id: &str, transition: &Transition<'_>) -> QueryResult<bool> {
+    diesel::update(
+        certificates::table
+            .filter(certificates::id.eq(id))
+            .filter(certificates::status.eq(transition.from))
+            .filter(certificates::version.eq(transition.expected_version)),
+    )
+    .set((
+        certificates::status.eq(transition.to),
+        certificates::version.eq(transition.expected_version + 1),
+        certificates::updated_at.eq(transition.at),
+    ))
+    .execute(conn)
+    .map(|updated| updated == 1)
+}
+
+/// Records what issuing adds: the issue time, the verification code and the signed credential.
+pub fn set_issued(
+    conn: &mut DbConnection,
+    id: &str,
+    at: NaiveDateTime,
+    verification_code: &str,
+    credential: &str,
+) -> QueryResult<()> {
+    diesel::update(certificates::table.find(id))
+        .set((
+            certificates::issued_at.eq(at),
+            certificates::verification_code.eq(verification_code),
+            certificates::credential.eq(credential),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn set_revoked(conn: &mut DbConnection, id: &str, at: NaiveDateTime, reason: &str) -> QueryResult<()> {
+    diesel::update(certificates::table.find(id))
+        .set((
+            certificates::revoked_at.eq(at),
+            certificates::revocation_reason.eq(reason),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn set_superseded_by(conn: &mut DbConnection, id: &str, successor: &str) -> QueryResult<()> {
+    diesel::update(certificates::table.find(id))
+        .set(certificates::superseded_by_id.eq(successor))
+        .execute(conn)
+        .map(drop)
+}
+
+/// The draft that is to correct `id`, if one is being written.
+pub fn pending_successor(conn: &mut DbConnection, id: &str) -> QueryResult<Option<String>> {
+    certificates::table
+        .filter(certificates::supersedes_id.eq(id))
+        .filter(certificates::status.eq("draft"))
+        .select(certificates::id)
+        .first(conn)
+        .optional()
+}
+
+pub fn delete_draft(conn: &mut DbConnection, id: &str, expected_version: i64) -> QueryResult<bool> {
+    diesel::delete(certificate_units::table.filter(certificate_units::certificate_id.eq(id)))
+        .execute(conn)?;
+    diesel::delete(certificate_environments::table.filter(certificate_environments::certificate_id.eq(id)))
+        .execute(conn)?;
+    diesel::delete(
+        certificates::table
+            .filter(certificates::id.eq(id))
+            .filter(certificates::status.eq("draft"))
+            .filter(certificates::version.eq(expected_version)),
+    )
+    .execute(conn)
+    .map(|deleted| deleted == 1)
+}
+
+/// The shares of a certificate in force now.
+pub fn active_shares(conn: &mut DbConnection, certificate_ids: &[String]) -> QueryResult<Vec<ShareRow>> {
+    certificate_shares::table
+        .filter(certificate_shares::certificate_id.eq_any(certificate_ids))
+        .filter(certificate_shares::ended_at.is_null())
+        .order(certificate_shares::shared_at)
+        .select(ShareRow::as_select())
+        .load(conn)
+}
+
+pub fn insert_share(conn: &mut DbConnection, row: &ShareRow) -> QueryResult<()> {
+    diesel::insert_into(certificate_shares::table)
+        .values(row)
+        .execute(conn)
+        .map(drop)
+}
+
+/// Ends the share with `organisation_id`; false when there was none.
+pub fn end_share(
+    conn: &mut DbConnection,
+    certificate_id: &str,
+    organisation_id: &str,
+    at: NaiveDateTime,
+) -> QueryResult<bool> {
+    diesel::update(
+        certificate_shares::table
+            .filter(certificate_shares::certificate_id.eq(certificate_id))
+            .filter(certificate_shares::organisation_id.eq(organisation_id))
+            .filter(certificate_shares::ended_at.is_null()),
+    )
+    .set(certificate_shares::ended_at.eq(at))
+    .execute(conn)
+    .map(|updated| updated > 0)
+}
+
+/// Certificates `reader` issued or that are shared with it now (all, for `None`: administrators),
+/// in id order.
+pub fn list(
+    conn: &mut DbConnection,
+    reader: Option<&str>,
+    filter: &CertificateFilter,
+    page: &PageRequest<String>,
+) -> QueryResult<Vec<CertificateRow>> {
+    let mut query = certificates::table
+        .select(CertificateRow::as_select())
+        .into_boxed();
+    if let Some(reader) = reader {
+        query = query.filter(
+            certificates::issuer_organisation_id
+                .eq(reader.to_owned())
+                .or(exists(
+                    certificate_shares::table
+                        .filter(certificate_shares::certificate_id.eq(certificates::id))
+                        .filter(certificate_shares::organisation_id.eq(reader.to_owned()))
+                        .filter(certificate_shares::ended_at.is_null()),
+                )),
+        );
+    }
+    if let Some(status) = filter.status {
+        query = query.filter(certificates::status.eq(status.as_str()));
+    }
+    if let Some(unit) = &filter.unit {
+        query = query.filter(exists(
+            certificate_units::table
+                .filter(certificate_units::certificate_id.eq(certificates::id))
+                .filter(certificate_units::unit_code.eq(unit.clone())),
+        ));
+    }
+    if let Some(qualification) = &filter.qualification {
+        query = query.filter(exists(
+            certificate_units::table
+                .filter(certificate_units::certificate_id.eq(certificates::id))
+                .filter(certificate_units::qualification_code.eq(qualification.clone())),
+        ));
+    }
+    if let Some(from) = filter.issued_from {
+        query = query.filter(certificates::issued_at.ge(start_of(from)));
+    }
+    if let Some(to) = filter.issued_to {
+        query = query.filter(certificates::issued_at.lt(start_of(to.succ_opt().unwrap_or(to))));
+    }
+    if let Some(since) = filter.updated_since {
+        query = query.filter(certificates::updated_at.ge(since.naive_utc()));
+    }
+    if let Some(after) = &page.after {
+        query = query.filter(certificates::id.gt(after.clone()));
+    }
+    query.order(certificates::id).limit(page.fetch_limit()).load(conn)
+}
+
+fn start_of(day: NaiveDate) -> NaiveDateTime {
+    day.and_time(chrono::NaiveTime::MIN)
+}
+
+/// Names of the qualifications and units the given unit rows name.
+pub fn unit_names(conn: &mut DbConnection, units: &[UnitRow]) -> QueryResult<Names> {
+    let qualification_codes: Vec<String> = units.iter().map(|unit| unit.qualification_code.clone()).collect();
+    let unit_codes: Vec<String> = units.iter().map(|unit| unit.unit_code.clone()).collect();
+    names_of(conn, &qualification_codes, &unit_codes)
+}
+
+/// Certificates of the person with this blind index.
+pub fn find_by_hetu_index(conn: &mut DbConnection, index: &str) -> QueryResult<Vec<CertificateRow>> {
+    certificates::table
+        .filter(certificates::holder_hetu_index.eq(index))
+        .order(certificates::id)
+        .select(CertificateRow::as_select())
+        .load(conn)
+}
+
+/// Appends one event for each of `audience`, at the next positions of the feed.
+///
+/// The counter row is updated first: on PostgreSQL its row lock is held until the transaction
+/// ends, and SQLite runs one writer at a time, so positions are handed out in commit order and
+/// a reader that has seen position N never later finds a smaller one appear.
+pub fn append_events(
+    conn: &mut DbConnection,
+    certificate_id: &str,
+    event: &str,
+    shared_with: Option<&str>,
+    audience: &[String],
+    at: NaiveDateTime,
+) -> QueryResult<()> {
+    let count = i64::try_from(audience.len()).unwrap_or(i64::MAX);
+    diesel::update(counters::table.find(FEED_COUNTER))
+        .set(counters::value.eq(counters::value + count))
+        .execute(conn)?;
+    let last: i64 = counters::table
+        .find(FEED_COUNTER)
+        .select(counters::value)
+        .first(conn)?;
+    let rows: Vec<EventRow> = audience
+        .iter()
+        .zip(last - count + 1..)
+        .map(|(organisation, position)| EventRow {
+            position,
+            organisation_id: organisation.clone(),
+            certificate_id: certificate_id.to_owned(),
+            event: event.to_owned(),
+            shared_with_id: shared_with.map(str::to_owned),
+            occurred_at: at,
+        })
+        .collect();
+    per_backend!(conn, conn => {
+        diesel::insert_into(certificate_events::table).values(&rows).execute(conn)?;
+    });
+    Ok(())
+}
+
+/// Up to `limit` events for `organisation_id` after `after`, in position order.
+pub fn events(
+    conn: &mut DbConnection,
+    organisation_id: &str,
+    after: i64,
+    limit: i64,
+) -> QueryResult<Vec<EventRow>> {
+    certificate_events::table
+        .filter(certificate_events::organisation_id.eq(organisation_id))
+        .filter(certificate_events::position.gt(after))
+        .order(certificate_events::position)
+        .limit(limit)
+        .select(EventRow::as_select())
+        .load(conn)
+}

@@ -1,0 +1,290 @@
+//! Public verification of issued certificates: by the code printed on paper, by the signed
+//! credential, and as a page for people. Never shows a personal identity code or a birth date.
+
+use actix_web::{get, http::header, post, web, HttpRequest, HttpResponse};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::{credential, dto::CertificateStatus, model::CertificateRow, repo};
+use crate::{
+    auth::{keys::KeySet, rate_limit},
+    db::{now, write_transaction, Db, DbConnection},
+    error::ApiError,
+    extract::Json,
+    organisations::{dto::OrganisationSummary, repo as organisations},
+    reference::dto::CodeAndName,
+};
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({"qualification": {"code": "351204", "name": {"fi": "Kiinteistöpalvelujen perustutkinto"}}, "unit": {"code": "SAMPLE-107", "name": {"fi": "Ruokapalveluissa avustaminen"}}}))]
+pub struct VerifiedUnit {
+    pub qualification: CodeAndName,
+    pub unit: CodeAndName,
+}
+
+/// What verification tells anyone holding a certificate or its credential.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "genuine": true, "reason": null, "status": "issued",
+    "issuer": {"id": "0193a2b4-7c1e-7d3a-9f00-5b1c2d3e4f50", "name": {"fi": "Rauman nuorten työpaja"}, "kind": "workshop"},
+    "holder_name": "Aino Maria Virtanen", "start_date": "2026-02-01", "end_date": "2026-10-31",
+    "units": [{"qualification": {"code": "351204", "name": {"fi": "Kiinteistöpalvelujen perustutkinto"}}, "unit": {"code": "SAMPLE-107", "name": {"fi": "Ruokapalveluissa avustaminen"}}}],
+    "issued_at": "2026-11-23T08:30:00Z", "revoked_at": null, "revocation_reason": null, "superseded_by_code": null
+}))]
+pub struct Verification {
+    /// Whether this service issued it: the code exists, or the signature is this service's.
+    pub genuine: bool,
+    /// Why it is not genuine.
+    pub reason: Option<String>,
+    /// Its current status: a genuine certificate may since have been revoked or superseded.
+    pub status: Option<CertificateStatus>,
+    pub issuer: Option<OrganisationSummary>,
+    pub holder_name: Option<String>,
+    pub start_date: Option<NaiveDate>,
+    pub end_date: Option<NaiveDate>,
+    pub units: Vec<VerifiedUnit>,
+    pub issued_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    pub revocation_reason: Option<String>,
+    /// The verification code of the certificate that replaced this one.
+    pub superseded_by_code: Option<String>,
+}
+
+impl Verification {
+    fn not_genuine(reason: &str) -> Self {
+        Self {
+            genuine: false,
+            reason: Some(reason.to_owned()),
+            status: None,
+            issuer: None,
+            holder_name: None,
+            start_date: None,
+            end_date: None,
+            units: Vec::new(),
+            issued_at: None,
+            revoked_at: None,
+            revocation_reason: None,
+            superseded_by_code: None,
+        }
+    }
+}
+
+/// A signed credential to verify.
+#[derive(Debug, Clone, Deserialize, ToSchema, validator::Validate)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"credential": "eyJhbGciOiJFZERTQSIsImtpZCI6Ii4uLiIsInR5cCI6InZjK2p3dCJ9.eyJAY29udGV4dCI6Wy4uLl19.c2lnbmF0dXJl"}))]
+pub struct VerifyInput {
+    /// The VC-JWT from `GET /v1/certificates/{id}/credential`.
+    #[validate(length(min = 1, max = 100000))]
+    pub credential: String,
+}
+
+fn verification_of(conn: &mut DbConnection, row: CertificateRow) -> Result<Verification, ApiError> {
+    let (units, _) = repo::children(conn, std::slice::from_ref(&row.id))?;
+    let names = repo::unit_names(conn, &units)?;
+    let issuer = organisations::summaries(conn, std::slice::from_ref(&row.issuer_organisation_id))?
+        .remove(&row.issuer_organisation_id);
+    let superseded_by_code = match &row.superseded_by_id {
+        Some(successor) => repo::find(conn, successor)?.and_then(|successor| successor.verification_code),
+        None => None,
+    };
+    Ok(Verification {
+        genuine: true,
+        reason: None,
+        status: Some(CertificateStatus::parse(&row.status)),
+        issuer,
+        holder_name: Some(format!("{} {}", row.holder_given_names, row.holder_family_name)),
+        start_date: Some(row.start_date),
+        end_date: Some(row.end_date),
+        units: units
+            .iter()
+            .map(|unit| VerifiedUnit {
+                qualification: names.qualification(&unit.qualification_code),
+                unit: names.unit(&unit.unit_code),
+            })
+            .collect(),
+        issued_at: row.issued_at.map(|at| at.and_utc()),
+        revoked_at: row.revoked_at.map(|at| at.and_utc()),
+        revocation_reason: row.revocation_reason,
+        superseded_by_code,
+    })
+}
+
+/// Looks a code up, counting failures per address so that codes cannot be guessed by trying.
+async fn look_up(db: &Db, request: &HttpRequest, code: String) -> Result<Verification, ApiError> {
+    let address = request
+        .peer_addr()
+        .map(|addr| addr.ip().to_string())
+        .unwrap_or_else(|| "unknown".to_owned());
+    let subjects = vec![format!("verify:{address}")];
+    db.run(move |conn| {
+        let started = now();
+        if let Some(retry_after_secs) = rate_limit::retry_after(conn, &subjects, started)? {
+            return Err(ApiError::TooManyRequests { retry_after_secs });
+        }
+        let found = match credential::normalize_code(&code) {
+            Some(code) => repo::find_by_code(conn, &code)?,
+            None => None,
+        };
+        match found {
+            Some(row) => verification_of(conn, row),
+            None => {
+                write_transaction(conn, |conn| rate_limit::record_failure(conn, &subjects, started))?;
+                Err(ApiError::NotFound {
+                    resource: "certificate",
+                })
+            }
+        }
+    })
+    .await
+}
+
+/// Verifies a certificate by the code printed on it. No authentication; repeated unknown codes
+/// from one address get 429.
+#[utoipa::path(
+    tag = "verification",
+    params(("code" = String, Path, description = "The verification code, e.g. K7M2Q-X9PRT (case and hyphen do not matter)")),
+    responses(
+        (status = 200, description = "The certificate is genuine; its current status", body = Verification),
+        (status = 404, description = "No certificate has this code", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many unknown codes from this address", body = crate::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/verify/{code}")]
+pub async fn verify_code(
+    db: web::Data<Db>,
+    request: HttpRequest,
+    code: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let verification = look_up(&db, &request, code.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(verification))
+}
+
+/// Verifies a signed credential: its signature against this service's keys, then its current
+/// status. A credential that is not genuine answers 200 with `genuine: false` and the reason.
+#[utoipa::path(
+    tag = "verification",
+    request_body = VerifyInput,
+    responses((status = 200, description = "The verification", body = Verification))
+)]
+#[post("/verify")]
+pub async fn verify_credential(
+    db: web::Data<Db>,
+    keys: web::Data<KeySet>,
+    Json(input): Json<VerifyInput>,
+) -> Result<HttpResponse, ApiError> {
+    let id = match credential::verify(&keys, input.credential.trim()) {
+        Ok(id) => id,
+        Err(reason) => return Ok(HttpResponse::Ok().json(Verification::not_genuine(reason))),
+    };
+    let verification = db
+        .run(move |conn| match repo::find(conn, &id)? {
+            Some(row) if row.credential.is_some() => verification_of(conn, row),
+            _ => Ok(Verification::not_genuine(
+                "no certificate of this service has this credential",
+            )),
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(verification))
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+fn page(title: &str, body: &str) -> String {
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"fi\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" \
+         content=\"width=device-width, initial-scale=1\"><title>{title}</title><style>body{{font-family:sans-serif;\
+         max-width:40em;margin:2em auto;padding:0 1em;line-height:1.5}}.status{{font-size:1.3em;font-weight:bold}}\
+         .issued{{color:#17652b}}.revoked,.superseded,.unknown{{color:#a61b1b}}</style></head><body>{body}</body></html>\n",
+        title = escape(title),
+    )
+}
+
+fn html_of(verification: &Verification) -> String {
+    let (class, status) = match verification.status {
+        Some(CertificateStatus::Issued) => ("issued", "Voimassa – Giltigt – Valid".to_owned()),
+        Some(CertificateStatus::Revoked) => (
+            "revoked",
+            format!(
+                "Peruttu – Återkallat – Revoked {}",
+                verification
+                    .revoked_at
+                    .map(|at| at.date_naive().to_string())
+                    .unwrap_or_default()
+            ),
+        ),
+        Some(CertificateStatus::Superseded) => (
+            "superseded",
+            format!(
+                "Korvattu uudella todistuksella – Ersatt – Superseded {}",
+                verification.superseded_by_code.clone().unwrap_or_default()
+            ),
+        ),
+        _ => ("unknown", "Tuntematon – Okänt – Unknown".to_owned()),
+    };
+    let mut body = format!(
+        "<h1>Osaamistodistuksen tarkistus</h1><p class=\"status {class}\">{}</p><dl>",
+        escape(&status)
+    );
+    let mut row = |label: &str, value: String| {
+        body.push_str(&format!("<dt>{}</dt><dd>{}</dd>", escape(label), escape(&value)));
+    };
+    if let Some(issuer) = &verification.issuer {
+        row("Myöntäjä / Utfärdare / Issuer", issuer.name.fi.clone());
+    }
+    if let Some(name) = &verification.holder_name {
+        row("Haltija / Innehavare / Holder", name.clone());
+    }
+    if let (Some(start), Some(end)) = (verification.start_date, verification.end_date) {
+        row("Ajanjakso / Period", format!("{start} – {end}"));
+    }
+    if let Some(reason) = &verification.revocation_reason {
+        row("Perusteet / Grund / Reason", reason.clone());
+    }
+    body.push_str("</dl><h2>Tutkinnon osat / Examensdelar / Units</h2><ul>");
+    for unit in &verification.units {
+        body.push_str(&format!(
+            "<li>{} {} ({} {})</li>",
+            escape(&unit.unit.code),
+            escape(&unit.unit.name.fi),
+            escape(&unit.qualification.code),
+            escape(&unit.qualification.name.fi)
+        ));
+    }
+    body.push_str("</ul>");
+    page("Osaamistodistuksen tarkistus", &body)
+}
+
+/// The verification page a person reaches from the QR code on a printed certificate.
+#[utoipa::path(
+    tag = "verification",
+    params(("code" = String, Path, description = "The verification code")),
+    responses(
+        (status = 200, description = "The verification as a page", content_type = "text/html", body = String),
+        (status = 404, description = "No certificate has this code", content_type = "text/html", body = String),
+    )
+)]
+#[get("/verify/{code}")]
+pub async fn verify_page(
+    db: web::Data<Db>,
+    request: HttpRequest,
+    code: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let html = header::ContentType::html();
+    match look_up(&db, &request, code.into_inner()).await {
+        Ok(verification) => Ok(HttpResponse::Ok().insert_header(html).body(html_of(&verification))),
+        Err(ApiError::NotFound { .. }) => Ok(HttpResponse::NotFound().insert_header(html).body(page(
+            "Osaamistodistuksen tarkistus",
+            "<h1>Osaamistodistuksen tarkistus</h1><p class=\"status unknown\">Tällä koodilla ei löydy todistusta. \
+             – Inget intyg har denna kod. – No certificate has this code.</p>",
+        ))),
+        Err(error) => Err(error),
+    }
+}

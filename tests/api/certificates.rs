@@ -1,0 +1,805 @@
+//! Competence certificates: the lifecycle, personal data protection, sharing, the change feed and
+//! verification.
+
+use awc::http::StatusCode;
+use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
+use serde_json::{json, Value};
+
+use crate::{
+    backend_tests,
+    environments::{cast, create_environment, Cast},
+    helpers::{Reply, TestApp},
+};
+
+const HETU: &str = "150304A1233";
+const SCOPES: &str = "certificates:read certificates:write";
+
+struct Parties {
+    cast: Cast,
+    workshop: String,
+    provider: String,
+    other_provider: String,
+    environment: String,
+}
+
+async fn parties(app: &TestApp) -> Parties {
+    let cast = cast(app).await;
+    let environment = create_environment(app, &cast.workshop_token, json!({})).await;
+    Parties {
+        workshop: app.token_for(&cast.workshop, SCOPES).await,
+        provider: app.token_for(&cast.provider, SCOPES).await,
+        other_provider: app.token_for(&cast.other_provider, SCOPES).await,
+        environment,
+        cast,
+    }
+}
+
+fn certificate_body(environment: &str) -> Value {
+    json!({
+        "holder": {"given_names": "Aino Maria", "family_name": "Virtanen", "date_of_birth": "2004-03-15", "hetu": HETU},
+        "learning_environment_ids": [environment],
+        "start_date": "2026-02-01",
+        "end_date": "2026-10-31",
+        "hours": 480,
+        "coach": {"name": "Maija Meikäläinen", "title": "työvalmentaja"},
+        "language": "fi",
+        "units": [{
+            "qualification": "351204", "unit": "SAMPLE-107",
+            "description": "Valmisti päivittäin lounasta noin 80 ruokailijalle.",
+            "skills": [{"text": "Valmistaa lounaan annoskortin mukaan", "requirement_code": "R1"}],
+            "hours": 320
+        }],
+        "other_competences": [{"name": "Hygieniaosaamistodistus", "framework": "Ruokavirasto"}]
+    })
+}
+
+async fn draft(app: &TestApp, parties: &Parties) -> String {
+    let reply = app
+        .post_json_as(
+            Some(&parties.workshop),
+            "/v1/certificates",
+            &certificate_body(&parties.environment),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text);
+    reply.body["id"].as_str().expect("id").to_owned()
+}
+
+async fn issue(app: &TestApp, token: &str, id: &str) -> Reply {
+    let reply = app
+        .post_json_as(Some(token), &format!("/v1/certificates/{id}/issue"), &json!({}))
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    reply
+}
+
+async fn share(app: &TestApp, parties: &Parties, id: &str, with: &str) -> Reply {
+    app.post_json_as(
+        Some(&parties.workshop),
+        &format!("/v1/certificates/{id}/shares"),
+        &json!({"organisation_id": with, "consent_given_on": "2026-11-02", "consent_method": "written"}),
+    )
+    .await
+}
+
+async fn feed(app: &TestApp, token: &str, after: i64) -> Reply {
+    let reply = app
+        .get_as(Some(token), &format!("/v1/certificates/feed?after={after}"))
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    reply
+}
+
+fn events(reply: &Reply) -> Vec<(String, String)> {
+    reply.body["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|item| {
+            (
+                item["event"].as_str().expect("event").to_owned(),
+                item["certificate_id"].as_str().expect("certificate").to_owned(),
+            )
+        })
+        .collect()
+}
+
+async fn a_draft_is_issued_frozen_and_revoked(app: TestApp) {
+    let parties = parties(&app).await;
+    let id = draft(&app, &parties).await;
+    let path = format!("/v1/certificates/{id}");
+
+    let patched = app
+        .patch_json_as(
+            Some(&parties.workshop),
+            &path,
+            Some("\"1\""),
+            &json!({"hours": 500}),
+        )
+        .await;
+    assert_eq!(patched.status, StatusCode::OK, "{}", patched.text);
+    assert_eq!(patched.body["hours"], 500);
+    assert_eq!(
+        patched.body["holder"]["hetu"], HETU,
+        "the code survives a patch that leaves it out"
+    );
+    let stale = app
+        .patch_json_as(
+            Some(&parties.workshop),
+            &path,
+            Some("\"1\""),
+            &json!({"hours": 1}),
+        )
+        .await;
+    stale.assert_problem(StatusCode::PRECONDITION_FAILED, "precondition-failed");
+
+    let issued = issue(&app, &parties.workshop, &id).await;
+    assert_eq!(issued.body["status"], "issued");
+    let code = issued.body["verification_code"]
+        .as_str()
+        .expect("code")
+        .to_owned();
+    assert_eq!(code.len(), 11);
+
+    // Issued content never changes: every mutating route answers 409.
+    let etag = issued.header("etag").expect("etag").to_owned();
+    let patch = app
+        .patch_json_as(Some(&parties.workshop), &path, Some(&etag), &json!({"hours": 1}))
+        .await;
+    patch.assert_problem(StatusCode::CONFLICT, "conflict");
+    let delete = app.delete_as(Some(&parties.workshop), &path, Some(&etag)).await;
+    delete.assert_problem(StatusCode::CONFLICT, "conflict");
+    let again = app
+        .post_json_as(Some(&parties.workshop), &format!("{path}/issue"), &json!({}))
+        .await;
+    again.assert_problem(StatusCode::CONFLICT, "conflict");
+    let unchanged = app.get_as(Some(&parties.workshop), &path).await;
+    assert_eq!(unchanged.body["hours"], 500);
+
+    // Only the issuer changes it.
+    let by_other = app
+        .post_json_as(
+            Some(&parties.provider),
+            &format!("{path}/revoke"),
+            &json!({"reason": "Ei."}),
+        )
+        .await;
+    by_other.assert_problem(StatusCode::NOT_FOUND, "not-found");
+
+    let revoked = app
+        .post_json_as(
+            Some(&parties.workshop),
+            &format!("{path}/revoke"),
+            &json!({"reason": "Annettu väärälle henkilölle."}),
+        )
+        .await;
+    assert_eq!(revoked.status, StatusCode::OK, "{}", revoked.text);
+    assert_eq!(revoked.body["status"], "revoked");
+    let twice = app
+        .post_json_as(
+            Some(&parties.workshop),
+            &format!("{path}/revoke"),
+            &json!({"reason": "Taas."}),
+        )
+        .await;
+    twice.assert_problem(StatusCode::CONFLICT, "conflict");
+
+    // Verification, public: the status, never the personal identity code or the birth date.
+    let verified = app
+        .get(&format!("/v1/verify/{}", code.to_lowercase().replace('-', "")))
+        .await;
+    assert_eq!(verified.status, StatusCode::OK, "{}", verified.text);
+    assert_eq!(verified.body["genuine"], true);
+    assert_eq!(verified.body["status"], "revoked");
+    assert_eq!(verified.body["revocation_reason"], "Annettu väärälle henkilölle.");
+    assert_eq!(verified.body["units"][0]["unit"]["code"], "SAMPLE-107");
+    assert!(!verified.text.contains(HETU) && !verified.text.contains("2004-03-15"));
+    let page = app.get(&format!("/verify/{code}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page
+        .header("content-type")
+        .is_some_and(|value| value.starts_with("text/html")));
+    assert!(page.text.contains("Peruttu"), "{}", page.text);
+    assert!(!page.text.contains(HETU));
+    let unknown = app.get("/v1/verify/AAAAA-AAAAA").await;
+    unknown.assert_problem(StatusCode::NOT_FOUND, "not-found");
+    let unknown_page = app.get("/verify/AAAAA-AAAAA").await;
+    assert_eq!(unknown_page.status, StatusCode::NOT_FOUND);
+
+    // A draft can be deleted, an issued one cannot (above).
+    let other = draft(&app, &parties).await;
+    let deleted = app
+        .delete_as(
+            Some(&parties.workshop),
+            &format!("/v1/certificates/{other}"),
+            Some("\"1\""),
+        )
+        .await;
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT, "{}", deleted.text);
+}
+
+async fn personal_identity_codes_are_checked_encrypted_and_never_shown_to_others(app: TestApp) {
+    let parties = parties(&app).await;
+    let mut body = certificate_body(&parties.environment);
+    body["holder"]["hetu"] = json!("150304A1234");
+    let wrong = app
+        .post_json_as(Some(&parties.workshop), "/v1/certificates", &body)
+        .await;
+    wrong.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation-error");
+    assert_eq!(wrong.error_fields(), vec!["holder.hetu"]);
+    assert!(
+        !wrong.text.contains("150304A1234"),
+        "the code is not echoed: {}",
+        wrong.text
+    );
+    body["holder"]["hetu"] = json!(HETU);
+    body["holder"]["date_of_birth"] = json!("2004-03-16");
+    let mismatch = app
+        .post_json_as(Some(&parties.workshop), "/v1/certificates", &body)
+        .await;
+    assert_eq!(mismatch.error_fields(), vec!["holder.date_of_birth"]);
+
+    let id = draft(&app, &parties).await;
+    issue(&app, &parties.workshop, &id).await;
+
+    // Stored encrypted: the column holds neither the code nor anything derived without the key.
+    let stored = stored_hetu(&app, &id);
+    assert!(
+        stored.starts_with("v1:") && !stored.contains("150304"),
+        "{stored}"
+    );
+
+    // Search by code, in the body; others find nothing of it.
+    let search = |token: String| {
+        let app = &app;
+        async move {
+            app.post_json_as(
+                Some(&token),
+                "/v1/certificates/search",
+                &json!({"holder_hetu": HETU.to_lowercase()}),
+            )
+            .await
+        }
+    };
+    let found = search(parties.workshop.clone()).await;
+    assert_eq!(found.status, StatusCode::OK, "{}", found.text);
+    assert_eq!(found.body["items"][0]["id"], id.as_str());
+    let not_shared = search(parties.provider.clone()).await;
+    assert_eq!(not_shared.body["items"], json!([]));
+    let hidden = app
+        .get_as(Some(&parties.provider), &format!("/v1/certificates/{id}"))
+        .await;
+    hidden.assert_problem(StatusCode::NOT_FOUND, "not-found");
+    let anonymous = app.get(&format!("/v1/certificates/{id}")).await;
+    anonymous.assert_problem(StatusCode::UNAUTHORIZED, "unauthorized");
+
+    // Reads are audited, and the audit log never holds the code.
+    let audit_token = app.token_for(&parties.cast.workshop, "audit:read").await;
+    let audit = app.get_as(Some(&audit_token), "/v1/audit?limit=200").await;
+    assert_eq!(audit.status, StatusCode::OK, "{}", audit.text);
+    let reads = audit.body["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter(|entry| entry["action"] == "read" && entry["resource_id"] == id.as_str())
+        .count();
+    assert!(reads >= 1, "{}", audit.text);
+    assert!(!audit.text.contains(HETU));
+
+    // The credential names the holder but carries no personal identity code or birth date.
+    let credential = app
+        .get_as(
+            Some(&parties.workshop),
+            &format!("/v1/certificates/{id}/credential"),
+        )
+        .await;
+    assert_eq!(credential.status, StatusCode::OK);
+    let payload = decode_part(&credential.text, 1);
+    let text = payload.to_string();
+    assert!(!text.contains(HETU) && !text.contains("2004-03-15"), "{text}");
+
+    // Nor does the log, whatever the level, although the requests that carried it are there.
+    let malformed = app
+        .post_json_as(
+            Some(&parties.workshop),
+            "/v1/certificates/search",
+            &json!({"holder_hetu": HETU, "holder": HETU}),
+        )
+        .await;
+    malformed.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation-error");
+    assert!(!malformed.text.contains(HETU), "{}", malformed.text);
+    assert!(
+        !crate::logs::lines_containing("/v1/certificates/search").is_empty(),
+        "the access log is captured"
+    );
+    for code in [HETU, &HETU.to_lowercase(), "150304A1234"] {
+        assert_eq!(crate::logs::lines_containing(code), Vec::<String>::new());
+    }
+}
+
+fn stored_hetu(app: &TestApp, id: &str) -> String {
+    use diesel::prelude::*;
+    use opinto_registry::{db::Db, schema::certificates};
+    let db = Db::connect(&app.database_url, 1).expect("database");
+    let mut conn = db.get().expect("connection");
+    certificates::table
+        .find(id)
+        .select(certificates::holder_hetu_encrypted)
+        .first::<Option<String>>(&mut *conn)
+        .expect("row")
+        .expect("stored")
+}
+
+fn decode_part(jwt: &str, index: usize) -> Value {
+    let part = jwt.split('.').nth(index).expect("part");
+    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(part).expect("base64url")).expect("JSON")
+}
+
+async fn sharing_gives_and_removes_read_access(app: TestApp) {
+    let parties = parties(&app).await;
+    let id = draft(&app, &parties).await;
+    let not_issued = share(&app, &parties, &id, &parties.cast.provider).await;
+    not_issued.assert_problem(StatusCode::CONFLICT, "conflict");
+    issue(&app, &parties.workshop, &id).await;
+    let to_workshop = share(&app, &parties, &id, &parties.cast.workshop).await;
+    to_workshop.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation-error");
+
+    let shared = share(&app, &parties, &id, &parties.cast.provider).await;
+    assert_eq!(shared.status, StatusCode::OK, "{}", shared.text);
+    assert_eq!(
+        shared.body["shares"][0]["organisation"]["id"],
+        parties.cast.provider.as_str()
+    );
+    let twice = share(&app, &parties, &id, &parties.cast.provider).await;
+    twice.assert_problem(StatusCode::CONFLICT, "conflict");
+
+    let read = app
+        .get_as(Some(&parties.provider), &format!("/v1/certificates/{id}"))
+        .await;
+    assert_eq!(read.status, StatusCode::OK, "{}", read.text);
+    assert_eq!(read.body["holder"]["hetu"], HETU);
+    assert_eq!(
+        read.body["shares"],
+        json!([]),
+        "whom else it is shared with is the issuer's business"
+    );
+    let listed = app
+        .get_as(Some(&parties.provider), "/v1/certificates?unit=SAMPLE-107")
+        .await;
+    assert_eq!(listed.body["items"][0]["id"], id.as_str(), "{}", listed.text);
+    let other_unit = app
+        .get_as(Some(&parties.provider), "/v1/certificates?unit=SAMPLE-101")
+        .await;
+    assert_eq!(other_unit.body["items"], json!([]));
+    let other = app
+        .get_as(Some(&parties.other_provider), &format!("/v1/certificates/{id}"))
+        .await;
+    other.assert_problem(StatusCode::NOT_FOUND, "not-found");
+    let other_list = app
+        .get_as(Some(&parties.other_provider), "/v1/certificates")
+        .await;
+    assert_eq!(other_list.body["items"], json!([]));
+    let by_reader = app
+        .delete_as(
+            Some(&parties.provider),
+            &format!("/v1/certificates/{id}/shares/{}", parties.cast.provider),
+            None,
+        )
+        .await;
+    by_reader.assert_problem(StatusCode::FORBIDDEN, "forbidden");
+
+    let provider_feed = feed(&app, &parties.provider, 0).await;
+    assert_eq!(events(&provider_feed), vec![("shared".to_owned(), id.clone())]);
+
+    let ended = app
+        .delete_as(
+            Some(&parties.workshop),
+            &format!("/v1/certificates/{id}/shares/{}", parties.cast.provider),
+            None,
+        )
+        .await;
+    assert_eq!(ended.status, StatusCode::NO_CONTENT, "{}", ended.text);
+    let gone = app
+        .get_as(Some(&parties.provider), &format!("/v1/certificates/{id}"))
+        .await;
+    gone.assert_problem(StatusCode::NOT_FOUND, "not-found");
+    let last = provider_feed.body["last_position"].as_i64().expect("position");
+    let after = feed(&app, &parties.provider, last).await;
+    assert_eq!(events(&after), vec![("unshared".to_owned(), id.clone())]);
+    let issuer_feed = feed(&app, &parties.workshop, 0).await;
+    let kinds: Vec<String> = events(&issuer_feed).into_iter().map(|(kind, _)| kind).collect();
+    assert_eq!(kinds, vec!["issued", "shared", "unshared"]);
+}
+
+async fn a_correction_supersedes_and_inherits_shares(app: TestApp) {
+    let parties = parties(&app).await;
+    let old = draft(&app, &parties).await;
+    let draft_supersede = app
+        .post_json_as(
+            Some(&parties.workshop),
+            &format!("/v1/certificates/{old}/supersede"),
+            &json!({}),
+        )
+        .await;
+    draft_supersede.assert_problem(StatusCode::CONFLICT, "conflict");
+    issue(&app, &parties.workshop, &old).await;
+    assert_eq!(
+        share(&app, &parties, &old, &parties.cast.provider).await.status,
+        StatusCode::OK
+    );
+
+    let correction = app
+        .post_json_as(
+            Some(&parties.workshop),
+            &format!("/v1/certificates/{old}/supersede"),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(correction.status, StatusCode::CREATED, "{}", correction.text);
+    assert_eq!(correction.body["status"], "draft");
+    assert_eq!(correction.body["supersedes"], old.as_str());
+    assert_eq!(correction.body["holder"]["hetu"], HETU);
+    let new = correction.body["id"].as_str().expect("id").to_owned();
+    let second = app
+        .post_json_as(
+            Some(&parties.workshop),
+            &format!("/v1/certificates/{old}/supersede"),
+            &json!({}),
+        )
+        .await;
+    second.assert_problem(StatusCode::CONFLICT, "conflict");
+    let fixed = app
+        .patch_json_as(
+            Some(&parties.workshop),
+            &format!("/v1/certificates/{new}"),
+            Some("\"1\""),
+            &json!({"end_date": "2026-11-15"}),
+        )
+        .await;
+    assert_eq!(fixed.status, StatusCode::OK, "{}", fixed.text);
+    issue(&app, &parties.workshop, &new).await;
+
+    let old_now = app
+        .get_as(Some(&parties.provider), &format!("/v1/certificates/{old}"))
+        .await;
+    assert_eq!(old_now.body["status"], "superseded", "{}", old_now.text);
+    assert_eq!(old_now.body["superseded_by"], new.as_str());
+    let new_now = app
+        .get_as(Some(&parties.provider), &format!("/v1/certificates/{new}"))
+        .await;
+    assert_eq!(
+        new_now.status,
+        StatusCode::OK,
+        "the correction is shared too: {}",
+        new_now.text
+    );
+    assert_eq!(new_now.body["end_date"], "2026-11-15");
+    let provider_events = events(&feed(&app, &parties.provider, 0).await);
+    assert_eq!(
+        provider_events,
+        vec![
+            ("shared".to_owned(), old.clone()),
+            ("superseded".to_owned(), old.clone()),
+            ("shared".to_owned(), new.clone()),
+        ]
+    );
+    let code = old_now.body["verification_code"].as_str().expect("code");
+    let verified = app.get(&format!("/v1/verify/{code}")).await;
+    assert_eq!(verified.body["status"], "superseded");
+    assert_eq!(
+        verified.body["superseded_by_code"],
+        new_now.body["verification_code"]
+    );
+}
+
+async fn credentials_verify_with_the_published_keys(app: TestApp) {
+    let parties = parties(&app).await;
+    let id = draft(&app, &parties).await;
+    let no_credential = app
+        .get_as(
+            Some(&parties.workshop),
+            &format!("/v1/certificates/{id}/credential"),
+        )
+        .await;
+    no_credential.assert_problem(StatusCode::CONFLICT, "conflict");
+    issue(&app, &parties.workshop, &id).await;
+    let reply = app
+        .get_as(
+            Some(&parties.workshop),
+            &format!("/v1/certificates/{id}/credential"),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(reply.header("content-type"), Some("application/vc+jwt"));
+    let jwt = reply.text.clone();
+
+    // Offline, as a student system would: the JWKS and a JOSE library.
+    let header = jsonwebtoken::decode_header(&jwt).expect("header");
+    assert_eq!(header.typ.as_deref(), Some("vc+jwt"));
+    let jwks = app.get("/.well-known/jwks.json").await;
+    let jwk = jwks.body["keys"]
+        .as_array()
+        .expect("keys")
+        .iter()
+        .find(|key| key["kid"].as_str() == header.kid.as_deref())
+        .expect("the signing key is published");
+    let key = jsonwebtoken::DecodingKey::from_ed_components(jwk["x"].as_str().expect("x")).expect("key");
+    let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::EdDSA);
+    validation.required_spec_claims.clear();
+    validation.validate_exp = false;
+    validation.validate_aud = false;
+    let credential = jsonwebtoken::decode::<Value>(&jwt, &key, &validation)
+        .expect("the signature verifies")
+        .claims;
+
+    // The Open Badges 3.0 shape.
+    assert_eq!(
+        credential["@context"],
+        json!([
+            "https://www.w3.org/ns/credentials/v2",
+            "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+        ])
+    );
+    assert_eq!(
+        credential["type"],
+        json!(["VerifiableCredential", "OpenBadgeCredential"])
+    );
+    assert_eq!(credential["id"], format!("urn:uuid:{id}"));
+    assert_eq!(credential["issuer"]["type"], json!(["Profile"]));
+    assert_eq!(credential["issuer"]["name"], "Rauman nuorten työpaja");
+    assert!(credential["validFrom"]
+        .as_str()
+        .is_some_and(|at| at.ends_with('Z')));
+    let subject = &credential["credentialSubject"];
+    assert_eq!(subject["type"], json!(["AchievementSubject"]));
+    let achievement = &subject["achievement"];
+    for required in ["id", "type", "name", "description", "criteria"] {
+        assert!(!achievement[required].is_null(), "achievement.{required}");
+    }
+    let alignment = &achievement["alignment"][0];
+    assert_eq!(alignment["type"], json!(["Alignment"]));
+    assert_eq!(alignment["targetCode"], "SAMPLE-107");
+    assert_eq!(alignment["targetName"], "Ruokapalveluissa avustaminen");
+    assert!(alignment["targetUrl"]
+        .as_str()
+        .is_some_and(|url| url.ends_with("/v1/qualification-units/SAMPLE-107")));
+
+    let genuine = app
+        .post_json_as(None, "/v1/verify", &json!({"credential": jwt}))
+        .await;
+    assert_eq!(genuine.status, StatusCode::OK, "{}", genuine.text);
+    assert_eq!(genuine.body["genuine"], true);
+    assert_eq!(genuine.body["status"], "issued");
+
+    // A credential changed after signing is not genuine.
+    let parts: Vec<&str> = jwt.split('.').collect();
+    let mut forged = decode_part(&jwt, 1);
+    forged["credentialSubject"]["achievement"]["name"] = json!("Ammattitutkinto");
+    let forged = format!(
+        "{}.{}.{}",
+        parts[0],
+        URL_SAFE_NO_PAD.encode(forged.to_string()),
+        parts[2]
+    );
+    let tampered = app
+        .post_json_as(None, "/v1/verify", &json!({"credential": forged}))
+        .await;
+    assert_eq!(tampered.status, StatusCode::OK);
+    assert_eq!(tampered.body["genuine"], false, "{}", tampered.text);
+    assert_eq!(tampered.body["status"], Value::Null);
+    let garbage = app
+        .post_json_as(None, "/v1/verify", &json!({"credential": "not a jwt"}))
+        .await;
+    assert_eq!(garbage.body["genuine"], false);
+}
+
+/// Writers issue certificates concurrently while a reader polls the feed with the last position
+/// it saw: it must end up with every event exactly once, in position order.
+async fn the_feed_misses_nothing_under_concurrent_writers(app: TestApp) {
+    const WRITERS: usize = 12;
+    let parties = parties(&app).await;
+    let mut drafts = Vec::new();
+    for _ in 0..WRITERS {
+        drafts.push(draft(&app, &parties).await);
+    }
+    let writers = futures_util::future::join_all(drafts.iter().map(|id| {
+        let app = &app;
+        let token = parties.workshop.clone();
+        async move {
+            let reply = app
+                .post_json_as(Some(&token), &format!("/v1/certificates/{id}/issue"), &json!({}))
+                .await;
+            assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+        }
+    }));
+    let reader = async {
+        let mut seen: Vec<(i64, String)> = Vec::new();
+        let mut after = 0;
+        for _ in 0..400 {
+            let batch = feed(&app, &parties.workshop, after).await;
+            for item in batch.body["items"].as_array().expect("items") {
+                let position = item["position"].as_i64().expect("position");
+                assert!(position > after, "positions only grow");
+                seen.push((position, item["certificate_id"].as_str().expect("id").to_owned()));
+                after = position;
+            }
+            if seen.len() >= WRITERS {
+                break;
+            }
+            actix_web::rt::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+        seen
+    };
+    let (_, seen) = futures_util::future::join(writers, reader).await;
+    let mut certificates: Vec<String> = seen.iter().map(|(_, id)| id.clone()).collect();
+    certificates.sort();
+    let mut expected = drafts.clone();
+    expected.sort();
+    assert_eq!(certificates, expected, "every issue seen exactly once");
+    let everything = feed(&app, &parties.workshop, 0).await;
+    assert_eq!(everything.body["items"].as_array().expect("items").len(), WRITERS);
+    assert_eq!(everything.body["more"], false);
+}
+
+async fn certificates_need_the_scope_and_an_own_organisation(app: TestApp) {
+    let parties = parties(&app).await;
+    let body = certificate_body(&parties.environment);
+    let anonymous = app.post_json_as(None, "/v1/certificates", &body).await;
+    anonymous.assert_problem(StatusCode::UNAUTHORIZED, "unauthorized");
+    let wrong_scope = app
+        .post_json_as(Some(&parties.cast.workshop_token), "/v1/certificates", &body)
+        .await;
+    wrong_scope.assert_problem(StatusCode::FORBIDDEN, "forbidden");
+    let read_only = app.token_for(&parties.cast.workshop, "certificates:read").await;
+    let cannot_write = app
+        .post_json_as(Some(&read_only), "/v1/certificates", &body)
+        .await;
+    cannot_write.assert_problem(StatusCode::FORBIDDEN, "forbidden");
+    // Another organisation's environment cannot be named.
+    let other_environment = create_environment(&app, &parties.cast.provider_token, json!({})).await;
+    let foreign = app
+        .post_json_as(
+            Some(&parties.workshop),
+            "/v1/certificates",
+            &certificate_body(&other_environment),
+        )
+        .await;
+    assert_eq!(foreign.error_fields(), vec!["learning_environment_ids[0]"]);
+    let mut bad_unit = certificate_body(&parties.environment);
+    bad_unit["units"][0]["unit"] = json!("SAMPLE-101");
+    bad_unit["end_date"] = json!("2026-01-01");
+    let invalid = app
+        .post_json_as(Some(&parties.workshop), "/v1/certificates", &bad_unit)
+        .await;
+    let mut fields = invalid.error_fields();
+    fields.sort();
+    assert_eq!(fields, vec!["end_date", "units[0].unit"], "{}", invalid.text);
+    // An environment a certificate names cannot be deleted.
+    let id = draft(&app, &parties).await;
+    assert!(!id.is_empty());
+    let environment = app
+        .get(&format!("/v1/learning-environments/{}", parties.environment))
+        .await;
+    let etag = environment.header("etag").expect("etag").to_owned();
+    let deleted = app
+        .delete_as(
+            Some(&parties.cast.workshop_token),
+            &format!("/v1/learning-environments/{}", parties.environment),
+            Some(&etag),
+        )
+        .await;
+    deleted.assert_problem(StatusCode::CONFLICT, "conflict");
+}
+
+/// The text lopdf reads off every page of a PDF: it also proves that the document parses.
+fn pdf_text(bytes: &[u8]) -> String {
+    let document = lopdf::Document::load_mem(bytes).expect("the PDF parses");
+    let pages: Vec<u32> = document.get_pages().keys().copied().collect();
+    assert!(!pages.is_empty());
+    document.extract_text(&pages).expect("the text is readable")
+}
+
+async fn certificates_print_as_pdf_with_their_verification_code(app: TestApp) {
+    let parties = parties(&app).await;
+    let id = draft(&app, &parties).await;
+    let path = format!("/v1/certificates/{id}/pdf");
+    let draft_pdf = app.get_as(Some(&parties.workshop), &path).await;
+    assert_eq!(draft_pdf.status, StatusCode::OK, "{}", draft_pdf.text);
+    assert!(pdf_text(&draft_pdf.bytes).contains("LUONNOS"));
+
+    let issued = issue(&app, &parties.workshop, &id).await;
+    let code = issued.body["verification_code"]
+        .as_str()
+        .expect("code")
+        .to_owned();
+    let reply = app.get_as(Some(&parties.workshop), &path).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    assert_eq!(reply.header("content-type"), Some("application/pdf"));
+    assert!(reply.bytes.starts_with(b"%PDF-"));
+    let text = pdf_text(&reply.bytes);
+    for printed in [
+        code.as_str(),
+        "Osaamistodistus",
+        "Aino Maria Virtanen",
+        "15.3.2004",
+        "Rauman nuorten työpaja",
+        "1.2.2026 – 31.10.2026, 480 tuntia",
+        "SAMPLE-107",
+        "351204",
+        "Valmistaa lounaan annoskortin mukaan (R1)",
+        "Hygieniaosaamistodistus (Ruokavirasto)",
+        "Maija Meikäläinen, työvalmentaja",
+        &format!("/verify/{code}"),
+    ] {
+        assert!(text.contains(printed), "{printed:?} is printed in {text}");
+    }
+    assert!(!text.contains("LUONNOS"));
+    let raw = String::from_utf8_lossy(&reply.bytes);
+    assert!(
+        !raw.contains(HETU) && !text.contains(HETU),
+        "no personal identity code"
+    );
+    assert!(
+        raw.contains("/URI"),
+        "the QR code's area links to the verification page"
+    );
+
+    // Swedish, and marked when revoked.
+    let mut body = certificate_body(&parties.environment);
+    body["language"] = json!("sv");
+    let swedish = app
+        .post_json_as(Some(&parties.workshop), "/v1/certificates", &body)
+        .await;
+    let swedish = swedish.body["id"].as_str().expect("id").to_owned();
+    issue(&app, &parties.workshop, &swedish).await;
+    let revoked = app
+        .post_json_as(
+            Some(&parties.workshop),
+            &format!("/v1/certificates/{swedish}/revoke"),
+            &json!({"reason": "Fel person."}),
+        )
+        .await;
+    assert_eq!(revoked.status, StatusCode::OK, "{}", revoked.text);
+    let printed = app
+        .get_as(
+            Some(&parties.workshop),
+            &format!("/v1/certificates/{swedish}/pdf"),
+        )
+        .await;
+    let text = pdf_text(&printed.bytes);
+    assert!(
+        text.contains("Kompetensintyg") && text.contains("ÅTERKALLAT"),
+        "{text}"
+    );
+
+    // Others see nothing; reading it is audited like any read of the certificate.
+    let outsider = app.get_as(Some(&parties.other_provider), &path).await;
+    outsider.assert_problem(StatusCode::NOT_FOUND, "not-found");
+    app.get_as(None, &path)
+        .await
+        .assert_problem(StatusCode::UNAUTHORIZED, "unauthorized");
+    let audit = app
+        .get_as(
+            Some(&app.admin_token),
+            &format!("/v1/audit?resource_id={id}&limit=200"),
+        )
+        .await;
+    let reads = audit.body["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter(|entry| entry["action"] == "read")
+        .count();
+    assert_eq!(reads, 2, "both printings are audited: {}", audit.text);
+}
+
+backend_tests!(
+    certificates_print_as_pdf_with_their_verification_code,
+    a_draft_is_issued_frozen_and_revoked,
+    personal_identity_codes_are_checked_encrypted_and_never_shown_to_others,
+    sharing_gives_and_removes_read_access,
+    a_correction_supersedes_and_inherits_shares,
+    credentials_verify_with_the_published_keys,
+    the_feed_misses_nothing_under_concurrent_writers,
+    certificates_need_the_scope_and_an_own_organisation,
+);
