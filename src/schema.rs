@@ -340,6 +340,8 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        status_list -> Nullable<Integer>,
+        status_list_index -> Nullable<Integer>,
     }
 }
 

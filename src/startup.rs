@@ -190,6 +190,7 @@ pub fn routes(config: &mut ServiceConfig) {
                 .service(certificates::handlers::pdf)
                 .service(certificates::verification::verify_code)
                 .service(certificates::verification::verify_credential)
+                .service(certificates::verification::status_list)
                 .service(clients::handlers::create)
                 .service(clients::handlers::list)
                 .service(clients::handlers::revoke)

@@ -3,13 +3,18 @@
 //!
 //! One credential per certificate: its achievement is the certificate itself, with one
 //! `alignment` per qualification unit (`targetCode` the unit's national code). It names the
-//! holder but never carries a personal identity code or a date of birth.
+//! holder but never carries a personal identity code or a date of birth. Its `credentialStatus`
+//! points at its revocation bit in a W3C Bitstring Status List (see [`super::status_list`]).
 
 use chrono::{NaiveDateTime, SecondsFormat};
 use jsonwebtoken::{Algorithm, Header, Validation};
 use serde_json::{json, Value};
 
-use super::{model::CertificateRow, repo};
+use super::{
+    model::CertificateRow,
+    repo,
+    status_list::{self, StatusEntry},
+};
 use crate::{auth::keys::KeySet, db::DbConnection, error::ApiError, organisations::repo as organisations};
 
 pub const VC_CONTEXT: &str = "https://www.w3.org/ns/credentials/v2";
@@ -64,6 +69,7 @@ pub fn sign(
     row: &CertificateRow,
     at: NaiveDateTime,
     code: &str,
+    status: StatusEntry,
     signer: &Signer,
 ) -> Result<String, ApiError> {
     let base = &signer.public_url;
@@ -146,13 +152,19 @@ pub fn sign(
                 "inLanguage": language,
             },
         },
+        "credentialStatus": status_list::entry(base, status),
     });
+    sign_claims(&signer.keys, &credential)
+}
+
+/// Secures a credential as a VC-JWT with the service's current signing key.
+pub fn sign_claims(keys: &KeySet, credential: &Value) -> Result<String, ApiError> {
     let mut header = Header::new(Algorithm::EdDSA);
-    let (key, kid) = signer.keys.signing_key();
+    let (key, kid) = keys.signing_key();
     header.kid = Some(kid.to_owned());
     header.typ = Some(MEDIA_TYPE.to_owned());
     header.cty = Some("vc".to_owned());
-    jsonwebtoken::encode(&header, &credential, key).map_err(|error| ApiError::internal(error.to_string()))
+    jsonwebtoken::encode(&header, credential, key).map_err(|error| ApiError::internal(error.to_string()))
 }
 
 /// Checks a VC-JWT's signature against this service's keys and returns the credential's

@@ -14,7 +14,7 @@ use super::{
     },
     model::{CertificateRow, ContentChanges, EnvironmentLinkRow, ShareRow, UnitRow},
     protection::PersonalDataKey,
-    repo,
+    repo, status_list,
 };
 use crate::{
     audit::{self, Actor, Change},
@@ -244,6 +244,8 @@ pub fn create(
             version: 1,
             created_at: at,
             updated_at: at,
+            status_list: None,
+            status_list_index: None,
         },
     )?;
     let (units, environments) = children_of(&id, &input)?;
@@ -374,10 +376,20 @@ pub fn issue(
         &format!("The certificate is already {}.", current.status),
         at,
     )?;
+    // The feed's counter is taken first: its lock also serializes the choice of a status bit.
+    repo::append_events(
+        conn,
+        &current.id,
+        FeedEventKind::Issued.as_str(),
+        None,
+        std::slice::from_ref(&current.issuer_organisation_id),
+        at,
+    )?;
+    let status = status_list::assign(conn)?;
     let code = credential::verification_code().map_err(protection_failed)?;
     // Issuing changes no content: the draft as loaded is what is signed.
-    let jwt = credential::sign(conn, current, at, &code, signer)?;
-    repo::set_issued(conn, &current.id, at, &code, &jwt)?;
+    let jwt = credential::sign(conn, current, at, &code, status, signer)?;
+    repo::set_issued(conn, &current.id, at, &code, &jwt, status)?;
     audit::record(
         conn,
         actor,
@@ -387,14 +399,6 @@ pub fn issue(
             &current.id,
             Some(&current.issuer_organisation_id),
         ),
-    )?;
-    repo::append_events(
-        conn,
-        &current.id,
-        FeedEventKind::Issued.as_str(),
-        None,
-        std::slice::from_ref(&current.issuer_organisation_id),
-        at,
     )?;
     if let Some(old_id) = &current.supersedes_id {
         supersede_old(conn, actor, old_id, &current.id, at)?;

@@ -10,4 +10,5 @@ pub mod pdf;
 pub mod policy;
 pub mod protection;
 pub mod repo;
+pub mod status_list;
 pub mod verification;

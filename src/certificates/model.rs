@@ -38,6 +38,10 @@ pub struct CertificateRow {
     pub version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// The number of the status list that holds the certificate's revocation bit, once issued.
+    pub status_list: Option<i32>,
+    /// The bit's index in that list.
+    pub status_list_index: Option<i32>,
 }
 
 /// What a draft's content sets.

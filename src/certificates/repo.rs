@@ -6,6 +6,7 @@ use diesel::{dsl::exists, prelude::*};
 use super::{
     dto::CertificateFilter,
     model::{CertificateRow, ContentChanges, EnvironmentLinkRow, EventRow, ShareRow, UnitRow},
+    status_list::StatusEntry,
 };
 use crate::{
     db::DbConnection,
@@ -125,19 +126,23 @@ pub fn transition(conn: &mut DbConnection, id: &str, transition: &Transition<'_>
     .map(|updated| updated == 1)
 }
 
-/// Records what issuing adds: the issue time, the verification code and the signed credential.
+/// Records what issuing adds: the issue time, the verification code, the signed credential and
+/// its revocation bit.
 pub fn set_issued(
     conn: &mut DbConnection,
     id: &str,
     at: NaiveDateTime,
     verification_code: &str,
     credential: &str,
+    status: StatusEntry,
 ) -> QueryResult<()> {
     diesel::update(certificates::table.find(id))
         .set((
             certificates::issued_at.eq(at),
             certificates::verification_code.eq(verification_code),
             certificates::credential.eq(credential),
+            certificates::status_list.eq(status.list),
+            certificates::status_list_index.eq(status.index),
         ))
         .execute(conn)
         .map(drop)
@@ -347,5 +352,39 @@ pub fn events(
         .order(certificate_events::position)
         .limit(limit)
         .select(EventRow::as_select())
+        .load(conn)
+}
+
+/// Certificates issued so far: each holds a status bit.
+pub fn count_status_entries(conn: &mut DbConnection) -> QueryResult<i64> {
+    certificates::table
+        .filter(certificates::status_list_index.is_not_null())
+        .count()
+        .get_result(conn)
+}
+
+pub fn status_entry_taken(conn: &mut DbConnection, entry: StatusEntry) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        certificates::table
+            .filter(certificates::status_list.eq(entry.list))
+            .filter(certificates::status_list_index.eq(entry.index)),
+    ))
+    .get_result(conn)
+}
+
+/// Whether any certificate has a bit in the list.
+pub fn status_list_exists(conn: &mut DbConnection, list: i32) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        certificates::table.filter(certificates::status_list.eq(list)),
+    ))
+    .get_result(conn)
+}
+
+/// The bits set in a list: those of its certificates that were revoked or superseded.
+pub fn revoked_status_indices(conn: &mut DbConnection, list: i32) -> QueryResult<Vec<i32>> {
+    certificates::table
+        .filter(certificates::status_list.eq(list))
+        .filter(certificates::status.eq_any(["revoked", "superseded"]))
+        .select(certificates::status_list_index.assume_not_null())
         .load(conn)
 }

@@ -6,7 +6,12 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{credential, dto::CertificateStatus, model::CertificateRow, repo};
+use super::{
+    credential::{self, PublicUrl},
+    dto::CertificateStatus,
+    model::CertificateRow,
+    repo,
+};
 use crate::{
     auth::{keys::KeySet, rate_limit},
     db::{now, write_transaction, Db, DbConnection},
@@ -287,4 +292,35 @@ pub async fn verify_page(
         ))),
         Err(error) => Err(error),
     }
+}
+
+/// A W3C Bitstring Status List of issued certificates, as a signed
+/// `BitstringStatusListCredential` (VC-JWT): what a standard verifier fetches from a credential's
+/// `credentialStatus.statusListCredential` to learn whether it was revoked. A certificate's bit is
+/// set once it is revoked or superseded by a correction.
+#[utoipa::path(
+    tag = "verification",
+    params(("list" = i32, Path, description = "List number, from a credential's `credentialStatus`")),
+    responses((status = 200, description = "The status list credential as a compact JWS", content_type = "application/vc+jwt", body = String,
+        headers(("Cache-Control" = String, description = "Lists change as certificates are revoked: fetch again after a minute"))))
+)]
+#[get("/status-lists/{list}")]
+pub async fn status_list(
+    db: web::Data<Db>,
+    keys: web::Data<KeySet>,
+    public_url: web::Data<PublicUrl>,
+    list: web::Path<i32>,
+) -> Result<HttpResponse, ApiError> {
+    let list = list.into_inner();
+    let base = public_url.0.clone();
+    let jwt = db
+        .run(move |conn| super::status_list::credential(conn, &keys, &base, list, now()))
+        .await?
+        .ok_or(ApiError::NotFound {
+            resource: "status list",
+        })?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/vc+jwt")
+        .insert_header((header::CACHE_CONTROL, "public, max-age=60"))
+        .body(jwt))
 }

@@ -793,7 +793,125 @@ async fn certificates_print_as_pdf_with_their_verification_code(app: TestApp) {
     assert_eq!(reads, 2, "both printings are audited: {}", audit.text);
 }
 
+/// The payload of a VC-JWT, after checking its signature with the service's published keys.
+async fn verified_payload(app: &TestApp, jwt: &str) -> Value {
+    let header = jsonwebtoken::decode_header(jwt).expect("header");
+    let jwks = app.get("/.well-known/jwks.json").await;
+    let jwk = jwks.body["keys"]
+        .as_array()
+        .expect("keys")
+        .iter()
+        .find(|key| key["kid"].as_str() == header.kid.as_deref())
+        .expect("the signing key is published")
+        .clone();
+    let key = jsonwebtoken::DecodingKey::from_ed_components(jwk["x"].as_str().expect("x")).expect("key");
+    let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::EdDSA);
+    validation.required_spec_claims.clear();
+    validation.validate_exp = false;
+    validation.validate_aud = false;
+    jsonwebtoken::decode::<Value>(jwt, &key, &validation)
+        .expect("the signature verifies")
+        .claims
+}
+
+/// Whether the bit at `index` is set in a status list credential's `encodedList`.
+fn status_bit(list_credential: &Value, index: usize) -> bool {
+    use std::io::Read;
+    let encoded = list_credential["credentialSubject"]["encodedList"]
+        .as_str()
+        .expect("encodedList");
+    let compressed = URL_SAFE_NO_PAD
+        .decode(encoded.strip_prefix('u').expect("multibase base64url"))
+        .expect("base64url");
+    let mut bits = Vec::new();
+    flate2::read::GzDecoder::new(&compressed[..])
+        .read_to_end(&mut bits)
+        .expect("GZIP");
+    assert!(bits.len() >= 16 * 1024, "at least 131,072 bits");
+    bits[index / 8] & (0x80 >> (index % 8)) != 0
+}
+
+async fn revocation_is_published_in_a_bitstring_status_list(app: TestApp) {
+    let parties = parties(&app).await;
+    let mut entries = Vec::new();
+    for _ in 0..3 {
+        let id = draft(&app, &parties).await;
+        issue(&app, &parties.workshop, &id).await;
+        let jwt = app
+            .get_as(
+                Some(&parties.workshop),
+                &format!("/v1/certificates/{id}/credential"),
+            )
+            .await
+            .text;
+        let status = verified_payload(&app, &jwt).await["credentialStatus"].clone();
+        assert_eq!(status["type"], "BitstringStatusListEntry");
+        assert_eq!(status["statusPurpose"], "revocation");
+        let index: usize = status["statusListIndex"]
+            .as_str()
+            .expect("a string")
+            .parse()
+            .expect("a number");
+        let list = status["statusListCredential"].as_str().expect("list").to_owned();
+        assert_eq!(status["id"], format!("{list}#{index}"));
+        entries.push((id, list, index));
+    }
+    let indices: std::collections::HashSet<usize> = entries.iter().map(|(_, _, index)| *index).collect();
+    assert_eq!(indices.len(), 3, "every certificate has a bit of its own");
+
+    let (revoked, list, revoked_index) = entries[0].clone();
+    let path = list
+        .split_once("/v1/")
+        .map(|(_, rest)| format!("/v1/{rest}"))
+        .expect("a URL of the service");
+    let before = app.get(&path).await;
+    assert_eq!(before.status, StatusCode::OK, "{}", before.text);
+    assert_eq!(before.header("content-type"), Some("application/vc+jwt"));
+    let before = verified_payload(&app, &before.text).await;
+    assert_eq!(before["id"], list.as_str());
+    assert_eq!(
+        before["type"],
+        json!(["VerifiableCredential", "BitstringStatusListCredential"])
+    );
+    assert_eq!(before["credentialSubject"]["statusPurpose"], "revocation");
+    assert!(entries.iter().all(|(_, _, index)| !status_bit(&before, *index)));
+
+    let reply = app
+        .post_json_as(
+            Some(&parties.workshop),
+            &format!("/v1/certificates/{revoked}/revoke"),
+            &json!({"reason": "Annettu väärälle henkilölle."}),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    let (corrected, _, corrected_index) = entries[1].clone();
+    let successor = app
+        .post_json_as(
+            Some(&parties.workshop),
+            &format!("/v1/certificates/{corrected}/supersede"),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(successor.status, StatusCode::CREATED, "{}", successor.text);
+    issue(
+        &app,
+        &parties.workshop,
+        successor.body["id"].as_str().expect("id"),
+    )
+    .await;
+
+    let after = verified_payload(&app, &app.get(&path).await.text).await;
+    assert!(status_bit(&after, revoked_index), "revoked");
+    assert!(status_bit(&after, corrected_index), "superseded");
+    assert!(!status_bit(&after, entries[2].2), "still valid");
+
+    app.get("/v1/status-lists/999")
+        .await
+        .assert_problem(StatusCode::NOT_FOUND, "not-found");
+}
+
 backend_tests!(
+    revocation_is_published_in_a_bitstring_status_list,
     certificates_print_as_pdf_with_their_verification_code,
     a_draft_is_issued_frozen_and_revoked,
     personal_identity_codes_are_checked_encrypted_and_never_shown_to_others,

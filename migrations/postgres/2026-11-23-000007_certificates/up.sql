@@ -30,8 +30,13 @@ CREATE TABLE certificates (
     revocation_reason TEXT,
     version BIGINT NOT NULL,
     created_at TIMESTAMP NOT NULL,
-    updated_at TIMESTAMP NOT NULL
+    updated_at TIMESTAMP NOT NULL,
+    -- The revocation bit of an issued certificate in the published status lists: the list's
+    -- number and the bit's index in it, chosen at random and never reused.
+    status_list INTEGER,
+    status_list_index INTEGER
 );
+CREATE UNIQUE INDEX certificates_status_list_idx ON certificates (status_list, status_list_index);
 CREATE INDEX certificates_issuer_idx ON certificates (issuer_organisation_id, id);
 CREATE INDEX certificates_hetu_idx ON certificates (holder_hetu_index);
 CREATE INDEX certificates_supersedes_idx ON certificates (supersedes_id);

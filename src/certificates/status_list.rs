@@ -1,0 +1,155 @@
+//! Revocation that standard verifiers understand: W3C Bitstring Status Lists.
+//!
+//! Every issued certificate owns one bit in a list of 131,072 (16 KiB, the least the standard
+//! allows, so that one holder's status cannot be singled out), at an index chosen at random and
+//! never reused. The bit is set when the certificate is revoked or superseded by a correction.
+//! A list is published as a signed `BitstringStatusListCredential` at
+//! `/v1/status-lists/{list}`; a new list starts once the current one is about three quarters
+//! full, so that a free random index is found in a few tries.
+
+use std::io::Write;
+
+use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
+use chrono::{NaiveDateTime, SecondsFormat};
+use flate2::{write::GzEncoder, Compression};
+use serde_json::{json, Value};
+
+use super::{credential, repo};
+use crate::{auth::keys::KeySet, db::DbConnection, error::ApiError};
+
+/// Bits in one list.
+pub const LIST_SIZE: i32 = 131_072;
+/// Certificates given bits in one list before the next list is started.
+const LIST_FILL: i64 = 98_304;
+/// Random indexes tried before giving up; with a list at most three quarters full, all of them
+/// being taken is about as likely as 0.75^64 (1 in 10^8).
+const TRIES: usize = 64;
+
+/// Where a certificate's revocation bit is: a list, numbered from 1, and an index in it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StatusEntry {
+    pub list: i32,
+    pub index: i32,
+}
+
+pub fn list_url(base: &str, list: i32) -> String {
+    format!("{base}/v1/status-lists/{list}")
+}
+
+/// The `credentialStatus` of a certificate's credential.
+pub fn entry(base: &str, entry: StatusEntry) -> Value {
+    let list = list_url(base, entry.list);
+    json!({
+        "id": format!("{list}#{}", entry.index),
+        "type": "BitstringStatusListEntry",
+        "statusPurpose": "revocation",
+        "statusListIndex": entry.index.to_string(),
+        "statusListCredential": list,
+    })
+}
+
+/// Chooses a free bit for a certificate being issued. Callers hold the feed counter's lock, so
+/// no other transaction chooses at the same time.
+pub fn assign(conn: &mut DbConnection) -> Result<StatusEntry, ApiError> {
+    let issued = repo::count_status_entries(conn)?;
+    let list = i32::try_from(issued / LIST_FILL + 1)
+        .map_err(|_| ApiError::internal("the status lists are exhausted"))?;
+    for _ in 0..TRIES {
+        let mut bytes = [0u8; 4];
+        getrandom::getrandom(&mut bytes)
+            .map_err(|error| ApiError::internal(format!("no randomness for a status index: {error}")))?;
+        let index = i32::try_from(u32::from_le_bytes(bytes) % LIST_SIZE.unsigned_abs())
+            .map_err(|_| ApiError::internal("status index out of range"))?;
+        let candidate = StatusEntry { list, index };
+        if !repo::status_entry_taken(conn, candidate)? {
+            return Ok(candidate);
+        }
+    }
+    Err(ApiError::internal(format!(
+        "no free status index found in list {list}"
+    )))
+}
+
+/// The list's bits, set at `revoked`, GZIP-compressed and multibase base64url-encoded (`u…`) as
+/// the standard's `encodedList`. Bit 0 is the most significant bit of the first byte.
+pub fn encode(revoked: &[i32]) -> Result<String, ApiError> {
+    let mut bits = vec![0u8; LIST_SIZE.unsigned_abs() as usize / 8];
+    for &index in revoked {
+        if let Ok(index) = usize::try_from(index) {
+            if let Some(byte) = bits.get_mut(index / 8) {
+                *byte |= 0x80 >> (index % 8);
+            }
+        }
+    }
+    let mut encoder = GzEncoder::new(Vec::new(), Compression::default());
+    encoder
+        .write_all(&bits)
+        .and_then(|()| encoder.finish())
+        .map(|compressed| format!("u{}", URL_SAFE_NO_PAD.encode(compressed)))
+        .map_err(|error| ApiError::internal(format!("compressing a status list failed: {error}")))
+}
+
+/// The signed status list credential of `list` as of `at`, or `None` when no certificate has a
+/// bit in it.
+pub fn credential(
+    conn: &mut DbConnection,
+    keys: &KeySet,
+    base: &str,
+    list: i32,
+    at: NaiveDateTime,
+) -> Result<Option<String>, ApiError> {
+    if !repo::status_list_exists(conn, list)? {
+        return Ok(None);
+    }
+    let encoded = encode(&repo::revoked_status_indices(conn, list)?)?;
+    let url = list_url(base, list);
+    let list_credential = json!({
+        "@context": [credential::VC_CONTEXT],
+        "id": url,
+        "type": ["VerifiableCredential", "BitstringStatusListCredential"],
+        "issuer": {"id": base, "type": ["Profile"]},
+        "validFrom": at.and_utc().to_rfc3339_opts(SecondsFormat::Secs, true),
+        "credentialSubject": {
+            "id": format!("{url}#list"),
+            "type": "BitstringStatusList",
+            "statusPurpose": "revocation",
+            "encodedList": encoded,
+        },
+    });
+    credential::sign_claims(keys, &list_credential).map(Some)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Read;
+
+    use super::*;
+
+    fn decode(encoded: &str) -> Vec<u8> {
+        let compressed = URL_SAFE_NO_PAD
+            .decode(encoded.strip_prefix('u').expect("multibase base64url"))
+            .expect("base64url");
+        let mut bits = Vec::new();
+        flate2::read::GzDecoder::new(&compressed[..])
+            .read_to_end(&mut bits)
+            .expect("gzip");
+        bits
+    }
+
+    #[test]
+    fn bits_are_counted_from_the_left_of_the_first_byte() {
+        let bits = decode(&encode(&[0, 9, LIST_SIZE - 1]).expect("encodes"));
+        assert_eq!(bits.len(), 16_384);
+        assert_eq!(bits[0], 0b1000_0000);
+        assert_eq!(bits[1], 0b0100_0000);
+        assert_eq!(bits[16_383], 0b0000_0001);
+        assert_eq!(bits.iter().map(|byte| byte.count_ones()).sum::<u32>(), 3);
+    }
+
+    #[test]
+    fn an_empty_list_is_short_but_whole() {
+        let encoded = encode(&[]).expect("encodes");
+        assert!(encoded.len() < 100, "{encoded}");
+        assert!(decode(&encoded).iter().all(|&byte| byte == 0));
+    }
+}
