@@ -47,6 +47,30 @@ fn view_of(
         .ok_or(NOT_FOUND)
 }
 
+/// Loads a certificate `caller` may read, and records the read of its personal data.
+fn load_for_read(conn: &mut DbConnection, id: &str, caller: &Caller) -> Result<CertificateRow, ApiError> {
+    let row = repo::find(conn, id)?.ok_or(NOT_FOUND)?;
+    policy::can_read(conn, caller, &row)?;
+    domain::record_reads(conn, &Actor::from(caller), std::slice::from_ref(&row))?;
+    Ok(row)
+}
+
+/// A certificate in full as `caller` reads it, the read audited.
+async fn read(
+    db: &Db,
+    key: web::Data<PersonalDataKey>,
+    caller: Caller,
+    id: String,
+) -> Result<Certificate, ApiError> {
+    db.run(move |conn| {
+        write_transaction(conn, |conn| {
+            let row = load_for_read(conn, &id, &caller)?;
+            view_of(conn, row, &caller, &key)
+        })
+    })
+    .await
+}
+
 /// Loads a certificate for a change by `caller`, checking `If-Match` when given.
 fn load_for_change(
     conn: &mut DbConnection,
@@ -239,17 +263,7 @@ pub async fn get(
     caller: Caller,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    let certificate = db
-        .run(move |conn| {
-            write_transaction(conn, |conn| {
-                let row = repo::find(conn, &id)?.ok_or(NOT_FOUND)?;
-                policy::can_read(conn, &caller, &row)?;
-                domain::record_reads(conn, &Actor::from(&caller), std::slice::from_ref(&row))?;
-                view_of(conn, row, &caller, &key)
-            })
-        })
-        .await?;
+    let certificate = read(&db, key, caller, id.into_inner()).await?;
     Ok(with_etag(HttpResponse::Ok(), &certificate))
 }
 
@@ -504,9 +518,7 @@ pub async fn credential(
     let jwt = db
         .run(move |conn| {
             write_transaction(conn, |conn| {
-                let row = repo::find(conn, &id)?.ok_or(NOT_FOUND)?;
-                policy::can_read(conn, &caller, &row)?;
-                domain::record_reads(conn, &Actor::from(&caller), std::slice::from_ref(&row))?;
+                let row = load_for_read(conn, &id, &caller)?;
                 row.credential.ok_or_else(|| {
                     ApiError::Conflict("A draft has no credential: issue it first.".to_owned())
                 })
@@ -533,17 +545,7 @@ pub async fn pdf(
     caller: Caller,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    let certificate = db
-        .run(move |conn| {
-            write_transaction(conn, |conn| {
-                let row = repo::find(conn, &id)?.ok_or(NOT_FOUND)?;
-                policy::can_read(conn, &caller, &row)?;
-                domain::record_reads(conn, &Actor::from(&caller), std::slice::from_ref(&row))?;
-                view_of(conn, row, &caller, &key)
-            })
-        })
-        .await?;
+    let certificate = read(&db, key, caller, id.into_inner()).await?;
     let verify_url = format!(
         "{}/verify/{}",
         public_url.0,
