@@ -86,6 +86,31 @@ fn load_for_change(
     Ok(row)
 }
 
+/// Runs `action` on the certificate as `caller` (checking `If-Match` when given) and returns the
+/// certificate as it reads afterwards, all in one transaction.
+async fn change<A>(
+    db: &Db,
+    key: web::Data<PersonalDataKey>,
+    caller: Caller,
+    id: String,
+    if_match: Option<IfMatch>,
+    action: A,
+) -> Result<HttpResponse, ApiError>
+where
+    A: FnOnce(&mut DbConnection, &Actor, &CertificateRow) -> Result<(), ApiError> + Send + 'static,
+{
+    let certificate = db
+        .run(move |conn| {
+            write_transaction(conn, |conn| {
+                let current = load_for_change(conn, &id, &caller, if_match.as_ref())?;
+                action(conn, &Actor::from(&caller), &current)?;
+                view(conn, &id, &caller, &key)
+            })
+        })
+        .await?;
+    Ok(with_etag(HttpResponse::Ok(), &certificate))
+}
+
 fn created(certificate: &Certificate) -> HttpResponse {
     let mut response = HttpResponse::Created();
     response.insert_header((header::LOCATION, format!("/v1/certificates/{}", certificate.id)));
@@ -364,16 +389,10 @@ pub async fn issue(
         keys,
         public_url: public_url.0.clone(),
     };
-    let certificate = db
-        .run(move |conn| {
-            write_transaction(conn, |conn| {
-                let current = load_for_change(conn, &id, &caller, if_match.as_ref())?;
-                domain::issue(conn, &Actor::from(&caller), &current, &signer)?;
-                view(conn, &id, &caller, &key)
-            })
-        })
-        .await?;
-    Ok(with_etag(HttpResponse::Ok(), &certificate))
+    change(&db, key, caller, id, if_match, move |conn, actor, current| {
+        domain::issue(conn, actor, current, &signer)
+    })
+    .await
 }
 
 /// Revokes an issued certificate, with a reason that verification shows.
@@ -398,16 +417,10 @@ pub async fn revoke(
     Json(input): Json<RevokeInput>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let certificate = db
-        .run(move |conn| {
-            write_transaction(conn, |conn| {
-                let current = load_for_change(conn, &id, &caller, if_match.as_ref())?;
-                domain::revoke(conn, &Actor::from(&caller), &current, &input.reason)?;
-                view(conn, &id, &caller, &key)
-            })
-        })
-        .await?;
-    Ok(with_etag(HttpResponse::Ok(), &certificate))
+    change(&db, key, caller, id, if_match, move |conn, actor, current| {
+        domain::revoke(conn, actor, current, &input.reason)
+    })
+    .await
 }
 
 /// Starts a correction: a new draft with this certificate's content. When that draft is issued,
@@ -462,16 +475,10 @@ pub async fn share(
     Json(input): Json<ShareInput>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let certificate = db
-        .run(move |conn| {
-            write_transaction(conn, |conn| {
-                let current = load_for_change(conn, &id, &caller, None)?;
-                domain::share(conn, &Actor::from(&caller), &current, &input)?;
-                view(conn, &id, &caller, &key)
-            })
-        })
-        .await?;
-    Ok(with_etag(HttpResponse::Ok(), &certificate))
+    change(&db, key, caller, id, None, move |conn, actor, current| {
+        domain::share(conn, actor, current, &input)
+    })
+    .await
 }
 
 /// Ends sharing with an organisation: it can no longer read the certificate.
