@@ -87,6 +87,9 @@ pub enum ApiError {
     PayloadTooLarge { limit: usize },
     #[error("unsupported media type, expected {expected}")]
     UnsupportedMediaType { expected: &'static str },
+    /// The response cannot be given in any media type the `Accept` header allows.
+    #[error("not acceptable, available: {available}")]
+    NotAcceptable { available: &'static str },
     #[error("Idempotency-Key reused with a different request")]
     IdempotencyKeyReused,
     #[error("a request with this Idempotency-Key is still being processed")]
@@ -172,6 +175,7 @@ impl ApiError {
             Self::PreconditionRequired => "precondition-required",
             Self::PayloadTooLarge { .. } => "payload-too-large",
             Self::UnsupportedMediaType { .. } => "unsupported-media-type",
+            Self::NotAcceptable { .. } => "not-acceptable",
             Self::IdempotencyKeyReused => "idempotency-key-reused",
             Self::IdempotencyKeyInProgress => "idempotency-key-in-progress",
             Self::Unauthorized { .. } => "unauthorized",
@@ -195,6 +199,7 @@ impl ApiError {
             Self::PreconditionRequired => "The request must be conditional",
             Self::PayloadTooLarge { .. } => "The request body is too large",
             Self::UnsupportedMediaType { .. } => "The request body has an unsupported media type",
+            Self::NotAcceptable { .. } => "No acceptable representation",
             Self::IdempotencyKeyReused => "The Idempotency-Key was used for a different request",
             Self::IdempotencyKeyInProgress => "A request with this Idempotency-Key is in progress",
             Self::Unauthorized { .. } => "Authentication is required",
@@ -226,6 +231,7 @@ impl ApiError {
             ),
             Self::PayloadTooLarge { limit } => Some(format!("The limit is {limit} bytes.")),
             Self::UnsupportedMediaType { expected } => Some(format!("Send {expected}.")),
+            Self::NotAcceptable { available } => Some(format!("Accept one of {available}.")),
             Self::IdempotencyKeyReused => Some(
                 "This Idempotency-Key was first used with a different method, path or body; use a new key for a new request."
                     .to_owned(),
@@ -333,6 +339,7 @@ impl ResponseError for ApiError {
             Self::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::NotAcceptable { .. } => StatusCode::NOT_ACCEPTABLE,
             Self::DatabaseUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

@@ -57,6 +57,8 @@ the keys at `/.well-known/jwks.json`; each names the client's organisation (`org
         (name = "catalogue", description = "The public catalogue: where a qualification unit can be learned, near a place"),
         (name = "certificates", description = "Competence certificates: drafted and issued by workshops, shared with education providers with the holder's consent, pulled through a change feed"),
         (name = "verification", description = "Public verification of issued certificates by their printed code or their signed credential"),
+        (name = "programmes", description = "Programmes that fund coaching, their participants' coaching periods kept as statistical categories, and the qualification units participants completed"),
+        (name = "statistics", description = "Outcome statistics from the registry's own records: a programme's funder report and public regional figures, as JSON, CSV or a printable report"),
         (name = "audit", description = "The append-only log of writes and reads of personal data"),
         (name = "administration", description = "API clients, for platform administrators"),
         (name = "operations", description = "Health checks"),
@@ -74,7 +76,56 @@ pub fn document() -> OpenApiDocument {
         .split_for_parts();
     api.info.version = env!("CARGO_PKG_VERSION").to_owned();
     add_shared_parts(&mut api);
+    unique_operation_ids(&mut api);
     api
+}
+
+/// Handler names repeat across resources (`list`, `get`, …); client generators need every
+/// `operationId` unique, so a repeated one is prefixed with its resource, the last path segment
+/// that is neither a parameter nor the name itself: `programmes_list`, `certificates_revoke`.
+fn unique_operation_ids(api: &mut OpenApiDocument) {
+    let mut seen = std::collections::HashMap::<String, usize>::new();
+    for item in api.paths.paths.values_mut() {
+        for operation in operations(item) {
+            if let Some(id) = &operation.operation_id {
+                *seen.entry(id.clone()).or_default() += 1;
+            }
+        }
+    }
+    for (path, item) in api.paths.paths.iter_mut() {
+        for operation in operations(item) {
+            let Some(id) = operation
+                .operation_id
+                .clone()
+                .filter(|id| seen.get(id).is_some_and(|&n| n > 1))
+            else {
+                continue;
+            };
+            let resource = path
+                .split('/')
+                .rfind(|segment| !segment.is_empty() && !segment.starts_with('{') && *segment != id)
+                .unwrap_or_default()
+                .replace('-', "_");
+            operation.operation_id = Some(format!("{resource}_{id}"));
+        }
+    }
+}
+
+fn operations(
+    item: &mut utoipa::openapi::PathItem,
+) -> impl Iterator<Item = &mut utoipa::openapi::path::Operation> {
+    [
+        &mut item.get,
+        &mut item.put,
+        &mut item.post,
+        &mut item.delete,
+        &mut item.options,
+        &mut item.head,
+        &mut item.patch,
+        &mut item.trace,
+    ]
+    .into_iter()
+    .filter_map(Option::as_mut)
 }
 
 /// The document as pretty JSON with a trailing newline.

@@ -394,6 +394,106 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    programmes (id) {
+        id -> Text,
+        administrator_organisation_id -> Text,
+        name_fi -> Text,
+        name_sv -> Nullable<Text>,
+        name_en -> Nullable<Text>,
+        name_search -> Text,
+        description -> Nullable<Text>,
+        starts_on -> Date,
+        ends_on -> Date,
+        status -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    programme_funders (programme_id, position) {
+        programme_id -> Text,
+        position -> Integer,
+        name -> Text,
+        instrument -> Text,
+        decision_reference -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    programme_regions (programme_id, region_code) {
+        programme_id -> Text,
+        region_code -> Text,
+    }
+}
+
+diesel::table! {
+    programme_municipalities (programme_id, municipality_code) {
+        programme_id -> Text,
+        municipality_code -> Text,
+    }
+}
+
+diesel::table! {
+    programme_partners (programme_id, organisation_id) {
+        programme_id -> Text,
+        organisation_id -> Text,
+    }
+}
+
+diesel::table! {
+    participations (id) {
+        id -> Text,
+        programme_id -> Text,
+        starts_on -> Date,
+        ends_on -> Nullable<Date>,
+        municipality_code -> Text,
+        coach_organisation_id -> Text,
+        gender -> Text,
+        age_band -> Text,
+        unemployment_duration -> Text,
+        education_level -> Text,
+        immigrant_background -> Text,
+        next_step -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    participation_environments (participation_id, environment_id) {
+        participation_id -> Text,
+        environment_id -> Text,
+    }
+}
+
+diesel::table! {
+    participation_certificates (participation_id, certificate_id) {
+        participation_id -> Text,
+        certificate_id -> Text,
+    }
+}
+
+diesel::table! {
+    unit_completions (id) {
+        id -> Text,
+        programme_id -> Text,
+        participation_id -> Text,
+        provider_organisation_id -> Text,
+        qualification_code -> Text,
+        unit_code -> Text,
+        completed_on -> Date,
+        environment_id -> Nullable<Text>,
+        municipality_code -> Text,
+        qualification_completed -> Bool,
+        recorded_by_organisation_id -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(municipalities -> regions (region_code));
 diesel::joinable!(organisations -> municipalities (municipality_code));
 diesel::joinable!(qualification_unit_links -> qualifications (qualification_code));
@@ -414,6 +514,16 @@ diesel::joinable!(recognitions -> qualification_units (unit_code));
 diesel::joinable!(certificate_units -> certificates (certificate_id));
 diesel::joinable!(certificate_environments -> certificates (certificate_id));
 diesel::joinable!(certificate_shares -> certificates (certificate_id));
+diesel::joinable!(programme_funders -> programmes (programme_id));
+diesel::joinable!(programme_regions -> programmes (programme_id));
+diesel::joinable!(programme_municipalities -> programmes (programme_id));
+diesel::joinable!(programme_partners -> programmes (programme_id));
+diesel::joinable!(programme_municipalities -> municipalities (municipality_code));
+diesel::joinable!(participations -> programmes (programme_id));
+diesel::joinable!(participations -> municipalities (municipality_code));
+diesel::joinable!(participation_environments -> participations (participation_id));
+diesel::joinable!(participation_certificates -> participations (participation_id));
+diesel::joinable!(unit_completions -> participations (participation_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     regions,
@@ -445,4 +555,13 @@ diesel::allow_tables_to_appear_in_same_query!(
     certificate_shares,
     certificate_events,
     counters,
+    programmes,
+    programme_funders,
+    programme_regions,
+    programme_municipalities,
+    programme_partners,
+    participations,
+    participation_environments,
+    participation_certificates,
+    unit_completions,
 );

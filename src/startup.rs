@@ -29,9 +29,10 @@ use crate::{
     extract::{path_config, BodyLimit},
     guidelines, health,
     idempotency::idempotency,
-    openapi, organisations, recognitions,
+    openapi, organisations, participations, programmes, recognitions,
     reference::{self, import::ImportError},
     request_context::request_context,
+    statistics,
 };
 
 const ACCESS_LOG_FORMAT: &str = r#"%a "%r" %s %b %Dms request_id=%{x-request-id}o"#;
@@ -191,6 +192,20 @@ pub fn routes(config: &mut ServiceConfig) {
                 .service(certificates::verification::verify_code)
                 .service(certificates::verification::verify_credential)
                 .service(certificates::verification::status_list)
+                .service(programmes::handlers::list)
+                .service(programmes::handlers::create)
+                .service(programmes::handlers::get)
+                .service(programmes::handlers::update)
+                .service(participations::handlers::list)
+                .service(participations::handlers::create)
+                .service(participations::handlers::get)
+                .service(participations::handlers::update)
+                .service(participations::handlers::delete)
+                .service(participations::handlers::list_completions)
+                .service(participations::handlers::record_completion)
+                .service(participations::handlers::remove_completion)
+                .service(statistics::handlers::programme_statistics)
+                .service(statistics::handlers::region_statistics)
                 .service(clients::handlers::create)
                 .service(clients::handlers::list)
                 .service(clients::handlers::revoke)

@@ -34,6 +34,10 @@ pub enum Scope {
     CertificatesRead,
     #[serde(rename = "certificates:write")]
     CertificatesWrite,
+    #[serde(rename = "programmes:read")]
+    ProgrammesRead,
+    #[serde(rename = "programmes:write")]
+    ProgrammesWrite,
     #[serde(rename = "audit:read")]
     AuditRead,
     #[serde(rename = "admin")]
@@ -41,7 +45,7 @@ pub enum Scope {
 }
 
 impl Scope {
-    pub const ALL: [Scope; 9] = [
+    pub const ALL: [Scope; 11] = [
         Scope::OrganisationsWrite,
         Scope::GuidelinesWrite,
         Scope::AgreementsRead,
@@ -49,6 +53,8 @@ impl Scope {
         Scope::EnvironmentsWrite,
         Scope::CertificatesRead,
         Scope::CertificatesWrite,
+        Scope::ProgrammesRead,
+        Scope::ProgrammesWrite,
         Scope::AuditRead,
         Scope::Admin,
     ];
@@ -62,6 +68,8 @@ impl Scope {
             Scope::EnvironmentsWrite => "environments:write",
             Scope::CertificatesRead => "certificates:read",
             Scope::CertificatesWrite => "certificates:write",
+            Scope::ProgrammesRead => "programmes:read",
+            Scope::ProgrammesWrite => "programmes:write",
             Scope::AuditRead => "audit:read",
             Scope::Admin => "admin",
         }
@@ -80,6 +88,10 @@ impl Scope {
             Scope::EnvironmentsWrite => "Write learning environments and recognitions",
             Scope::CertificatesRead => "Read certificates issued by or shared with the caller's organisation",
             Scope::CertificatesWrite => "Write the caller's organisation's certificates",
+            Scope::ProgrammesRead => {
+                "Read the participations of programmes the caller's organisation runs or coaches in, and exact statistics"
+            }
+            Scope::ProgrammesWrite => "Write programmes the caller's organisation runs and their participations",
             Scope::AuditRead => "Read the audit log of the caller's organisation's records",
             Scope::Admin => "Platform administration: everything",
         }

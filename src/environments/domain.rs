@@ -14,10 +14,10 @@ use super::{
 use crate::{
     audit::{self, Actor, Change},
     db::{now, DbConnection},
-    error::{ApiError, FieldError},
+    error::ApiError,
     organisations::repo as organisations,
     recognitions::repo as recognitions,
-    reference::{model::localized, repo::find_municipality},
+    reference::{check_municipality, model::localized},
     text::normalize_for_search,
 };
 
@@ -38,27 +38,12 @@ fn check(conn: &mut DbConnection, input: &mut EnvironmentInput) -> Result<Option
     input.languages.dedup();
     input.address.street_address = input.address.street_address.trim().to_owned();
     let mut errors = Vec::new();
-    let region = match find_municipality(conn, &input.address.municipality)? {
-        None => {
-            errors.push(FieldError::new(
-                "address.municipality",
-                "unknown_code",
-                format!("no municipality has the code {:?}", input.address.municipality),
-            ));
+    let region = match check_municipality(conn, "address.municipality", &input.address.municipality)? {
+        Ok(municipality) => municipality.region_code,
+        Err(error) => {
+            errors.push(error);
             None
         }
-        Some(municipality) if !municipality.selectable() => {
-            errors.push(FieldError::new(
-                "address.municipality",
-                "not_in_force",
-                format!(
-                    "{} ({}) is not a municipality in force; use the code of the municipality it merged into",
-                    municipality.name_fi, municipality.code
-                ),
-            ));
-            None
-        }
-        Some(municipality) => municipality.region_code,
     };
     if errors.is_empty() {
         Ok(region)

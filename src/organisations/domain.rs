@@ -11,9 +11,9 @@ use super::{
 use crate::{
     audit::{self, Actor, Change},
     db::DbConnection,
-    error::{ApiError, FieldError},
+    error::ApiError,
     identifiers,
-    reference::repo::find_municipality,
+    reference::check_municipality,
 };
 
 /// Normalizes input that passed field validation and checks it against the reference data and
@@ -33,21 +33,8 @@ fn check(
     input.oph_oid = input.oph_oid.map(|oid| oid.trim().to_owned());
 
     let mut errors = Vec::new();
-    match find_municipality(conn, &input.municipality)? {
-        None => errors.push(FieldError::new(
-            "municipality",
-            "unknown_code",
-            format!("no municipality has the code {:?}", input.municipality),
-        )),
-        Some(municipality) if !municipality.selectable() => errors.push(FieldError::new(
-            "municipality",
-            "not_in_force",
-            format!(
-                "{} ({}) is not a municipality in force; use the code of the municipality it merged into",
-                municipality.name_fi, municipality.code
-            ),
-        )),
-        Some(_) => {}
+    if let Err(error) = check_municipality(conn, "municipality", &input.municipality)? {
+        errors.push(error);
     }
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));

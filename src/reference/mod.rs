@@ -32,3 +32,27 @@ pub fn check_unit(
     }
     Ok(None)
 }
+
+/// The municipality of `code` if new records may name it; otherwise what is wrong, at `field`.
+pub fn check_municipality(
+    conn: &mut DbConnection,
+    field: &str,
+    code: &str,
+) -> diesel::QueryResult<Result<model::MunicipalityRow, FieldError>> {
+    Ok(match repo::find_municipality(conn, code)? {
+        None => Err(FieldError::new(
+            field,
+            "unknown_code",
+            format!("no municipality has the code {code:?}"),
+        )),
+        Some(municipality) if !municipality.selectable() => Err(FieldError::new(
+            field,
+            "not_in_force",
+            format!(
+                "{} ({}) is not a municipality in force; use the code of the municipality it merged into",
+                municipality.name_fi, municipality.code
+            ),
+        )),
+        Some(municipality) => Ok(municipality),
+    })
+}

@@ -206,3 +206,13 @@ pub fn unit_belongs_to(
     ))
     .get_result(conn)
 }
+
+/// Finnish names of the given municipalities, by code.
+pub fn municipality_names(conn: &mut DbConnection, codes: &[String]) -> QueryResult<HashMap<String, String>> {
+    Ok(municipalities::table
+        .filter(municipalities::code.eq_any(codes))
+        .select((municipalities::code, municipalities::name_fi))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .collect())
+}

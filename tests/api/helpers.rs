@@ -210,6 +210,14 @@ impl TestApp {
         Reply::from(request.send().await.expect("request is sent")).await
     }
 
+    /// A GET asking for a representation with `Accept`.
+    pub async fn get_accepting(&self, token: Option<&str>, path: &str, accept: &str) -> Reply {
+        let request = self
+            .with_token(self.client.get(self.url(path)), token)
+            .insert_header(("accept", accept));
+        Reply::from(request.send().await.expect("request is sent")).await
+    }
+
     /// A POST as the platform administrator.
     pub async fn post_json(&self, path: &str, body: &Value) -> Reply {
         self.post_json_as(Some(&self.admin_token), path, body).await

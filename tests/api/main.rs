@@ -16,4 +16,5 @@ mod idempotency;
 mod openapi;
 mod organisations;
 mod pagination;
+mod programmes;
 mod reference_data;

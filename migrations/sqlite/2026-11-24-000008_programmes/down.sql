@@ -1,0 +1,10 @@
+DROP INDEX certificates_issued_idx;
+DROP TABLE unit_completions;
+DROP TABLE participation_certificates;
+DROP TABLE participation_environments;
+DROP TABLE participations;
+DROP TABLE programme_partners;
+DROP TABLE programme_municipalities;
+DROP TABLE programme_regions;
+DROP TABLE programme_funders;
+DROP TABLE programmes;

@@ -1,0 +1,85 @@
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use crate::schema::{
+    participation_certificates, participation_environments, participations, unit_completions,
+};
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = participations)]
+pub struct ParticipationRow {
+    pub id: String,
+    pub programme_id: String,
+    pub starts_on: NaiveDate,
+    pub ends_on: Option<NaiveDate>,
+    pub municipality_code: String,
+    pub coach_organisation_id: String,
+    pub gender: String,
+    pub age_band: String,
+    pub unemployment_duration: String,
+    pub education_level: String,
+    pub immigrant_background: String,
+    pub next_step: Option<String>,
+    pub version: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// The columns a participation's content sets.
+#[derive(Debug, Clone, AsChangeset, Insertable)]
+#[diesel(table_name = participations, treat_none_as_null = true)]
+pub struct ParticipationContent {
+    pub starts_on: NaiveDate,
+    pub ends_on: Option<NaiveDate>,
+    pub municipality_code: String,
+    pub coach_organisation_id: String,
+    pub gender: String,
+    pub age_band: String,
+    pub unemployment_duration: String,
+    pub education_level: String,
+    pub immigrant_background: String,
+    pub next_step: Option<String>,
+    pub version: i64,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = participations)]
+pub struct NewParticipation {
+    pub id: String,
+    pub programme_id: String,
+    #[diesel(embed)]
+    pub content: ParticipationContent,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = participation_environments)]
+pub struct EnvironmentLinkRow {
+    pub participation_id: String,
+    pub environment_id: String,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = participation_certificates)]
+pub struct CertificateLinkRow {
+    pub participation_id: String,
+    pub certificate_id: String,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = unit_completions)]
+pub struct CompletionRow {
+    pub id: String,
+    pub programme_id: String,
+    pub participation_id: String,
+    pub provider_organisation_id: String,
+    pub qualification_code: String,
+    pub unit_code: String,
+    pub completed_on: NaiveDate,
+    pub environment_id: Option<String>,
+    pub municipality_code: String,
+    pub qualification_completed: bool,
+    pub recorded_by_organisation_id: Option<String>,
+    pub created_at: NaiveDateTime,
+}

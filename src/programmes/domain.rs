@@ -1,0 +1,333 @@
+//! The rules of programmes: what makes a valid one.
+
+use std::collections::HashMap;
+
+use uuid::Uuid;
+
+use super::{
+    dto::{Funder, FundingInstrument, Programme, ProgrammeInput, ProgrammeStatus},
+    model::{
+        FunderRow, MunicipalityLinkRow, NewProgramme, PartnerRow, ProgrammeContent, ProgrammeRow,
+        RegionLinkRow,
+    },
+    repo::{self, Children},
+};
+use crate::{
+    audit::{self, Actor, Change},
+    db::{now, DbConnection},
+    error::{ApiError, FieldError},
+    organisations::{dto::OrganisationSummary, repo as organisations},
+    reference::{check_municipality, model::localized, repo as reference},
+};
+
+pub const NOT_FOUND: ApiError = ApiError::NotFound {
+    resource: "programme",
+};
+
+fn sorted_unique(values: &[String]) -> Vec<String> {
+    let mut values: Vec<String> = values.iter().map(|value| value.trim().to_owned()).collect();
+    values.sort();
+    values.dedup();
+    values
+}
+
+fn children_of(id: &str, administrator: &str, input: &ProgrammeInput) -> Children {
+    Children {
+        funders: input
+            .funders
+            .iter()
+            .zip(1..)
+            .map(|(funder, position)| FunderRow {
+                programme_id: id.to_owned(),
+                position,
+                name: funder.name.trim().to_owned(),
+                instrument: funder.instrument.as_str().to_owned(),
+                decision_reference: funder.decision_reference.as_ref().map(|r| r.trim().to_owned()),
+            })
+            .collect(),
+        regions: sorted_unique(&input.regions)
+            .into_iter()
+            .map(|region_code| RegionLinkRow {
+                programme_id: id.to_owned(),
+                region_code,
+            })
+            .collect(),
+        municipalities: sorted_unique(&input.municipalities)
+            .into_iter()
+            .map(|municipality_code| MunicipalityLinkRow {
+                programme_id: id.to_owned(),
+                municipality_code,
+            })
+            .collect(),
+        // The administrator is not its own partner.
+        partners: sorted_unique(&input.partners)
+            .into_iter()
+            .filter(|organisation_id| organisation_id != administrator)
+            .map(|organisation_id| PartnerRow {
+                programme_id: id.to_owned(),
+                organisation_id,
+            })
+            .collect(),
+    }
+}
+
+fn content(input: &ProgrammeInput, version: i64) -> ProgrammeContent {
+    let name = input.name.clone().trimmed();
+    ProgrammeContent {
+        name_search: name.search_key(),
+        name_fi: name.fi,
+        name_sv: name.sv,
+        name_en: name.en,
+        description: input.description.as_ref().map(|text| text.trim().to_owned()),
+        starts_on: input.starts_on,
+        ends_on: input.ends_on,
+        status: input.status.as_str().to_owned(),
+        version,
+        updated_at: now(),
+    }
+}
+
+/// Checks an input as a whole and its references against the database.
+fn check(conn: &mut DbConnection, input: &ProgrammeInput) -> Result<(), ApiError> {
+    let mut errors = Vec::new();
+    if input.ends_on < input.starts_on {
+        errors.push(FieldError::new(
+            "ends_on",
+            "before_start",
+            "ends_on is before starts_on",
+        ));
+    }
+    if input.regions.is_empty() && input.municipalities.is_empty() {
+        errors.push(FieldError::new(
+            "regions",
+            "required",
+            "a programme's area names at least one region or municipality",
+        ));
+    }
+    for (index, code) in input.regions.iter().enumerate() {
+        if !reference::region_exists(conn, code.trim())? {
+            errors.push(FieldError::new(
+                format!("regions[{index}]"),
+                "unknown_code",
+                format!("no region has the code {code:?}"),
+            ));
+        }
+    }
+    for (index, code) in input.municipalities.iter().enumerate() {
+        if let Err(error) = check_municipality(conn, &format!("municipalities[{index}]"), code.trim())? {
+            errors.push(error);
+        }
+    }
+    let partners = organisations::find_many(conn, &input.partners)?;
+    for (index, id) in input.partners.iter().enumerate() {
+        match partners.iter().find(|row| &row.id == id) {
+            None => errors.push(FieldError::new(
+                format!("partners[{index}]"),
+                "unknown_id",
+                "no organisation has this id",
+            )),
+            Some(row) if !row.active => errors.push(FieldError::new(
+                format!("partners[{index}]"),
+                "inactive",
+                "the organisation is not active",
+            )),
+            Some(_) => {}
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::Validation(errors))
+    }
+}
+
+/// Checks that the administering organisation exists and is active.
+fn check_administrator(conn: &mut DbConnection, administrator: &str) -> Result<(), ApiError> {
+    match organisations::find(conn, administrator)? {
+        Some((row, _)) if row.active => Ok(()),
+        Some(_) => Err(ApiError::validation(
+            "administrator_organisation_id",
+            "inactive",
+            "the organisation is not active",
+        )),
+        None => Err(ApiError::validation(
+            "administrator_organisation_id",
+            "unknown_id",
+            "no organisation has this id",
+        )),
+    }
+}
+
+pub fn create(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    administrator: String,
+    input: ProgrammeInput,
+) -> Result<String, ApiError> {
+    check_administrator(conn, &administrator)?;
+    check(conn, &input)?;
+    let id = Uuid::now_v7().to_string();
+    let content = content(&input, 1);
+    repo::insert(
+        conn,
+        &NewProgramme {
+            id: id.clone(),
+            administrator_organisation_id: administrator.clone(),
+            created_at: content.updated_at,
+            content,
+        },
+    )?;
+    repo::replace_children(conn, &id, &children_of(&id, &administrator, &input))?;
+    audit::record(
+        conn,
+        actor,
+        Change::new("programme.create", "programme", &id, Some(&administrator)),
+    )?;
+    Ok(id)
+}
+
+pub fn update(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    current: &ProgrammeRow,
+    input: ProgrammeInput,
+) -> Result<(), ApiError> {
+    if input.administrator_organisation_id.as_deref() != Some(&current.administrator_organisation_id) {
+        return Err(ApiError::validation(
+            "administrator_organisation_id",
+            "immutable",
+            "the administering organisation of a programme does not change",
+        ));
+    }
+    check(conn, &input)?;
+    if !repo::update_content(
+        conn,
+        &current.id,
+        current.version,
+        &content(&input, current.version + 1),
+    )? {
+        return Err(ApiError::PreconditionFailed);
+    }
+    let administrator = &current.administrator_organisation_id;
+    repo::replace_children(
+        conn,
+        &current.id,
+        &children_of(&current.id, administrator, &input),
+    )?;
+    audit::record(
+        conn,
+        actor,
+        Change::new("programme.update", "programme", &current.id, Some(administrator)),
+    )
+    .map_err(ApiError::from)
+}
+
+/// The input that recreates a programme as it is: the base a merge patch applies to.
+pub fn input_of(row: &ProgrammeRow, children: &Children) -> ProgrammeInput {
+    ProgrammeInput {
+        name: localized(&row.name_fi, &row.name_sv, &row.name_en),
+        description: row.description.clone(),
+        administrator_organisation_id: Some(row.administrator_organisation_id.clone()),
+        starts_on: row.starts_on,
+        ends_on: row.ends_on,
+        status: ProgrammeStatus::parse(&row.status),
+        funders: children
+            .funders
+            .iter()
+            .map(|funder| super::dto::FunderInput {
+                name: funder.name.clone(),
+                instrument: FundingInstrument::parse(&funder.instrument),
+                decision_reference: funder.decision_reference.clone(),
+            })
+            .collect(),
+        regions: children
+            .regions
+            .iter()
+            .map(|link| link.region_code.clone())
+            .collect(),
+        municipalities: children
+            .municipalities
+            .iter()
+            .map(|link| link.municipality_code.clone())
+            .collect(),
+        partners: children
+            .partners
+            .iter()
+            .map(|partner| partner.organisation_id.clone())
+            .collect(),
+    }
+}
+
+/// API representations of programmes, their lists and organisations read in a few queries.
+pub fn views(conn: &mut DbConnection, rows: Vec<ProgrammeRow>) -> Result<Vec<Programme>, ApiError> {
+    let ids: Vec<String> = rows.iter().map(|row| row.id.clone()).collect();
+    let children = repo::children(conn, &ids)?;
+    let mut organisation_ids: Vec<String> = rows
+        .iter()
+        .map(|row| row.administrator_organisation_id.clone())
+        .chain(
+            children
+                .partners
+                .iter()
+                .map(|partner| partner.organisation_id.clone()),
+        )
+        .collect();
+    organisation_ids.sort();
+    organisation_ids.dedup();
+    let summaries: HashMap<String, OrganisationSummary> = organisations::summaries(conn, &organisation_ids)?;
+    let summary = |id: &str| {
+        summaries
+            .get(id)
+            .cloned()
+            .ok_or_else(|| ApiError::internal(format!("organisation {id} of a programme is missing")))
+    };
+    rows.into_iter()
+        .map(|row| {
+            let of_this = |programme_id: &String| programme_id == &row.id;
+            Ok(Programme {
+                administrator: summary(&row.administrator_organisation_id)?,
+                name: localized(&row.name_fi, &row.name_sv, &row.name_en),
+                funders: children
+                    .funders
+                    .iter()
+                    .filter(|funder| of_this(&funder.programme_id))
+                    .map(|funder| Funder {
+                        name: funder.name.clone(),
+                        instrument: FundingInstrument::parse(&funder.instrument),
+                        decision_reference: funder.decision_reference.clone(),
+                    })
+                    .collect(),
+                regions: children
+                    .regions
+                    .iter()
+                    .filter(|link| of_this(&link.programme_id))
+                    .map(|link| link.region_code.clone())
+                    .collect(),
+                municipalities: children
+                    .municipalities
+                    .iter()
+                    .filter(|link| of_this(&link.programme_id))
+                    .map(|link| link.municipality_code.clone())
+                    .collect(),
+                partners: children
+                    .partners
+                    .iter()
+                    .filter(|partner| of_this(&partner.programme_id))
+                    .map(|partner| summary(&partner.organisation_id))
+                    .collect::<Result<_, _>>()?,
+                description: row.description,
+                starts_on: row.starts_on,
+                ends_on: row.ends_on,
+                status: ProgrammeStatus::parse(&row.status),
+                version: row.version,
+                created_at: row.created_at.and_utc(),
+                updated_at: row.updated_at.and_utc(),
+                id: row.id,
+            })
+        })
+        .collect()
+}
+
+pub fn view(conn: &mut DbConnection, row: ProgrammeRow) -> Result<Programme, ApiError> {
+    views(conn, vec![row])?.pop().ok_or(NOT_FOUND)
+}

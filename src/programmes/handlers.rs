@@ -1,0 +1,143 @@
+//! HTTP endpoints of programmes.
+
+use actix_web::{get, http::header, patch, post, web, HttpResponse};
+
+use super::{
+    domain::{self, NOT_FOUND},
+    dto::{Programme, ProgrammeFilter, ProgrammeInput},
+    policy, repo,
+};
+use crate::{
+    audit::Actor,
+    auth::Caller,
+    concurrency::{with_etag, IfMatch},
+    db::{write_transaction, Db},
+    error::ApiError,
+    extract::{Json, MergePatch, Query},
+    pagination::{Page, PageRequest},
+};
+
+/// Creates a programme, administered by the caller's organisation.
+#[utoipa::path(
+    tag = "programmes",
+    request_body = ProgrammeInput,
+    security(("oauth2" = ["programmes:write"])),
+    responses(
+        (status = 201, description = "Created", body = Programme,
+            headers(("ETag" = String, description = "The version"), ("Location" = String, description = "The programme's URL"))),
+    )
+)]
+#[post("/programmes")]
+pub async fn create(
+    db: web::Data<Db>,
+    caller: Caller,
+    Json(input): Json<ProgrammeInput>,
+) -> Result<HttpResponse, ApiError> {
+    let administrator = match (&input.administrator_organisation_id, &caller.organisation_id) {
+        (Some(named), _) => named.clone(),
+        (None, Some(own)) => own.clone(),
+        (None, None) => {
+            return Err(ApiError::validation(
+                "administrator_organisation_id",
+                "required",
+                "a client without an organisation names the administering organisation",
+            ))
+        }
+    };
+    policy::can_create(&caller, &administrator)?;
+    let actor = Actor::from(&caller);
+    let programme = db
+        .run(move |conn| {
+            write_transaction(conn, |conn| {
+                let id = domain::create(conn, &actor, administrator, input)?;
+                let row = repo::find(conn, &id)?.ok_or(NOT_FOUND)?;
+                domain::view(conn, row)
+            })
+        })
+        .await?;
+    let mut response = HttpResponse::Created();
+    response.insert_header((header::LOCATION, format!("/v1/programmes/{}", programme.id)));
+    Ok(with_etag(response, &programme))
+}
+
+/// Lists programmes. Programmes are public.
+#[utoipa::path(
+    tag = "programmes",
+    params(ProgrammeFilter),
+    responses((status = 200, description = "A page of programmes", body = Page<Programme>))
+)]
+#[get("/programmes")]
+pub async fn list(
+    db: web::Data<Db>,
+    Query(filter): Query<ProgrammeFilter>,
+) -> Result<HttpResponse, ApiError> {
+    let page = PageRequest::<String>::new(filter.limit, filter.cursor.as_deref())?;
+    let page = db
+        .run(move |conn| {
+            let rows = repo::list(conn, &filter, &page)?;
+            let rows = Page::from_rows(rows, &page, |row| row.id.clone(), |row| row);
+            Ok(Page {
+                items: domain::views(conn, rows.items)?,
+                next_cursor: rows.next_cursor,
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(page))
+}
+
+/// Reads a programme.
+#[utoipa::path(
+    tag = "programmes",
+    params(("id" = String, Path, description = "Programme id")),
+    responses((status = 200, description = "The programme", body = Programme,
+        headers(("ETag" = String, description = "The version, for If-Match"))))
+)]
+#[get("/programmes/{id}")]
+pub async fn get(db: web::Data<Db>, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let programme = db
+        .run(move |conn| {
+            let row = repo::find(conn, &id)?.ok_or(NOT_FOUND)?;
+            domain::view(conn, row)
+        })
+        .await?;
+    Ok(with_etag(HttpResponse::Ok(), &programme))
+}
+
+/// Changes a programme with a JSON Merge Patch (lists are replaced whole).
+#[utoipa::path(
+    tag = "programmes",
+    params(("id" = String, Path, description = "Programme id")),
+    security(("oauth2" = ["programmes:write"])),
+    request_body(content = serde_json::Value, content_type = "application/merge-patch+json",
+        description = "The fields to change, as in ProgrammeInput",
+        example = json!({"status": "closed"})),
+    responses(
+        (status = 200, description = "Updated", body = Programme, headers(("ETag" = String, description = "The new version"))),
+    )
+)]
+#[patch("/programmes/{id}")]
+pub async fn update(
+    db: web::Data<Db>,
+    caller: Caller,
+    id: web::Path<String>,
+    if_match: IfMatch,
+    patch: MergePatch,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let programme = db
+        .run(move |conn| {
+            write_transaction(conn, |conn| {
+                let current = repo::find(conn, &id)?.ok_or(NOT_FOUND)?;
+                policy::can_change(&caller, &current)?;
+                if_match.check(current.version)?;
+                let children = repo::children(conn, std::slice::from_ref(&current.id))?;
+                let input = patch.apply_to(&domain::input_of(&current, &children))?;
+                domain::update(conn, &Actor::from(&caller), &current, input)?;
+                let row = repo::find(conn, &id)?.ok_or(NOT_FOUND)?;
+                domain::view(conn, row)
+            })
+        })
+        .await?;
+    Ok(with_etag(HttpResponse::Ok(), &programme))
+}

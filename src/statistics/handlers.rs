@@ -1,0 +1,235 @@
+//! HTTP endpoints of statistics: JSON, CSV (one table) or a printable HTML report.
+
+use actix_web::{
+    get,
+    http::header::{self, Accept, Header},
+    web, HttpRequest, HttpResponse,
+};
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+use validator::Validate;
+
+use super::{
+    programme::{self, ProgrammeStatistics},
+    regional::{self, RegionStatistics},
+    render::{cross_table_csv, report_html, table_csv, ReportHeading},
+    tables::{CrossTable, Table},
+};
+use crate::{
+    auth::Caller,
+    db::Db,
+    error::ApiError,
+    extract::Query,
+    programmes::{domain::NOT_FOUND as PROGRAMME_NOT_FOUND, policy, repo as programmes},
+};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    Json,
+    Csv,
+    Html,
+}
+
+#[derive(Debug, Deserialize, IntoParams, Validate)]
+#[into_params(parameter_in = Query)]
+pub struct StatisticsQuery {
+    /// The representation, for links where `Accept` cannot be set; overrides `Accept`.
+    pub format: Option<Format>,
+    /// The table to give as CSV (required with CSV): one of the `name`s of the tables.
+    #[validate(length(min = 1, max = 100))]
+    pub table: Option<String>,
+}
+
+const AVAILABLE: &str = "application/json, text/csv, text/html";
+
+/// The representation asked for: `format=` first, then the most preferred acceptable `Accept` type.
+fn negotiate(request: &HttpRequest, format: Option<Format>) -> Result<Format, ApiError> {
+    if let Some(format) = format {
+        return Ok(format);
+    }
+    let Ok(accept) = Accept::parse(request) else {
+        return Ok(Format::Json);
+    };
+    if accept.is_empty() {
+        return Ok(Format::Json);
+    }
+    for mime in accept.ranked() {
+        match (mime.type_().as_str(), mime.subtype().as_str()) {
+            ("application", "json") | ("application", "*") | ("*", "*") => return Ok(Format::Json),
+            ("text", "csv") => return Ok(Format::Csv),
+            ("text", "html") | ("text", "*") => return Ok(Format::Html),
+            _ => {}
+        }
+    }
+    Err(ApiError::NotAcceptable { available: AVAILABLE })
+}
+
+/// One table as CSV, named by `table=`.
+fn csv_of(
+    tables: &[Table],
+    cross_tables: &[CrossTable],
+    names: &[&str],
+    wanted: Option<&str>,
+) -> Result<String, ApiError> {
+    let unknown = || {
+        ApiError::bad_field(
+            "table",
+            format!("CSV gives one table at a time: name one of {}", names.join(", ")),
+        )
+    };
+    let wanted = wanted.ok_or_else(unknown)?;
+    if let Some(table) = tables.iter().find(|table| table.name == wanted) {
+        return Ok(table_csv(table));
+    }
+    cross_tables
+        .iter()
+        .find(|table| table.name == wanted)
+        .map(cross_table_csv)
+        .ok_or_else(unknown)
+}
+
+fn respond(
+    format: Format,
+    json: impl serde::Serialize,
+    csv: impl FnOnce() -> Result<(String, String), ApiError>,
+    html: impl FnOnce() -> String,
+) -> Result<HttpResponse, ApiError> {
+    let mut response = HttpResponse::Ok();
+    response.insert_header((header::VARY, "Accept"));
+    Ok(match format {
+        Format::Json => response.json(json),
+        Format::Csv => {
+            let (file_name, body) = csv()?;
+            response
+                .content_type("text/csv; charset=utf-8")
+                .insert_header((
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"{file_name}.csv\""),
+                ))
+                .body(body)
+        }
+        Format::Html => response.content_type("text/html; charset=utf-8").body(html()),
+    })
+}
+
+/// A programme's outcome statistics for its funders: participants, next steps, completed units and
+/// qualifications, learning environments made recognisable. The administering organisation sees exact
+/// figures; others (also without a token) see counts under 3 withheld.
+#[utoipa::path(
+    tag = "statistics",
+    params(("id" = String, Path, description = "Programme id"), StatisticsQuery),
+    responses(
+        (status = 200, description = "The statistics: JSON, one table as CSV, or the whole printable report as HTML",
+            content(
+                (ProgrammeStatistics = "application/json"),
+                (String = "text/csv"),
+                (String = "text/html"),
+            )),
+        (status = 406, description = "None of the media types in Accept is available", body = crate::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/programmes/{id}/statistics")]
+pub async fn programme_statistics(
+    db: web::Data<Db>,
+    request: HttpRequest,
+    caller: Option<Caller>,
+    id: web::Path<String>,
+    Query(query): Query<StatisticsQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let format = negotiate(&request, query.format)?;
+    let id = id.into_inner();
+    let statistics = db
+        .run(move |conn| {
+            let row = programmes::find(conn, &id)?.ok_or(PROGRAMME_NOT_FOUND)?;
+            let exact = policy::administers(caller.as_ref(), &row);
+            programme::compute(conn, &row, exact)
+        })
+        .await?;
+    respond(
+        format,
+        &statistics,
+        || {
+            let body = csv_of(
+                &statistics.tables,
+                &statistics.cross_tables,
+                &programme::TABLES,
+                query.table.as_deref(),
+            )?;
+            Ok((query.table.clone().unwrap_or_default(), body))
+        },
+        || {
+            let heading = ReportHeading {
+                title: &statistics.programme_name.fi,
+                lines: vec![
+                    format!("Ohjelmakausi {} – {}", statistics.starts_on, statistics.ends_on),
+                    format!("Tilanne {}", statistics.as_of),
+                ],
+                exact: statistics.exact,
+                threshold: statistics.suppression_threshold,
+            };
+            report_html(&heading, &statistics.tables, &statistics.cross_tables)
+        },
+    )
+}
+
+/// Public figures of a region: learning environments and recognitions by qualification, signatories of
+/// the regional guidelines by kind, agreements in force, certificates issued per year. Counts under 3
+/// are withheld (platform administrators see exact figures).
+#[utoipa::path(
+    tag = "statistics",
+    params(("code" = String, Path, description = "Region code, two digits", example = "04"), StatisticsQuery),
+    responses(
+        (status = 200, description = "The statistics: JSON, one table as CSV, or the whole printable report as HTML",
+            content(
+                (RegionStatistics = "application/json"),
+                (String = "text/csv"),
+                (String = "text/html"),
+            )),
+        (status = 406, description = "None of the media types in Accept is available", body = crate::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/statistics/regions/{code}")]
+pub async fn region_statistics(
+    db: web::Data<Db>,
+    request: HttpRequest,
+    caller: Option<Caller>,
+    code: web::Path<String>,
+    Query(query): Query<StatisticsQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let format = negotiate(&request, query.format)?;
+    let code = code.into_inner();
+    let exact = caller.as_ref().is_some_and(Caller::is_admin);
+    let statistics = db
+        .run(move |conn| {
+            let name =
+                regional::region_name(conn, &code)?.ok_or(ApiError::NotFound { resource: "region" })?;
+            regional::compute(conn, &code, name, exact)
+        })
+        .await?;
+    respond(
+        format,
+        &statistics,
+        || {
+            let body = csv_of(&statistics.tables, &[], &regional::TABLES, query.table.as_deref())?;
+            Ok((
+                format!(
+                    "{}-{}",
+                    statistics.region,
+                    query.table.clone().unwrap_or_default()
+                ),
+                body,
+            ))
+        },
+        || {
+            let title = format!("{} – opinnollistamisen luvut", statistics.region_name);
+            let heading = ReportHeading {
+                title: &title,
+                lines: vec![format!("Tilanne {}", statistics.as_of)],
+                exact: statistics.exact,
+                threshold: statistics.suppression_threshold,
+            };
+            report_html(&heading, &statistics.tables, &[])
+        },
+    )
+}

@@ -1,0 +1,8 @@
+//! Outcome statistics computed from the registry's own records: a programme's figures for its
+//! funders, and public figures per region. Public figures suppress small numbers.
+
+pub mod handlers;
+pub mod programme;
+pub mod regional;
+pub mod render;
+pub mod tables;

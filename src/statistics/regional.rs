@@ -1,0 +1,241 @@
+//! Public figures of one region: learning environments and recognitions by qualification,
+//! signatories by kind, agreements in force and certificates issued per year.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use chrono::{Datelike, NaiveDate};
+use diesel::prelude::*;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::tables::{Table, TableBuilder, SUPPRESSION_THRESHOLD};
+use crate::{
+    db::{today, DbConnection},
+    error::ApiError,
+    reference::repo as reference,
+    schema::{
+        agreement_parties, agreements, certificates, guideline_signatures, learning_environments,
+        municipalities, organisations, recognitions, regions,
+    },
+};
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({"region": "04", "region_name": "Satakunta", "as_of": "2026-11-24", "exact": false, "suppression_threshold": 3,
+    "tables": [{"name": "summary", "title": "Alueen luvut", "counts": "items", "partition": false, "total": null,
+                "rows": [{"key": "environments", "label": "oppimisympäristöt", "count": 42, "percent": null, "suppressed": false}]}]}))]
+pub struct RegionStatistics {
+    pub region: String,
+    pub region_name: String,
+    pub as_of: NaiveDate,
+    /// `true` for platform administrators; otherwise counts under `suppression_threshold` are withheld.
+    pub exact: bool,
+    pub suppression_threshold: u64,
+    /// In this order: `summary`, `environments_by_qualification`, `recognitions_by_qualification`,
+    /// `signatories_by_kind`, `certificates_by_year`.
+    pub tables: Vec<Table>,
+}
+
+pub const TABLES: [&str; 5] = [
+    "summary",
+    "environments_by_qualification",
+    "recognitions_by_qualification",
+    "signatories_by_kind",
+    "certificates_by_year",
+];
+
+const KIND_LABELS: [(&str, &str); 8] = [
+    ("workshop", "työpajat"),
+    ("education_provider", "koulutuksen järjestäjät"),
+    ("municipality", "kunnat"),
+    ("employment_service", "työllisyyspalvelut"),
+    ("association", "yhdistykset"),
+    ("company", "yritykset"),
+    ("regional_network", "alueelliset verkostot"),
+    ("other", "muut"),
+];
+
+/// Organisations whose home municipality is in the region.
+macro_rules! organisations_in {
+    ($region:expr) => {
+        organisations::table
+            .inner_join(municipalities::table)
+            .filter(municipalities::region_code.eq($region))
+            .select(organisations::id)
+    };
+}
+
+/// The region's name, or `None` when no region has the code.
+pub fn region_name(conn: &mut DbConnection, code: &str) -> QueryResult<Option<String>> {
+    regions::table
+        .find(code)
+        .select(regions::name_fi)
+        .first(conn)
+        .optional()
+}
+
+pub fn compute(
+    conn: &mut DbConnection,
+    region: &str,
+    region_name: String,
+    exact: bool,
+) -> Result<RegionStatistics, ApiError> {
+    let day = today();
+    let environments: i64 = learning_environments::table
+        .filter(learning_environments::region_code.eq(region))
+        .filter(learning_environments::active.eq(true))
+        .count()
+        .get_result(conn)?;
+    // (qualification, environment) of every recognition in force at an active environment.
+    let in_force: Vec<(String, String)> = recognitions::table
+        .inner_join(learning_environments::table)
+        .filter(recognitions::region_code.eq(region))
+        .filter(learning_environments::active.eq(true))
+        .filter(recognitions::valid_from.le(day))
+        .filter(
+            recognitions::in_force_until
+                .is_null()
+                .or(recognitions::in_force_until.ge(day)),
+        )
+        .select((recognitions::qualification_code, recognitions::environment_id))
+        .load(conn)?;
+    let recognised: BTreeSet<&str> = in_force
+        .iter()
+        .map(|(_, environment)| environment.as_str())
+        .collect();
+    let mut recognitions_by_qualification: BTreeMap<&str, u64> = BTreeMap::new();
+    let mut environments_by_qualification: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for (qualification, environment) in &in_force {
+        *recognitions_by_qualification.entry(qualification).or_insert(0) += 1;
+        environments_by_qualification
+            .entry(qualification)
+            .or_default()
+            .insert(environment);
+    }
+    let qualification_codes: Vec<String> = recognitions_by_qualification
+        .keys()
+        .map(|code| code.to_string())
+        .collect();
+    let names: HashMap<String, String> = reference::names_of(conn, &qualification_codes, &[])?
+        .qualifications
+        .into_iter()
+        .map(|(code, named)| (code, named.name.fi))
+        .collect();
+    let name = |code: &str| names.get(code).cloned().unwrap_or_else(|| code.to_owned());
+
+    // Each organisation counts once, however many guidelines it has signed for the region.
+    let signatories: BTreeMap<String, String> = guideline_signatures::table
+        .inner_join(organisations::table)
+        .filter(guideline_signatures::region_code.eq(region))
+        .filter(guideline_signatures::withdrawn_on.is_null())
+        .select((guideline_signatures::organisation_id, organisations::kind))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .collect();
+    let agreements_in_force: i64 = agreements::table
+        .filter(agreements::status.eq("active"))
+        .filter(agreements::valid_from.le(day))
+        .filter(
+            agreements::valid_until
+                .is_null()
+                .or(agreements::valid_until.ge(day)),
+        )
+        .filter(
+            agreements::id.eq_any(
+                agreement_parties::table
+                    .filter(agreement_parties::organisation_id.eq_any(organisations_in!(region)))
+                    .select(agreement_parties::agreement_id),
+            ),
+        )
+        .count()
+        .get_result(conn)?;
+    let issued: Vec<chrono::NaiveDateTime> = certificates::table
+        .filter(certificates::issuer_organisation_id.eq_any(organisations_in!(region)))
+        .filter(certificates::issued_at.is_not_null())
+        .select(certificates::issued_at.assume_not_null())
+        .load(conn)?;
+    let mut by_year: BTreeMap<i32, u64> = BTreeMap::new();
+    for at in &issued {
+        *by_year.entry(at.year()).or_insert(0) += 1;
+    }
+
+    let tables = vec![
+        TableBuilder::figures("summary", "Alueen luvut")
+            .row("environments", "oppimisympäristöt", environments as u64)
+            .row(
+                "recognised_environments",
+                "tunnustetut oppimisympäristöt",
+                recognised.len() as u64,
+            )
+            .row(
+                "recognitions",
+                "voimassa olevat tunnustamiset",
+                in_force.len() as u64,
+            )
+            .row(
+                "signatories",
+                "linjausten allekirjoittajat",
+                signatories.len() as u64,
+            )
+            .row(
+                "agreements_in_force",
+                "voimassa olevat yhteistyösopimukset",
+                agreements_in_force as u64,
+            )
+            .row(
+                "certificates_issued",
+                "myönnetyt osaamistodistukset",
+                issued.len() as u64,
+            ),
+        TableBuilder::shares_of(
+            "environments_by_qualification",
+            "Tunnustetut oppimisympäristöt tutkinnoittain",
+            "environments",
+            recognised.len() as u64,
+        )
+        .rows(
+            environments_by_qualification
+                .iter()
+                .map(|(code, environments)| (code.to_string(), name(code), environments.len() as u64)),
+        ),
+        TableBuilder::partition(
+            "recognitions_by_qualification",
+            "Voimassa olevat tunnustamiset tutkinnoittain",
+            "recognitions",
+            in_force.len() as u64,
+        )
+        .rows(
+            recognitions_by_qualification
+                .iter()
+                .map(|(code, &count)| (code.to_string(), name(code), count)),
+        ),
+        TableBuilder::partition(
+            "signatories_by_kind",
+            "Linjausten allekirjoittajat organisaation tyypin mukaan",
+            "organisations",
+            signatories.len() as u64,
+        )
+        .rows(KIND_LABELS.iter().map(|(kind, label)| {
+            let count = signatories.values().filter(|value| value == kind).count() as u64;
+            (kind.to_string(), label.to_string(), count)
+        })),
+        TableBuilder::partition(
+            "certificates_by_year",
+            "Myönnetyt osaamistodistukset vuosittain",
+            "certificates",
+            issued.len() as u64,
+        )
+        .rows(
+            by_year
+                .iter()
+                .map(|(year, &count)| (year.to_string(), year.to_string(), count)),
+        ),
+    ];
+    Ok(RegionStatistics {
+        region: region.to_owned(),
+        region_name,
+        as_of: day,
+        exact,
+        suppression_threshold: SUPPRESSION_THRESHOLD,
+        tables: tables.into_iter().map(|table| table.build(exact)).collect(),
+    })
+}

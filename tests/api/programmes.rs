@@ -1,0 +1,916 @@
+//! Programmes, participations and completed units, and the statistics counted from them: built
+//! through the API only, then every table checked, exact for the administrator and suppressed for
+//! the public.
+
+use awc::http::StatusCode;
+use serde_json::{json, Value};
+
+use crate::{
+    backend_tests,
+    environments::{cast, create_environment, recognise, Cast},
+    helpers::{Reply, TestApp},
+};
+
+const SCOPES: &str = "programmes:read programmes:write certificates:read certificates:write";
+
+struct Setting {
+    cast: Cast,
+    programme: String,
+    /// The workshop: the programme's administrator.
+    administrator: String,
+    /// The education provider: a partner.
+    partner: String,
+    /// The other education provider: outside the programme.
+    outsider: String,
+}
+
+fn programme_body(cast: &Cast) -> Value {
+    json!({
+        "name": {"fi": "Osaaminen näkyväksi Satakunnassa", "en": "Making skills visible in Satakunta"},
+        "starts_on": "2025-01-01",
+        "ends_on": "2027-12-31",
+        "status": "running",
+        "funders": [{"name": "Etelä-Suomen EAKR- ja ESR-ohjelma", "instrument": "esf", "decision_reference": "S30123"}],
+        "regions": ["04"],
+        "municipalities": ["684", "609"],
+        "partners": [cast.provider]
+    })
+}
+
+async fn setting(app: &TestApp) -> Setting {
+    let cast = cast(app).await;
+    let administrator = app.token_for(&cast.workshop, SCOPES).await;
+    let created = app
+        .post_json_as(Some(&administrator), "/v1/programmes", &programme_body(&cast))
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
+    assert_eq!(created.body["administrator"]["id"], cast.workshop.as_str());
+    assert_eq!(created.body["partners"][0]["id"], cast.provider.as_str());
+    assert_eq!(created.header("etag"), Some("\"1\""));
+    Setting {
+        programme: created.body["id"].as_str().expect("id").to_owned(),
+        partner: app.token_for(&cast.provider, SCOPES).await,
+        outsider: app.token_for(&cast.other_provider, SCOPES).await,
+        administrator,
+        cast,
+    }
+}
+
+struct Person {
+    gender: &'static str,
+    age_band: &'static str,
+    unemployment: &'static str,
+    education: &'static str,
+    immigrant: &'static str,
+    municipality: &'static str,
+    ends_on: Option<&'static str>,
+    next_step: Option<&'static str>,
+}
+
+fn participation_body(coach: &str, person: &Person) -> Value {
+    json!({
+        "starts_on": "2026-01-15",
+        "ends_on": person.ends_on,
+        "municipality": person.municipality,
+        "coach_organisation_id": coach,
+        "gender": person.gender,
+        "age_band": person.age_band,
+        "unemployment_duration": person.unemployment,
+        "education_level": person.education,
+        "immigrant_background": person.immigrant,
+        "next_step": person.next_step
+    })
+}
+
+/// Seven participants: four women, two men, one other; five from Rauma (684), two from Pori (609);
+/// five periods ended (one without a recorded next step), two go on.
+const PEOPLE: [Person; 7] = [
+    Person {
+        gender: "female",
+        age_band: "under_25",
+        unemployment: "at_least_12_months",
+        education: "basic",
+        immigrant: "no",
+        municipality: "684",
+        ends_on: Some("2026-06-30"),
+        next_step: Some("studies"),
+    },
+    Person {
+        gender: "female",
+        age_band: "from_25_to_29",
+        unemployment: "under_12_months",
+        education: "upper_secondary",
+        immigrant: "yes",
+        municipality: "684",
+        ends_on: Some("2026-06-30"),
+        next_step: Some("employment"),
+    },
+    Person {
+        gender: "male",
+        age_band: "under_25",
+        unemployment: "at_least_12_months",
+        education: "basic",
+        immigrant: "no",
+        municipality: "609",
+        ends_on: Some("2026-07-31"),
+        next_step: Some("job_seeking"),
+    },
+    Person {
+        gender: "male",
+        age_band: "from_30_to_54",
+        unemployment: "none",
+        education: "higher",
+        immigrant: "unknown",
+        municipality: "609",
+        ends_on: None,
+        next_step: None,
+    },
+    Person {
+        gender: "female",
+        age_band: "from_55",
+        unemployment: "at_least_12_months",
+        education: "basic",
+        immigrant: "no",
+        municipality: "684",
+        ends_on: Some("2026-08-31"),
+        next_step: Some("subsidised_employment"),
+    },
+    Person {
+        gender: "other",
+        age_band: "under_25",
+        unemployment: "under_12_months",
+        education: "basic",
+        immigrant: "yes",
+        municipality: "684",
+        ends_on: None,
+        next_step: None,
+    },
+    Person {
+        gender: "female",
+        age_band: "under_25",
+        unemployment: "at_least_12_months",
+        education: "upper_secondary",
+        immigrant: "no",
+        municipality: "684",
+        ends_on: Some("2026-05-31"),
+        next_step: None,
+    },
+];
+
+async fn participate(app: &TestApp, s: &Setting, token: &str, body: &Value) -> Reply {
+    app.post_json_as(
+        Some(token),
+        &format!("/v1/programmes/{}/participations", s.programme),
+        body,
+    )
+    .await
+}
+
+async fn complete(app: &TestApp, s: &Setting, token: &str, participation: &str, body: Value) -> Reply {
+    app.post_json_as(
+        Some(token),
+        &format!(
+            "/v1/programmes/{}/participations/{participation}/completions",
+            s.programme
+        ),
+        &body,
+    )
+    .await
+}
+
+fn completion(qualification: &str, unit: &str, municipality: &str, whole: bool) -> Value {
+    json!({"qualification": qualification, "unit": unit, "completed_on": "2026-06-15", "municipality": municipality, "qualification_completed": whole})
+}
+
+fn table<'a>(statistics: &'a Value, name: &str) -> &'a Value {
+    statistics["tables"]
+        .as_array()
+        .expect("tables")
+        .iter()
+        .find(|table| table["name"] == name)
+        .unwrap_or_else(|| panic!("no table {name}"))
+}
+
+/// (key, count, percent) of every row.
+fn rows(table: &Value) -> Vec<(String, Option<u64>, Option<f64>)> {
+    table["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .map(|row| {
+            (
+                row["key"].as_str().expect("key").to_owned(),
+                row["count"].as_u64(),
+                row["percent"].as_f64(),
+            )
+        })
+        .collect()
+}
+
+fn counts(table: &Value) -> Vec<(String, u64)> {
+    rows(table)
+        .into_iter()
+        .map(|(key, count, _)| (key, count.expect("an exact count")))
+        .collect()
+}
+
+fn pairs(expected: &[(&str, u64)]) -> Vec<(String, u64)> {
+    expected
+        .iter()
+        .map(|(key, count)| (key.to_string(), *count))
+        .collect()
+}
+
+/// Every partition adds up: its counts to its total, its percentages to 100.
+fn assert_adds_up(statistics: &Value) {
+    for table in statistics["tables"].as_array().expect("tables") {
+        if table["partition"] != true {
+            continue;
+        }
+        let total = table["total"]["count"].as_u64().expect("a total");
+        let rows = rows(table);
+        let sum: u64 = rows.iter().map(|(_, count, _)| count.expect("exact")).sum();
+        assert_eq!(sum, total, "{}", table["name"]);
+        if total > 0 {
+            let percent: f64 = rows
+                .iter()
+                .map(|(_, _, percent)| percent.expect("a percentage"))
+                .sum();
+            assert!((percent - 100.0).abs() < 1e-9, "{}: {percent}", table["name"]);
+        }
+    }
+}
+
+/// Builds the whole programme through the API and returns the participation ids.
+async fn build_programme(app: &TestApp, s: &Setting) -> Vec<String> {
+    // One environment in Rauma recognised during the programme, one before it: only the first counts.
+    let during = create_environment(app, &s.cast.workshop_token, json!({})).await;
+    let before = create_environment(
+        app,
+        &s.cast.workshop_token,
+        json!({"name": {"fi": "Vanha verstas"}}),
+    )
+    .await;
+    for (environment, from) in [(&during, "2026-01-15"), (&before, "2020-01-01")] {
+        let units = json!([{"qualification": "351204", "unit": "SAMPLE-103"}, {"qualification": "381141", "unit": "SAMPLE-101"}]);
+        let reply = recognise(
+            app,
+            &s.cast.provider_token,
+            environment,
+            json!({"units": units, "valid_from": from}),
+        )
+        .await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text);
+    }
+    let mut ids = Vec::new();
+    for person in &PEOPLE {
+        let reply = participate(
+            app,
+            s,
+            &s.administrator,
+            &participation_body(&s.cast.workshop, person),
+        )
+        .await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text);
+        ids.push(reply.body["id"].as_str().expect("id").to_owned());
+    }
+    let recorded = [
+        (0, completion("351204", "SAMPLE-103", "684", false)),
+        (0, completion("351204", "SAMPLE-104", "684", false)),
+        (0, completion("351204", "SAMPLE-107", "684", true)),
+        (2, completion("381141", "SAMPLE-101", "609", false)),
+        (1, completion("381113", "SAMPLE-102", "684", false)),
+    ];
+    for (person, body) in recorded {
+        let reply = complete(app, s, &s.partner, &ids[person], body).await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text);
+        assert_eq!(reply.body["provider_organisation_id"], s.cast.provider.as_str());
+    }
+    // The administrator records one on the provider's behalf.
+    let mut on_behalf = completion("381141", "SAMPLE-102", "609", false);
+    on_behalf["provider_organisation_id"] = json!(s.cast.provider);
+    let reply = complete(app, s, &s.administrator, &ids[4], on_behalf).await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text);
+    assert_eq!(
+        reply.body["recorded_by_organisation_id"],
+        s.cast.workshop.as_str()
+    );
+    assert_eq!(reply.body["unit"]["code"], "SAMPLE-102");
+    ids
+}
+
+async fn a_funders_report_is_counted_from_the_records(app: TestApp) {
+    let s = setting(&app).await;
+    let ids = build_programme(&app, &s).await;
+    let path = format!("/v1/programmes/{}/statistics", s.programme);
+
+    let exact = app.get_as(Some(&s.administrator), &path).await;
+    assert_eq!(exact.status, StatusCode::OK, "{}", exact.text);
+    let statistics = &exact.body;
+    assert_eq!(statistics["exact"], true);
+    assert_eq!(statistics["suppression_threshold"], 3);
+    assert_adds_up(statistics);
+
+    let participants = table(statistics, "participants");
+    assert_eq!(participants["total"]["count"], 7);
+    assert_eq!(
+        rows(participants),
+        vec![
+            ("under_30".to_owned(), Some(5), Some(71.4)),
+            ("unemployed_at_least_12_months".to_owned(), Some(4), Some(57.1)),
+            ("immigrant_background".to_owned(), Some(2), Some(28.6)),
+        ]
+    );
+    assert_eq!(
+        counts(table(statistics, "participants_by_gender")),
+        pairs(&[("female", 4), ("male", 2), ("other", 1), ("unknown", 0)])
+    );
+    assert_eq!(
+        counts(table(statistics, "participants_by_age_band")),
+        pairs(&[
+            ("under_25", 4),
+            ("from_25_to_29", 1),
+            ("from_30_to_54", 1),
+            ("from_55", 1)
+        ])
+    );
+    assert_eq!(
+        counts(table(statistics, "participants_by_unemployment_duration")),
+        pairs(&[("none", 1), ("under_12_months", 2), ("at_least_12_months", 4)])
+    );
+    assert_eq!(
+        counts(table(statistics, "participants_by_education_level")),
+        pairs(&[("basic", 4), ("upper_secondary", 2), ("higher", 1)])
+    );
+    assert_eq!(
+        counts(table(statistics, "participants_by_immigrant_background")),
+        pairs(&[("yes", 2), ("no", 4), ("unknown", 1)])
+    );
+    let by_municipality = table(statistics, "participants_by_municipality");
+    assert_eq!(counts(by_municipality), pairs(&[("609", 2), ("684", 5)]));
+    assert_eq!(by_municipality["rows"][1]["label"], "Rauma");
+
+    let next_steps = table(statistics, "next_steps");
+    assert_eq!(next_steps["total"]["count"], 5);
+    assert_eq!(
+        counts(next_steps),
+        pairs(&[
+            ("studies", 1),
+            ("employment", 1),
+            ("subsidised_employment", 1),
+            ("job_seeking", 1),
+            ("unemployed", 0),
+            ("outside_labour_force", 0),
+            ("other", 0),
+            ("unknown", 0),
+            ("not_recorded", 1),
+        ])
+    );
+    assert_eq!(
+        rows(table(statistics, "positive_next_steps")),
+        vec![
+            ("positive".to_owned(), Some(3), Some(60.0)),
+            ("other".to_owned(), Some(2), Some(40.0))
+        ]
+    );
+
+    let units = table(statistics, "units_by_qualification");
+    assert_eq!(units["total"]["count"], 6);
+    assert_eq!(
+        counts(units),
+        pairs(&[("351204", 3), ("381113", 1), ("381141", 2)])
+    );
+    assert_eq!(units["rows"][0]["label"], "Kiinteistöpalvelujen perustutkinto");
+    assert_eq!(
+        counts(table(statistics, "units_by_municipality")),
+        pairs(&[("609", 2), ("684", 4)])
+    );
+    assert_eq!(
+        counts(table(statistics, "qualifications_completed")),
+        pairs(&[("351204", 1)])
+    );
+    assert_eq!(
+        counts(table(statistics, "recognised_environments_by_municipality")),
+        pairs(&[("684", 1)])
+    );
+    assert_eq!(
+        counts(table(statistics, "recognised_environments_by_qualification")),
+        pairs(&[("351204", 1), ("381141", 1)])
+    );
+
+    let cross = &statistics["cross_tables"][0];
+    assert_eq!(cross["name"], "units_by_qualification_and_municipality");
+    let columns: Vec<&str> = cross["columns"]
+        .as_array()
+        .expect("columns")
+        .iter()
+        .map(|c| c["key"].as_str().expect("key"))
+        .collect();
+    assert_eq!(columns, vec!["609", "684"]);
+    let grid: Vec<Vec<u64>> = cross["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .map(|row| {
+            let mut line: Vec<u64> = row["cells"]
+                .as_array()
+                .expect("cells")
+                .iter()
+                .map(|c| c["count"].as_u64().expect("count"))
+                .collect();
+            line.push(row["total"]["count"].as_u64().expect("total"));
+            line
+        })
+        .collect();
+    assert_eq!(grid, vec![vec![0, 3, 3], vec![0, 1, 1], vec![2, 0, 2]]);
+    let column_totals: Vec<u64> = cross["column_totals"]
+        .as_array()
+        .expect("totals")
+        .iter()
+        .map(|c| c["count"].as_u64().expect("count"))
+        .collect();
+    assert_eq!(column_totals, vec![2, 4]);
+    assert_eq!(cross["total"]["count"], 6);
+
+    // A partner's recorded completions are only its own to see; the administrator sees them all.
+    let listed = app
+        .get_as(
+            Some(&s.partner),
+            &format!(
+                "/v1/programmes/{}/participations/{}/completions",
+                s.programme, ids[0]
+            ),
+        )
+        .await;
+    assert_eq!(listed.status, StatusCode::OK, "{}", listed.text);
+    assert_eq!(listed.body["items"].as_array().expect("items").len(), 3);
+
+    // The public (and other organisations) get the same tables with small numbers withheld.
+    for token in [None, Some(s.outsider.as_str())] {
+        let public = app.get_as(token, &path).await;
+        assert_eq!(public.status, StatusCode::OK, "{}", public.text);
+        assert_eq!(public.body["exact"], false);
+        let gender = table(&public.body, "participants_by_gender");
+        assert_eq!(gender["total"]["count"], 7);
+        let shown: Vec<(Option<u64>, bool)> = gender["rows"]
+            .as_array()
+            .expect("rows")
+            .iter()
+            .map(|row| (row["count"].as_u64(), row["suppressed"].as_bool().expect("flag")))
+            .collect();
+        assert_eq!(
+            shown,
+            vec![(Some(4), false), (None, true), (None, true), (None, true)]
+        );
+        assert!(gender["rows"][1]["percent"].is_null());
+        // Pori's 2 alone would follow from the total: Rauma's 5 is withheld with it.
+        let by_municipality = table(&public.body, "participants_by_municipality");
+        assert!(by_municipality["rows"]
+            .as_array()
+            .expect("rows")
+            .iter()
+            .all(|row| row["count"].is_null() && row["suppressed"] == true));
+        // No shown count anywhere is under the threshold.
+        for table in public.body["tables"].as_array().expect("tables") {
+            for row in table["rows"].as_array().expect("rows") {
+                if let Some(count) = row["count"].as_u64() {
+                    assert!(count >= 3, "{}: {row}", table["name"]);
+                }
+            }
+        }
+        let cross = &public.body["cross_tables"][0];
+        assert_eq!(cross["total"]["count"], 6);
+        assert!(cross["rows"][1]["cells"][1]["count"].is_null());
+    }
+}
+
+async fn the_report_comes_as_csv_and_as_a_printable_page(app: TestApp) {
+    let s = setting(&app).await;
+    build_programme(&app, &s).await;
+    let path = format!("/v1/programmes/{}/statistics", s.programme);
+
+    let csv = app
+        .get_accepting(
+            Some(&s.administrator),
+            &format!("{path}?table=participants_by_gender"),
+            "text/csv",
+        )
+        .await;
+    assert_eq!(csv.status, StatusCode::OK, "{}", csv.text);
+    assert_eq!(csv.header("content-type"), Some("text/csv; charset=utf-8"));
+    assert_eq!(
+        csv.text,
+        "key,label,count,percent,suppressed\r\nfemale,nainen,4,57.1,false\r\nmale,mies,2,28.6,false\r\nother,muu,1,14.3,false\r\nunknown,ei tiedossa,0,0.0,false\r\ntotal,yhteensä,7,100.0,false\r\n"
+    );
+    let cross = app
+        .get_accepting(
+            Some(&s.administrator),
+            &format!("{path}?table=units_by_qualification_and_municipality"),
+            "text/csv",
+        )
+        .await;
+    assert_eq!(cross.status, StatusCode::OK, "{}", cross.text);
+    let lines: Vec<&str> = cross.text.lines().collect();
+    assert_eq!(lines[0], "key,tutkinto,609 Pori,684 Rauma,yhteensä");
+    assert_eq!(lines[1], "351204,Kiinteistöpalvelujen perustutkinto,0,3,3");
+    assert_eq!(lines.last().copied(), Some("total,yhteensä,2,4,6"));
+    // Withheld figures are empty cells for the public.
+    let public = app
+        .get(&format!("{path}?table=participants_by_gender&format=csv"))
+        .await;
+    assert_eq!(public.status, StatusCode::OK, "{}", public.text);
+    assert!(
+        public.text.contains("\r\nmale,mies,,,true\r\n"),
+        "{}",
+        public.text
+    );
+
+    let without_table = app.get_accepting(Some(&s.administrator), &path, "text/csv").await;
+    without_table.assert_problem(StatusCode::BAD_REQUEST, "bad-request");
+    assert_eq!(without_table.error_fields(), vec!["table"]);
+    let unknown_table = app.get(&format!("{path}?format=csv&table=nonsense")).await;
+    unknown_table.assert_problem(StatusCode::BAD_REQUEST, "bad-request");
+    let unacceptable = app.get_accepting(None, &path, "application/xml").await;
+    unacceptable.assert_problem(StatusCode::NOT_ACCEPTABLE, "not-acceptable");
+
+    let page = app
+        .get_accepting(
+            Some(&s.administrator),
+            &path,
+            "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8",
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text);
+    assert_eq!(page.header("content-type"), Some("text/html; charset=utf-8"));
+    assert!(
+        page.text.contains("<h1>Osaaminen näkyväksi Satakunnassa</h1>"),
+        "{}",
+        page.text
+    );
+    assert!(page.text.contains("<h2>Osallistujat sukupuolen mukaan</h2>"));
+    assert_eq!(page.text.matches("<svg").count(), 14, "a bar chart per table");
+    assert!(page.text.contains("<title>nainen: 4</title>"));
+    assert!(
+        !page.text.contains("(..)"),
+        "exact figures need no note on withheld ones"
+    );
+    let public_page = app.get(&format!("{path}?format=html")).await;
+    assert!(public_page.text.contains("(..)"));
+}
+
+async fn participations_stay_within_their_programme_and_reach(app: TestApp) {
+    let s = setting(&app).await;
+    let base = format!("/v1/programmes/{}/participations", s.programme);
+    let person = &PEOPLE[0];
+
+    // A partner records the periods it coaches, not another organisation's.
+    let for_other = participate(
+        &app,
+        &s,
+        &s.partner,
+        &participation_body(&s.cast.workshop, person),
+    )
+    .await;
+    for_other.assert_problem(StatusCode::FORBIDDEN, "forbidden");
+    let own = participate(
+        &app,
+        &s,
+        &s.partner,
+        &participation_body(&s.cast.provider, person),
+    )
+    .await;
+    assert_eq!(own.status, StatusCode::CREATED, "{}", own.text);
+    assert_eq!(own.body["under_30"], true);
+    let by_administrator = participate(
+        &app,
+        &s,
+        &s.administrator,
+        &participation_body(&s.cast.workshop, &PEOPLE[3]),
+    )
+    .await;
+    assert_eq!(
+        by_administrator.status,
+        StatusCode::CREATED,
+        "{}",
+        by_administrator.text
+    );
+    assert_eq!(by_administrator.body["under_30"], false);
+    let theirs = by_administrator.body["id"].as_str().expect("id").to_owned();
+
+    let partner_sees = app.get_as(Some(&s.partner), &base).await;
+    assert_eq!(partner_sees.body["items"].as_array().expect("items").len(), 1);
+    let administrator_sees = app.get_as(Some(&s.administrator), &base).await;
+    assert_eq!(
+        administrator_sees.body["items"].as_array().expect("items").len(),
+        2
+    );
+    let ongoing = app
+        .get_as(Some(&s.administrator), &format!("{base}?ended=false"))
+        .await;
+    assert_eq!(ongoing.body["items"].as_array().expect("items").len(), 1);
+    app.get_as(Some(&s.partner), &format!("{base}/{theirs}"))
+        .await
+        .assert_problem(StatusCode::NOT_FOUND, "not-found");
+    app.get_as(Some(&s.outsider), &base)
+        .await
+        .assert_problem(StatusCode::NOT_FOUND, "not-found");
+    app.get(&base)
+        .await
+        .assert_problem(StatusCode::UNAUTHORIZED, "unauthorized");
+
+    // The rules of a period.
+    let mut bad = participation_body(&s.cast.other_provider, person);
+    bad["starts_on"] = json!("2024-06-01");
+    bad["ends_on"] = json!(null);
+    bad["municipality"] = json!("999");
+    let refused = participate(&app, &s, &s.administrator, &bad).await;
+    refused.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation-error");
+    let mut fields = refused.error_fields();
+    fields.sort();
+    assert_eq!(
+        fields,
+        vec!["coach_organisation_id", "municipality", "next_step", "starts_on"]
+    );
+    let mut unknown_category = participation_body(&s.cast.workshop, person);
+    unknown_category["gender"] = json!("robot");
+    let unknown = participate(&app, &s, &s.administrator, &unknown_category).await;
+    unknown.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation-error");
+    assert_eq!(unknown.error_fields(), vec!["gender"]);
+
+    // Ending a period with its next step needs the version read.
+    let path = format!("{base}/{theirs}");
+    let ended = app
+        .patch_json_as(
+            Some(&s.administrator),
+            &path,
+            Some("\"1\""),
+            &json!({"ends_on": "2026-09-30", "next_step": "employment"}),
+        )
+        .await;
+    assert_eq!(ended.status, StatusCode::OK, "{}", ended.text);
+    assert_eq!(ended.body["next_step"], "employment");
+    assert_eq!(ended.header("etag"), Some("\"2\""));
+    app.patch_json_as(
+        Some(&s.administrator),
+        &path,
+        Some("\"1\""),
+        &json!({"next_step": "studies"}),
+    )
+    .await
+    .assert_problem(StatusCode::PRECONDITION_FAILED, "precondition-failed");
+
+    // Completed units: a provider outside the programme cannot reach it; one unit once; the
+    // administrator needs certificates:write to record on a provider's behalf.
+    let participation = own.body["id"].as_str().expect("id").to_owned();
+    complete(
+        &app,
+        &s,
+        &s.outsider,
+        &participation,
+        completion("351204", "SAMPLE-103", "684", false),
+    )
+    .await
+    .assert_problem(StatusCode::NOT_FOUND, "not-found");
+    let first = complete(
+        &app,
+        &s,
+        &s.partner,
+        &participation,
+        completion("351204", "SAMPLE-103", "684", false),
+    )
+    .await;
+    assert_eq!(first.status, StatusCode::CREATED, "{}", first.text);
+    complete(
+        &app,
+        &s,
+        &s.partner,
+        &participation,
+        completion("351204", "SAMPLE-103", "684", false),
+    )
+    .await
+    .assert_problem(StatusCode::CONFLICT, "conflict");
+    let wrong_unit = complete(
+        &app,
+        &s,
+        &s.partner,
+        &participation,
+        completion("351204", "SAMPLE-201", "684", false),
+    )
+    .await;
+    wrong_unit.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation-error");
+    assert_eq!(wrong_unit.error_fields(), vec!["unit"]);
+    let programmes_only = app.token_for(&s.cast.workshop, "programmes:write").await;
+    let mut on_behalf = completion("351204", "SAMPLE-104", "684", false);
+    on_behalf["provider_organisation_id"] = json!(s.cast.provider);
+    complete(&app, &s, &programmes_only, &participation, on_behalf.clone())
+        .await
+        .assert_problem(StatusCode::FORBIDDEN, "forbidden");
+    let mut workshop_as_provider = on_behalf.clone();
+    workshop_as_provider["provider_organisation_id"] = json!(s.cast.workshop);
+    let not_a_provider = complete(&app, &s, &s.administrator, &participation, workshop_as_provider).await;
+    assert_eq!(not_a_provider.error_fields(), vec!["provider_organisation_id"]);
+
+    // A period with completed units stays; removing the unit lets it go.
+    let participation_path = format!("{base}/{participation}");
+    app.delete_as(Some(&s.partner), &participation_path, Some("\"1\""))
+        .await
+        .assert_problem(StatusCode::CONFLICT, "conflict");
+    let completion_id = first.body["id"].as_str().expect("id");
+    let removed = app
+        .delete_as(
+            Some(&s.partner),
+            &format!("{participation_path}/completions/{completion_id}"),
+            None,
+        )
+        .await;
+    assert_eq!(removed.status, StatusCode::NO_CONTENT, "{}", removed.text);
+    let deleted = app
+        .delete_as(Some(&s.partner), &participation_path, Some("\"1\""))
+        .await;
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT, "{}", deleted.text);
+    app.get_as(Some(&s.administrator), &participation_path)
+        .await
+        .assert_problem(StatusCode::NOT_FOUND, "not-found");
+
+    // Every write is in the audit log under the programme's administrator.
+    let audit = app
+        .get_as(Some(&app.admin_token), "/v1/audit?resource_type=completion")
+        .await;
+    let actions: Vec<&str> = audit.body["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|e| e["action"].as_str().expect("action"))
+        .collect();
+    assert_eq!(
+        actions.iter().filter(|a| **a == "completion.create").count(),
+        1,
+        "{actions:?}"
+    );
+    assert_eq!(
+        actions.iter().filter(|a| **a == "completion.delete").count(),
+        1,
+        "{actions:?}"
+    );
+}
+
+async fn programmes_are_written_by_their_administrator(app: TestApp) {
+    let s = setting(&app).await;
+    let path = format!("/v1/programmes/{}", s.programme);
+
+    let public = app.get(&path).await;
+    assert_eq!(public.status, StatusCode::OK, "{}", public.text);
+    assert_eq!(public.body["funders"][0]["instrument"], "esf");
+    assert_eq!(public.body["municipalities"], json!(["609", "684"]));
+    let listed = app.get("/v1/programmes?region=04&q=nakyvaksi").await;
+    assert_eq!(
+        listed.body["items"].as_array().expect("items").len(),
+        1,
+        "{}",
+        listed.text
+    );
+    let by_partner = app
+        .get(&format!("/v1/programmes?organisation={}", s.cast.provider))
+        .await;
+    assert_eq!(by_partner.body["items"].as_array().expect("items").len(), 1);
+    let elsewhere = app.get("/v1/programmes?region=01").await;
+    assert_eq!(elsewhere.body["items"].as_array().expect("items").len(), 0);
+
+    app.patch_json_as(
+        Some(&s.partner),
+        &path,
+        Some("\"1\""),
+        &json!({"status": "closed"}),
+    )
+    .await
+    .assert_problem(StatusCode::FORBIDDEN, "forbidden");
+    let closed = app
+        .patch_json_as(
+            Some(&s.administrator),
+            &path,
+            Some("\"1\""),
+            &json!({"status": "closed"}),
+        )
+        .await;
+    assert_eq!(closed.status, StatusCode::OK, "{}", closed.text);
+    assert_eq!(closed.body["status"], "closed");
+    app.patch_json_as(
+        Some(&s.administrator),
+        &path,
+        Some("\"2\""),
+        &json!({"administrator_organisation_id": s.cast.provider}),
+    )
+    .await
+    .assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation-error");
+
+    let mut bad = programme_body(&s.cast);
+    bad["ends_on"] = json!("2024-12-31");
+    bad["regions"] = json!([]);
+    bad["municipalities"] = json!([]);
+    bad["partners"] = json!(["0193a2b4-7c1e-7d3a-9f00-000000000000"]);
+    let refused = app
+        .post_json_as(Some(&s.administrator), "/v1/programmes", &bad)
+        .await;
+    refused.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation-error");
+    let mut fields = refused.error_fields();
+    fields.sort();
+    assert_eq!(fields, vec!["ends_on", "partners[0]", "regions"]);
+    let mut for_other = programme_body(&s.cast);
+    for_other["administrator_organisation_id"] = json!(s.cast.provider);
+    app.post_json_as(Some(&s.administrator), "/v1/programmes", &for_other)
+        .await
+        .assert_problem(StatusCode::FORBIDDEN, "forbidden");
+    app.post_json_as(None, "/v1/programmes", &programme_body(&s.cast))
+        .await
+        .assert_problem(StatusCode::UNAUTHORIZED, "unauthorized");
+}
+
+async fn regional_statistics_are_public_and_protected(app: TestApp) {
+    let s = setting(&app).await;
+    build_programme(&app, &s).await;
+
+    let public = app.get("/v1/statistics/regions/04").await;
+    assert_eq!(public.status, StatusCode::OK, "{}", public.text);
+    assert_eq!(public.body["region_name"], "Satakunta");
+    assert_eq!(public.body["exact"], false);
+    let names: Vec<&str> = public.body["tables"]
+        .as_array()
+        .expect("tables")
+        .iter()
+        .map(|t| t["name"].as_str().expect("name"))
+        .collect();
+    assert_eq!(
+        names,
+        vec![
+            "summary",
+            "environments_by_qualification",
+            "recognitions_by_qualification",
+            "signatories_by_kind",
+            "certificates_by_year"
+        ]
+    );
+    // Two environments and four recognitions: the environments' count is withheld, the recognitions' shown.
+    let summary = table(&public.body, "summary");
+    assert!(summary["rows"][0]["count"].is_null() && summary["rows"][0]["suppressed"] == true);
+    assert_eq!(summary["rows"][2]["key"], "recognitions");
+    assert_eq!(summary["rows"][2]["count"], 4);
+
+    let exact = app
+        .get_as(Some(&app.admin_token), "/v1/statistics/regions/04")
+        .await;
+    assert_eq!(exact.body["exact"], true);
+    assert_eq!(
+        counts(table(&exact.body, "summary")),
+        pairs(&[
+            ("environments", 2),
+            ("recognised_environments", 2),
+            ("recognitions", 4),
+            ("signatories", 0),
+            ("agreements_in_force", 0),
+            ("certificates_issued", 0),
+        ])
+    );
+    assert_eq!(
+        counts(table(&exact.body, "recognitions_by_qualification")),
+        pairs(&[("351204", 2), ("381141", 2)])
+    );
+    assert_adds_up(&exact.body);
+
+    let csv = app
+        .get_accepting(
+            None,
+            "/v1/statistics/regions/04?table=recognitions_by_qualification",
+            "text/csv",
+        )
+        .await;
+    assert_eq!(csv.status, StatusCode::OK, "{}", csv.text);
+    assert!(
+        csv.text
+            .starts_with("key,label,count,percent,suppressed\r\n351204,"),
+        "{}",
+        csv.text
+    );
+    assert!(csv
+        .header("content-disposition")
+        .is_some_and(|value| value.contains("04-recognitions_by_qualification.csv")));
+    let page = app.get("/v1/statistics/regions/04?format=html").await;
+    assert!(
+        page.text.contains("<h1>Satakunta – opinnollistamisen luvut</h1>"),
+        "{}",
+        page.text
+    );
+    app.get("/v1/statistics/regions/77")
+        .await
+        .assert_problem(StatusCode::NOT_FOUND, "not-found");
+    app.get("/v1/statistics/regions/04?format=pdf")
+        .await
+        .assert_problem(StatusCode::BAD_REQUEST, "bad-request");
+}
+
+backend_tests!(
+    a_funders_report_is_counted_from_the_records,
+    the_report_comes_as_csv_and_as_a_printable_page,
+    participations_stay_within_their_programme_and_reach,
+    programmes_are_written_by_their_administrator,
+    regional_statistics_are_public_and_protected,
+);
