@@ -22,6 +22,7 @@ use crate::{
     guidelines::repo as guidelines,
     organisations::repo as organisations,
     reference::repo as reference,
+    text::sorted_unique,
 };
 
 pub const NOT_FOUND: ApiError = ApiError::NotFound {
@@ -67,14 +68,14 @@ fn children_of(id: &str, input: &AgreementInput) -> Children {
                 phone: contact.phone.clone(),
             })
             .collect(),
-        qualifications: dedup(&input.qualifications)
+        qualifications: sorted_unique(input.qualifications.iter().cloned())
             .into_iter()
             .map(|code| QualificationLinkRow {
                 agreement_id: id.to_owned(),
                 qualification_code: code,
             })
             .collect(),
-        environments: dedup(&input.learning_environments)
+        environments: sorted_unique(input.learning_environments.iter().cloned())
             .into_iter()
             .map(|environment_id| EnvironmentLinkRow {
                 agreement_id: id.to_owned(),
@@ -93,13 +94,6 @@ fn children_of(id: &str, input: &AgreementInput) -> Children {
             })
             .collect(),
     }
-}
-
-fn dedup(values: &[String]) -> Vec<String> {
-    let mut values = values.to_vec();
-    values.sort();
-    values.dedup();
-    values
 }
 
 fn content(input: &AgreementInput, version: i64, at: NaiveDateTime) -> AgreementContent {

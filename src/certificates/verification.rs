@@ -19,6 +19,7 @@ use crate::{
     extract::Json,
     organisations::{dto::OrganisationSummary, repo as organisations},
     reference::dto::CodeAndName,
+    text::escape_html as escape,
 };
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -192,14 +193,6 @@ pub async fn verify_credential(
         })
         .await?;
     Ok(HttpResponse::Ok().json(verification))
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
 }
 
 fn page(title: &str, body: &str) -> String {

@@ -22,6 +22,7 @@ use crate::{
     organisations::{dto::OrganisationKind, repo as organisations},
     programmes::{model::ProgrammeRow, repo as programmes},
     reference::{self, check_municipality, repo::names_of},
+    text::sorted_unique,
 };
 
 pub const NOT_FOUND: ApiError = ApiError::NotFound {
@@ -40,13 +41,6 @@ pub fn takes_part(
 ) -> Result<bool, ApiError> {
     Ok(programme.administrator_organisation_id == organisation_id
         || programmes::is_partner(conn, &programme.id, organisation_id)?)
-}
-
-fn sorted_unique(values: &[String]) -> Vec<String> {
-    let mut values = values.to_vec();
-    values.sort();
-    values.dedup();
-    values
 }
 
 fn content(input: &ParticipationInput, version: i64) -> ParticipationContent {
@@ -68,14 +62,14 @@ fn content(input: &ParticipationInput, version: i64) -> ParticipationContent {
 
 fn links_of(id: &str, input: &ParticipationInput) -> Links {
     Links {
-        environments: sorted_unique(&input.learning_environment_ids)
+        environments: sorted_unique(input.learning_environment_ids.iter().cloned())
             .into_iter()
             .map(|environment_id| EnvironmentLinkRow {
                 participation_id: id.to_owned(),
                 environment_id,
             })
             .collect(),
-        certificates: sorted_unique(&input.certificate_ids)
+        certificates: sorted_unique(input.certificate_ids.iter().cloned())
             .into_iter()
             .map(|certificate_id| CertificateLinkRow {
                 participation_id: id.to_owned(),

@@ -20,17 +20,27 @@ use crate::{
     programmes::{domain::NOT_FOUND as PROGRAMME_NOT_FOUND, model::ProgrammeRow, repo as programmes},
 };
 
+/// The programme, and whether the caller's organisation is one of its partners.
+fn programme_and_partnership(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    id: &str,
+) -> Result<(ProgrammeRow, bool), ApiError> {
+    let programme = programmes::find(conn, id)?.ok_or(PROGRAMME_NOT_FOUND)?;
+    let is_partner = match &caller.organisation_id {
+        Some(own) => programmes::is_partner(conn, id, own)?,
+        None => false,
+    };
+    Ok((programme, is_partner))
+}
+
 /// The programme and what the caller reaches of its participations.
 fn programme_for(
     conn: &mut DbConnection,
     caller: &Caller,
     id: &str,
 ) -> Result<(ProgrammeRow, bool, Reach), ApiError> {
-    let programme = programmes::find(conn, id)?.ok_or(PROGRAMME_NOT_FOUND)?;
-    let is_partner = match &caller.organisation_id {
-        Some(own) => programmes::is_partner(conn, id, own)?,
-        None => false,
-    };
+    let (programme, is_partner) = programme_and_partnership(conn, caller, id)?;
     let reach = policy::reach(caller, &programme, is_partner)?;
     Ok((programme, is_partner, reach))
 }
@@ -219,11 +229,7 @@ fn completion_target(
     programme_id: &str,
     id: &str,
 ) -> Result<(ProgrammeRow, ParticipationRow, bool), ApiError> {
-    let programme = programmes::find(conn, programme_id)?.ok_or(PROGRAMME_NOT_FOUND)?;
-    let is_partner = match &caller.organisation_id {
-        Some(own) => programmes::is_partner(conn, programme_id, own)?,
-        None => false,
-    };
+    let (programme, is_partner) = programme_and_partnership(conn, caller, programme_id)?;
     let takes_part = caller.acts_for(&programme.administrator_organisation_id) || is_partner;
     let participation = repo::find(conn, programme_id, id)?
         .filter(|_| takes_part)

@@ -18,17 +18,16 @@ use crate::{
     error::{ApiError, FieldError},
     organisations::{dto::OrganisationSummary, repo as organisations},
     reference::{check_municipality, model::localized, repo as reference},
+    text::sorted_unique,
 };
 
 pub const NOT_FOUND: ApiError = ApiError::NotFound {
     resource: "programme",
 };
 
-fn sorted_unique(values: &[String]) -> Vec<String> {
-    let mut values: Vec<String> = values.iter().map(|value| value.trim().to_owned()).collect();
-    values.sort();
-    values.dedup();
-    values
+/// The list's values trimmed, sorted, each once.
+fn trimmed_set(values: &[String]) -> Vec<String> {
+    sorted_unique(values.iter().map(|value| value.trim().to_owned()))
 }
 
 fn children_of(id: &str, administrator: &str, input: &ProgrammeInput) -> Children {
@@ -45,14 +44,14 @@ fn children_of(id: &str, administrator: &str, input: &ProgrammeInput) -> Childre
                 decision_reference: funder.decision_reference.as_ref().map(|r| r.trim().to_owned()),
             })
             .collect(),
-        regions: sorted_unique(&input.regions)
+        regions: trimmed_set(&input.regions)
             .into_iter()
             .map(|region_code| RegionLinkRow {
                 programme_id: id.to_owned(),
                 region_code,
             })
             .collect(),
-        municipalities: sorted_unique(&input.municipalities)
+        municipalities: trimmed_set(&input.municipalities)
             .into_iter()
             .map(|municipality_code| MunicipalityLinkRow {
                 programme_id: id.to_owned(),
@@ -60,7 +59,7 @@ fn children_of(id: &str, administrator: &str, input: &ProgrammeInput) -> Childre
             })
             .collect(),
         // The administrator is not its own partner.
-        partners: sorted_unique(&input.partners)
+        partners: trimmed_set(&input.partners)
             .into_iter()
             .filter(|organisation_id| organisation_id != administrator)
             .map(|organisation_id| PartnerRow {

@@ -394,19 +394,21 @@ pub fn compute(
     };
     let row_codes: Vec<&String> = units_by_qualification.keys().collect();
     let column_codes: Vec<&String> = units_by_municipality.keys().collect();
+    let pairs = tally(
+        completions
+            .iter()
+            .map(|row| (row.qualification_code.as_str(), row.municipality_code.as_str())),
+    );
     let cells: Vec<Vec<u64>> = row_codes
         .iter()
         .map(|qualification| {
             column_codes
                 .iter()
                 .map(|municipality| {
-                    completions
-                        .iter()
-                        .filter(|row| {
-                            &&row.qualification_code == qualification
-                                && &&row.municipality_code == municipality
-                        })
-                        .count() as u64
+                    pairs
+                        .get(&(qualification.as_str(), municipality.as_str()))
+                        .copied()
+                        .unwrap_or(0)
                 })
                 .collect()
         })

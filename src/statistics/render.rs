@@ -1,6 +1,7 @@
 //! Statistics as CSV (one table per request) and as a printable HTML report with inline SVG bars.
 
 use super::tables::{Cell, CrossTable, Table};
+use crate::text::escape_html as escape;
 
 /// One CSV field: quoted when needed, and defused when a spreadsheet would read it as a formula.
 fn field(text: &str) -> String {
@@ -85,14 +86,6 @@ pub fn cross_table_csv(table: &CrossTable) -> String {
     fields.push(count_text(&table.total));
     csv.push_str(&line(&fields));
     csv
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
 }
 
 const BAR_WIDTH: u64 = 240;
