@@ -127,8 +127,9 @@ fn check(
             "the coaching organisation is the programme's administrator or one of its partners",
         ));
     }
+    let known = environments::find_many(conn, &input.learning_environment_ids)?;
     for (index, id) in input.learning_environment_ids.iter().enumerate() {
-        if environments::find(conn, id)?.is_none() {
+        if !known.iter().any(|environment| &environment.id == id) {
             errors.push(FieldError::new(
                 format!("learning_environment_ids[{index}]"),
                 "unknown_id",
