@@ -58,20 +58,51 @@ impl IfMatch {
     }
 }
 
+/// The request's `If-Match`: `None` when absent; 400 when not even a header value's syntax.
+fn if_match_of(req: &HttpRequest) -> Result<Option<IfMatch>, ApiError> {
+    let Some(value) = req.headers().get(header::IF_MATCH) else {
+        return Ok(None);
+    };
+    value
+        .to_str()
+        .ok()
+        .filter(|value| {
+            !value.trim().is_empty()
+                && value
+                    .bytes()
+                    .all(|byte| byte == b'\t' || (b' '..=b'~').contains(&byte))
+        })
+        .map(|value| Some(IfMatch::parse(value)))
+        .ok_or_else(|| {
+            // A malformed request, not a stale version.
+            ApiError::bad_field(
+                "If-Match",
+                "must be * or entity tags such as \"3\", in visible ASCII",
+            )
+        })
+}
+
 impl FromRequest for IfMatch {
     type Error = ApiError;
     type Future = std::future::Ready<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let header = req
-            .headers()
-            .get(header::IF_MATCH)
-            .map(|value| value.to_str().map(IfMatch::parse));
-        std::future::ready(match header {
-            None => Err(ApiError::PreconditionRequired),
-            Some(Ok(if_match)) => Ok(if_match),
-            Some(Err(_)) => Err(ApiError::PreconditionFailed),
-        })
+        std::future::ready(
+            if_match_of(req).and_then(|if_match| if_match.ok_or(ApiError::PreconditionRequired)),
+        )
+    }
+}
+
+/// An `If-Match` that actions may omit; unlike `Option<IfMatch>`, a malformed one is still 400.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OptionalIfMatch(pub Option<IfMatch>);
+
+impl FromRequest for OptionalIfMatch {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready(if_match_of(req).map(OptionalIfMatch))
     }
 }
 

@@ -75,8 +75,9 @@ pub enum ApiError {
     NotFound { resource: &'static str },
     #[error("no route matches the request")]
     RouteNotFound,
+    /// `allow` lists the methods the path has (the `Allow` header); empty when unknown.
     #[error("method not allowed")]
-    MethodNotAllowed,
+    MethodNotAllowed { allow: String },
     #[error("conflict: {0}")]
     Conflict(String),
     #[error("the If-Match version is not the current one")]
@@ -169,7 +170,7 @@ impl ApiError {
             Self::BadRequest { .. } => "bad-request",
             Self::Validation(_) => "validation-error",
             Self::NotFound { .. } | Self::RouteNotFound => "not-found",
-            Self::MethodNotAllowed => "method-not-allowed",
+            Self::MethodNotAllowed { .. } => "method-not-allowed",
             Self::Conflict(_) => "conflict",
             Self::PreconditionFailed => "precondition-failed",
             Self::PreconditionRequired => "precondition-required",
@@ -193,7 +194,7 @@ impl ApiError {
             Self::Validation(_) => "The request has invalid fields",
             Self::NotFound { .. } => "The resource does not exist",
             Self::RouteNotFound => "No such endpoint",
-            Self::MethodNotAllowed => "The method is not allowed on this endpoint",
+            Self::MethodNotAllowed { .. } => "The method is not allowed on this endpoint",
             Self::Conflict(_) => "The request conflicts with the current state",
             Self::PreconditionFailed => "The resource has changed",
             Self::PreconditionRequired => "The request must be conditional",
@@ -220,7 +221,10 @@ impl ApiError {
             }),
             Self::NotFound { resource } => Some(format!("No {resource} has this identifier.")),
             Self::RouteNotFound => Some("See /docs for the endpoints of this API.".to_owned()),
-            Self::MethodNotAllowed => None,
+            Self::MethodNotAllowed { allow } if !allow.is_empty() => {
+                Some(format!("This endpoint answers {allow}."))
+            }
+            Self::MethodNotAllowed { .. } => None,
             Self::Conflict(detail) => Some(detail.clone()),
             Self::PreconditionFailed => Some(
                 "The If-Match header names a version that is no longer current: read the resource again and retry."
@@ -295,6 +299,9 @@ impl ApiError {
             Self::DatabaseUnavailable(_) | Self::IdempotencyKeyInProgress => {
                 response.insert_header((header::RETRY_AFTER, "1"));
             }
+            Self::MethodNotAllowed { allow } if !allow.is_empty() => {
+                response.insert_header((header::ALLOW, allow.as_str()));
+            }
             Self::TooManyRequests { retry_after_secs } => {
                 response.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
             }
@@ -329,7 +336,7 @@ impl ResponseError for ApiError {
             Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
             Self::Validation(_) | Self::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
             Self::NotFound { .. } | Self::RouteNotFound => StatusCode::NOT_FOUND,
-            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict(_) | Self::IdempotencyKeyInProgress => StatusCode::CONFLICT,
             Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             Self::Unauthorized { .. } => StatusCode::UNAUTHORIZED,

@@ -6,6 +6,7 @@ use actix_web::App;
 use utoipa::{
     openapi::{
         path::{Operation, Parameter, ParameterBuilder, ParameterIn},
+        schema::{ArrayItems, Schema},
         security::{ClientCredentials, Flow, OAuth2, Scopes, SecurityScheme},
         ContentBuilder, OpenApi as OpenApiDocument, Ref, RefOr, Required, ResponseBuilder,
     },
@@ -238,9 +239,24 @@ fn complete_operation(operation: &mut Operation, method: &str) {
         add_header(
             operation,
             "Idempotency-Key",
-            "Makes a retry safe: the same key and body within 24 hours returns the first response.",
+            "Makes a retry safe: the same key and body within 24 hours returns the first response. \
+             1 to 255 visible ASCII characters; a new UUID for each new request is a good choice.",
             Required::False,
         );
+    }
+    for parameter in operation.parameters.iter_mut().flatten() {
+        // Headers a handler declares itself get the same rules as the shared ones.
+        if parameter.parameter_in == ParameterIn::Header && parameter.name == "If-Match" {
+            parameter.schema = Some(RefOr::T(header_schema("If-Match").into()));
+        }
+        // A repeated query parameter (`unit=A&unit=B`) names codes: an empty one names nothing.
+        if let Some(RefOr::T(Schema::Array(array))) = parameter.schema.as_mut() {
+            if let ArrayItems::RefOrSchema(items) = &mut array.items {
+                if let RefOr::T(Schema::Object(item)) = items.as_mut() {
+                    item.min_length = Some(1);
+                }
+            }
+        }
     }
     if changes {
         add_header(
@@ -295,17 +311,27 @@ fn complete_operation(operation: &mut Operation, method: &str) {
     }
 }
 
+/// The rules of a header value, as the service checks them.
+fn header_schema(name: &str) -> utoipa::openapi::Object {
+    let schema = utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .min_length(Some(1));
+    match name {
+        // A list of entity tags has no set length; anything in visible ASCII is a tag list
+        // that either names the current version or answers 412.
+        "If-Match" => schema.pattern(Some("^[!-~][\\t -~]*$")),
+        _ => schema.max_length(Some(255)).pattern(Some("^[!-~]+$")),
+    }
+    .build()
+}
+
 fn add_header(operation: &mut Operation, name: &str, description: &str, required: Required) {
     let parameter: Parameter = ParameterBuilder::new()
         .name(name)
         .parameter_in(ParameterIn::Header)
         .required(required)
         .description(Some(description))
-        .schema(Some(
-            utoipa::openapi::ObjectBuilder::new()
-                .schema_type(utoipa::openapi::schema::Type::String)
-                .max_length(Some(255)),
-        ))
+        .schema(Some(header_schema(name)))
         .build();
     operation.parameters.get_or_insert_with(Vec::new).push(parameter);
 }

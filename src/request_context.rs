@@ -91,7 +91,7 @@ pub fn render_error(
 fn framework_error(status: StatusCode, message: &str, body_limit: usize) -> ApiError {
     match status {
         StatusCode::NOT_FOUND => ApiError::RouteNotFound,
-        StatusCode::METHOD_NOT_ALLOWED => ApiError::MethodNotAllowed,
+        StatusCode::METHOD_NOT_ALLOWED => ApiError::MethodNotAllowed { allow: String::new() },
         StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge { limit: body_limit },
         StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::UnsupportedMediaType {
             expected: "application/json",

@@ -14,12 +14,15 @@ pub const MAX_NAME_CHARS: u64 = 300;
 #[schema(example = json!({"fi": "Kiinteistöpalvelujen perustutkinto", "sv": "Grundexamen inom fastighetsservice", "en": "Vocational qualification in property services"}))]
 pub struct LocalizedText {
     #[validate(length(min = 1, max = 300), custom(function = "not_blank"))]
+    #[schema(min_length = 1, max_length = 300, pattern = r"\S")]
     pub fi: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(length(min = 1, max = 300), custom(function = "not_blank"))]
+    #[schema(min_length = 1, max_length = 300, pattern = r"\S")]
     pub sv: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(length(min = 1, max = 300), custom(function = "not_blank"))]
+    #[schema(min_length = 1, max_length = 300, pattern = r"\S")]
     pub en: Option<String>,
 }
 

@@ -5,7 +5,7 @@ use uuid::Uuid;
 
 use super::{
     dto::{
-        Agreement, AgreementInput, AgreementStatus, AttachmentInput, ContactInput, Party, PartyInput,
+        Agreement, AgreementContact, AgreementInput, AgreementStatus, AttachmentInput, Party, PartyInput,
         PartyRole, Termination, TerminationInput,
     },
     model::{
@@ -450,8 +450,8 @@ pub fn input_of(row: &AgreementRow, children: &Children) -> AgreementInput {
     }
 }
 
-fn contact(row: &ContactRow) -> ContactInput {
-    ContactInput {
+fn contact(row: &ContactRow) -> AgreementContact {
+    AgreementContact {
         organisation_id: row.organisation_id.clone(),
         name: row.name.clone(),
         role: row.role.clone(),

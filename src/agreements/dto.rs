@@ -70,19 +70,23 @@ pub struct PartyInput {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"organisation_id": "0193a2b4-7c1e-7d3a-9f00-5b1c2d3e4f50", "name": "Maija Meikäläinen", "role": "valmentaja", "email": "maija@example.fi", "phone": "+358 40 123 4567"}))]
-pub struct ContactInput {
+pub struct AgreementContact {
     /// The party the contact person represents.
     pub organisation_id: String,
     #[validate(length(min = 1, max = 200), custom(function = "not_blank"))]
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub name: String,
     #[serde(default)]
     #[validate(length(max = 200))]
+    #[schema(max_length = 200)]
     pub role: Option<String>,
     #[serde(default)]
     #[validate(email, length(max = 254))]
+    #[schema(max_length = 254)]
     pub email: Option<String>,
     #[serde(default)]
     #[validate(length(min = 3, max = 40))]
+    #[schema(min_length = 3, max_length = 40)]
     pub phone: Option<String>,
 }
 
@@ -91,8 +95,10 @@ pub struct ContactInput {
 #[schema(example = json!({"title": "Allekirjoitettu sopimus", "url": "https://example.fi/sopimus.pdf"}))]
 pub struct AttachmentInput {
     #[validate(length(min = 1, max = 200), custom(function = "not_blank"))]
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub title: String,
     #[validate(url, length(max = 1000))]
+    #[schema(max_length = 1000)]
     pub url: String,
 }
 
@@ -118,8 +124,10 @@ pub struct AttachmentInput {
 pub struct AgreementInput {
     /// Unique among the issuing organisation's agreements.
     #[validate(length(min = 1, max = 100), custom(function = "not_blank"))]
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub reference_number: String,
     #[validate(length(min = 1, max = 300), custom(function = "not_blank"))]
+    #[schema(min_length = 1, max_length = 300, pattern = r"\S")]
     pub title: String,
     /// The regional guideline the agreement falls under.
     #[serde(default)]
@@ -129,23 +137,29 @@ pub struct AgreementInput {
     #[serde(default)]
     pub valid_until: Option<NaiveDate>,
     #[validate(length(min = 2, max = 20), nested)]
+    #[schema(min_items = 2, max_items = 20)]
     pub parties: Vec<PartyInput>,
     /// National qualification codes.
     #[serde(default)]
     #[validate(length(max = 100))]
+    #[schema(max_items = 100)]
     pub qualifications: Vec<String>,
     /// Ids of the learning environments covered; each belongs to one of the parties.
     #[serde(default)]
     #[validate(length(max = 200))]
+    #[schema(max_items = 200)]
     pub learning_environments: Vec<String>,
     #[serde(default)]
     #[validate(length(max = 50), nested)]
-    pub contacts: Vec<ContactInput>,
+    #[schema(max_items = 50)]
+    pub contacts: Vec<AgreementContact>,
     #[serde(default)]
     #[validate(length(max = 20000))]
+    #[schema(max_length = 20000)]
     pub terms: Option<String>,
     #[serde(default)]
     #[validate(length(max = 20), nested)]
+    #[schema(max_items = 20)]
     pub attachments: Vec<AttachmentInput>,
 }
 
@@ -210,7 +224,7 @@ pub struct Agreement {
     pub learning_environments: Vec<String>,
     /// Parties only.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub contacts: Option<Vec<ContactInput>>,
+    pub contacts: Option<Vec<AgreementContact>>,
     /// Parties only.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub terms: Option<String>,
@@ -236,15 +250,18 @@ pub struct AgreementFilter {
     pub qualification: Option<String>,
     /// With a party whose home municipality is in this region.
     #[validate(length(equal = 2))]
+    #[param(min_length = 2, max_length = 2)]
     pub region: Option<String>,
     /// With a party whose home municipality this is.
     #[validate(length(equal = 3))]
+    #[param(min_length = 3, max_length = 3)]
     pub municipality: Option<String>,
     /// In force on this date.
     pub valid_on: Option<NaiveDate>,
     /// Changed at or after this time (RFC 3339).
     pub updated_since: Option<DateTime<Utc>>,
     /// Page size, 1–200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
@@ -256,6 +273,7 @@ pub struct AgreementFilter {
 pub struct TerminationInput {
     pub terminated_on: NaiveDate,
     #[validate(length(min = 1, max = 2000), custom(function = "not_blank"))]
+    #[schema(min_length = 1, max_length = 2000, pattern = r"\S")]
     pub reason: String,
     /// The party ending the agreement; administrators name it, others end it as themselves.
     #[serde(default)]

@@ -137,7 +137,7 @@ pub async fn get(
     tag = "agreements",
     params(("id" = String, Path, description = "Agreement id")),
     security(("oauth2" = ["agreements:write"])),
-    request_body(content = serde_json::Value, content_type = "application/merge-patch+json",
+    request_body(content = Object, content_type = "application/merge-patch+json",
         description = "The fields to change, as in AgreementInput",
         example = json!({"valid_until": "2028-06-30", "terms": "Päivitetyt ehdot."})),
     responses(

@@ -79,6 +79,7 @@ pub struct AuditFilter {
     /// Entries before this time (RFC 3339).
     pub to: Option<DateTime<Utc>>,
     /// Page size, 1–200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,

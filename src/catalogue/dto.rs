@@ -18,24 +18,29 @@ pub struct CatalogueFilter {
     /// Recognised under this qualification (national code).
     #[param(example = "351204")]
     #[validate(length(min = 1, max = 20))]
+    #[param(min_length = 1, max_length = 20)]
     pub qualification: Option<String>,
     /// Recognised for this unit; repeat the parameter to require all of several units.
     #[param(example = json!(["SAMPLE-107"]))]
     #[serde(default)]
     #[validate(length(max = 20))]
+    #[param(max_items = 20)]
     pub unit: Vec<String>,
     /// In this municipality (code); repeat for any of several.
     #[param(example = json!(["684"]))]
     #[serde(default)]
     #[validate(length(max = 50))]
+    #[param(max_items = 50)]
     pub municipality: Vec<String>,
     /// In this region (code).
     #[param(example = "04")]
     #[validate(length(equal = 2))]
+    #[param(min_length = 2, max_length = 2)]
     pub region: Option<String>,
     /// Offers instruction in this language (ISO 639 code).
     #[param(example = "fi")]
     #[validate(length(min = 2, max = 3))]
+    #[param(min_length = 2, max_length = 3)]
     pub language: Option<String>,
     pub sector: Option<Sector>,
     /// The day the recognitions must be in force; today when absent.
@@ -45,14 +50,20 @@ pub struct CatalogueFilter {
     /// Text in the name, description or work tasks, case- and accent-insensitive
     /// (`tyopaja` finds `Työpaja`).
     #[validate(length(min = 1, max = 200))]
+    #[param(min_length = 1, max_length = 200)]
     pub q: Option<String>,
     /// `latitude,longitude` in WGS84 degrees: only environments with coordinates within
     /// `radius_km`, nearest first.
-    #[param(example = "61.1272,21.5112")]
+    #[param(
+        example = "61.1272,21.5112",
+        pattern = r"^ *-?(90(\.0+)?|[1-8]?[0-9](\.[0-9]+)?) *, *-?(180(\.0+)?|(1[0-7][0-9]|[1-9]?[0-9])(\.[0-9]+)?) *$"
+    )]
     pub near: Option<String>,
     /// Search radius around `near`, 0.1–500 km (default 50).
+    #[param(minimum = 0.1, maximum = 500.0)]
     pub radius_km: Option<f64>,
     /// Page size, 1–200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
@@ -130,10 +141,12 @@ pub struct UnitCatalogueFilter {
     /// Recognised under this qualification (national code).
     #[param(example = "351204")]
     #[validate(length(min = 1, max = 20))]
+    #[param(min_length = 1, max_length = 20)]
     pub qualification: Option<String>,
     /// Only this region's municipalities.
     #[param(example = "04")]
     #[validate(length(equal = 2))]
+    #[param(min_length = 2, max_length = 2)]
     pub region: Option<String>,
     /// Recognised by this education provider (organisation id).
     pub provider: Option<String>,

@@ -72,8 +72,10 @@ impl CertificateLanguage {
 #[schema(example = json!({"given_names": "Aino Maria", "family_name": "Virtanen", "date_of_birth": "2004-03-15", "hetu": "150304A1233", "learner_oid": "1.2.246.562.24.10000000008"}))]
 pub struct HolderInput {
     #[validate(length(min = 1, max = 200), custom(function = "not_blank"))]
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub given_names: String,
     #[validate(length(min = 1, max = 200), custom(function = "not_blank"))]
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub family_name: String,
     /// Must agree with the personal identity code when both are given.
     pub date_of_birth: NaiveDate,
@@ -92,10 +94,12 @@ pub struct HolderInput {
 #[schema(example = json!({"text": "Valmistaa lounaan annoskortin mukaan", "requirement_code": "R1"}))]
 pub struct SkillInput {
     #[validate(length(min = 1, max = 1000), custom(function = "not_blank"))]
+    #[schema(min_length = 1, max_length = 1000, pattern = r"\S")]
     pub text: String,
     /// The code of the requirement (ammattitaitovaatimus) in the national qualification requirements.
     #[serde(default)]
     #[validate(length(min = 1, max = 100))]
+    #[schema(min_length = 1, max_length = 100)]
     pub requirement_code: Option<String>,
 }
 
@@ -111,18 +115,23 @@ pub struct SkillInput {
 pub struct CertificateUnitInput {
     /// National qualification code.
     #[validate(length(min = 1, max = 20))]
+    #[schema(min_length = 1, max_length = 20)]
     pub qualification: String,
     /// Code of a unit of that qualification.
     #[validate(length(min = 1, max = 40))]
+    #[schema(min_length = 1, max_length = 40)]
     pub unit: String,
     /// The work done.
     #[validate(length(min = 1, max = 4000), custom(function = "not_blank"))]
+    #[schema(min_length = 1, max_length = 4000, pattern = r"\S")]
     pub description: String,
     #[serde(default)]
     #[validate(length(max = 100), nested)]
+    #[schema(max_items = 100)]
     pub skills: Vec<SkillInput>,
     #[serde(default)]
     #[validate(range(min = 1, max = 10000))]
+    #[schema(minimum = 1, maximum = 10000)]
     pub hours: Option<i32>,
 }
 
@@ -133,16 +142,20 @@ pub struct CertificateUnitInput {
 #[schema(example = json!({"name": "Hygieniaosaamistodistus", "framework": "Ruokavirasto", "code": "HYG", "description": "Suoritettu hygieniaosaamistesti."}))]
 pub struct OtherCompetenceInput {
     #[validate(length(min = 1, max = 300), custom(function = "not_blank"))]
+    #[schema(min_length = 1, max_length = 300, pattern = r"\S")]
     pub name: String,
     /// The framework the competence belongs to, e.g. a card's issuer.
     #[serde(default)]
     #[validate(length(min = 1, max = 300))]
+    #[schema(min_length = 1, max_length = 300)]
     pub framework: Option<String>,
     #[serde(default)]
     #[validate(length(min = 1, max = 100))]
+    #[schema(min_length = 1, max_length = 100)]
     pub code: Option<String>,
     #[serde(default)]
     #[validate(length(min = 1, max = 4000))]
+    #[schema(min_length = 1, max_length = 4000)]
     pub description: Option<String>,
 }
 
@@ -152,9 +165,11 @@ pub struct OtherCompetenceInput {
 #[schema(example = json!({"name": "Maija Meikäläinen", "title": "työvalmentaja"}))]
 pub struct CoachInput {
     #[validate(length(min = 1, max = 200), custom(function = "not_blank"))]
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub name: String,
     #[serde(default)]
     #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
     pub title: Option<String>,
 }
 
@@ -182,25 +197,30 @@ pub struct CertificateInput {
     /// Learning environments (of the issuing organisation) where the learning took place.
     #[serde(default)]
     #[validate(length(max = 20))]
+    #[schema(max_items = 20)]
     pub learning_environment_ids: Vec<String>,
     /// The employment service's or programme's own reference for the trainee's placement.
     #[serde(default)]
     #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
     pub programme_reference: Option<String>,
     pub start_date: NaiveDate,
     pub end_date: NaiveDate,
     /// Hours of learning in the whole period.
     #[serde(default)]
     #[validate(range(min = 1, max = 20000))]
+    #[schema(minimum = 1, maximum = 20000)]
     pub hours: Option<i32>,
     #[validate(nested)]
     pub coach: CoachInput,
     pub language: CertificateLanguage,
     #[serde(default)]
     #[validate(length(max = 50), nested)]
+    #[schema(max_items = 50)]
     pub units: Vec<CertificateUnitInput>,
     #[serde(default)]
     #[validate(length(max = 50), nested)]
+    #[schema(max_items = 50)]
     pub other_competences: Vec<OtherCompetenceInput>,
 }
 
@@ -284,6 +304,7 @@ impl ConsentMethod {
 pub struct ShareInput {
     /// An education provider.
     #[validate(length(min = 1, max = 100))]
+    #[schema(min_length = 1, max_length = 100)]
     pub organisation_id: String,
     /// When the holder consented; not in the future.
     pub consent_given_on: NaiveDate,
@@ -296,6 +317,7 @@ pub struct ShareInput {
 #[schema(example = json!({"reason": "Todistus annettiin virheellisesti väärälle henkilölle."}))]
 pub struct RevokeInput {
     #[validate(length(min = 1, max = 2000), custom(function = "not_blank"))]
+    #[schema(min_length = 1, max_length = 2000, pattern = r"\S")]
     pub reason: String,
 }
 
@@ -380,6 +402,7 @@ pub struct CertificateFilter {
     /// Changed at or after this moment (RFC 3339).
     pub updated_since: Option<DateTime<Utc>>,
     /// Page size, 1–200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
@@ -461,8 +484,15 @@ pub struct Feed {
 pub struct FeedQuery {
     /// The last position seen; 0 (the default) reads from the start.
     #[validate(range(min = 0))]
+    #[param(minimum = 0)]
     pub after: Option<i64>,
     /// Events per batch, 1–1000 (default 100).
     #[validate(range(min = 1, max = 1000))]
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<u32>,
 }
+
+/// A certificate printed as a PDF document (binary).
+#[derive(ToSchema)]
+#[schema(value_type = String, format = Binary)]
+pub struct PdfDocument(pub Vec<u8>);

@@ -17,7 +17,7 @@ use super::{
 use crate::{
     audit::Actor,
     auth::{keys::KeySet, Caller},
-    concurrency::{with_etag, IfMatch},
+    concurrency::{with_etag, IfMatch, OptionalIfMatch},
     db::{write_transaction, Db, DbConnection},
     error::ApiError,
     extract::{Json, MergePatch, Query},
@@ -298,7 +298,7 @@ pub async fn get(
     tag = "certificates",
     params(("id" = String, Path, description = "Certificate id")),
     security(("oauth2" = ["certificates:write"])),
-    request_body(content = serde_json::Value, content_type = "application/merge-patch+json",
+    request_body(content = Object, content_type = "application/merge-patch+json",
         description = "Members of CertificateInput to change"),
     responses(
         (status = 200, description = "Changed", body = Certificate),
@@ -382,7 +382,7 @@ pub async fn issue(
     public_url: web::Data<PublicUrl>,
     caller: Caller,
     id: web::Path<String>,
-    if_match: Option<IfMatch>,
+    OptionalIfMatch(if_match): OptionalIfMatch,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let signer = Signer {
@@ -413,7 +413,7 @@ pub async fn revoke(
     key: web::Data<PersonalDataKey>,
     caller: Caller,
     id: web::Path<String>,
-    if_match: Option<IfMatch>,
+    OptionalIfMatch(if_match): OptionalIfMatch,
     Json(input): Json<RevokeInput>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
@@ -542,7 +542,7 @@ pub async fn credential(
     tag = "certificates",
     params(("id" = String, Path, description = "Certificate id")),
     security(("oauth2" = ["certificates:read"])),
-    responses((status = 200, description = "The certificate as a PDF document", content_type = "application/pdf", body = Vec<u8>))
+    responses((status = 200, description = "The certificate as a PDF document", content_type = "application/pdf", body = inline(super::dto::PdfDocument)))
 )]
 #[get("/certificates/{id}/pdf")]
 pub async fn pdf(

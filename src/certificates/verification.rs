@@ -83,6 +83,7 @@ impl Verification {
 pub struct VerifyInput {
     /// The VC-JWT from `GET /v1/certificates/{id}/credential`.
     #[validate(length(min = 1, max = 100000))]
+    #[schema(min_length = 1, max_length = 100000)]
     pub credential: String,
 }
 
@@ -267,6 +268,7 @@ fn html_of(verification: &Verification) -> String {
     responses(
         (status = 200, description = "The verification as a page", content_type = "text/html", body = String),
         (status = 404, description = "No certificate has this code", content_type = "text/html", body = String),
+        (status = 429, description = "Too many unknown codes from this address", body = crate::error::Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/verify/{code}")]

@@ -16,6 +16,7 @@ fn not_blank(value: &str) -> Result<(), ValidationError> {
 #[schema(example = json!({"name": "Rauma workshop's case system", "organisation_id": "0193a2b4-7c1e-7d3a-9f00-5b1c2d3e4f50", "scopes": ["organisations:write", "audit:read"]}))]
 pub struct ClientInput {
     #[validate(length(min = 1, max = 200), custom(function = "not_blank"))]
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub name: String,
     /// The organisation the client acts for; required unless `admin`.
     #[serde(default)]
@@ -96,6 +97,7 @@ pub struct ClientFilter {
     /// Only the clients of this organisation.
     pub organisation_id: Option<String>,
     /// Page size, 1–200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,

@@ -123,14 +123,17 @@ fn valid_tasks(values: &[String]) -> Result<(), ValidationError> {
 #[schema(example = json!({"street_address": "Savilankatu 4", "postal_code": "26100", "post_office": "Rauma", "municipality": "684"}))]
 pub struct AddressInput {
     #[validate(length(min = 1, max = 200), custom(function = "not_blank"))]
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub street_address: String,
     #[validate(custom(function = "valid_postal_code"))]
     pub postal_code: String,
     #[serde(default)]
     #[validate(length(min = 1, max = 100))]
+    #[schema(min_length = 1, max_length = 100)]
     pub post_office: Option<String>,
     /// Three-digit municipality code; must be in force.
     #[validate(length(equal = 3))]
+    #[schema(min_length = 3, max_length = 3)]
     pub municipality: String,
 }
 
@@ -140,8 +143,10 @@ pub struct AddressInput {
 #[schema(example = json!({"latitude": 61.1272, "longitude": 21.5112}))]
 pub struct Coordinates {
     #[validate(range(min = -90.0, max = 90.0))]
+    #[schema(minimum = -90.0, maximum = 90.0)]
     pub latitude: f64,
     #[validate(range(min = -180.0, max = 180.0))]
+    #[schema(minimum = -180.0, maximum = 180.0)]
     pub longitude: f64,
 }
 
@@ -151,16 +156,20 @@ pub struct Coordinates {
 #[schema(example = json!({"name": "Maija Meikäläinen", "title": "työvalmentaja", "email": "maija.meikalainen@example.fi", "phone": "+358 40 123 4567", "private": false}))]
 pub struct ContactInput {
     #[validate(length(min = 1, max = 200), custom(function = "not_blank"))]
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub name: String,
     /// The person's role, e.g. `työvalmentaja`; shown publicly even when `private` is set.
     #[serde(default)]
     #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
     pub title: Option<String>,
     #[serde(default)]
     #[validate(email, length(max = 254))]
+    #[schema(max_length = 254)]
     pub email: Option<String>,
     #[serde(default)]
     #[validate(length(min = 3, max = 40))]
+    #[schema(min_length = 3, max_length = 40)]
     pub phone: Option<String>,
     /// When true the public catalogue and other outsiders see only the title, not the person's
     /// name, e-mail or phone.
@@ -193,10 +202,12 @@ pub struct EnvironmentInput {
     pub name: LocalizedText,
     #[serde(default)]
     #[validate(length(min = 1, max = 5000))]
+    #[schema(min_length = 1, max_length = 5000)]
     pub description: Option<String>,
     /// The work done there, as short texts.
     #[serde(default)]
     #[validate(length(max = 50), custom(function = "valid_tasks"))]
+    #[schema(max_items = 50)]
     pub work_tasks: Vec<String>,
     pub sector: Sector,
     #[validate(nested)]
@@ -207,13 +218,16 @@ pub struct EnvironmentInput {
     /// How many trainees it takes at once.
     #[serde(default)]
     #[validate(range(min = 1, max = 1000))]
+    #[schema(minimum = 1, maximum = 1000)]
     pub capacity: Option<i32>,
     #[serde(default)]
     #[validate(length(min = 1, max = 2000))]
+    #[schema(min_length = 1, max_length = 2000)]
     pub accessibility: Option<String>,
     /// Languages of instruction, ISO 639 codes.
     #[serde(default)]
     #[validate(length(max = 20), custom(function = "valid_languages"))]
+    #[schema(max_items = 20)]
     pub languages: Vec<String>,
     #[serde(default)]
     #[validate(nested)]
@@ -299,18 +313,22 @@ pub struct EnvironmentFilter {
     pub organisation: Option<String>,
     #[param(example = "684")]
     #[validate(length(equal = 3))]
+    #[param(min_length = 3, max_length = 3)]
     pub municipality: Option<String>,
     #[param(example = "04")]
     #[validate(length(equal = 2))]
+    #[param(min_length = 2, max_length = 2)]
     pub region: Option<String>,
     pub sector: Option<Sector>,
     pub active: Option<bool>,
     /// Text in the name, description or work tasks, case- and accent-insensitive.
     #[validate(length(min = 1, max = 200))]
+    #[param(min_length = 1, max_length = 200)]
     pub q: Option<String>,
     /// Only environments changed at or after this instant.
     pub updated_since: Option<DateTime<Utc>>,
     /// Page size, 1–200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,

@@ -114,7 +114,7 @@ pub async fn get(
     tag = "learning-environments",
     params(("id" = String, Path, description = "Learning environment id")),
     security(("oauth2" = ["environments:write"])),
-    request_body(content = serde_json::Value, content_type = "application/merge-patch+json",
+    request_body(content = Object, content_type = "application/merge-patch+json",
         description = "The fields to change, as in EnvironmentInput",
         example = json!({"capacity": 6, "contact": {"phone": "+358 40 765 4321"}})),
     responses((status = 200, description = "Updated", body = LearningEnvironment,

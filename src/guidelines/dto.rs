@@ -59,6 +59,7 @@ pub struct GuidelineScope {
     /// Two-digit region codes.
     #[serde(default)]
     #[validate(length(max = 30))]
+    #[schema(max_items = 30)]
     pub regions: Vec<String>,
 }
 
@@ -78,19 +79,23 @@ pub struct GuidelineInput {
     #[validate(nested)]
     pub title: LocalizedText,
     #[validate(length(min = 1, max = 50), custom(function = "not_blank"))]
+    #[schema(min_length = 1, max_length = 50, pattern = r"\S")]
     pub version_label: String,
     #[serde(default)]
     #[validate(length(max = 4000))]
+    #[schema(max_length = 4000)]
     pub summary: Option<String>,
     #[serde(default)]
     pub adopted_on: Option<NaiveDate>,
     #[serde(default)]
     #[validate(length(max = 300))]
+    #[schema(max_length = 300)]
     pub adopting_body: Option<String>,
     #[validate(nested, custom(function = "valid_scope"))]
     pub scope: GuidelineScope,
     #[serde(default)]
     #[validate(url, length(max = 500))]
+    #[schema(max_length = 500)]
     pub full_text_url: Option<String>,
 }
 
@@ -178,11 +183,14 @@ pub struct GuidelineFilter {
     /// Guidelines that apply in this region: national ones and those listing it.
     #[param(example = "04")]
     #[validate(length(equal = 2))]
+    #[param(min_length = 2, max_length = 2)]
     pub region: Option<String>,
     /// Text in the title, case- and accent-insensitive.
     #[validate(length(min = 1, max = 200))]
+    #[param(min_length = 1, max_length = 200)]
     pub q: Option<String>,
     /// Page size, 1–200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
@@ -205,15 +213,19 @@ pub struct SignatureInput {
     #[serde(default)]
     pub organisation_id: Option<String>,
     #[validate(length(equal = 2))]
+    #[schema(min_length = 2, max_length = 2)]
     pub region: String,
     #[validate(length(min = 1, max = 200), custom(function = "not_blank"))]
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub signer_name: String,
     #[serde(default)]
     #[validate(length(max = 200))]
+    #[schema(max_length = 200)]
     pub signer_title: Option<String>,
     pub signed_on: NaiveDate,
     #[serde(default)]
     #[validate(length(max = 4000))]
+    #[schema(max_length = 4000)]
     pub commitments: Option<String>,
 }
 
@@ -223,6 +235,7 @@ pub struct SignatureInput {
 pub struct WithdrawalInput {
     pub withdrawn_on: NaiveDate,
     #[validate(length(min = 1, max = 2000), custom(function = "not_blank"))]
+    #[schema(min_length = 1, max_length = 2000, pattern = r"\S")]
     pub reason: String,
 }
 
@@ -290,12 +303,14 @@ impl Signature {
 #[into_params(parameter_in = Query)]
 pub struct SignatureFilter {
     #[validate(length(equal = 2))]
+    #[param(min_length = 2, max_length = 2)]
     pub region: Option<String>,
     /// The signing organisation's kind.
     pub kind: Option<OrganisationKind>,
     /// `true`: only signatures in force; `false`: only withdrawn ones.
     pub active: Option<bool>,
     /// Page size, 1–200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
@@ -307,6 +322,7 @@ pub struct SignatoriesQuery {
     /// The region, by its two-digit code.
     #[param(example = "04")]
     #[validate(length(equal = 2))]
+    #[param(min_length = 2, max_length = 2)]
     pub region: String,
 }
 

@@ -17,7 +17,7 @@ use super::{
 use crate::{
     audit::Actor,
     auth::Caller,
-    concurrency::{with_etag, IfMatch},
+    concurrency::{with_etag, IfMatch, OptionalIfMatch},
     db::{write_transaction, Db},
     error::ApiError,
     extract::{Json, MergePatch, Query},
@@ -148,7 +148,7 @@ pub async fn get(
     tag = "guidelines",
     params(("id" = String, Path, description = "Guideline id")),
     security(("oauth2" = ["guidelines:write"])),
-    request_body(content = serde_json::Value, content_type = "application/merge-patch+json",
+    request_body(content = Object, content_type = "application/merge-patch+json",
         description = "The fields to change, as in GuidelineInput",
         example = json!({"summary": "Päivitetty tiivistelmä.", "scope": {"national": false, "regions": ["04"]}})),
     responses(
@@ -221,7 +221,7 @@ pub async fn open(
     db: web::Data<Db>,
     caller: Caller,
     id: web::Path<String>,
-    if_match: Option<IfMatch>,
+    OptionalIfMatch(if_match): OptionalIfMatch,
 ) -> Result<HttpResponse, ApiError> {
     status_action(db, caller, id.into_inner(), if_match, domain::open).await
 }
@@ -239,7 +239,7 @@ pub async fn close(
     db: web::Data<Db>,
     caller: Caller,
     id: web::Path<String>,
-    if_match: Option<IfMatch>,
+    OptionalIfMatch(if_match): OptionalIfMatch,
 ) -> Result<HttpResponse, ApiError> {
     status_action(db, caller, id.into_inner(), if_match, domain::close).await
 }
@@ -259,7 +259,7 @@ pub async fn supersede(
     db: web::Data<Db>,
     caller: Caller,
     id: web::Path<String>,
-    if_match: Option<IfMatch>,
+    OptionalIfMatch(if_match): OptionalIfMatch,
     Json(request): Json<SupersedeRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let successor_caller = caller.clone();
@@ -342,7 +342,7 @@ pub async fn withdraw(
     db: web::Data<Db>,
     caller: Caller,
     path: web::Path<(String, String)>,
-    if_match: Option<IfMatch>,
+    OptionalIfMatch(if_match): OptionalIfMatch,
     Json(input): Json<WithdrawalInput>,
 ) -> Result<HttpResponse, ApiError> {
     let (guideline_id, signature_id) = path.into_inner();
@@ -429,7 +429,10 @@ pub async fn organisation_signatures(
 #[utoipa::path(
     tag = "guidelines",
     params(SignatoriesQuery),
-    responses((status = 200, description = "The region's signatories", body = Signatories))
+    responses(
+        (status = 200, description = "The region's signatories", body = Signatories),
+        (status = 404, description = "No region has this code", body = crate::error::Problem, content_type = "application/problem+json"),
+    )
 )]
 #[get("/signatories")]
 pub async fn signatories(

@@ -94,16 +94,20 @@ pub struct OrganisationInput {
     pub oph_oid: Option<String>,
     /// Home municipality, by its three-digit code; must be in force.
     #[validate(length(equal = 3))]
+    #[schema(min_length = 3, max_length = 3)]
     pub municipality: String,
     #[serde(default)]
     #[validate(url, length(max = 500))]
+    #[schema(max_length = 500)]
     pub website: Option<String>,
     /// The organisation's general address, not a person's.
     #[serde(default)]
     #[validate(email, length(max = 254))]
+    #[schema(max_length = 254)]
     pub email: Option<String>,
     #[serde(default)]
     #[validate(length(min = 3, max = 40))]
+    #[schema(min_length = 3, max_length = 40)]
     pub phone: Option<String>,
     /// Inactive organisations stay readable but take part in nothing new.
     #[serde(default = "yes")]
@@ -191,19 +195,23 @@ pub struct OrganisationFilter {
     /// Home municipality code.
     #[param(example = "684")]
     #[validate(length(equal = 3))]
+    #[param(min_length = 3, max_length = 3)]
     pub municipality: Option<String>,
     /// Region code of the home municipality.
     #[param(example = "04")]
     #[validate(length(equal = 2))]
+    #[param(min_length = 2, max_length = 2)]
     pub region: Option<String>,
     /// Text in any language variant of the name, case- and accent-insensitive (`tyopaja` finds `Työpaja`).
     #[validate(length(min = 1, max = 200))]
+    #[param(min_length = 1, max_length = 200)]
     pub q: Option<String>,
     /// Exact business ID.
     #[param(example = "0112038-9")]
     pub business_id: Option<String>,
     pub active: Option<bool>,
     /// Page size, 1–200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,

@@ -98,7 +98,7 @@ pub async fn list(
     tag = "organisations",
     security(("oauth2" = ["organisations:write"])),
     params(("id" = String, Path, description = "Organisation id")),
-    request_body(content = serde_json::Value, content_type = "application/merge-patch+json",
+    request_body(content = Object, content_type = "application/merge-patch+json",
         description = "The fields to change, as in OrganisationInput",
         example = json!({"phone": "+358 2 765 4321", "name": {"en": "Rauma Youth Workshop"}})),
     responses(

@@ -145,10 +145,12 @@ pub struct ParticipationInput {
     pub coach_organisation_id: String,
     #[serde(default)]
     #[validate(length(max = 50))]
+    #[schema(max_items = 50)]
     pub learning_environment_ids: Vec<String>,
     /// Issued competence certificates of the participant.
     #[serde(default)]
     #[validate(length(max = 50))]
+    #[schema(max_items = 50)]
     pub certificate_ids: Vec<String>,
     pub gender: Gender,
     pub age_band: AgeBand,
@@ -216,10 +218,12 @@ pub struct ParticipationFilter {
     pub coach: Option<String>,
     /// From this home municipality (three-digit code).
     #[validate(length(equal = 3))]
+    #[param(min_length = 3, max_length = 3)]
     pub municipality: Option<String>,
     /// `true`: periods that have ended (an end date on or before today); `false`: ongoing ones.
     pub ended: Option<bool>,
     /// Page size, 1–200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
@@ -244,9 +248,11 @@ pub struct CompletionInput {
     pub provider_organisation_id: Option<String>,
     /// Qualification code.
     #[validate(length(min = 1, max = 20))]
+    #[schema(min_length = 1, max_length = 20)]
     pub qualification: String,
     /// Qualification unit code.
     #[validate(length(min = 1, max = 40))]
+    #[schema(min_length = 1, max_length = 40)]
     pub unit: String,
     pub completed_on: NaiveDate,
     /// The learning environment where the competence was shown.

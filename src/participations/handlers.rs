@@ -159,7 +159,7 @@ pub async fn get(
     tag = "programmes",
     params(("id" = String, Path, description = "Programme id"), ("participation_id" = String, Path, description = "Participation id")),
     security(("oauth2" = ["programmes:write"])),
-    request_body(content = serde_json::Value, content_type = "application/merge-patch+json",
+    request_body(content = Object, content_type = "application/merge-patch+json",
         description = "The fields to change, as in ParticipationInput",
         example = json!({"ends_on": "2026-10-31", "next_step": "studies"})),
     responses(

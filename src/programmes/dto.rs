@@ -84,11 +84,13 @@ impl ProgrammeStatus {
 #[schema(example = json!({"name": "Etelä-Suomen EAKR- ja ESR-ohjelma", "instrument": "esf", "decision_reference": "S30123"}))]
 pub struct FunderInput {
     #[validate(length(min = 1, max = 300), custom(function = "not_blank"))]
+    #[schema(min_length = 1, max_length = 300, pattern = r"\S")]
     pub name: String,
     pub instrument: FundingInstrument,
     /// The funding decision's number, as the funder gives it.
     #[serde(default)]
     #[validate(length(min = 1, max = 100))]
+    #[schema(min_length = 1, max_length = 100)]
     pub decision_reference: Option<String>,
 }
 
@@ -112,6 +114,7 @@ pub struct ProgrammeInput {
     pub name: LocalizedText,
     #[serde(default)]
     #[validate(length(min = 1, max = 4000))]
+    #[schema(min_length = 1, max_length = 4000)]
     pub description: Option<String>,
     /// The organisation that runs the programme and reports to its funders. A client creates
     /// programmes for its own organisation (the default); administrators name one.
@@ -122,18 +125,22 @@ pub struct ProgrammeInput {
     #[serde(default = "planned")]
     pub status: ProgrammeStatus,
     #[validate(length(min = 1, max = 20), nested)]
+    #[schema(min_items = 1, max_items = 20)]
     pub funders: Vec<FunderInput>,
     /// The programme's area: regions by two-digit code…
     #[serde(default)]
     #[validate(length(max = 30))]
+    #[schema(max_items = 30)]
     pub regions: Vec<String>,
     /// …and municipalities by three-digit code. At least one region or municipality.
     #[serde(default)]
     #[validate(length(max = 400))]
+    #[schema(max_items = 400)]
     pub municipalities: Vec<String>,
     /// Partner organisations: coaching organisations and education providers that take part.
     #[serde(default)]
     #[validate(length(max = 200))]
+    #[schema(max_items = 200)]
     pub partners: Vec<String>,
 }
 
@@ -199,12 +206,15 @@ pub struct ProgrammeFilter {
     pub organisation: Option<String>,
     /// Whose area includes this region (two-digit code).
     #[validate(length(equal = 2))]
+    #[param(min_length = 2, max_length = 2)]
     pub region: Option<String>,
     pub status: Option<ProgrammeStatus>,
     /// Words of the name, in any of its languages; case and accents are ignored.
     #[validate(length(min = 1, max = 100))]
+    #[param(min_length = 1, max_length = 100)]
     pub q: Option<String>,
     /// Page size, 1–200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,

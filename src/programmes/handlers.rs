@@ -109,7 +109,7 @@ pub async fn get(db: web::Data<Db>, id: web::Path<String>) -> Result<HttpRespons
     tag = "programmes",
     params(("id" = String, Path, description = "Programme id")),
     security(("oauth2" = ["programmes:write"])),
-    request_body(content = serde_json::Value, content_type = "application/merge-patch+json",
+    request_body(content = Object, content_type = "application/merge-patch+json",
         description = "The fields to change, as in ProgrammeInput",
         example = json!({"status": "closed"})),
     responses(

@@ -25,13 +25,16 @@ pub enum RecognitionStatus {
 pub struct RecognisedUnitInput {
     /// National qualification code.
     #[validate(length(min = 1, max = 20))]
+    #[schema(min_length = 1, max_length = 20)]
     pub qualification: String,
     /// Code of a unit of that qualification.
     #[validate(length(min = 1, max = 40))]
+    #[schema(min_length = 1, max_length = 40)]
     pub unit: String,
     /// Which work tasks cover the unit.
     #[serde(default)]
     #[validate(length(min = 1, max = 2000))]
+    #[schema(min_length = 1, max_length = 2000)]
     pub note: Option<String>,
 }
 
@@ -53,6 +56,7 @@ pub struct RecognitionInput {
     #[serde(default)]
     pub provider_organisation_id: Option<String>,
     #[validate(length(min = 1, max = 100), nested)]
+    #[schema(min_items = 1, max_items = 100)]
     pub units: Vec<RecognisedUnitInput>,
     pub valid_from: NaiveDate,
     /// Open-ended when absent.
@@ -72,6 +76,7 @@ pub struct EndInput {
     #[serde(default)]
     pub ended_on: Option<NaiveDate>,
     #[validate(length(min = 1, max = 2000), custom(function = "not_blank"))]
+    #[schema(min_length = 1, max_length = 2000, pattern = r"\S")]
     pub reason: String,
 }
 
@@ -153,6 +158,7 @@ pub struct RecognitionFilter {
     #[param(example = "SAMPLE-107")]
     pub unit: Option<String>,
     /// Page size, 1–200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,

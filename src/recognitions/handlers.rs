@@ -10,7 +10,7 @@ use super::{
 use crate::{
     audit::Actor,
     auth::{Caller, Scope},
-    concurrency::{with_etag, IfMatch},
+    concurrency::{with_etag, OptionalIfMatch},
     db::{today, write_transaction, Db, DbConnection},
     environments::{domain::NOT_FOUND as ENVIRONMENT_NOT_FOUND, repo as environments},
     error::ApiError,
@@ -147,7 +147,7 @@ pub async fn end(
     db: web::Data<Db>,
     caller: Caller,
     path: web::Path<(String, String)>,
-    if_match: Option<IfMatch>,
+    OptionalIfMatch(if_match): OptionalIfMatch,
     Json(input): Json<EndInput>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Scope::EnvironmentsWrite)?;

@@ -182,6 +182,7 @@ pub struct QualificationUnit {
 #[into_params(parameter_in = Query)]
 pub struct RegionFilter {
     /// Page size, 1–200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
@@ -193,10 +194,12 @@ pub struct MunicipalityFilter {
     /// Only municipalities of this region (two-digit code).
     #[param(example = "04")]
     #[validate(length(equal = 2))]
+    #[param(min_length = 2, max_length = 2)]
     pub region: Option<String>,
     /// `true`: only municipalities in force; `false`: only ended ones.
     pub in_force: Option<bool>,
     /// Page size, 1–200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
@@ -208,11 +211,13 @@ pub struct QualificationFilter {
     /// Text in any language variant of the name, case- and accent-insensitive, or the start of the code.
     #[param(example = "kiinteisto")]
     #[validate(length(min = 1, max = 200))]
+    #[param(min_length = 1, max_length = 200)]
     pub q: Option<String>,
     #[serde(rename = "type")]
     #[param(rename = "type", inline)]
     pub qualification_type: Option<QualificationType>,
     /// Page size, 1–200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,

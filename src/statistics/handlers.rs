@@ -35,9 +35,11 @@ pub enum Format {
 #[into_params(parameter_in = Query)]
 pub struct StatisticsQuery {
     /// The representation, for links where `Accept` cannot be set; overrides `Accept`.
+    #[param(inline)]
     pub format: Option<Format>,
     /// The table to give as CSV (required with CSV): one of the `name`s of the tables.
     #[validate(length(min = 1, max = 100))]
+    #[param(min_length = 1, max_length = 100)]
     pub table: Option<String>,
 }
 
@@ -73,8 +75,9 @@ fn csv_of(
     wanted: Option<&str>,
 ) -> Result<String, ApiError> {
     let unknown = || {
-        ApiError::bad_field(
+        ApiError::validation(
             "table",
+            "unknown_table",
             format!("CSV gives one table at a time: name one of {}", names.join(", ")),
         )
     };
@@ -127,6 +130,7 @@ fn respond(
                 (String = "text/html"),
             )),
         (status = 406, description = "None of the media types in Accept is available", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "CSV without `table`, or a `table` this report does not have", body = crate::error::Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/programmes/{id}/statistics")]
@@ -187,6 +191,7 @@ pub async fn programme_statistics(
                 (String = "text/html"),
             )),
         (status = 406, description = "None of the media types in Accept is available", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "CSV without `table`, or a `table` this report does not have", body = crate::error::Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/statistics/regions/{code}")]

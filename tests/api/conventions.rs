@@ -158,7 +158,108 @@ async fn cors_preflight_allows_the_api_headers(app: TestApp) {
     );
 }
 
+/// A known path asked with a method it does not have: 405 naming the methods it has; `OPTIONS`
+/// lists them. A literal segment wins over a parameter, as in routing.
+async fn other_methods_on_known_paths_are_405s_with_allow(app: TestApp) {
+    let reply = Reply::from(
+        app.client
+            .put(app.url("/v1/organisations"))
+            .send()
+            .await
+            .expect("sent"),
+    )
+    .await;
+    reply.assert_problem(StatusCode::METHOD_NOT_ALLOWED, "method-not-allowed");
+    assert_eq!(reply.header("allow"), Some("GET, POST"));
+
+    let feed = Reply::from(
+        app.client
+            .put(app.url("/v1/certificates/feed"))
+            .bearer_auth(&app.admin_token)
+            .send()
+            .await
+            .expect("sent"),
+    )
+    .await;
+    feed.assert_problem(StatusCode::METHOD_NOT_ALLOWED, "method-not-allowed");
+    assert_eq!(feed.header("allow"), Some("GET"));
+    let certificate = Reply::from(
+        app.client
+            .post(app.url("/v1/certificates/0193a2b4-7c1e-7d3a-9f00-5b1c2d3e4f50"))
+            .bearer_auth(&app.admin_token)
+            .send()
+            .await
+            .expect("sent"),
+    )
+    .await;
+    certificate.assert_problem(StatusCode::METHOD_NOT_ALLOWED, "method-not-allowed");
+    assert_eq!(certificate.header("allow"), Some("GET, PATCH, DELETE"));
+
+    let options = Reply::from(
+        app.client
+            .request(awc::http::Method::OPTIONS, app.url("/v1/certificates/search"))
+            .bearer_auth(&app.admin_token)
+            .send()
+            .await
+            .expect("sent"),
+    )
+    .await;
+    assert_eq!(options.status, StatusCode::NO_CONTENT);
+    assert_eq!(options.header("allow"), Some("POST"));
+
+    app.get("/v1/organisations/a/b/c")
+        .await
+        .assert_problem(StatusCode::NOT_FOUND, "not-found");
+}
+
+/// An `If-Match` that is not even a header value of visible ASCII is a malformed request (400),
+/// not a stale version (412), also where `If-Match` is optional.
+async fn malformed_if_match_is_a_problem_400(app: TestApp) {
+    let created = app.create_organisation(&organisation_body(json!({}))).await;
+    let path = format!("/v1/organisations/{}", created["id"].as_str().expect("id"));
+    let with_if_match = |request: awc::ClientRequest, value: &'static [u8]| {
+        request.bearer_auth(&app.admin_token).insert_header((
+            "if-match",
+            awc::http::header::HeaderValue::from_bytes(value).expect("a header value"),
+        ))
+    };
+    let patch = with_if_match(app.client.patch(app.url(&path)), b"\"1\"\xff")
+        .insert_header(("content-type", "application/merge-patch+json"))
+        .send_body("{}")
+        .await
+        .expect("sent");
+    let reply = Reply::from(patch).await;
+    reply.assert_problem(StatusCode::BAD_REQUEST, "bad-request");
+    assert_eq!(reply.error_fields(), vec!["If-Match"]);
+    app.patch_json(&path, Some("\"7\",\t\"8\""), &json!({"phone": null}))
+        .await
+        .assert_problem(StatusCode::PRECONDITION_FAILED, "precondition-failed");
+
+    let guideline = app
+        .post_json(
+            "/v1/guidelines",
+            &json!({"title": {"fi": "Linjaukset"}, "version_label": "1", "scope": {"national": true}}),
+        )
+        .await;
+    assert_eq!(guideline.status, StatusCode::CREATED, "{:?}", guideline.body);
+    let open = format!(
+        "/v1/guidelines/{}/open",
+        guideline.body["id"].as_str().expect("id")
+    );
+    let reply = Reply::from(
+        with_if_match(app.client.post(app.url(&open)), b"\xe4")
+            .send()
+            .await
+            .expect("sent"),
+    )
+    .await;
+    reply.assert_problem(StatusCode::BAD_REQUEST, "bad-request");
+    assert_eq!(reply.error_fields(), vec!["If-Match"]);
+}
+
 backend_tests!(
+    other_methods_on_known_paths_are_405s_with_allow,
+    malformed_if_match_is_a_problem_400,
     unknown_routes_are_problem_404s,
     malformed_json_is_a_problem_400,
     json_of_the_wrong_shape_names_the_field,
