@@ -7,6 +7,10 @@
 //! `BENCH_RECOGNITIONS_PER_ENVIRONMENT`; `BENCH_SAMPLES` sets the timed requests per query,
 //! `BENCH_BACKENDS` (`sqlite,postgres`) which backends run, and `BENCH_KEEP_DATABASE=1` keeps the
 //! seeded PostgreSQL database for a look at query plans.
+//!
+//! `BENCH_SEED_ONLY=DATABASE_URL` only migrates and seeds that (empty) database and exits, printing
+//! the most common unit; `scripts/bench` seeds its load-test databases this way.
+//! `BENCH_ORGANISATIONS` sets how many organisations (60 of them education providers) are seeded.
 
 use std::time::{Duration, Instant};
 
@@ -27,7 +31,6 @@ use opinto_registry::{
 };
 
 const REGION: &str = "04";
-const WORKSHOPS: usize = 2_000;
 const PROVIDERS: usize = 60;
 
 /// A small deterministic generator (xorshift64*), so every run seeds the same data.
@@ -83,6 +86,9 @@ impl Units {
 }
 
 fn seed(conn: &mut DbConnection, environments: usize, per_environment: usize) -> QueryResult<(Units, usize)> {
+    let workshops = env_usize("BENCH_ORGANISATIONS", 2_060)
+        .saturating_sub(PROVIDERS)
+        .max(1);
     let mut random = Random(0x5eed_1234_abcd_0001);
     let places: Vec<(String, Option<String>)> = municipalities::table
         .filter(municipalities::in_force.eq(true))
@@ -124,9 +130,9 @@ fn seed(conn: &mut DbConnection, environments: usize, per_environment: usize) ->
         },
         created_at: at,
     };
-    let organisation_rows: Vec<NewOrganisation> = (0..WORKSHOPS + PROVIDERS)
+    let organisation_rows: Vec<NewOrganisation> = (0..workshops + PROVIDERS)
         .map(|n| {
-            let kind = if n < WORKSHOPS {
+            let kind = if n < workshops {
                 "workshop"
             } else {
                 "education_provider"
@@ -166,7 +172,7 @@ fn seed(conn: &mut DbConnection, environments: usize, per_environment: usize) ->
             let task = tasks[n % tasks.len()];
             rows.push(NewEnvironment {
                 id: environment_id.clone(),
-                organisation_id: id(1, random.below(WORKSHOPS)),
+                organisation_id: id(1, random.below(workshops)),
                 columns: EnvironmentChanges {
                     name_fi: format!("Työpaja {n}"),
                     name_sv: None,
@@ -216,7 +222,7 @@ fn seed(conn: &mut DbConnection, environments: usize, per_environment: usize) ->
                     id: id(3, recognition_count),
                     environment_id: environment_id.clone(),
                     region_code: region.clone(),
-                    provider_organisation_id: id(1, WORKSHOPS + random.below(PROVIDERS)),
+                    provider_organisation_id: id(1, workshops + random.below(PROVIDERS)),
                     qualification_code: qualification.clone(),
                     unit_code: unit.clone(),
                     valid_from: NaiveDate::from_ymd_opt(2020, 1, 1).unwrap_or_default(),
@@ -382,12 +388,33 @@ fn print(backend: &str, timings: &[Timing]) {
     }
 }
 
+/// Migrates and seeds one database, for a load test that runs the service itself.
+fn seed_only(database_url: &str, environments: usize, per_environment: usize) {
+    let files = tempfile::tempdir().expect("temporary directory");
+    let config = Config::for_database(database_url, files.path());
+    let db = opinto_registry::startup::prepare_database(&config).expect("the database is prepared");
+    let mut conn = db.get().expect("connection");
+    let started = Instant::now();
+    let (units, recognitions) = conn
+        .transaction(|conn| seed(conn, environments, per_environment))
+        .expect("seeded");
+    println!(
+        "seeded {environments} environments and {recognitions} recognitions in {:.1} s; most common unit {}",
+        started.elapsed().as_secs_f64(),
+        units.pairs[0].1
+    );
+}
+
 #[actix_web::main]
 async fn main() {
     // `cargo bench` passes `--bench`; other arguments (filters) are not used.
     let environments = env_usize("BENCH_ENVIRONMENTS", 100_000);
     let per_environment = env_usize("BENCH_RECOGNITIONS_PER_ENVIRONMENT", 5);
     let samples = env_usize("BENCH_SAMPLES", 200);
+    if let Ok(database_url) = std::env::var("BENCH_SEED_ONLY") {
+        seed_only(&database_url, environments, per_environment);
+        return;
+    }
 
     let backends = std::env::var("BENCH_BACKENDS").unwrap_or_else(|_| "sqlite,postgres".to_owned());
     let dir = tempfile::tempdir().expect("temporary directory");

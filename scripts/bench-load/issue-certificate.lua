@@ -1,0 +1,21 @@
+-- Alternates POST /v1/certificates (a draft) and POST /v1/certificates/{id}/issue (issuing it):
+-- each issued certificate costs two requests.
+local auth = "Bearer " .. os.getenv("TOKEN")
+local environment = os.getenv("ENVIRONMENT_ID")
+local draft = '{"holder": {"given_names": "Aino", "family_name": "Virtanen", "date_of_birth": "2004-03-15"}, '
+  .. '"learning_environment_ids": ["' .. environment .. '"], "start_date": "2026-02-01", "end_date": "2026-10-31", '
+  .. '"hours": 480, "coach": {"name": "Maija", "title": "työvalmentaja"}, "language": "fi", '
+  .. '"units": [{"qualification": "381141", "unit": "SAMPLE-104", "description": "Siivous.", '
+  .. '"skills": [{"text": "Valitsee puhdistusaineet"}], "hours": 320}]}'
+local pending = nil
+request = function()
+  if pending then
+    local id = pending
+    pending = nil
+    return wrk.format("POST", "/v1/certificates/" .. id .. "/issue", {["Authorization"] = auth})
+  end
+  return wrk.format("POST", "/v1/certificates", {["Authorization"] = auth, ["Content-Type"] = "application/json"}, draft)
+end
+response = function(status, headers, body)
+  if status == 201 then pending = body:match('"id":"([^"]+)"') end
+end

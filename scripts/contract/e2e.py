@@ -1,0 +1,209 @@
+"""An end-to-end scenario through a client generated from openapi/openapi.json alone.
+
+A third-party frontend's path: get a token, register a workshop and an education provider, give
+each a client, register a learning environment, recognise it, find it in the public catalogue,
+issue a competence certificate and verify it by its printed code and by its signed credential.
+
+Needs CONTRACT_BASE_URL, CONTRACT_CLIENT_ID and CONTRACT_CLIENT_SECRET (an administrator) and the
+generated package `registry_client` on PYTHONPATH.
+"""
+
+import os
+import sys
+import uuid
+
+from registry_client import AuthenticatedClient, Client
+from registry_client.api.administration import clients_create
+from registry_client.api.authentication import token
+from registry_client.api.catalogue import by_unit, list_environments
+from registry_client.api.certificates import certificates_create, certificates_get, credential, issue
+from registry_client.api.learning_environments import learning_environments_create, recognitions_create
+from registry_client.api.organisations import organisations_create, organisations_get
+from registry_client.api.verification import verify_code, verify_credential
+from registry_client.models import (
+    Certificate,
+    CertificateInput,
+    ClientInput,
+    CreatedClient,
+    EnvironmentInput,
+    LearningEnvironment,
+    Organisation,
+    OrganisationInput,
+    PageCatalogueEnvironment,
+    RecognitionBatch,
+    RecognitionInput,
+    TokenRequest,
+    TokenResponse,
+    UnitCatalogue,
+    Verification,
+    VerifyInput,
+)
+
+BASE_URL = os.environ["CONTRACT_BASE_URL"]
+
+
+def expect(response, status, model):
+    """The response has the status and parsed into the documented model."""
+    if response.status_code != status or not isinstance(response.parsed, model):
+        sys.exit(
+            f"expected {status} {model.__name__}, got {int(response.status_code)}: "
+            f"{response.content[:500]!r}"
+        )
+    return response.parsed
+
+
+def authenticated(client_id, client_secret):
+    answer = token.sync_detailed(
+        client=Client(base_url=BASE_URL),
+        body=TokenRequest(
+            grant_type="client_credentials", client_id=client_id, client_secret=client_secret
+        ),
+    )
+    access_token = expect(answer, 200, TokenResponse).access_token
+    return AuthenticatedClient(base_url=BASE_URL, token=access_token)
+
+
+def client_for(admin, organisation_id, scopes):
+    created = clients_create.sync_detailed(
+        client=admin,
+        body=ClientInput.from_dict(
+            {"name": "Contract scenario", "organisation_id": organisation_id, "scopes": scopes}
+        ),
+    )
+    created = expect(created, 201, CreatedClient)
+    return authenticated(created.client_id, created.client_secret)
+
+
+def organisation(admin, body):
+    key = str(uuid.uuid4())
+    first = organisations_create.sync_detailed(
+        client=admin, body=OrganisationInput.from_dict(body), idempotency_key=key
+    )
+    created = expect(first, 201, Organisation)
+    # A retry with the same Idempotency-Key gets the same organisation, not a second one.
+    retry = organisations_create.sync_detailed(
+        client=admin, body=OrganisationInput.from_dict(body), idempotency_key=key
+    )
+    assert expect(retry, 201, Organisation).id == created.id
+    return created
+
+
+def main():
+    admin = authenticated(os.environ["CONTRACT_CLIENT_ID"], os.environ["CONTRACT_CLIENT_SECRET"])
+    workshop = organisation(
+        admin,
+        {
+            "kind": "workshop",
+            "name": {"fi": "Rauman nuorten työpaja"},
+            "business_id": "0112038-9",
+            "municipality": "684",
+        },
+    )
+    provider = organisation(
+        admin,
+        {
+            "kind": "education_provider",
+            "name": {"fi": "Satakunnan koulutuskuntayhtymä"},
+            "municipality": "609",
+        },
+    )
+    public = Client(base_url=BASE_URL)
+    assert expect(organisations_get.sync_detailed(workshop.id, client=public), 200, Organisation).id == workshop.id
+
+    workshop_system = client_for(
+        admin, workshop.id, ["environments:write", "certificates:read", "certificates:write"]
+    )
+    provider_system = client_for(admin, provider.id, ["environments:write", "certificates:read"])
+
+    environment = learning_environments_create.sync_detailed(
+        client=workshop_system,
+        body=EnvironmentInput.from_dict(
+            {
+                "name": {"fi": "Työpajan siivous- ja kiinteistöpalvelut"},
+                "sector": "cleaning_services",
+                "work_tasks": ["toimitilojen siivous"],
+                "address": {"street_address": "Savilankatu 4", "postal_code": "26100", "municipality": "684"},
+                "coordinates": {"latitude": 61.1272, "longitude": 21.5112},
+                "capacity": 4,
+                "languages": ["fi"],
+                "contact": {"name": "Maija Meikäläinen", "title": "työvalmentaja", "private": True},
+            }
+        ),
+    )
+    environment = expect(environment, 201, LearningEnvironment)
+
+    recognised = recognitions_create.sync_detailed(
+        environment.id,
+        client=provider_system,
+        body=RecognitionInput.from_dict(
+            {
+                "units": [{"qualification": "381141", "unit": "SAMPLE-104"}],
+                "valid_from": "2026-01-01",
+            }
+        ),
+    )
+    expect(recognised, 201, RecognitionBatch)
+
+    found = list_environments.sync_detailed(client=public, unit=["SAMPLE-104"], municipality=["684"])
+    found = expect(found, 200, PageCatalogueEnvironment)
+    assert [item.id for item in found.items] == [environment.id], found
+    by_region = by_unit.sync_detailed("SAMPLE-104", client=public, region="04")
+    assert expect(by_region, 200, UnitCatalogue).learning_environments == 1
+
+    drafted = certificates_create.sync_detailed(
+        client=workshop_system,
+        body=CertificateInput.from_dict(
+            {
+                "holder": {
+                    "given_names": "Aino Maria",
+                    "family_name": "Virtanen",
+                    "date_of_birth": "2004-03-15",
+                    "hetu": "150304A1233",
+                },
+                "learning_environment_ids": [environment.id],
+                "start_date": "2026-02-01",
+                "end_date": "2026-10-31",
+                "hours": 480,
+                "coach": {"name": "Maija Meikäläinen", "title": "työvalmentaja"},
+                "language": "fi",
+                "units": [
+                    {
+                        "qualification": "381141",
+                        "unit": "SAMPLE-104",
+                        "description": "Toimitilojen ylläpitosiivous.",
+                        "skills": [{"text": "Valitsee puhdistusaineet pinnan mukaan"}],
+                        "hours": 320,
+                    }
+                ],
+            }
+        ),
+    )
+    drafted = expect(drafted, 201, Certificate)
+    issued = expect(issue.sync_detailed(drafted.id, client=workshop_system), 200, Certificate)
+    assert issued.status == "issued", issued.status
+    read = expect(certificates_get.sync_detailed(drafted.id, client=workshop_system), 200, Certificate)
+    code = read.verification_code
+    assert isinstance(code, str) and code, read
+
+    by_code = expect(verify_code.sync_detailed(code, client=public), 200, Verification)
+    assert by_code.genuine and by_code.status == "issued", by_code
+    signed = credential.sync_detailed(drafted.id, client=workshop_system)
+    assert signed.status_code == 200 and signed.content.count(b".") == 2, signed.content[:200]
+    by_credential = verify_credential.sync_detailed(
+        client=public, body=VerifyInput(credential=signed.content.decode())
+    )
+    by_credential = expect(by_credential, 200, Verification)
+    assert by_credential.genuine and by_credential.status == "issued", by_credential
+    tampered = verify_credential.sync_detailed(
+        client=public, body=VerifyInput(credential=signed.content.decode()[:-4] + "AAAA")
+    )
+    assert not expect(tampered, 200, Verification).genuine
+
+    print(
+        "end-to-end scenario passed: token, organisations, clients, environment, recognition, "
+        "catalogue, certificate issued and verified by code and by credential"
+    )
+
+
+if __name__ == "__main__":
+    main()
