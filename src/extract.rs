@@ -295,6 +295,23 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for Query<T> {
 }
 
 pub fn parse_query<T: DeserializeOwned + Validate>(query: &str) -> Result<T, ApiError> {
+    // HTML-form decoding would read `limit=` as no limit at all; an API parameter sent empty is
+    // a mistake worth naming instead.
+    let empty: Vec<FieldError> = query
+        .split('&')
+        .filter_map(|pair| pair.strip_suffix('='))
+        .filter(|name| !name.is_empty() && !name.contains('='))
+        .map(|name| {
+            FieldError::new(
+                name,
+                "empty",
+                "must not be empty; leave the parameter out instead",
+            )
+        })
+        .collect();
+    if !empty.is_empty() {
+        return Err(ApiError::bad_query(empty));
+    }
     // serde_html_form reads repeated keys (`unit=A&unit=B`) into a Vec field.
     let deserializer = serde_html_form::Deserializer::from_bytes(query.as_bytes());
     let value: T = serde_path_to_error::deserialize(deserializer).map_err(|error| {

@@ -249,6 +249,18 @@ fn complete_operation(operation: &mut Operation, method: &str) {
         if parameter.parameter_in == ParameterIn::Header && parameter.name == "If-Match" {
             parameter.schema = Some(RefOr::T(header_schema("If-Match").into()));
         }
+        // A query parameter sent empty is refused (400): every string one has at least one character.
+        if parameter.parameter_in == ParameterIn::Query {
+            if let Some(RefOr::T(Schema::Object(object))) = parameter.schema.as_mut() {
+                let is_string = matches!(
+                    &object.schema_type,
+                    utoipa::openapi::schema::SchemaType::Type(utoipa::openapi::schema::Type::String)
+                );
+                if is_string && object.enum_values.is_none() && object.min_length.is_none() {
+                    object.min_length = Some(1);
+                }
+            }
+        }
         // A repeated query parameter (`unit=A&unit=B`) names codes: an empty one names nothing.
         if let Some(RefOr::T(Schema::Array(array))) = parameter.schema.as_mut() {
             if let ArrayItems::RefOrSchema(items) = &mut array.items {
