@@ -203,16 +203,20 @@ def crash_during_writes(binary, env, backend, integrity_check):
     report(f"{backend}: integrity check after the crash", ok, detail)
 
 
+# A write and its audit entry share one transaction: a crash leaves both or neither.
+UNAUDITED_ORGANISATIONS = (
+    "SELECT count(*) FROM organisations o WHERE NOT EXISTS "
+    "(SELECT 1 FROM audit_log a WHERE a.resource_id = o.id)"
+)
+
+
 def sqlite_integrity(path):
     def check():
         db = sqlite3.connect(path)
         try:
             integrity = db.execute("PRAGMA integrity_check").fetchall()
             foreign_keys = db.execute("PRAGMA foreign_key_check").fetchall()
-            unaudited = db.execute(
-                "SELECT count(*) FROM organisations o WHERE NOT EXISTS "
-                "(SELECT 1 FROM audit_log a WHERE a.resource_id = o.id)"
-            ).fetchone()[0]
+            unaudited = db.execute(UNAUDITED_ORGANISATIONS).fetchone()[0]
         finally:
             db.close()
         ok = integrity == [("ok",)] and not foreign_keys and unaudited == 0
@@ -240,8 +244,7 @@ def postgres_integrity(server_url, database):
         )
         unaudited = psql(
             server_url, database,
-            "SELECT count(*) FROM organisations o WHERE NOT EXISTS "
-            "(SELECT 1 FROM audit_log a WHERE a.resource_id = o.id)",
+            UNAUDITED_ORGANISATIONS,
         )
         return unaudited == "0", f"{indexes} B-tree indexes verified by amcheck, {unaudited} organisations without their audit entry"
 
@@ -591,7 +594,7 @@ def main():
         shared_db = fresh_database("shared")
         shared_dir = data_dir("shared")
         env_a = environment(shared_dir, f"{args.postgres}/{shared_db}")
-        env_b = dict(environment(shared_dir, f"{args.postgres}/{shared_db}"))
+        env_b = environment(shared_dir, f"{args.postgres}/{shared_db}")
         two_instances(args.binary, env_a, env_b, args.races)
         hostile_input(args.binary, environment(data_dir("hostile")), 1024 * 1024)
     finally:
