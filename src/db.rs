@@ -1,7 +1,12 @@
 //! Storage: one connection type over both backends, a pool, migrations, and the helpers that keep
 //! blocking database work off the async threads.
 
-use std::{path::Path, time::Duration};
+use std::{
+    ops::{Deref, DerefMut},
+    path::Path,
+    sync::{Arc, Mutex, PoisonError},
+    time::{Duration, Instant},
+};
 
 use chrono::Timelike;
 
@@ -13,6 +18,8 @@ use diesel::{
     Connection,
 };
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+use tokio::sync::Semaphore;
 
 use crate::error::ApiError;
 
@@ -101,11 +108,32 @@ pub struct ConnectionManager {
     url: DatabaseUrl,
 }
 
-impl ManageConnection for ConnectionManager {
-    type Connection = DbConnection;
-    type Error = r2d2::Error;
+/// A pooled connection, and whether it failed for want of the database.
+///
+/// Connections are not pinged on checkout, which would cost every request a round trip. Instead
+/// a connection whose work failed that way is dropped by the pool on its return rather than
+/// handed out again, so a restarted database costs each stale connection one 503, not more.
+pub struct PooledDb {
+    conn: DbConnection,
+    failed: bool,
+}
 
-    fn connect(&self) -> Result<DbConnection, r2d2::Error> {
+impl Deref for PooledDb {
+    type Target = DbConnection;
+
+    fn deref(&self) -> &DbConnection {
+        &self.conn
+    }
+}
+
+impl DerefMut for PooledDb {
+    fn deref_mut(&mut self) -> &mut DbConnection {
+        &mut self.conn
+    }
+}
+
+impl ConnectionManager {
+    fn establish(&self) -> Result<DbConnection, r2d2::Error> {
         match self.url.backend {
             Backend::Postgres => PgConnection::establish(&self.url.target)
                 .map(DbConnection::Pg)
@@ -122,22 +150,52 @@ impl ManageConnection for ConnectionManager {
             }
         }
     }
+}
 
-    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
-        conn.ping().map_err(r2d2::Error::QueryError)
+impl ManageConnection for ConnectionManager {
+    type Connection = PooledDb;
+    type Error = r2d2::Error;
+
+    fn connect(&self) -> Result<PooledDb, r2d2::Error> {
+        self.establish().map(|conn| PooledDb { conn, failed: false })
     }
 
-    fn has_broken(&self, conn: &mut DbConnection) -> bool {
-        std::thread::panicking() || conn.is_broken()
+    fn is_valid(&self, pooled: &mut PooledDb) -> Result<(), r2d2::Error> {
+        pooled.conn.ping().map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, pooled: &mut PooledDb) -> bool {
+        std::thread::panicking() || pooled.failed || pooled.conn.is_broken()
     }
 }
 
 pub type Pool = r2d2::Pool<ConnectionManager>;
 
+/// A connection checked out of the pool outside a request; it goes back when dropped.
+pub struct Checkout(r2d2::PooledConnection<ConnectionManager>);
+
+impl Deref for Checkout {
+    type Target = DbConnection;
+
+    fn deref(&self) -> &DbConnection {
+        &self.0
+    }
+}
+
+impl DerefMut for Checkout {
+    fn deref_mut(&mut self) -> &mut DbConnection {
+        &mut self.0
+    }
+}
+
 /// The handle every request uses: a pool plus the knowledge of which backend it talks to.
 #[derive(Clone)]
 pub struct Db {
     pool: Pool,
+    /// One permit per pooled connection. Requests wait for a connection here, as futures, rather
+    /// than each parking a blocking thread inside the pool: under load the blocking threads stay
+    /// as many as the connections, and no time goes to waking threads that find none free.
+    permits: Arc<Semaphore>,
     backend: Backend,
     /// The URL without its password, for messages.
     shown_url: String,
@@ -166,13 +224,16 @@ impl Db {
             url: url.redacted(),
             source,
         })?;
+        let pool_size = pool_size.max(1);
         let pool = r2d2::Pool::builder()
-            .max_size(pool_size.max(1))
+            .max_size(pool_size)
             .min_idle(Some(1))
+            .test_on_check_out(false)
             .connection_timeout(CHECKOUT_TIMEOUT)
             .build_unchecked(manager);
         Ok(Self {
             pool,
+            permits: Arc::new(Semaphore::new(pool_size as usize)),
             backend: url.backend,
             shown_url: url.redacted(),
         })
@@ -182,24 +243,49 @@ impl Db {
         self.backend
     }
 
-    /// Runs blocking database work on the blocking thread pool.
+    /// Runs blocking database work on the blocking thread pool. Waiting for a connection, first
+    /// for a permit and then in the pool, takes at most the checkout timeout in all.
     pub async fn run<T, F>(&self, work: F) -> Result<T, ApiError>
     where
         F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
         T: Send + 'static,
     {
+        let deadline = Instant::now() + CHECKOUT_TIMEOUT;
+        let permit = match actix_web::rt::time::timeout(
+            CHECKOUT_TIMEOUT,
+            self.permits.clone().acquire_owned(),
+        )
+        .await
+        {
+            Ok(Ok(permit)) => permit,
+            Ok(Err(closed)) => return Err(ApiError::database_unavailable(closed)),
+            Err(_) => {
+                return Err(ApiError::database_unavailable(
+                    "no database connection became free in time",
+                ))
+            }
+        };
         let pool = self.pool.clone();
         actix_web::web::block(move || {
-            let mut conn = pool.get().map_err(ApiError::database_unavailable)?;
-            work(&mut conn)
+            let _permit = permit;
+            let left = deadline.saturating_duration_since(Instant::now());
+            let mut conn = pool.get_timeout(left).map_err(ApiError::database_unavailable)?;
+            let outcome = work(&mut conn);
+            if matches!(outcome, Err(ApiError::DatabaseUnavailable(_))) {
+                conn.failed = true;
+            }
+            outcome
         })
         .await
         .map_err(|error| ApiError::internal(format!("blocking task failed: {error}")))?
     }
 
     /// Checks out a connection synchronously, for the command line and start-up.
-    pub fn get(&self) -> Result<r2d2::PooledConnection<ConnectionManager>, ApiError> {
-        self.pool.get().map_err(ApiError::database_unavailable)
+    pub fn get(&self) -> Result<Checkout, ApiError> {
+        self.pool
+            .get()
+            .map(Checkout)
+            .map_err(ApiError::database_unavailable)
     }
 
     /// Applies pending migrations, then runs `after` on the same connection. On PostgreSQL both hold
@@ -215,12 +301,12 @@ impl Db {
             message,
         };
         let mut conn = self.pool.get().map_err(|error| failed(error.to_string()))?;
-        let locked = matches!(&*conn, DbConnection::Pg(_));
+        let locked = matches!(&**conn, DbConnection::Pg(_));
         if locked {
             conn.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})"))
                 .map_err(|error| failed(error.to_string()))?;
         }
-        let applied: Result<Vec<String>, String> = match &mut *conn {
+        let applied: Result<Vec<String>, String> = match &mut **conn {
             DbConnection::Sqlite(conn) => conn
                 .run_pending_migrations(SQLITE_MIGRATIONS)
                 .map(|versions| versions.iter().map(ToString::to_string).collect())
@@ -258,6 +344,14 @@ fn create_parent_dir(file: &str) -> Result<(), DbSetupError> {
     }
 }
 
+/// Each value once, for an `IN` list: shorter statements, and fewer bind parameters to prepare.
+pub fn distinct(values: &[String]) -> Vec<&str> {
+    let mut distinct: Vec<&str> = values.iter().map(String::as_str).collect();
+    distinct.sort_unstable();
+    distinct.dedup();
+    distinct
+}
+
 /// The current time in UTC at the microsecond precision both backends store, so that a timestamp
 /// reads back exactly as it was written.
 pub fn now() -> chrono::NaiveDateTime {
@@ -283,11 +377,17 @@ macro_rules! per_backend {
     };
 }
 
+/// SQLite has one writer at a time. This process's writers wait for their turn here, woken as soon
+/// as the previous writer finishes, rather than in SQLite's busy handler, which polls with sleeps
+/// of up to 100 ms and turns every contention into a long tail. Other processes writing to the
+/// same file still meet the busy timeout.
+static SQLITE_WRITER: Mutex<()> = Mutex::new(());
+
 /// Runs `work` in a transaction that takes the write lock up front.
 ///
 /// On SQLite a deferred transaction that reads before it writes fails at once with SQLITE_BUSY
 /// when another connection committed in between; `BEGIN IMMEDIATE` makes it wait its turn
-/// instead (up to the busy timeout). Called inside a transaction, `work` joins it, so that
+/// instead (see [`SQLITE_WRITER`]). Called inside a transaction, `work` joins it, so that
 /// functions that must be atomic can be composed into larger atomic units.
 pub fn write_transaction<T, E>(
     conn: &mut DbConnection,
@@ -302,12 +402,17 @@ where
     if depth.is_some() {
         return work(conn);
     }
-    match conn {
+    let _writer_turn = match conn {
         DbConnection::Sqlite(sqlite) => {
-            AnsiTransactionManager::begin_transaction_sql(sqlite, "BEGIN IMMEDIATE")?
+            let turn = SQLITE_WRITER.lock().unwrap_or_else(PoisonError::into_inner);
+            AnsiTransactionManager::begin_transaction_sql(sqlite, "BEGIN IMMEDIATE")?;
+            Some(turn)
         }
-        DbConnection::Pg(pg) => AnsiTransactionManager::begin_transaction(pg)?,
-    }
+        DbConnection::Pg(pg) => {
+            AnsiTransactionManager::begin_transaction(pg)?;
+            None
+        }
+    };
     match work(conn) {
         Ok(value) => match DbConnection::commit_transaction(conn) {
             Ok(()) => Ok(value),

@@ -51,7 +51,7 @@ bearer = {"Authorization": f"Bearer {token(conn, client['client_id'], client['cl
 environment = call(conn, "POST", "/v1/learning-environments", {
     "name": {"fi": "Kuormitustestin keittiö"}, "sector": "food_services", "work_tasks": ["ruoanvalmistus"],
     "address": {"street_address": "Savilankatu 4", "postal_code": "26100", "municipality": "684"},
-    "capacity": 4, "languages": ["fi"], "contact": {"title": "työvalmentaja", "private": True},
+    "capacity": 4, "languages": ["fi"], "contact": {"name": "Maija Meikäläinen", "title": "työvalmentaja", "private": True},
 }, bearer)
 
 draft = {

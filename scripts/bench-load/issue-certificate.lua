@@ -1,5 +1,6 @@
--- Alternates POST /v1/certificates (a draft) and POST /v1/certificates/{id}/issue (issuing it):
--- each issued certificate costs two requests.
+-- POST /v1/certificates (a draft) and POST /v1/certificates/{id}/issue (issuing it): each
+-- connection's next request issues a draft created earlier on this thread if one is waiting,
+-- otherwise drafts a new one. Each issued certificate costs two requests.
 local auth = "Bearer " .. os.getenv("TOKEN")
 local environment = os.getenv("ENVIRONMENT_ID")
 local draft = '{"holder": {"given_names": "Aino", "family_name": "Virtanen", "date_of_birth": "2004-03-15"}, '
@@ -7,15 +8,22 @@ local draft = '{"holder": {"given_names": "Aino", "family_name": "Virtanen", "da
   .. '"hours": 480, "coach": {"name": "Maija", "title": "työvalmentaja"}, "language": "fi", '
   .. '"units": [{"qualification": "381141", "unit": "SAMPLE-104", "description": "Siivous.", '
   .. '"skills": [{"text": "Valitsee puhdistusaineet"}], "hours": 320}]}'
-local pending = nil
+local waiting, first, last = {}, 1, 0
 request = function()
-  if pending then
-    local id = pending
-    pending = nil
+  if first <= last then
+    local id = waiting[first]
+    waiting[first] = nil
+    first = first + 1
     return wrk.format("POST", "/v1/certificates/" .. id .. "/issue", {["Authorization"] = auth})
   end
   return wrk.format("POST", "/v1/certificates", {["Authorization"] = auth, ["Content-Type"] = "application/json"}, draft)
 end
 response = function(status, headers, body)
-  if status == 201 then pending = body:match('"id":"([^"]+)"') end
+  if status == 201 then
+    local id = body:match('"id":"([^"]+)"')
+    if id then
+      last = last + 1
+      waiting[last] = id
+    end
+  end
 end

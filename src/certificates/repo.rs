@@ -20,6 +20,7 @@ use crate::{
 };
 
 const FEED_COUNTER: &str = "certificate_events";
+const STATUS_ENTRY_COUNTER: &str = "status_entries";
 
 pub fn insert(conn: &mut DbConnection, row: &CertificateRow) -> QueryResult<()> {
     diesel::insert_into(certificates::table)
@@ -356,11 +357,17 @@ pub fn events(
 }
 
 /// Certificates issued so far: each holds a status bit.
-pub fn count_status_entries(conn: &mut DbConnection) -> QueryResult<i64> {
-    certificates::table
-        .filter(certificates::status_list_index.is_not_null())
-        .count()
-        .get_result(conn)
+/// Counts one more status entry and returns how many there were before it. Callers hold the feed
+/// counter's lock; the count is a counter row, since counting the certificates grows with them.
+pub fn take_status_entry(conn: &mut DbConnection) -> QueryResult<i64> {
+    diesel::update(counters::table.find(STATUS_ENTRY_COUNTER))
+        .set(counters::value.eq(counters::value + 1))
+        .execute(conn)?;
+    let taken: i64 = counters::table
+        .find(STATUS_ENTRY_COUNTER)
+        .select(counters::value)
+        .first(conn)?;
+    Ok(taken - 1)
 }
 
 pub fn status_entry_taken(conn: &mut DbConnection, entry: StatusEntry) -> QueryResult<bool> {

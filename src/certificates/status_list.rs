@@ -51,7 +51,7 @@ pub fn entry(base: &str, entry: StatusEntry) -> Value {
 /// Chooses a free bit for a certificate being issued. Callers hold the feed counter's lock, so
 /// no other transaction chooses at the same time.
 pub fn assign(conn: &mut DbConnection) -> Result<StatusEntry, ApiError> {
-    let issued = repo::count_status_entries(conn)?;
+    let issued = repo::take_status_entry(conn)?;
     let list = i32::try_from(issued / LIST_FILL + 1)
         .map_err(|_| ApiError::internal("the status lists are exhausted"))?;
     for _ in 0..TRIES {

@@ -9,7 +9,7 @@ use super::{
     model::{NewOrganisation, OrganisationChanges, OrganisationRow},
 };
 use crate::{
-    db::DbConnection,
+    db::{distinct, DbConnection},
     pagination::PageRequest,
     schema::{municipalities, organisations},
     text::contains_pattern,
@@ -37,7 +37,7 @@ pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<Organisatio
 /// The organisations of the given ids, for naming them in other records.
 pub fn find_many(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Vec<OrganisationRow>> {
     organisations::table
-        .filter(organisations::id.eq_any(ids))
+        .filter(organisations::id.eq_any(distinct(ids)))
         .select(OrganisationRow::as_select())
         .load(conn)
 }

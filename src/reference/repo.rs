@@ -9,7 +9,7 @@ use super::{
     model::{localized, MunicipalityRow, QualificationRow, RegionRow, UnitRow},
 };
 use crate::{
-    db::DbConnection,
+    db::{distinct, DbConnection},
     pagination::PageRequest,
     schema::{municipalities, qualification_unit_links, qualification_units, qualifications, regions},
     text::contains_pattern,
@@ -170,7 +170,7 @@ pub fn names_of(
     unit_codes: &[String],
 ) -> QueryResult<Names> {
     let qualifications = qualifications::table
-        .filter(qualifications::code.eq_any(qualification_codes))
+        .filter(qualifications::code.eq_any(distinct(qualification_codes)))
         .select((
             qualifications::code,
             qualifications::name_fi,
@@ -179,7 +179,7 @@ pub fn names_of(
         ))
         .load(conn)?;
     let units = qualification_units::table
-        .filter(qualification_units::code.eq_any(unit_codes))
+        .filter(qualification_units::code.eq_any(distinct(unit_codes)))
         .select((
             qualification_units::code,
             qualification_units::name_fi,
