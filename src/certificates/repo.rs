@@ -315,13 +315,7 @@ pub fn append_events(
     at: NaiveDateTime,
 ) -> QueryResult<()> {
     let count = i64::try_from(audience.len()).unwrap_or(i64::MAX);
-    diesel::update(counters::table.find(FEED_COUNTER))
-        .set(counters::value.eq(counters::value + count))
-        .execute(conn)?;
-    let last: i64 = counters::table
-        .find(FEED_COUNTER)
-        .select(counters::value)
-        .first(conn)?;
+    let last = advance_counter(conn, FEED_COUNTER, count)?;
     let rows: Vec<EventRow> = audience
         .iter()
         .zip(last - count + 1..)
@@ -356,18 +350,19 @@ pub fn events(
         .load(conn)
 }
 
-/// Certificates issued so far: each holds a status bit.
+/// Adds `by` to the counter `name` and returns its new value. The update takes the counter row's
+/// lock, which the transaction holds until it ends.
+fn advance_counter(conn: &mut DbConnection, name: &str, by: i64) -> QueryResult<i64> {
+    diesel::update(counters::table.find(name))
+        .set(counters::value.eq(counters::value + by))
+        .execute(conn)?;
+    counters::table.find(name).select(counters::value).first(conn)
+}
+
 /// Counts one more status entry and returns how many there were before it. Callers hold the feed
 /// counter's lock; the count is a counter row, since counting the certificates grows with them.
 pub fn take_status_entry(conn: &mut DbConnection) -> QueryResult<i64> {
-    diesel::update(counters::table.find(STATUS_ENTRY_COUNTER))
-        .set(counters::value.eq(counters::value + 1))
-        .execute(conn)?;
-    let taken: i64 = counters::table
-        .find(STATUS_ENTRY_COUNTER)
-        .select(counters::value)
-        .first(conn)?;
-    Ok(taken - 1)
+    Ok(advance_counter(conn, STATUS_ENTRY_COUNTER, 1)? - 1)
 }
 
 pub fn status_entry_taken(conn: &mut DbConnection, entry: StatusEntry) -> QueryResult<bool> {
