@@ -19,7 +19,7 @@ use crate::{
         middleware::authenticate,
         token_endpoint,
     },
-    catalogue,
+    catalogue::{self, cache::CatalogueCache},
     certificates::{self, credential::PublicUrl, protection::PersonalDataKey},
     clients,
     config::Config,
@@ -348,6 +348,7 @@ pub fn run(listener: TcpListener, db: Db, secrets: Secrets, config: &Config) -> 
     let auth_config = web::Data::new(config.auth.clone());
     let document = openapi::document();
     let route_methods = web::Data::new(RouteMethods::from_document(&document));
+    let catalogue_cache = web::Data::new(CatalogueCache::default());
     let body_limit = BodyLimit(config.max_body_bytes);
     let allowed_origins = config.cors_allowed_origins.clone();
     let mut server = HttpServer::new(move || {
@@ -359,6 +360,7 @@ pub fn run(listener: TcpListener, db: Db, secrets: Secrets, config: &Config) -> 
             .app_data(public_url.clone())
             .app_data(auth_config.clone())
             .app_data(route_methods.clone())
+            .app_data(catalogue_cache.clone())
             .app_data(body_limit)
             .app_data(web::PayloadConfig::new(body_limit.0))
             .app_data(path_config())

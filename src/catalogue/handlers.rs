@@ -2,9 +2,11 @@
 
 use std::collections::HashMap;
 
-use actix_web::{get, web, HttpResponse};
+use actix_web::{get, http::header::ContentType, web, web::Bytes, HttpRequest, HttpResponse};
+use serde::Serialize;
 
 use super::{
+    cache::CatalogueCache,
     domain::{self, Near},
     dto::{CatalogueEnvironment, CatalogueFilter, MunicipalityCount, UnitCatalogue, UnitCatalogueFilter},
     repo::{self, Search},
@@ -17,6 +19,17 @@ use crate::{
     pagination::{Page, PageRequest},
     reference::{dto::CodeAndName, model::localized, repo as reference},
 };
+
+/// An answer as the JSON body it is kept and sent as.
+fn json_body(answer: &impl Serialize) -> Result<Bytes, ApiError> {
+    serde_json::to_vec(answer)
+        .map(Bytes::from)
+        .map_err(|error| ApiError::internal(format!("a catalogue answer did not serialize: {error}")))
+}
+
+fn json_response(body: Bytes) -> HttpResponse {
+    HttpResponse::Ok().content_type(ContentType::json()).body(body)
+}
 
 /// A page in id order.
 fn page_by_id(
@@ -95,6 +108,8 @@ fn page_by_distance(
 #[get("/catalogue/learning-environments")]
 pub async fn list_environments(
     db: web::Data<Db>,
+    cache: web::Data<CatalogueCache>,
+    request: HttpRequest,
     Query(filter): Query<CatalogueFilter>,
 ) -> Result<HttpResponse, ApiError> {
     // The cursor carries the distance too when the order is by distance.
@@ -107,17 +122,25 @@ pub async fn list_environments(
     } else {
         Order::ById(PageRequest::new(filter.limit, filter.cursor.as_deref())?)
     };
-    let page = db
+    let query = request.query_string().to_owned();
+    let body = db
         .run(move |conn| {
-            let (search, near) = domain::search_of(conn, filter)?;
-            match (order, near) {
-                (Order::ByDistance(page), Some(near)) => page_by_distance(conn, &search, near, &page),
-                (Order::ById(page), _) => page_by_id(conn, &search, &page),
-                (Order::ByDistance(_), None) => Err(ApiError::internal("a distance order without a place")),
-            }
+            // The day is in the key: without `recognised_on`, the answer is as of today.
+            let key = format!("learning-environments {} ?{query}", today());
+            cache.answer(conn, key, |conn| {
+                let (search, near) = domain::search_of(conn, filter)?;
+                let page = match (order, near) {
+                    (Order::ByDistance(page), Some(near)) => page_by_distance(conn, &search, near, &page),
+                    (Order::ById(page), _) => page_by_id(conn, &search, &page),
+                    (Order::ByDistance(_), None) => {
+                        return Err(ApiError::internal("a distance order without a place"))
+                    }
+                }?;
+                json_body(&page)
+            })
         })
         .await?;
-    Ok(HttpResponse::Ok().json(page))
+    Ok(json_response(body))
 }
 
 /// Where a unit can be learned: how many recognised environments each municipality has for it,
@@ -130,85 +153,91 @@ pub async fn list_environments(
 #[get("/catalogue/units/{code}/learning-environments")]
 pub async fn by_unit(
     db: web::Data<Db>,
+    cache: web::Data<CatalogueCache>,
+    request: HttpRequest,
     code: web::Path<String>,
     Query(filter): Query<UnitCatalogueFilter>,
 ) -> Result<HttpResponse, ApiError> {
     let code = code.into_inner();
-    let catalogue = db
+    let query = request.query_string().to_owned();
+    let body = db
         .run(move |conn| {
-            let (unit, qualification_codes) =
-                reference::find_unit(conn, &code)?.ok_or(ApiError::NotFound {
-                    resource: "qualification unit",
-                })?;
-            let day = filter.recognised_on.unwrap_or_else(today);
-            let search = Search {
-                day,
-                units: vec![code.clone()],
-                qualification: filter.qualification.clone(),
-                provider: filter.provider.clone(),
-                region: filter.region.clone(),
-                ..Search::default()
-            };
-            let counts = repo::counts_by_municipality(conn, &search)?;
-            let codes: Vec<String> = counts.iter().map(|(code, _)| code.clone()).collect();
-            let names: HashMap<String, (CodeAndName, Option<String>)> =
-                repo::municipality_names(conn, &codes)?
+            let key = format!("units/{code} {} ?{query}", today());
+            cache.answer(conn, key, |conn| {
+                let (unit, qualification_codes) =
+                    reference::find_unit(conn, &code)?.ok_or(ApiError::NotFound {
+                        resource: "qualification unit",
+                    })?;
+                let day = filter.recognised_on.unwrap_or_else(today);
+                let search = Search {
+                    day,
+                    units: vec![code.clone()],
+                    qualification: filter.qualification.clone(),
+                    provider: filter.provider.clone(),
+                    region: filter.region.clone(),
+                    ..Search::default()
+                };
+                let counts = repo::counts_by_municipality(conn, &search)?;
+                let codes: Vec<String> = counts.iter().map(|(code, _)| code.clone()).collect();
+                let names: HashMap<String, (CodeAndName, Option<String>)> =
+                    repo::municipality_names(conn, &codes)?
+                        .into_iter()
+                        .map(|(code, fi, sv, en, region)| {
+                            let name = localized(&fi, &sv, &en);
+                            (code.clone(), (CodeAndName { code, name }, region))
+                        })
+                        .collect();
+                let names_of_qualifications = reference::names_of(conn, &qualification_codes, &[])?;
+                let mut query_of = form_urlencoded::Serializer::new(String::new());
+                query_of.append_pair("unit", &code);
+                if let Some(qualification) = &filter.qualification {
+                    query_of.append_pair("qualification", qualification);
+                }
+                if let Some(provider) = &filter.provider {
+                    query_of.append_pair("provider", provider);
+                }
+                query_of.append_pair("recognised_on", &day.to_string());
+                let common_query = query_of.finish();
+                let municipalities: Vec<MunicipalityCount> = counts
                     .into_iter()
-                    .map(|(code, fi, sv, en, region)| {
-                        let name = localized(&fi, &sv, &en);
-                        (code.clone(), (CodeAndName { code, name }, region))
-                    })
-                    .collect();
-            let names_of_qualifications = reference::names_of(conn, &qualification_codes, &[])?;
-            let mut query_of = form_urlencoded::Serializer::new(String::new());
-            query_of.append_pair("unit", &code);
-            if let Some(qualification) = &filter.qualification {
-                query_of.append_pair("qualification", qualification);
-            }
-            if let Some(provider) = &filter.provider {
-                query_of.append_pair("provider", provider);
-            }
-            query_of.append_pair("recognised_on", &day.to_string());
-            let common_query = query_of.finish();
-            let municipalities: Vec<MunicipalityCount> = counts
-                .into_iter()
-                .map(|(municipality, count)| {
-                    let (named, region) = names.get(&municipality).cloned().unwrap_or_else(|| {
-                        (
-                            CodeAndName {
-                                code: municipality.clone(),
-                                name: localized(&municipality, &None, &None),
-                            },
-                            None,
-                        )
-                    });
-                    MunicipalityCount {
-                        href: format!(
+                    .map(|(municipality, count)| {
+                        let (named, region) = names.get(&municipality).cloned().unwrap_or_else(|| {
+                            (
+                                CodeAndName {
+                                    code: municipality.clone(),
+                                    name: localized(&municipality, &None, &None),
+                                },
+                                None,
+                            )
+                        });
+                        MunicipalityCount {
+                            href: format!(
                             "/v1/catalogue/learning-environments?{common_query}&municipality={municipality}"
                         ),
-                        municipality: named,
-                        region,
-                        learning_environments: count,
-                    }
+                            municipality: named,
+                            region,
+                            learning_environments: count,
+                        }
+                    })
+                    .collect();
+                json_body(&UnitCatalogue {
+                    learning_environments: municipalities
+                        .iter()
+                        .map(|entry| entry.learning_environments)
+                        .sum(),
+                    qualifications: qualification_codes
+                        .iter()
+                        .map(|code| names_of_qualifications.qualification(code))
+                        .collect(),
+                    unit: CodeAndName {
+                        name: localized(&unit.name_fi, &unit.name_sv, &unit.name_en),
+                        code: unit.code,
+                    },
+                    recognised_on: day,
+                    municipalities,
                 })
-                .collect();
-            Ok(UnitCatalogue {
-                learning_environments: municipalities
-                    .iter()
-                    .map(|entry| entry.learning_environments)
-                    .sum(),
-                qualifications: qualification_codes
-                    .iter()
-                    .map(|code| names_of_qualifications.qualification(code))
-                    .collect(),
-                unit: CodeAndName {
-                    name: localized(&unit.name_fi, &unit.name_sv, &unit.name_en),
-                    code: unit.code,
-                },
-                recognised_on: day,
-                municipalities,
             })
         })
         .await?;
-    Ok(HttpResponse::Ok().json(catalogue))
+    Ok(json_response(body))
 }

@@ -1,6 +1,7 @@
 //! The public catalogue of recognised learning environments: where can a person learn a given
 //! qualification unit, near a given place.
 
+pub mod cache;
 pub mod domain;
 pub mod dto;
 pub mod handlers;

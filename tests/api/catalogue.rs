@@ -438,7 +438,103 @@ async fn a_unit_with_few_matches_among_many_recognitions_pages(app: TestApp) {
     assert_eq!(second.body["next_cursor"], Value::Null);
 }
 
+/// The catalogue keeps its answers; each write to what it shows must reach the very next answer
+/// to the same question, whatever the write path.
+async fn every_write_the_catalogue_shows_reaches_the_next_answer(app: TestApp) {
+    let cast = cast(&app).await;
+    let kitchen = create_environment(&app, &cast.workshop_token, json!({"name": {"fi": "Keittiö"}})).await;
+    let recognitions = recognise_units(
+        &app,
+        &cast.provider_token,
+        &kitchen,
+        &["SAMPLE-107", "SAMPLE-104"],
+    )
+    .await;
+    let search = "/v1/catalogue/learning-environments?unit=SAMPLE-107";
+    let by_unit = "/v1/catalogue/units/SAMPLE-107/learning-environments";
+    let units_of = |reply: &crate::helpers::Reply, index: usize| -> Vec<String> {
+        reply.body["items"][index]["recognised_units"]
+            .as_array()
+            .unwrap_or_else(|| panic!("units in {}", reply.text))
+            .iter()
+            .map(|unit| unit["unit"]["code"].as_str().expect("code").to_owned())
+            .collect()
+    };
+
+    let first = app.get(search).await;
+    assert_eq!(ids(&first), vec![kitchen.clone()], "{}", first.text);
+    assert_eq!(first.header("content-type"), Some("application/json"));
+    let again = app.get(search).await;
+    assert_eq!(again.text, first.text);
+    assert_eq!(app.get(by_unit).await.body["learning_environments"], 1);
+
+    // The environment is renamed.
+    let current = app.get(&format!("/v1/learning-environments/{kitchen}")).await;
+    let etag = current.header("etag").expect("etag").to_owned();
+    let renamed = app
+        .patch_json_as(
+            Some(&cast.workshop_token),
+            &format!("/v1/learning-environments/{kitchen}"),
+            Some(&etag),
+            &json!({"name": {"fi": "Opetuskeittiö"}}),
+        )
+        .await;
+    assert_eq!(renamed.status, StatusCode::OK, "{}", renamed.text);
+    let after_rename = app.get(search).await;
+    assert_eq!(after_rename.body["items"][0]["name"]["fi"], "Opetuskeittiö");
+
+    // Another environment is recognised for the unit.
+    let cafe = create_environment(&app, &cast.workshop_token, json!({"name": {"fi": "Kahvila"}})).await;
+    recognise_units(&app, &cast.other_provider_token, &cafe, &["SAMPLE-107"]).await;
+    assert_eq!(ids(&app.get(search).await), vec![kitchen.clone(), cafe.clone()]);
+    assert_eq!(app.get(by_unit).await.body["learning_environments"], 2);
+
+    // One recognition ends today: it leaves today's answer.
+    assert_eq!(
+        units_of(&app.get(search).await, 0),
+        vec!["SAMPLE-104", "SAMPLE-107"]
+    );
+    let ended = app
+        .post_json_as(
+            Some(&cast.provider_token),
+            &format!(
+                "/v1/learning-environments/{kitchen}/recognitions/{}/end",
+                recognitions[1]
+            ),
+            &json!({"reason": "Keittiö remontissa."}),
+        )
+        .await;
+    assert_eq!(ended.status, StatusCode::OK, "{}", ended.text);
+    assert_eq!(units_of(&app.get(search).await, 0), vec!["SAMPLE-107"]);
+
+    // The provider is renamed, then the workshop stops: its environments leave the catalogue.
+    let provider_name = |reply: &crate::helpers::Reply| {
+        reply.body["items"][1]["recognised_units"][0]["provider"]["name"]["fi"].clone()
+    };
+    assert_eq!(provider_name(&app.get(search).await), "Kainuun ammattiopisto");
+    let provider = app
+        .patch_json(
+            &format!("/v1/organisations/{}", cast.other_provider),
+            Some("\"1\""),
+            &json!({"name": {"fi": "Kainuun ammattiopisto KAO"}}),
+        )
+        .await;
+    assert_eq!(provider.status, StatusCode::OK, "{}", provider.text);
+    assert_eq!(provider_name(&app.get(search).await), "Kainuun ammattiopisto KAO");
+    let stopped = app
+        .patch_json(
+            &format!("/v1/organisations/{}", cast.workshop),
+            Some("\"1\""),
+            &json!({"active": false}),
+        )
+        .await;
+    assert_eq!(stopped.status, StatusCode::OK, "{}", stopped.text);
+    assert_eq!(ids(&app.get(search).await), Vec::<String>::new());
+    assert_eq!(app.get(by_unit).await.body["learning_environments"], 0);
+}
+
 backend_tests!(
+    every_write_the_catalogue_shows_reaches_the_next_answer,
     a_unit_with_few_matches_among_many_recognitions_pages,
     a_unit_in_a_region_pages_and_follows_a_move,
     several_units_mean_all_of_them,

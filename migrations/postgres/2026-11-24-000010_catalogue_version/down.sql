@@ -1,0 +1,11 @@
+DROP TRIGGER learning_environments_catalogue ON learning_environments;
+DROP TRIGGER learning_environment_tasks_catalogue ON learning_environment_tasks;
+DROP TRIGGER learning_environment_languages_catalogue ON learning_environment_languages;
+DROP TRIGGER recognitions_catalogue ON recognitions;
+DROP TRIGGER qualifications_catalogue ON qualifications;
+DROP TRIGGER qualification_units_catalogue ON qualification_units;
+DROP TRIGGER qualification_unit_links_catalogue ON qualification_unit_links;
+DROP TRIGGER municipalities_catalogue ON municipalities;
+DROP TRIGGER organisations_catalogue ON organisations;
+DROP FUNCTION advance_catalogue_version();
+DELETE FROM counters WHERE name = 'catalogue_version';
