@@ -110,7 +110,7 @@ pub async fn list_environments(
     db: web::Data<Db>,
     cache: web::Data<CatalogueCache>,
     request: HttpRequest,
-    Query(filter): Query<CatalogueFilter>,
+    Query(mut filter): Query<CatalogueFilter>,
 ) -> Result<HttpResponse, ApiError> {
     // The cursor carries the distance too when the order is by distance.
     enum Order {
@@ -125,8 +125,10 @@ pub async fn list_environments(
     let query = request.query_string().to_owned();
     let body = db
         .run(move |conn| {
-            // The day is in the key: without `recognised_on`, the answer is as of today.
-            let key = format!("learning-environments {} ?{query}", today());
+            // The day is in the key: without `recognised_on`, the answer is as of today, and the
+            // same today is the one the answer is built for.
+            let day = *filter.recognised_on.get_or_insert_with(today);
+            let key = format!("learning-environments {day} ?{query}");
             cache.answer(conn, key, |conn| {
                 let (search, near) = domain::search_of(conn, filter)?;
                 let page = match (order, near) {
@@ -162,13 +164,13 @@ pub async fn by_unit(
     let query = request.query_string().to_owned();
     let body = db
         .run(move |conn| {
-            let key = format!("units/{code} {} ?{query}", today());
+            let day = filter.recognised_on.unwrap_or_else(today);
+            let key = format!("units/{code} {day} ?{query}");
             cache.answer(conn, key, |conn| {
                 let (unit, qualification_codes) =
                     reference::find_unit(conn, &code)?.ok_or(ApiError::NotFound {
                         resource: "qualification unit",
                     })?;
-                let day = filter.recognised_on.unwrap_or_else(today);
                 let search = Search {
                     day,
                     units: vec![code.clone()],
