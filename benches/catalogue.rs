@@ -330,15 +330,8 @@ async fn run(
     actix_web::rt::spawn(application.run_until_stopped());
 
     let db = Db::connect(database_url, 1).expect("database");
-    let mut conn = db.get().expect("connection");
-    let started = Instant::now();
-    let (units, recognitions) = conn
-        .transaction(|conn| seed(conn, environments, per_environment))
-        .expect("seeded");
-    println!(
-        "{backend}: seeded {environments} environments and {recognitions} recognitions in {:.1} s",
-        started.elapsed().as_secs_f64()
-    );
+    let (units, seeded) = seed_timed(&db, environments, per_environment);
+    println!("{backend}: {seeded}");
 
     let client = awc::Client::builder().timeout(Duration::from_secs(60)).finish();
     let common = &units.pairs[0].1;
@@ -400,16 +393,22 @@ fn seed_only(database_url: &str, environments: usize, per_environment: usize) {
     let files = tempfile::tempdir().expect("temporary directory");
     let config = Config::for_database(database_url, files.path());
     let db = opinto_registry::startup::prepare_database(&config).expect("the database is prepared");
+    let (units, seeded) = seed_timed(&db, environments, per_environment);
+    println!("{seeded}; most common unit {}", units.pairs[0].1);
+}
+
+/// Seeds in one transaction; returns the units and a line saying what was seeded and how fast.
+fn seed_timed(db: &Db, environments: usize, per_environment: usize) -> (Units, String) {
     let mut conn = db.get().expect("connection");
     let started = Instant::now();
     let (units, recognitions) = conn
         .transaction(|conn| seed(conn, environments, per_environment))
         .expect("seeded");
-    println!(
-        "seeded {environments} environments and {recognitions} recognitions in {:.1} s; most common unit {}",
-        started.elapsed().as_secs_f64(),
-        units.pairs[0].1
+    let seeded = format!(
+        "seeded {environments} environments and {recognitions} recognitions in {:.1} s",
+        started.elapsed().as_secs_f64()
     );
+    (units, seeded)
 }
 
 #[actix_web::main]

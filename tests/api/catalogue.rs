@@ -140,6 +140,14 @@ async fn finnish_text_search_ignores_case_and_accents(app: TestApp) {
     assert_eq!(ids(&wildcard), Vec::<String>::new());
 }
 
+/// Patches an environment at its current version.
+async fn patch_environment(app: &TestApp, token: &str, id: &str, body: &Value) -> crate::helpers::Reply {
+    let path = format!("/v1/learning-environments/{id}");
+    let current = app.get(&path).await;
+    let etag = current.header("etag").expect("etag").to_owned();
+    app.patch_json_as(Some(token), &path, Some(&etag), body).await
+}
+
 fn urlencode(text: &str) -> String {
     form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }
@@ -394,16 +402,13 @@ async fn a_unit_in_a_region_pages_and_follows_a_move(app: TestApp) {
 
     // The first environment moves to Kajaani (Kainuu, region 18): its recognitions move with it.
     let moved = &in_rauma[0];
-    let current = app.get(&format!("/v1/learning-environments/{moved}")).await;
-    let etag = current.header("etag").expect("etag").to_owned();
-    let patched = app
-        .patch_json_as(
-            Some(&cast.workshop_token),
-            &format!("/v1/learning-environments/{moved}"),
-            Some(&etag),
-            &json!({"address": {"street_address": "Kauppakatu 1", "postal_code": "87100", "municipality": "205"}, "coordinates": null}),
-        )
-        .await;
+    let patched = patch_environment(
+        &app,
+        &cast.workshop_token,
+        moved,
+        &json!({"address": {"street_address": "Kauppakatu 1", "postal_code": "87100", "municipality": "205"}, "coordinates": null}),
+    )
+    .await;
     assert_eq!(patched.status, StatusCode::OK, "{}", patched.text);
     let satakunta = app
         .get("/v1/catalogue/learning-environments?unit=SAMPLE-107&region=04")
@@ -469,16 +474,13 @@ async fn every_write_the_catalogue_shows_reaches_the_next_answer(app: TestApp) {
     assert_eq!(app.get(by_unit).await.body["learning_environments"], 1);
 
     // The environment is renamed.
-    let current = app.get(&format!("/v1/learning-environments/{kitchen}")).await;
-    let etag = current.header("etag").expect("etag").to_owned();
-    let renamed = app
-        .patch_json_as(
-            Some(&cast.workshop_token),
-            &format!("/v1/learning-environments/{kitchen}"),
-            Some(&etag),
-            &json!({"name": {"fi": "Opetuskeittiö"}}),
-        )
-        .await;
+    let renamed = patch_environment(
+        &app,
+        &cast.workshop_token,
+        &kitchen,
+        &json!({"name": {"fi": "Opetuskeittiö"}}),
+    )
+    .await;
     assert_eq!(renamed.status, StatusCode::OK, "{}", renamed.text);
     let after_rename = app.get(search).await;
     assert_eq!(after_rename.body["items"][0]["name"]["fi"], "Opetuskeittiö");
