@@ -14,7 +14,8 @@ pub struct Config {
     pub database_url: String,
     pub data_dir: PathBuf,
     pub bind_addr: String,
-    /// Origins allowed to call from a browser; `*` allows any. Empty disables CORS.
+    /// Origins whose pages may call authenticated endpoints from a browser; any origin may read
+    /// public endpoints without credentials.
     pub cors_allowed_origins: Vec<String>,
     pub max_body_bytes: usize,
     pub database_pool_size: u32,
@@ -114,7 +115,7 @@ impl Config {
         Ok(Self {
             database_url,
             bind_addr: var("BIND_ADDR").unwrap_or_else(|| DEFAULT_BIND_ADDR.into()),
-            cors_allowed_origins: split_list(var("CORS_ALLOWED_ORIGINS").as_deref().unwrap_or("*")),
+            cors_allowed_origins: allowed_origins(var("CORS_ALLOWED_ORIGINS").as_deref().unwrap_or(""))?,
             max_body_bytes: parse_number("MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES)?,
             database_pool_size: parse_number("DATABASE_POOL_SIZE", 10)?,
             workers: var("WORKERS").map(|_| parse_number("WORKERS", 1)).transpose()?,
@@ -137,7 +138,7 @@ impl Config {
             public_url: None,
             data_dir,
             bind_addr: DEFAULT_BIND_ADDR.into(),
-            cors_allowed_origins: vec!["*".into()],
+            cors_allowed_origins: Vec::new(),
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             database_pool_size: 10,
             workers: None,
@@ -165,6 +166,23 @@ fn split_list(value: &str) -> Vec<String> {
         .filter(|origin| !origin.is_empty())
         .map(str::to_owned)
         .collect()
+}
+
+/// Exact origins (`https://host[:port]`): a wildcard would hand every site the callers' tokens.
+fn allowed_origins(value: &str) -> Result<Vec<String>, ConfigError> {
+    let origins = split_list(value);
+    match origins
+        .iter()
+        .find(|origin| !(origin.starts_with("https://") || origin.starts_with("http://")) || origin.ends_with('/'))
+    {
+        Some(bad) => Err(ConfigError {
+            name: "CORS_ALLOWED_ORIGINS",
+            message: format!(
+                "{bad:?} is not an origin: list exact origins such as https://app.example.fi (public reads are open to every origin anyway)"
+            ),
+        }),
+        None => Ok(origins),
+    }
 }
 
 fn parse_number<T: std::str::FromStr>(name: &'static str, default: T) -> Result<T, ConfigError> {

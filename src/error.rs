@@ -103,6 +103,9 @@ pub enum ApiError {
     },
     #[error("forbidden: {0}")]
     Forbidden(String),
+    /// Fields the caller may not change, each named.
+    #[error("forbidden fields: {0:?}")]
+    ForbiddenFields(Vec<FieldError>),
     #[error("the token lacks the scope {0}")]
     InsufficientScope(&'static str),
     #[error("too many requests; retry after {retry_after_secs} s")]
@@ -180,7 +183,7 @@ impl ApiError {
             Self::IdempotencyKeyReused => "idempotency-key-reused",
             Self::IdempotencyKeyInProgress => "idempotency-key-in-progress",
             Self::Unauthorized { .. } => "unauthorized",
-            Self::Forbidden(_) | Self::InsufficientScope(_) => "forbidden",
+            Self::Forbidden(_) | Self::ForbiddenFields(_) | Self::InsufficientScope(_) => "forbidden",
             Self::TooManyRequests { .. } => "too-many-requests",
             Self::OAuth { .. } => "oauth-error",
             Self::DatabaseUnavailable(_) => "service-unavailable",
@@ -204,7 +207,9 @@ impl ApiError {
             Self::IdempotencyKeyReused => "The Idempotency-Key was used for a different request",
             Self::IdempotencyKeyInProgress => "A request with this Idempotency-Key is in progress",
             Self::Unauthorized { .. } => "Authentication is required",
-            Self::Forbidden(_) | Self::InsufficientScope(_) => "The caller may not do this",
+            Self::Forbidden(_) | Self::ForbiddenFields(_) | Self::InsufficientScope(_) => {
+                "The caller may not do this"
+            }
             Self::TooManyRequests { .. } => "Too many failed attempts",
             Self::OAuth { .. } => "The token request failed",
             Self::DatabaseUnavailable(_) => "The service is temporarily unavailable",
@@ -245,6 +250,10 @@ impl ApiError {
             }
             Self::Unauthorized { description, .. } => Some(description.clone()),
             Self::Forbidden(detail) => Some(detail.clone()),
+            Self::ForbiddenFields(errors) => Some(format!(
+                "Only platform administrators change {}.",
+                errors.iter().map(|e| e.field.as_str()).collect::<Vec<_>>().join(", ")
+            )),
             Self::InsufficientScope(scope) => Some(format!("The access token does not carry the scope {scope}.")),
             Self::TooManyRequests { retry_after_secs } => {
                 Some(format!("Retry after {retry_after_secs} seconds."))
@@ -262,7 +271,9 @@ impl ApiError {
 
     fn field_errors(&self) -> Vec<FieldError> {
         match self {
-            Self::Validation(errors) | Self::BadRequest { errors, .. } => errors.clone(),
+            Self::Validation(errors) | Self::ForbiddenFields(errors) | Self::BadRequest { errors, .. } => {
+                errors.clone()
+            }
             _ => Vec::new(),
         }
     }
@@ -340,7 +351,7 @@ impl ResponseError for ApiError {
             Self::Conflict(_) | Self::IdempotencyKeyInProgress => StatusCode::CONFLICT,
             Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             Self::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
-            Self::Forbidden(_) | Self::InsufficientScope(_) => StatusCode::FORBIDDEN,
+            Self::Forbidden(_) | Self::ForbiddenFields(_) | Self::InsufficientScope(_) => StatusCode::FORBIDDEN,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::OAuth { status, .. } => *status,
             Self::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
@@ -373,6 +384,11 @@ impl From<diesel::result::Error> for ApiError {
             }
             Error::DatabaseError(_, info) if is_transient(info.message()) => {
                 Self::DatabaseUnavailable(info.message().to_owned())
+            }
+            // A connection lost in the middle of a transaction leaves diesel unable to roll it
+            // back: the connection is discarded (see `Db::run`) and the caller may retry.
+            Error::BrokenTransactionManager | Error::RollbackErrorOnCommit { .. } => {
+                Self::DatabaseUnavailable(error.to_string())
             }
             other => Self::Internal(other.to_string()),
         }

@@ -164,6 +164,11 @@ fn is_json_content_type(req: &HttpRequest) -> bool {
 
 /// Deserializes JSON, telling syntax errors (400) from values of the wrong shape (422, with the path).
 pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    if crate::hardening::json_has_nul(body) {
+        let value: serde_json::Value = serde_json::from_slice(body)
+            .map_err(|error| ApiError::bad_request(format!("The body is not valid JSON: {error}")))?;
+        return Err(ApiError::Validation(crate::hardening::nul_fields(&value)));
+    }
     let mut deserializer = serde_json::Deserializer::from_slice(body);
     let value = serde_path_to_error::deserialize(&mut deserializer).map_err(json_error)?;
     deserializer

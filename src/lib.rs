@@ -15,6 +15,7 @@ pub mod environments;
 pub mod error;
 pub mod extract;
 pub mod guidelines;
+pub mod hardening;
 pub mod health;
 pub mod idempotency;
 pub mod identifiers;

@@ -2,11 +2,10 @@
 
 use std::net::TcpListener;
 
-use actix_cors::Cors;
 use actix_web::{
     dev::Server,
     http::{header, Method},
-    middleware::{from_fn, Condition, Logger},
+    middleware::{from_fn, Logger},
     web, App, HttpResponse, HttpServer,
 };
 use utoipa_actix_web::{scope, service_config::ServiceConfig, AppExt};
@@ -27,7 +26,7 @@ use crate::{
     environments,
     error::ApiError,
     extract::{path_config, BodyLimit},
-    guidelines, health,
+    guidelines, hardening, health,
     idempotency::idempotency,
     openapi, organisations, participations, programmes, recognitions,
     reference::{self, import::ImportError},
@@ -213,41 +212,6 @@ pub fn routes(config: &mut ServiceConfig) {
         );
 }
 
-fn cors(allowed_origins: &[String]) -> Cors {
-    let mut cors = Cors::default()
-        .allowed_methods([
-            Method::GET,
-            Method::POST,
-            Method::PUT,
-            Method::PATCH,
-            Method::DELETE,
-        ])
-        .allowed_headers([
-            header::AUTHORIZATION,
-            header::CONTENT_TYPE,
-            header::IF_MATCH,
-            header::ACCEPT,
-        ])
-        .allowed_header("idempotency-key")
-        .allowed_header("x-request-id")
-        .expose_headers([
-            header::ETAG,
-            header::LOCATION,
-            header::RETRY_AFTER,
-            header::WWW_AUTHENTICATE,
-        ])
-        .expose_headers(["x-request-id", "idempotent-replayed"])
-        .max_age(3600);
-    if allowed_origins.iter().any(|origin| origin == "*") {
-        cors = cors.allow_any_origin();
-    } else {
-        for origin in allowed_origins {
-            cors = cors.allowed_origin(origin);
-        }
-    }
-    cors
-}
-
 /// `/docs` without the slash, which Swagger UI's relative asset paths need.
 async fn docs_redirect() -> HttpResponse {
     HttpResponse::PermanentRedirect()
@@ -371,10 +335,8 @@ pub fn run(listener: TcpListener, db: Db, secrets: Secrets, config: &Config) -> 
             .default_service(web::to(route_not_found))
             .wrap(from_fn(idempotency))
             .wrap(from_fn(authenticate))
-            .wrap(Condition::new(
-                !allowed_origins.is_empty(),
-                cors(&allowed_origins),
-            ))
+            .wrap(hardening::cors(&allowed_origins))
+            .wrap(from_fn(hardening::hardening))
             .wrap(from_fn(request_context))
             .wrap(Logger::new(ACCESS_LOG_FORMAT))
     })

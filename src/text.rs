@@ -112,16 +112,24 @@ fn fold_diacritic(ch: char) -> char {
 
 /// A `LIKE` pattern matching `needle` anywhere, with `\` as the escape character.
 pub fn contains_pattern(needle: &str) -> String {
-    let mut pattern = String::with_capacity(needle.len() + 2);
-    pattern.push('%');
-    for ch in normalize_for_search(needle).chars() {
+    format!("%{}%", escape_like(&normalize_for_search(needle)))
+}
+
+/// A `LIKE` pattern (escape `\`) matching text that starts with `prefix` as written.
+pub fn prefix_pattern(prefix: &str) -> String {
+    format!("{}%", escape_like(prefix))
+}
+
+/// `%`, `_` and `\` stand for themselves.
+fn escape_like(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len() + 2);
+    for ch in text.chars() {
         if matches!(ch, '%' | '_' | '\\') {
-            pattern.push('\\');
+            escaped.push('\\');
         }
-        pattern.push(ch);
+        escaped.push(ch);
     }
-    pattern.push('%');
-    pattern
+    escaped
 }
 
 /// Text made safe to place in HTML content and attribute values.

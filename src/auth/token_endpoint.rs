@@ -146,6 +146,9 @@ pub async fn token(
             "Send the request as application/x-www-form-urlencoded.",
         ));
     }
+    if body.windows(3).any(|window| window == b"%00") || body.contains(&0) {
+        return Err(invalid_request("The form must not contain NUL characters (%00)."));
+    }
     let form: TokenRequest = serde_html_form::from_bytes(&body)
         .map_err(|error| invalid_request(format!("The form is malformed: {error}")))?;
     match form.grant_type.as_deref() {

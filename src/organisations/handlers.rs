@@ -93,7 +93,10 @@ pub async fn list(
 }
 
 /// Changes an organisation with a JSON Merge Patch (RFC 7396): fields left out stay as they are,
-/// `null` clears an optional field. A client changes only its own organisation.
+/// `null` clears an optional field. A client changes only its own organisation, and only its names
+/// and contact details (`name`, `website`, `email`, `phone`): `kind`, `active`, `business_id`,
+/// `oph_oid` and `municipality` decide what the organisation may do or who it is, and only
+/// platform administrators change them (403 naming each such field otherwise).
 #[utoipa::path(
     tag = "organisations",
     security(("oauth2" = ["organisations:write"])),
@@ -122,7 +125,9 @@ pub async fn update(
                 let (current, _) = repo::find(conn, &id)?.ok_or(NOT_FOUND)?;
                 policy::can_update(&caller, &current)?;
                 if_match.check(current.version)?;
-                let input = patch.apply_to(&OrganisationInput::from(&current))?;
+                let unchanged = OrganisationInput::from(&current);
+                let input = patch.apply_to(&unchanged)?;
+                policy::can_change_fields(&caller, &unchanged, &input)?;
                 domain::update(conn, &Actor::from(&caller), &current, input)
             })
         })

@@ -12,7 +12,7 @@ use crate::{
     db::{distinct, DbConnection},
     pagination::PageRequest,
     schema::{municipalities, qualification_unit_links, qualification_units, qualifications, regions},
-    text::contains_pattern,
+    text::{contains_pattern, prefix_pattern},
 };
 
 pub fn list_regions(conn: &mut DbConnection, page: &PageRequest<String>) -> QueryResult<Vec<RegionRow>> {
@@ -67,12 +67,11 @@ pub fn list_qualifications(
         .select(QualificationRow::as_select())
         .into_boxed();
     if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-        let code_prefix = format!("{}%", q.replace(['%', '_', '\\'], ""));
         query = query.filter(
             qualifications::name_search
                 .like(contains_pattern(q))
                 .escape('\\')
-                .or(qualifications::code.like(code_prefix)),
+                .or(qualifications::code.like(prefix_pattern(q)).escape('\\')),
         );
     }
     if let Some(kind) = filter.qualification_type {

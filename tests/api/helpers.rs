@@ -152,6 +152,7 @@ pub fn test_config(database_url: &str, data_dir: &std::path::Path) -> Config {
     config.workers = Some(1);
     config.database_pool_size = 4;
     config.max_body_bytes = 64 * 1024;
+    config.cors_allowed_origins = vec!["https://frontend.example".into()];
     config
 }
 

@@ -18,3 +18,4 @@ mod organisations;
 mod pagination;
 mod programmes;
 mod reference_data;
+mod security;
