@@ -2,6 +2,8 @@
 
 use std::{env, path::PathBuf};
 
+use crate::client_address::TrustedProxies;
+
 /// Where the service keeps its files (the SQLite database by default, later its keys).
 pub const DEFAULT_DATA_DIR: &str = "data";
 pub const DEFAULT_BIND_ADDR: &str = "127.0.0.1:8080";
@@ -28,6 +30,8 @@ pub struct Config {
     /// The service's public address, which credentials and verification links name; by default
     /// `http://` and the bound address.
     pub public_url: Option<String>,
+    /// Reverse proxies whose `Forwarded`/`X-Forwarded-For` name the client's address.
+    pub trusted_proxies: TrustedProxies,
 }
 
 pub const DEFAULT_JWT_ISSUER: &str = "urn:opinto-registry";
@@ -123,6 +127,12 @@ impl Config {
             personal_data_key_file: var("PERSONAL_DATA_KEY_FILE")
                 .map_or_else(|| default_personal_data_key_file(&data_dir), PathBuf::from),
             public_url: var("PUBLIC_URL").map(|url| url.trim_end_matches('/').to_owned()),
+            trusted_proxies: TrustedProxies::parse(&var("TRUSTED_PROXIES").unwrap_or_default()).map_err(
+                |item| ConfigError {
+                    name: "TRUSTED_PROXIES",
+                    message: format!("{item:?} is not an IP address or a CIDR range"),
+                },
+            )?,
             data_dir,
         })
     }
@@ -136,6 +146,7 @@ impl Config {
             auth: AuthConfig::defaults(&data_dir),
             personal_data_key_file: default_personal_data_key_file(&data_dir),
             public_url: None,
+            trusted_proxies: TrustedProxies::default(),
             data_dir,
             bind_addr: DEFAULT_BIND_ADDR.into(),
             cors_allowed_origins: Vec::new(),

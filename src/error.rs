@@ -119,6 +119,9 @@ pub enum ApiError {
     },
     #[error("database unavailable: {0}")]
     DatabaseUnavailable(String),
+    /// More work of one kind (hashing secrets) is waiting than the service takes on at once.
+    #[error("overloaded: {0}")]
+    Overloaded(&'static str),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -186,7 +189,7 @@ impl ApiError {
             Self::Forbidden(_) | Self::ForbiddenFields(_) | Self::InsufficientScope(_) => "forbidden",
             Self::TooManyRequests { .. } => "too-many-requests",
             Self::OAuth { .. } => "oauth-error",
-            Self::DatabaseUnavailable(_) => "service-unavailable",
+            Self::DatabaseUnavailable(_) | Self::Overloaded(_) => "service-unavailable",
             Self::Internal(_) => "internal-error",
         }
     }
@@ -210,9 +213,9 @@ impl ApiError {
             Self::Forbidden(_) | Self::ForbiddenFields(_) | Self::InsufficientScope(_) => {
                 "The caller may not do this"
             }
-            Self::TooManyRequests { .. } => "Too many failed attempts",
+            Self::TooManyRequests { .. } => "Too many requests",
             Self::OAuth { .. } => "The token request failed",
-            Self::DatabaseUnavailable(_) => "The service is temporarily unavailable",
+            Self::DatabaseUnavailable(_) | Self::Overloaded(_) => "The service is temporarily unavailable",
             Self::Internal(_) => "Internal error",
         }
     }
@@ -262,6 +265,7 @@ impl ApiError {
             Self::DatabaseUnavailable(_) => {
                 Some("The database cannot be reached right now; retry shortly.".to_owned())
             }
+            Self::Overloaded(what) => Some(format!("Too many {what} are waiting; retry shortly.")),
             // Never the cause: it may hold data; the log has it under the request id.
             Self::Internal(_) => Some(
                 "An unexpected error occurred. Quote the request_id when reporting it.".to_owned(),
@@ -307,7 +311,7 @@ impl ApiError {
         }
         response.insert_header((header::CONTENT_TYPE, PROBLEM_CONTENT_TYPE));
         match self {
-            Self::DatabaseUnavailable(_) | Self::IdempotencyKeyInProgress => {
+            Self::DatabaseUnavailable(_) | Self::Overloaded(_) | Self::IdempotencyKeyInProgress => {
                 response.insert_header((header::RETRY_AFTER, "1"));
             }
             Self::MethodNotAllowed { allow } if !allow.is_empty() => {
@@ -351,14 +355,16 @@ impl ResponseError for ApiError {
             Self::Conflict(_) | Self::IdempotencyKeyInProgress => StatusCode::CONFLICT,
             Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             Self::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
-            Self::Forbidden(_) | Self::ForbiddenFields(_) | Self::InsufficientScope(_) => StatusCode::FORBIDDEN,
+            Self::Forbidden(_) | Self::ForbiddenFields(_) | Self::InsufficientScope(_) => {
+                StatusCode::FORBIDDEN
+            }
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::OAuth { status, .. } => *status,
             Self::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::NotAcceptable { .. } => StatusCode::NOT_ACCEPTABLE,
-            Self::DatabaseUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::DatabaseUnavailable(_) | Self::Overloaded(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

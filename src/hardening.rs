@@ -34,7 +34,10 @@ pub async fn hardening(
     let docs = req.path().starts_with("/docs");
     let mut response = next.call(req).await?.map_into_boxed_body();
     let headers = response.headers_mut();
-    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
     let html = headers
         .get(header::CONTENT_TYPE)
@@ -63,7 +66,11 @@ fn holds_personal_data(head: &RequestHead) -> bool {
 fn refuse_nul_in_url(path: &str, query: &str) -> Result<(), ApiError> {
     let mut errors = Vec::new();
     if has_encoded_nul(path) {
-        errors.push(FieldError::new("path", "nul", "must not contain a NUL character (%00)"));
+        errors.push(FieldError::new(
+            "path",
+            "nul",
+            "must not contain a NUL character (%00)",
+        ));
     }
     for pair in query.split('&').filter(|pair| has_encoded_nul(pair)) {
         let name = pair.split('=').next().unwrap_or_default();
@@ -71,7 +78,11 @@ fn refuse_nul_in_url(path: &str, query: &str) -> Result<(), ApiError> {
             .next()
             .map(|(name, _)| name.replace('\0', ""))
             .unwrap_or_default();
-        errors.push(FieldError::new(name, "nul", "must not contain a NUL character (%00)"));
+        errors.push(FieldError::new(
+            name,
+            "nul",
+            "must not contain a NUL character (%00)",
+        ));
     }
     if errors.is_empty() {
         Ok(())
@@ -110,7 +121,13 @@ pub fn nul_fields(value: &serde_json::Value) -> Vec<FieldError> {
 }
 
 fn collect_nul_fields(value: &serde_json::Value, path: &str, found: &mut Vec<String>) {
-    let here = || if path.is_empty() { "body".to_owned() } else { path.to_owned() };
+    let here = || {
+        if path.is_empty() {
+            "body".to_owned()
+        } else {
+            path.to_owned()
+        }
+    };
     match value {
         serde_json::Value::String(text) if text.contains('\0') => found.push(here()),
         serde_json::Value::Array(items) => {
@@ -120,7 +137,11 @@ fn collect_nul_fields(value: &serde_json::Value, path: &str, found: &mut Vec<Str
         }
         serde_json::Value::Object(members) => {
             for (name, member) in members {
-                let member_path = if path.is_empty() { name.clone() } else { format!("{path}.{name}") };
+                let member_path = if path.is_empty() {
+                    name.clone()
+                } else {
+                    format!("{path}.{name}")
+                };
                 if name.contains('\0') {
                     found.push(member_path.replace('\0', ""));
                 } else {
@@ -145,11 +166,27 @@ pub fn cors(allowed_origins: &[String]) -> Cors {
         .allowed_origin_fn(move |origin, head| {
             allowed.contains(origin) || same_origin(origin, head) || anonymous_read(head)
         })
-        .allowed_methods([Method::GET, Method::POST, Method::PUT, Method::PATCH, Method::DELETE])
-        .allowed_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::IF_MATCH, header::ACCEPT])
+        .allowed_methods([
+            Method::GET,
+            Method::POST,
+            Method::PUT,
+            Method::PATCH,
+            Method::DELETE,
+        ])
+        .allowed_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::IF_MATCH,
+            header::ACCEPT,
+        ])
         .allowed_header("idempotency-key")
         .allowed_header("x-request-id")
-        .expose_headers([header::ETAG, header::LOCATION, header::RETRY_AFTER, header::WWW_AUTHENTICATE])
+        .expose_headers([
+            header::ETAG,
+            header::LOCATION,
+            header::RETRY_AFTER,
+            header::WWW_AUTHENTICATE,
+        ])
         .expose_headers(["x-request-id", "idempotent-replayed"])
         .max_age(3600)
 }

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod catalogue;
 pub mod certificates;
 pub mod cli;
+pub mod client_address;
 pub mod clients;
 pub mod concurrency;
 pub mod config;

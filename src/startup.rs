@@ -315,6 +315,10 @@ pub fn run(listener: TcpListener, db: Db, secrets: Secrets, config: &Config) -> 
     let catalogue_cache = web::Data::new(CatalogueCache::default());
     let body_limit = BodyLimit(config.max_body_bytes);
     let allowed_origins = config.cors_allowed_origins.clone();
+    let trusted_proxies = config.trusted_proxies.clone();
+    let hashing = web::Data::new(token_endpoint::HashingPermits::new(
+        std::thread::available_parallelism().map_or(2, usize::from),
+    ));
     let mut server = HttpServer::new(move || {
         App::new()
             .into_utoipa_app()
@@ -325,6 +329,8 @@ pub fn run(listener: TcpListener, db: Db, secrets: Secrets, config: &Config) -> 
             .app_data(auth_config.clone())
             .app_data(route_methods.clone())
             .app_data(catalogue_cache.clone())
+            .app_data(hashing.clone())
+            .app_data(trusted_proxies.clone())
             .app_data(body_limit)
             .app_data(web::PayloadConfig::new(body_limit.0))
             .app_data(path_config())

@@ -9,13 +9,14 @@ use utoipa::ToSchema;
 use super::{
     keys::{JwkSet, KeySet},
     parse_scopes,
-    rate_limit::{self, address_subject, client_subject},
-    tokens, Principal,
+    rate_limit::{self, Counter},
+    tokens, Principal, Scope,
 };
 use crate::{
-    clients::{domain::secret_matches, repo as clients},
+    client_address::client_address,
+    clients::{domain::secret_matches, model::ClientRow, repo as clients},
     config::AuthConfig,
-    db::{now, write_transaction, Db},
+    db::{now, Db},
     error::ApiError,
 };
 
@@ -115,8 +116,12 @@ fn credentials(req: &HttpRequest, form: &TokenRequest) -> Result<(String, String
 /// Issues an access token for a client (OAuth 2.0 client credentials grant).
 ///
 /// Authenticate with HTTP Basic (`client_id:client_secret`) or the form fields `client_id` and
-/// `client_secret`. Errors follow RFC 6749 §5.2. Repeated failures for one client id or from one
-/// address are refused with 429 for a while.
+/// `client_secret`. Errors follow RFC 6749 §5.2. Tokens last `expires_in` seconds (15 minutes by
+/// default): reuse one until it expires. Ten failures for one client id from one address (and
+/// 200 from one address for any ids) are refused with 429 for 15 minutes; failures elsewhere
+/// never lock out a caller with the right secret. Every request counts as a possible failure until
+/// its secret is checked, so more than ten requests of one client from one address at once are
+/// refused too. More than 30 tokens a minute for one client are refused with 429.
 #[utoipa::path(
     tag = "authentication",
     request_body(content = TokenRequest, content_type = "application/x-www-form-urlencoded"),
@@ -124,7 +129,9 @@ fn credentials(req: &HttpRequest, form: &TokenRequest) -> Result<(String, String
         (status = 200, description = "A token", body = TokenResponse),
         (status = 400, description = "invalid_request, invalid_scope or unsupported_grant_type", body = OAuthErrorBody),
         (status = 401, description = "invalid_client", body = OAuthErrorBody),
-        (status = 429, description = "Too many failed authentications; retry after Retry-After seconds",
+        (status = 429, description = "Too many failed authentications, or tokens, for this client; retry after Retry-After seconds",
+            body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Too many token requests are waiting to be checked; retry after Retry-After seconds",
             body = crate::error::Problem, content_type = "application/problem+json"),
     )
 )]
@@ -134,6 +141,7 @@ pub async fn token(
     db: web::Data<Db>,
     keys: web::Data<KeySet>,
     config: web::Data<AuthConfig>,
+    hashing: web::Data<HashingPermits>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let form_content = req
@@ -175,53 +183,9 @@ pub async fn token(
             )
         })?;
     let (client_id, secret) = credentials(&req, &form)?;
-    let address = req
-        .peer_addr()
-        .map(|addr| addr.ip().to_string())
-        .unwrap_or_else(|| "unknown".to_owned());
-    let subjects = vec![client_subject(&client_id), address_subject(&address)];
-
-    let principal = db
-        .run(move |conn| {
-            let started = now();
-            if let Some(retry_after_secs) = rate_limit::retry_after(conn, &subjects, started)? {
-                return Err(ApiError::TooManyRequests { retry_after_secs });
-            }
-            let client = clients::find(conn, &client_id)?;
-            let authenticated = match &client {
-                Some(row) => secret_matches(row, &secret) && row.active,
-                None => {
-                    // Spend the same time as for a real client, so that ids cannot be probed.
-                    secret_matches(&crate::clients::domain::decoy_row(), &secret);
-                    false
-                }
-            };
-            let Some(client) = client.filter(|_| authenticated) else {
-                write_transaction(conn, |conn| rate_limit::record_failure(conn, &subjects, started))?;
-                return Err(invalid_client());
-            };
-            let granted = client.granted_scopes();
-            let scopes = match requested {
-                None => granted,
-                Some(requested) => {
-                    if let Some(scope) = requested.iter().find(|scope| !granted.contains(scope)) {
-                        return Err(oauth_error(
-                            actix_web::http::StatusCode::BAD_REQUEST,
-                            "invalid_scope",
-                            format!("The client may not be granted {}.", scope.as_str()),
-                        ));
-                    }
-                    requested
-                }
-            };
-            clients::mark_used(conn, &client.id, started)?;
-            Ok(Principal {
-                client_id: client.id,
-                organisation_id: client.organisation_id,
-                scopes,
-            })
-        })
-        .await?;
+    let address = client_address(&req);
+    let principal = authenticate_client(&db, &hashing, client_id, secret, &address).await?;
+    let principal = narrow_scopes(principal, requested)?;
     let access_token = tokens::issue(
         &keys,
         &config.issuer,
@@ -239,6 +203,108 @@ pub async fn token(
             expires_in: config.token_ttl_secs,
             scope: super::join_scopes(&principal.scopes),
         }))
+}
+
+/// Checks the client's secret. Failures are counted per client id and address pair (and, far
+/// higher, per address) before the secret is hashed, so that parallel guesses cannot pass the
+/// limit, and a correct secret gives its unit back. Issued tokens are counted per client, so that
+/// a flood of valid requests is refused before it costs a hash. The hash runs off the database
+/// pool, on a bounded number of threads.
+async fn authenticate_client(
+    db: &Db,
+    hashing: &HashingPermits,
+    client_id: String,
+    secret: String,
+    address: &str,
+) -> Result<Principal, ApiError> {
+    let failures = vec![
+        Counter::client_address_failures(&client_id, address),
+        Counter::address_failures(address),
+    ];
+    let issued = Counter::tokens(&client_id);
+    let counters = [failures.clone(), vec![issued.clone()]].concat();
+    let id = client_id.clone();
+    let client = db
+        .run(move |conn| {
+            rate_limit::take(conn, &counters, now())?;
+            Ok(clients::find(conn, &id)?)
+        })
+        .await?;
+    let authenticated = match client {
+        Some(row) => {
+            let (matched, row) = hashing.verify(row, secret).await?;
+            (matched && row.active).then_some(row)
+        }
+        None => {
+            // Spend the same time as for a real client, so that ids cannot be probed.
+            hashing
+                .verify(crate::clients::domain::decoy_row(), secret)
+                .await?;
+            None
+        }
+    };
+    db.run(move |conn| match authenticated {
+        Some(client) => {
+            rate_limit::give_back(conn, &failures)?;
+            clients::mark_used(conn, &client.id, now())?;
+            Ok(Principal {
+                client_id: client.id.clone(),
+                organisation_id: client.organisation_id.clone(),
+                scopes: client.granted_scopes(),
+            })
+        }
+        None => {
+            rate_limit::give_back(conn, std::slice::from_ref(&issued))?;
+            Err(invalid_client())
+        }
+    })
+    .await
+}
+
+/// The token's scopes: those asked for, each of which the client must have, or all it has.
+fn narrow_scopes(principal: Principal, requested: Option<Vec<Scope>>) -> Result<Principal, ApiError> {
+    let Some(requested) = requested else {
+        return Ok(principal);
+    };
+    if let Some(scope) = requested.iter().find(|scope| !principal.scopes.contains(scope)) {
+        return Err(oauth_error(
+            actix_web::http::StatusCode::BAD_REQUEST,
+            "invalid_scope",
+            format!("The client may not be granted {}.", scope.as_str()),
+        ));
+    }
+    Ok(Principal {
+        scopes: requested,
+        ..principal
+    })
+}
+
+/// Argon2 takes tens of milliseconds and 19 MiB per hash: a few at a time keep memory flat and
+/// leave the cores to other requests, however many token requests arrive.
+#[derive(Clone)]
+pub struct HashingPermits(std::sync::Arc<tokio::sync::Semaphore>);
+
+/// How long a token request waits for a hashing thread before it is answered 503.
+const HASHING_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
+impl HashingPermits {
+    pub fn new(at_once: usize) -> Self {
+        Self(std::sync::Arc::new(tokio::sync::Semaphore::new(at_once.max(1))))
+    }
+
+    /// Whether `secret` is the client's; the row comes back with the answer.
+    async fn verify(&self, row: ClientRow, secret: String) -> Result<(bool, ClientRow), ApiError> {
+        let permit = actix_web::rt::time::timeout(HASHING_WAIT, self.0.clone().acquire_owned())
+            .await
+            .map_err(|_| ApiError::Overloaded("token requests"))?
+            .map_err(|_| ApiError::Overloaded("token requests"))?;
+        web::block(move || {
+            let _permit = permit;
+            (secret_matches(&row, &secret), row)
+        })
+        .await
+        .map_err(|error| ApiError::internal(format!("hashing task failed: {error}")))
+    }
 }
 
 /// The public keys that verify this service's tokens (and, later, its credentials).

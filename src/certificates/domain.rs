@@ -830,6 +830,21 @@ pub fn views(
 }
 
 /// Records that `actor` read the personal data of these certificates.
+/// A search by identity code, found or not: who searched and when, never the code.
+pub fn record_search(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    searcher_organisation_id: Option<&str>,
+) -> Result<(), ApiError> {
+    let id = Uuid::now_v7().to_string();
+    audit::record(
+        conn,
+        actor,
+        Change::new("search", "certificate_search", &id, searcher_organisation_id),
+    )?;
+    Ok(())
+}
+
 pub fn record_reads(conn: &mut DbConnection, actor: &Actor, rows: &[CertificateRow]) -> Result<(), ApiError> {
     for row in rows {
         audit::record(

@@ -16,7 +16,11 @@ use super::{
 };
 use crate::{
     audit::Actor,
-    auth::{keys::KeySet, Caller},
+    auth::{
+        keys::KeySet,
+        rate_limit::{self, Counter},
+        Caller,
+    },
     concurrency::{with_etag, IfMatch, OptionalIfMatch},
     db::{write_transaction, Db, DbConnection},
     error::ApiError,
@@ -184,11 +188,18 @@ pub async fn list(
 
 /// Finds a person's certificates by personal identity code, sent in the body so that it never
 /// appears in a URL or an access log. Only certificates the caller may read are returned.
+///
+/// Every search is audited (`search`, without the code), found or not, and so is every
+/// certificate it returns (`read`). A client may search 60 times a minute; more answer 429.
 #[utoipa::path(
     tag = "certificates",
     request_body = SearchInput,
     security(("oauth2" = ["certificates:read"])),
-    responses((status = 200, description = "The certificates found", body = SearchResult))
+    responses(
+        (status = 200, description = "The certificates found", body = SearchResult),
+        (status = 429, description = "Too many searches by this client; retry after Retry-After seconds",
+            body = crate::error::Problem, content_type = "application/problem+json"),
+    )
 )]
 #[post("/certificates/search")]
 pub async fn search(
@@ -203,7 +214,9 @@ pub async fn search(
     let index = key.blind_index(&code.code);
     let items = db
         .run(move |conn| {
+            rate_limit::take(conn, &[Counter::searches(&caller.client_id)], crate::db::now())?;
             write_transaction(conn, |conn| {
+                domain::record_search(conn, &Actor::from(&caller), caller.organisation_id.as_deref())?;
                 let mut readable = Vec::new();
                 for row in repo::find_by_hetu_index(conn, &index)? {
                     let allowed = reader.is_none() || policy::can_read(conn, &caller, &row).is_ok();

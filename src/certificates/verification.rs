@@ -13,8 +13,12 @@ use super::{
     repo,
 };
 use crate::{
-    auth::{keys::KeySet, rate_limit},
-    db::{now, write_transaction, Db, DbConnection},
+    auth::{
+        keys::KeySet,
+        rate_limit::{self, Counter},
+    },
+    client_address::client_address,
+    db::{now, Db, DbConnection},
     error::ApiError,
     extract::Json,
     organisations::{dto::OrganisationSummary, repo as organisations},
@@ -118,18 +122,12 @@ fn verification_of(conn: &mut DbConnection, row: CertificateRow) -> Result<Verif
     })
 }
 
-/// Looks a code up, counting failures per address so that codes cannot be guessed by trying.
+/// Looks a code up. A code that exists is always answered; unknown codes are counted per client
+/// address, and past the limit an address's further unknown codes answer 429 for a while, so that
+/// nobody can try codes fast and an office's mistyped codes never hide a real certificate.
 async fn look_up(db: &Db, request: &HttpRequest, code: String) -> Result<Verification, ApiError> {
-    let address = request
-        .peer_addr()
-        .map(|addr| addr.ip().to_string())
-        .unwrap_or_else(|| "unknown".to_owned());
-    let subjects = vec![format!("verify:{address}")];
+    let guesses = [Counter::verify_failures(&client_address(request))];
     db.run(move |conn| {
-        let started = now();
-        if let Some(retry_after_secs) = rate_limit::retry_after(conn, &subjects, started)? {
-            return Err(ApiError::TooManyRequests { retry_after_secs });
-        }
         let found = match credential::normalize_code(&code) {
             Some(code) => repo::find_by_code(conn, &code)?,
             None => None,
@@ -137,7 +135,7 @@ async fn look_up(db: &Db, request: &HttpRequest, code: String) -> Result<Verific
         match found {
             Some(row) => verification_of(conn, row),
             None => {
-                write_transaction(conn, |conn| rate_limit::record_failure(conn, &subjects, started))?;
+                rate_limit::take(conn, &guesses, now())?;
                 Err(ApiError::NotFound {
                     resource: "certificate",
                 })
@@ -147,8 +145,9 @@ async fn look_up(db: &Db, request: &HttpRequest, code: String) -> Result<Verific
     .await
 }
 
-/// Verifies a certificate by the code printed on it. No authentication; repeated unknown codes
-/// from one address get 429.
+/// Verifies a certificate by the code printed on it. No authentication. A code that exists is
+/// always answered; after 20 unknown codes from one address in 15 minutes, that address's further
+/// unknown codes answer 429 until the window ends.
 #[utoipa::path(
     tag = "verification",
     params(("code" = String, Path, description = "The verification code, e.g. K7M2Q-X9PRT (case and hyphen do not matter)")),
@@ -268,7 +267,8 @@ fn html_of(verification: &Verification) -> String {
     responses(
         (status = 200, description = "The verification as a page", content_type = "text/html", body = String),
         (status = 404, description = "No certificate has this code", content_type = "text/html", body = String),
-        (status = 429, description = "Too many unknown codes from this address", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many unknown codes from this address: a page saying when to try again", content_type = "text/html", body = String,
+            headers(("Retry-After" = u64, description = "Seconds until unknown codes are looked up again"))),
     )
 )]
 #[get("/verify/{code}")]
@@ -285,6 +285,22 @@ pub async fn verify_page(
             "<h1>Osaamistodistuksen tarkistus</h1><p class=\"status unknown\">Tällä koodilla ei löydy todistusta. \
              – Inget intyg har denna kod. – No certificate has this code.</p>",
         ))),
+        Err(ApiError::TooManyRequests { retry_after_secs }) => {
+            let minutes = retry_after_secs.div_ceil(60);
+            Ok(HttpResponse::TooManyRequests()
+                .insert_header(html)
+                .insert_header((header::RETRY_AFTER, retry_after_secs.to_string()))
+                .body(page(
+                    "Osaamistodistuksen tarkistus",
+                    &format!(
+                        "<h1>Osaamistodistuksen tarkistus</h1><p class=\"status unknown\">Tästä osoitteesta on \
+                         kokeiltu liian monta tuntematonta koodia. Tarkista koodi ja yritä uudelleen {minutes} minuutin \
+                         kuluttua.</p><p lang=\"sv\">För många okända koder från denna adress. Kontrollera koden och \
+                         försök igen om {minutes} minuter.</p><p lang=\"en\">Too many unknown codes from this address. \
+                         Check the code and try again in {minutes} minutes.</p>"
+                    ),
+                )))
+        }
         Err(error) => Err(error),
     }
 }

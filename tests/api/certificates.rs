@@ -11,18 +11,18 @@ use crate::{
     helpers::{Reply, TestApp},
 };
 
-const HETU: &str = "150304A1233";
+pub const HETU: &str = "150304A1233";
 const SCOPES: &str = "certificates:read certificates:write";
 
-struct Parties {
-    cast: Cast,
-    workshop: String,
-    provider: String,
-    other_provider: String,
-    environment: String,
+pub struct Parties {
+    pub cast: Cast,
+    pub workshop: String,
+    pub provider: String,
+    pub other_provider: String,
+    pub environment: String,
 }
 
-async fn parties(app: &TestApp) -> Parties {
+pub async fn parties(app: &TestApp) -> Parties {
     let cast = cast(app).await;
     let environment = create_environment(app, &cast.workshop_token, json!({})).await;
     Parties {
@@ -34,7 +34,7 @@ async fn parties(app: &TestApp) -> Parties {
     }
 }
 
-fn certificate_body(environment: &str) -> Value {
+pub fn certificate_body(environment: &str) -> Value {
     json!({
         "holder": {"given_names": "Aino Maria", "family_name": "Virtanen", "date_of_birth": "2004-03-15", "hetu": HETU},
         "learning_environment_ids": [environment],
@@ -53,7 +53,7 @@ fn certificate_body(environment: &str) -> Value {
     })
 }
 
-async fn draft(app: &TestApp, parties: &Parties) -> String {
+pub async fn draft(app: &TestApp, parties: &Parties) -> String {
     let reply = app
         .post_json_as(
             Some(&parties.workshop),
@@ -65,7 +65,7 @@ async fn draft(app: &TestApp, parties: &Parties) -> String {
     reply.body["id"].as_str().expect("id").to_owned()
 }
 
-async fn issue(app: &TestApp, token: &str, id: &str) -> Reply {
+pub async fn issue(app: &TestApp, token: &str, id: &str) -> Reply {
     let reply = app
         .post_json_as(Some(token), &format!("/v1/certificates/{id}/issue"), &json!({}))
         .await;

@@ -153,6 +153,9 @@ pub fn test_config(database_url: &str, data_dir: &std::path::Path) -> Config {
     config.database_pool_size = 4;
     config.max_body_bytes = 64 * 1024;
     config.cors_allowed_origins = vec!["https://frontend.example".into()];
+    // Tests speak for many clients through forwarding headers, as a reverse proxy would.
+    config.trusted_proxies =
+        opinto_registry::client_address::TrustedProxies::parse("127.0.0.1").expect("valid");
     config
 }
 

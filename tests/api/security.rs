@@ -6,7 +6,7 @@ use serde_json::json;
 
 use crate::{
     backend_tests,
-    helpers::{organisation_body, TestApp},
+    helpers::{organisation_body, Reply, TestApp},
 };
 
 async fn an_organisation_cannot_raise_its_own_privileges(app: TestApp) {
@@ -53,7 +53,11 @@ async fn an_organisation_cannot_raise_its_own_privileges(app: TestApp) {
 
     // A deactivation by an administrator cannot be undone by the organisation itself.
     let deactivated = app
-        .patch_json(&path, Some("\"2\""), &json!({"active": false, "kind": "education_provider"}))
+        .patch_json(
+            &path,
+            Some("\"2\""),
+            &json!({"active": false, "kind": "education_provider"}),
+        )
         .await;
     assert_eq!(deactivated.status, StatusCode::OK, "{}", deactivated.text);
     let undone = app
@@ -166,7 +170,8 @@ async fn cors_opens_public_reads_but_not_credentials(app: TestApp) {
             .insert_header(("access-control-request-headers", headers))
             .send()
     };
-    let with_token = crate::helpers::Reply::from(preflight("authorization", "GET").await.expect("sent")).await;
+    let with_token =
+        crate::helpers::Reply::from(preflight("authorization", "GET").await.expect("sent")).await;
     assert!(
         with_token.header("access-control-allow-origin").is_none(),
         "a foreign page may not send a token: {:?}",
@@ -184,7 +189,10 @@ async fn cors_opens_public_reads_but_not_credentials(app: TestApp) {
         .expect("sent");
     let public = crate::helpers::Reply::from(public).await;
     assert_eq!(public.status, StatusCode::OK);
-    assert_eq!(public.header("access-control-allow-origin"), Some("https://any.example"));
+    assert_eq!(
+        public.header("access-control-allow-origin"),
+        Some("https://any.example")
+    );
     assert!(public.header("access-control-allow-credentials").is_none());
 }
 
@@ -194,3 +202,192 @@ backend_tests!(
     pages_and_personal_data_carry_browser_protections,
     cors_opens_public_reads_but_not_credentials,
 );
+
+/// A token request sent through the trusted proxy on behalf of `address`.
+async fn token_from(app: &TestApp, address: &str, client_id: &str, secret: &str) -> Reply {
+    let request = app
+        .client
+        .post(app.url("/oauth/token"))
+        .insert_header(("x-forwarded-for", address));
+    let form = [
+        ("grant_type", "client_credentials"),
+        ("client_id", client_id),
+        ("client_secret", secret),
+    ];
+    Reply::from(request.send_form(&form).await.expect("request is sent")).await
+}
+
+async fn someone_elses_failures_never_lock_out_the_right_secret(app: TestApp) {
+    let org = app.create_organisation(&organisation_body(json!({}))).await;
+    let org = org["id"].as_str().expect("id");
+    let (client_id, secret) = app.create_client(Some(org), "organisations:write").await;
+    for attacker in 1..=10 {
+        let address = format!("203.0.113.{attacker}");
+        for _ in 0..10 {
+            let reply = token_from(&app, &address, &client_id, "wrong").await;
+            assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{}", reply.text);
+        }
+        let locked = token_from(&app, &address, &client_id, "wrong").await;
+        locked.assert_problem(StatusCode::TOO_MANY_REQUESTS, "too-many-requests");
+    }
+    let legitimate = token_from(&app, "198.51.100.20", &client_id, &secret).await;
+    assert_eq!(legitimate.status, StatusCode::OK, "{}", legitimate.text);
+
+    // A colleague behind the same office address keeps working after one member's mistakes.
+    let (colleague, colleague_secret) = app.create_client(Some(org), "organisations:write").await;
+    let office = "198.51.100.99";
+    for _ in 0..10 {
+        token_from(&app, office, &client_id, "wrong").await;
+    }
+    let other = token_from(&app, office, &colleague, &colleague_secret).await;
+    assert_eq!(other.status, StatusCode::OK, "{}", other.text);
+}
+
+async fn parallel_failures_are_counted_atomically(app: TestApp) {
+    let org = app.create_organisation(&organisation_body(json!({}))).await;
+    let (client_id, _) = app
+        .create_client(Some(org["id"].as_str().expect("id")), "organisations:write")
+        .await;
+    let attempts = (0..40).map(|_| token_from(&app, "203.0.113.50", &client_id, "wrong"));
+    let replies = futures_util::future::join_all(attempts).await;
+    let checked = replies
+        .iter()
+        .filter(|reply| reply.status == StatusCode::UNAUTHORIZED)
+        .count();
+    let refused = replies
+        .iter()
+        .filter(|reply| reply.status == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert_eq!(
+        (checked, refused),
+        (10, 30),
+        "exactly the limit's ten secrets were checked"
+    );
+}
+
+async fn a_token_flood_is_cut_off_per_client(app: TestApp) {
+    let org = app.create_organisation(&organisation_body(json!({}))).await;
+    let (client_id, secret) = app
+        .create_client(Some(org["id"].as_str().expect("id")), "organisations:write")
+        .await;
+    // In waves of five: more than ten requests of one client from one address in flight at once
+    // would meet the failure limit, as a guess may be among them.
+    let mut replies = Vec::new();
+    for _ in 0..9 {
+        let wave = (0..5).map(|_| token_from(&app, "198.51.100.5", &client_id, &secret));
+        replies.extend(futures_util::future::join_all(wave).await);
+    }
+    let issued = replies
+        .iter()
+        .filter(|reply| reply.status == StatusCode::OK)
+        .count();
+    let limited = replies
+        .iter()
+        .filter(|reply| reply.status == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert_eq!((issued, limited), (30, 15));
+    // Another client is not affected.
+    let (other, other_secret) = app.create_client(None, "").await;
+    let reply = token_from(&app, "198.51.100.5", &other, &other_secret).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+}
+
+async fn verify_from(app: &TestApp, address: &str, path: &str, accept: &str) -> Reply {
+    let request = app
+        .client
+        .get(app.url(path))
+        .insert_header(("x-forwarded-for", address))
+        .insert_header(("accept", accept));
+    Reply::from(request.send().await.expect("request is sent")).await
+}
+
+async fn mistyped_codes_never_hide_a_real_certificate(app: TestApp) {
+    let parties = crate::certificates::parties(&app).await;
+    let id = crate::certificates::draft(&app, &parties).await;
+    let issued = crate::certificates::issue(&app, &parties.workshop, &id).await;
+    let code = issued.body["verification_code"]
+        .as_str()
+        .expect("code")
+        .to_owned();
+    let office = "198.51.100.40";
+    for _ in 0..20 {
+        let reply = verify_from(&app, office, "/v1/verify/AAAAA-AAAAA", "application/json").await;
+        reply.assert_problem(StatusCode::NOT_FOUND, "not-found");
+    }
+    let limited = verify_from(&app, office, "/v1/verify/AAAAA-AAAAB", "application/json").await;
+    limited.assert_problem(StatusCode::TOO_MANY_REQUESTS, "too-many-requests");
+    let page = verify_from(&app, office, "/verify/AAAAA-AAAAB", "text/html").await;
+    assert_eq!(page.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(page
+        .header("content-type")
+        .is_some_and(|t| t.starts_with("text/html")));
+    assert!(page.header("retry-after").is_some());
+    for words in ["liian monta", "För många", "Too many"] {
+        assert!(page.text.contains(words), "{words}: {}", page.text);
+    }
+
+    // The real code is answered at once, from the same office, as data and as a page.
+    let valid = verify_from(&app, office, &format!("/v1/verify/{code}"), "application/json").await;
+    assert_eq!(valid.status, StatusCode::OK, "{}", valid.text);
+    assert_eq!(valid.body["genuine"], true);
+    let valid_page = verify_from(&app, office, &format!("/verify/{code}"), "text/html").await;
+    assert_eq!(valid_page.status, StatusCode::OK);
+    // Another address is not slowed down.
+    let elsewhere = verify_from(
+        &app,
+        "198.51.100.41",
+        "/v1/verify/AAAAA-AAAAA",
+        "application/json",
+    )
+    .await;
+    elsewhere.assert_problem(StatusCode::NOT_FOUND, "not-found");
+}
+
+backend_tests!(
+    someone_elses_failures_never_lock_out_the_right_secret,
+    parallel_failures_are_counted_atomically,
+    a_token_flood_is_cut_off_per_client,
+    mistyped_codes_never_hide_a_real_certificate,
+);
+
+async fn identity_code_searches_are_audited_and_limited(app: TestApp) {
+    let parties = crate::certificates::parties(&app).await;
+    let body = json!({"holder_hetu": crate::certificates::HETU});
+    let search = || app.post_json_as(Some(&parties.provider), "/v1/certificates/search", &body);
+    let nothing = search().await;
+    assert_eq!(nothing.status, StatusCode::OK, "{}", nothing.text);
+    assert_eq!(nothing.body["items"], json!([]));
+    let audit = app
+        .get_as(
+            Some(&app.admin_token),
+            "/v1/audit?resource_type=certificate_search",
+        )
+        .await;
+    let entries = audit.body["items"].as_array().expect("items");
+    assert_eq!(
+        entries.len(),
+        1,
+        "a search that found nothing is audited: {}",
+        audit.text
+    );
+    assert_eq!(entries[0]["action"], "search");
+    assert_eq!(entries[0]["organisation_id"], parties.cast.provider.as_str());
+    assert!(!audit.text.contains(crate::certificates::HETU));
+
+    for _ in 1..60 {
+        assert_eq!(search().await.status, StatusCode::OK);
+    }
+    search()
+        .await
+        .assert_problem(StatusCode::TOO_MANY_REQUESTS, "too-many-requests");
+    let other = app
+        .post_json_as(
+            Some(&parties.workshop),
+            "/v1/certificates/search",
+            &json!({"holder_hetu": crate::certificates::HETU}),
+        )
+        .await;
+    assert_eq!(other.status, StatusCode::OK, "another client searches on");
+}
+
+backend_tests!(identity_code_searches_are_audited_and_limited);
