@@ -392,7 +392,8 @@ fn print(backend: &str, timings: &[Timing]) {
 fn seed_only(database_url: &str, environments: usize, per_environment: usize) {
     let files = tempfile::tempdir().expect("temporary directory");
     let config = Config::for_database(database_url, files.path());
-    let db = opinto_registry::startup::prepare_database(&config).expect("the database is prepared");
+    let key = opinto_registry::startup::personal_data_key(&config).expect("the personal data key");
+    let db = opinto_registry::startup::prepare_database(&config, &key).expect("the database is prepared");
     let (units, seeded) = seed_timed(&db, environments, per_environment);
     println!("{seeded}; most common unit {}", units.pairs[0].1);
 }

@@ -16,6 +16,7 @@ use validator::Validate;
 use crate::{
     audit::{self, Actor},
     auth::parse_scopes,
+    certificates::{protection::generate_file, sealing},
     clients::{
         domain as client_domain,
         dto::{Client, ClientInput, CreatedClient},
@@ -28,7 +29,7 @@ use crate::{
     extract::flatten_validation_errors,
     openapi,
     reference::import,
-    startup::{prepare_database, Application},
+    startup::{migration_steps, personal_data_key, prepare_database, Application},
 };
 
 #[derive(Debug, Parser)]
@@ -60,11 +61,27 @@ pub enum Command {
         #[command(subcommand)]
         command: ClientsCommand,
     },
+    /// Manage the keys that protect personal data.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
     /// Exit 0 when the service at URL answers its readiness check, 1 otherwise.
     Healthcheck {
         #[arg(long, default_value = "http://127.0.0.1:8080/health/ready")]
         url: String,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Write a new random personal data key to FILE (which must not exist).
+    NewPersonalDataKey { file: PathBuf },
+    /// Re-encrypt every stored identity code, birth date, learner OID and kept answer under the
+    /// current key (PERSONAL_DATA_KEY_FILE) and rebuild the identity codes' blind index, in
+    /// batches, while the service runs. The keys that sealed them must be listed in
+    /// PERSONAL_DATA_PREVIOUS_KEY_FILES. Run it again after a crash: it resumes.
+    RotatePersonalData,
 }
 
 #[derive(Debug, Subcommand)]
@@ -101,6 +118,7 @@ pub async fn run(cli: Cli) -> ExitCode {
         }
         Command::ImportReference { file } => import_reference(&file),
         Command::Clients { command } => clients(command),
+        Command::Keys { command } => keys(command),
         Command::Healthcheck { url } => healthcheck(&url),
     };
     match result {
@@ -134,8 +152,11 @@ async fn serve() -> Result<(), String> {
 
 fn migrate() -> Result<(), String> {
     let config = config()?;
+    let key = personal_data_key(&config).map_err(|error| error.to_string())?;
     let db = Db::connect(&config.database_url, 1).map_err(|error| error.to_string())?;
-    let applied = db.migrate().map_err(|error| error.to_string())?;
+    let applied = db
+        .migrate(&mut migration_steps(&key))
+        .map_err(|error| error.to_string())?;
     if applied.is_empty() {
         println!("no pending migrations");
     } else {
@@ -149,7 +170,7 @@ fn import_reference(file: &std::path::Path) -> Result<(), String> {
     let json = std::fs::read(file).map_err(|error| format!("{shown}: {error}"))?;
     let parsed =
         import::parse(&json).map_err(|error| prefix_lines(&shown.to_string(), &error.to_string()))?;
-    let db = prepare_database(&config()?).map_err(|error| error.to_string())?;
+    let db = database(&config()?)?;
     let mut conn = db.get().map_err(|error| error.to_string())?;
     let actor = Actor::command_line();
     let report = write_transaction(&mut conn, |conn| {
@@ -167,8 +188,41 @@ fn import_reference(file: &std::path::Path) -> Result<(), String> {
     Ok(())
 }
 
+/// The database, migrated, for a maintenance command.
+fn database(config: &Config) -> Result<Db, String> {
+    let key = personal_data_key(config).map_err(|error| error.to_string())?;
+    prepare_database(config, &key).map_err(|error| error.to_string())
+}
+
+fn keys(command: KeysCommand) -> Result<(), String> {
+    match command {
+        KeysCommand::NewPersonalDataKey { file } => {
+            if file.exists() {
+                return Err(format!("{} exists already: choose a new file", file.display()));
+            }
+            generate_file(&file).map_err(|error| error.to_string())?;
+            println!("wrote a new personal data key to {}", file.display());
+            Ok(())
+        }
+        KeysCommand::RotatePersonalData => {
+            let config = config()?;
+            let key = personal_data_key(&config).map_err(|error| error.to_string())?;
+            let db = prepare_database(&config, &key).map_err(|error| error.to_string())?;
+            let mut conn = db.get().map_err(|error| error.to_string())?;
+            let done = sealing::rotate(&mut conn, &key).map_err(|error| describe_problem(&error))?;
+            println!(
+                "re-encrypted {} certificates and {} kept answers under key {}",
+                done.certificates,
+                done.stored_responses,
+                key.current_id()
+            );
+            Ok(())
+        }
+    }
+}
+
 fn clients(command: ClientsCommand) -> Result<(), String> {
-    let db = prepare_database(&config()?).map_err(|error| error.to_string())?;
+    let db = database(&config()?)?;
     let mut conn = db.get().map_err(|error| error.to_string())?;
     let actor = Actor::command_line();
     let output = match command {
@@ -193,7 +247,7 @@ fn clients(command: ClientsCommand) -> Result<(), String> {
                     .map_err(|error| describe_problem(&error))?;
             serde_json::to_string_pretty(&CreatedClient {
                 client: Client::from(row),
-                client_secret: secret,
+                client_secret: Some(secret),
             })
         }
         ClientsCommand::List => {

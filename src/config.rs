@@ -27,6 +27,8 @@ pub struct Config {
     /// The 32-byte key (base64) that encrypts personal identity codes and keys their look-up
     /// hashes; generated on first start when missing.
     pub personal_data_key_file: PathBuf,
+    /// Earlier personal data keys, which still open what they sealed until a rotation is done.
+    pub personal_data_previous_key_files: Vec<PathBuf>,
     /// The service's public address, which credentials and verification links name; by default
     /// `http://` and the bound address.
     pub public_url: Option<String>,
@@ -126,6 +128,9 @@ impl Config {
             auth: AuthConfig::from_env(&data_dir)?,
             personal_data_key_file: var("PERSONAL_DATA_KEY_FILE")
                 .map_or_else(|| default_personal_data_key_file(&data_dir), PathBuf::from),
+            personal_data_previous_key_files: var("PERSONAL_DATA_PREVIOUS_KEY_FILES")
+                .map(|files| split_list(&files).into_iter().map(PathBuf::from).collect())
+                .unwrap_or_default(),
             public_url: var("PUBLIC_URL").map(|url| url.trim_end_matches('/').to_owned()),
             trusted_proxies: TrustedProxies::parse(&var("TRUSTED_PROXIES").unwrap_or_default()).map_err(
                 |item| ConfigError {
@@ -145,6 +150,7 @@ impl Config {
             database_url: database_url.into(),
             auth: AuthConfig::defaults(&data_dir),
             personal_data_key_file: default_personal_data_key_file(&data_dir),
+            personal_data_previous_key_files: Vec::new(),
             public_url: None,
             trusted_proxies: TrustedProxies::default(),
             data_dir,

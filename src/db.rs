@@ -141,9 +141,11 @@ impl ConnectionManager {
             Backend::Sqlite => {
                 let mut conn =
                     SqliteConnection::establish(&self.url.target).map_err(r2d2::Error::ConnectionError)?;
+                // secure_delete zeroes what a change leaves behind, so that personal data replaced
+                // by its sealed form (or sealed under a retired key) is not left in free pages.
                 conn.batch_execute(&format!(
                     "PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}; PRAGMA journal_mode = WAL; \
-                     PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;"
+                     PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA secure_delete = ON;"
                 ))
                 .map_err(r2d2::Error::QueryError)?;
                 Ok(DbConnection::Sqlite(conn))
@@ -288,11 +290,14 @@ impl Db {
             .map_err(ApiError::database_unavailable)
     }
 
-    /// Applies pending migrations, then runs `after` on the same connection. On PostgreSQL both hold
-    /// an advisory lock, so that instances starting together take turns: each migration and each
+    /// Applies pending migrations one by one, calling `each` after every one with its version (for
+    /// data that only Rust can rewrite, between a migration that adds a column and one that drops
+    /// another), then runs `after` on the same connection. On PostgreSQL all of it holds an
+    /// advisory lock, so that instances starting together take turns: each migration and each
     /// first-start step runs once.
     pub fn migrate_then<T>(
         &self,
+        each: &mut dyn FnMut(&str, &mut DbConnection) -> Result<(), String>,
         after: impl FnOnce(&mut DbConnection) -> T,
     ) -> Result<(Vec<String>, T), DbSetupError> {
         let url = self.shown_url.clone();
@@ -306,17 +311,7 @@ impl Db {
             conn.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})"))
                 .map_err(|error| failed(error.to_string()))?;
         }
-        let applied: Result<Vec<String>, String> = match &mut **conn {
-            DbConnection::Sqlite(conn) => conn
-                .run_pending_migrations(SQLITE_MIGRATIONS)
-                .map(|versions| versions.iter().map(ToString::to_string).collect())
-                .map_err(|error| error.to_string()),
-            DbConnection::Pg(conn) => conn
-                .run_pending_migrations(POSTGRES_MIGRATIONS)
-                .map(|versions| versions.iter().map(ToString::to_string).collect())
-                .map_err(|error| error.to_string()),
-        };
-        let outcome = applied.map(|applied| (applied, after(&mut conn)));
+        let outcome = run_pending(&mut conn, each).map(|applied| (applied, after(&mut conn)));
         if locked {
             // Closing the connection would release the lock too; unlock so it can be reused.
             let _ = conn.batch_execute(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK_KEY})"));
@@ -324,8 +319,11 @@ impl Db {
         outcome.map_err(failed)
     }
 
-    pub fn migrate(&self) -> Result<Vec<String>, DbSetupError> {
-        self.migrate_then(|_| ()).map(|(applied, ())| applied)
+    pub fn migrate(
+        &self,
+        each: &mut dyn FnMut(&str, &mut DbConnection) -> Result<(), String>,
+    ) -> Result<Vec<String>, DbSetupError> {
+        self.migrate_then(each, |_| ()).map(|(applied, ())| applied)
     }
 }
 
@@ -350,6 +348,53 @@ pub fn distinct(values: &[String]) -> Vec<&str> {
     distinct.sort_unstable();
     distinct.dedup();
     distinct
+}
+
+fn run_pending(
+    conn: &mut DbConnection,
+    each: &mut dyn FnMut(&str, &mut DbConnection) -> Result<(), String>,
+) -> Result<Vec<String>, String> {
+    let mut applied = Vec::new();
+    loop {
+        let next = match conn {
+            DbConnection::Sqlite(conn) => run_next(conn, SQLITE_MIGRATIONS),
+            DbConnection::Pg(conn) => run_next(conn, POSTGRES_MIGRATIONS),
+        }?;
+        let Some(version) = next else {
+            if !applied.is_empty() {
+                forget_old_pages(conn).map_err(|error| error.to_string())?;
+            }
+            return Ok(applied);
+        };
+        each(&version, conn)?;
+        applied.push(version);
+    }
+}
+
+/// On SQLite, writes the write-ahead log into the database and empties it, so that old versions
+/// of pages (personal data before it was sealed anew) do not outlive a rewrite there.
+pub fn forget_old_pages(conn: &mut DbConnection) -> diesel::QueryResult<()> {
+    match conn {
+        DbConnection::Sqlite(conn) => conn.batch_execute("PRAGMA wal_checkpoint(TRUNCATE)"),
+        DbConnection::Pg(_) => Ok(()),
+    }
+}
+
+/// Runs the oldest pending migration, if any, and names it.
+fn run_next<B: diesel::backend::Backend>(
+    conn: &mut impl MigrationHarness<B>,
+    source: EmbeddedMigrations,
+) -> Result<Option<String>, String> {
+    let pending = conn
+        .pending_migrations(source)
+        .map_err(|error| error.to_string())?;
+    match pending.first() {
+        None => Ok(None),
+        Some(migration) => conn
+            .run_migration(&**migration)
+            .map(|version| Some(version.to_string()))
+            .map_err(|error| error.to_string()),
+    }
 }
 
 /// The current time in UTC at the microsecond precision both backends store, so that a timestamp

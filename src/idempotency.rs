@@ -2,7 +2,8 @@
 //! retry, on this instance or another, gets the same response instead of a second record.
 //!
 //! A key belongs to the authenticated client that sent it and lives 24 hours; requests without a
-//! verified token pass through untouched. The same key with a different method, path
+//! verified token pass through untouched. Stored answers are sealed with the personal data key,
+//! since they may hold identity codes, and a secret shown once is never stored at all. The same key with a different method, path
 //! or body is refused with 422; a key whose first request is still running answers 409.
 
 use actix_web::{
@@ -20,6 +21,7 @@ use diesel::prelude::*;
 use sha2::{Digest, Sha256};
 
 use crate::{
+    certificates::protection::PersonalDataKey,
     db::{write_transaction, Db, DbConnection},
     error::ApiError,
     extract::{body_limit, read_body},
@@ -33,6 +35,11 @@ const KEY_LIFETIME_HOURS: i64 = 24;
 const MAX_KEY_LENGTH: usize = 255;
 /// Response headers worth replaying; the rest (date, request id) belong to each response.
 const STORED_HEADERS: [HeaderName; 3] = [header::CONTENT_TYPE, header::LOCATION, header::ETAG];
+
+/// What a replay answers instead of the first response's body, for responses that show something
+/// once (a client secret). A handler puts it in its response's extensions.
+#[derive(Debug, Clone)]
+pub struct ReplayBody(pub Vec<u8>);
 
 /// Who an idempotency key belongs to. Authentication puts this in the request extensions.
 #[derive(Debug, Clone)]
@@ -111,6 +118,7 @@ pub async fn idempotency(
 /// A key this request holds until its response is stored.
 struct ClaimedKey {
     db: web::Data<Db>,
+    seal: web::Data<PersonalDataKey>,
     principal: String,
     key: String,
 }
@@ -142,6 +150,10 @@ impl ClaimedKey {
         let (request, response) = response.into_parts();
         let status = response.status();
         let headers = stored_headers(response.headers());
+        let replay_body = response
+            .extensions()
+            .get::<ReplayBody>()
+            .map(|replay| replay.0.clone());
         let (head, body) = response.into_parts();
         let Ok(bytes) = body::to_bytes(body).await else {
             log::error!("cannot buffer a response for its Idempotency-Key");
@@ -151,12 +163,19 @@ impl ClaimedKey {
             let error = ApiError::internal("response body could not be buffered");
             return ServiceResponse::new(request, error.render(None, None));
         };
-        let stored_body = bytes.to_vec();
+        let stored_body = self
+            .seal
+            .encrypt_bytes(replay_body.as_deref().unwrap_or(&bytes))
+            .map_err(|error| ApiError::internal(error.to_string()));
         let (principal, key) = (self.principal.clone(), self.key.clone());
-        let stored = self
-            .db
-            .run(move |conn| complete(conn, &principal, &key, status, &headers, &stored_body))
-            .await;
+        let stored = match stored_body {
+            Ok(sealed) => {
+                self.db
+                    .run(move |conn| complete(conn, &principal, &key, status, &headers, sealed.as_bytes()))
+                    .await
+            }
+            Err(error) => Err(error),
+        };
         if let Err(error) = stored {
             // The change itself is done: answer it, and let a retry find the key free again.
             log::error!("cannot store the response of an Idempotency-Key: {error}");
@@ -175,6 +194,10 @@ async fn claim_for_request(req: &mut ServiceRequest) -> Result<(ClaimedKey, Clai
         .app_data::<web::Data<Db>>()
         .cloned()
         .ok_or_else(|| ApiError::internal("database handle missing"))?;
+    let seal = req
+        .app_data::<web::Data<PersonalDataKey>>()
+        .cloned()
+        .ok_or_else(|| ApiError::internal("personal data key missing"))?;
     let principal = req
         .extensions()
         .get::<IdempotencyPrincipal>()
@@ -190,10 +213,19 @@ async fn claim_for_request(req: &mut ServiceRequest) -> Result<(ClaimedKey, Clai
     req.set_payload(bytes_to_payload(body));
 
     let claim = {
-        let (principal, key) = (principal.clone(), key.clone());
-        db.run(move |conn| claim(conn, &principal, &key, &hash)).await?
+        let (principal, key, seal) = (principal.clone(), key.clone(), seal.clone());
+        db.run(move |conn| claim(conn, &principal, &key, &hash, &seal))
+            .await?
     };
-    Ok((ClaimedKey { db, principal, key }, claim))
+    Ok((
+        ClaimedKey {
+            db,
+            seal,
+            principal,
+            key,
+        },
+        claim,
+    ))
 }
 
 fn idempotency_key(req: &ServiceRequest) -> Result<String, ApiError> {
@@ -243,7 +275,13 @@ fn stored_headers(headers: &header::HeaderMap) -> Vec<(String, String)> {
 }
 
 /// Claims the key for this request, or finds what an earlier request with it did.
-fn claim(conn: &mut DbConnection, principal: &str, key: &str, hash: &str) -> Result<Claim, ApiError> {
+fn claim(
+    conn: &mut DbConnection,
+    principal: &str,
+    key: &str,
+    hash: &str,
+    seal: &PersonalDataKey,
+) -> Result<Claim, ApiError> {
     let now = crate::db::now();
     let result = write_transaction(conn, |conn| {
         diesel::delete(idempotency_keys::table.filter(idempotency_keys::expires_at.lt(now))).execute(conn)?;
@@ -258,7 +296,7 @@ fn claim(conn: &mut DbConnection, principal: &str, key: &str, hash: &str) -> Res
             .first::<StoredKey>(conn)
             .optional()?;
         if let Some(stored) = existing {
-            return replay(stored, hash);
+            return replay(stored, hash, seal);
         }
         diesel::insert_into(idempotency_keys::table)
             .values(NewKey {
@@ -278,7 +316,7 @@ fn claim(conn: &mut DbConnection, principal: &str, key: &str, hash: &str) -> Res
     }
 }
 
-fn replay(stored: StoredKey, hash: &str) -> Result<Claim, ApiError> {
+fn replay(stored: StoredKey, hash: &str, seal: &PersonalDataKey) -> Result<Claim, ApiError> {
     if stored.request_hash != hash {
         return Err(ApiError::IdempotencyKeyReused);
     }
@@ -291,10 +329,15 @@ fn replay(stored: StoredKey, hash: &str) -> Result<Claim, ApiError> {
         .ok_or_else(|| ApiError::internal("stored idempotent response has an invalid status"))?;
     let headers = serde_json::from_str(stored.response_headers.as_deref().unwrap_or("[]"))
         .map_err(|error| ApiError::internal(format!("stored idempotent headers: {error}")))?;
+    let sealed = stored.response_body.unwrap_or_default();
+    let body = std::str::from_utf8(&sealed)
+        .ok()
+        .and_then(|sealed| seal.decrypt_bytes(sealed).ok())
+        .ok_or_else(|| ApiError::internal("a stored idempotent response cannot be opened"))?;
     Ok(Claim::Replay(StoredResponse {
         status,
         headers,
-        body: stored.response_body.unwrap_or_default(),
+        body,
     }))
 }
 

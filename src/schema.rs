@@ -318,7 +318,6 @@ diesel::table! {
         status -> Text,
         holder_given_names -> Text,
         holder_family_name -> Text,
-        holder_birth_date -> Date,
         holder_hetu_encrypted -> Nullable<Text>,
         holder_hetu_index -> Nullable<Text>,
         holder_learner_oid -> Nullable<Text>,
@@ -342,6 +341,7 @@ diesel::table! {
         updated_at -> Timestamp,
         status_list -> Nullable<Integer>,
         status_list_index -> Nullable<Integer>,
+        holder_birth_date_encrypted -> Nullable<Text>,
     }
 }
 

@@ -22,7 +22,7 @@ use crate::{
     certificates::{self, credential::PublicUrl, protection::PersonalDataKey},
     clients,
     config::Config,
-    db::{Db, DbSetupError},
+    db::{Db, DbConnection, DbSetupError},
     environments,
     error::ApiError,
     extract::{path_config, BodyLimit},
@@ -58,9 +58,9 @@ impl Application {
     /// Connects to the database, applies migrations, loads reference data into an empty database,
     /// and binds the listener (`BIND_ADDR` port 0 picks a free port, for tests).
     pub async fn build(config: Config) -> Result<Self, StartupError> {
-        let db = prepare_database(&config)?;
+        let personal_data_key = personal_data_key(&config)?;
+        let db = prepare_database(&config, &personal_data_key)?;
         let keys = KeySet::load(&config.auth)?;
-        let personal_data_key = PersonalDataKey::load(&config.personal_data_key_file)?;
         let listener = TcpListener::bind(&config.bind_addr).map_err(|source| StartupError::Bind {
             addr: config.bind_addr.clone(),
             source,
@@ -105,10 +105,36 @@ impl Application {
     }
 }
 
+/// The personal data key ring: the current key (generated on first start) and previous ones.
+pub fn personal_data_key(config: &Config) -> Result<PersonalDataKey, StartupError> {
+    Ok(PersonalDataKey::load_ring(
+        &config.personal_data_key_file,
+        &config.personal_data_previous_key_files,
+    )?)
+}
+
+/// Migrations, with the data steps only Rust can take between two of them.
+pub fn migration_steps(
+    key: &PersonalDataKey,
+) -> impl FnMut(&str, &mut DbConnection) -> Result<(), String> + '_ {
+    move |version, conn| {
+        if version == certificates::sealing::SEALING_MIGRATION {
+            let sealed = certificates::sealing::seal_plain(conn, key).map_err(|error| error.to_string())?;
+            if sealed > 0 {
+                log::info!("sealed the birth dates and learner OIDs of {sealed} certificates");
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Opens the database, migrates it and loads the shipped reference data on first start.
-pub fn prepare_database(config: &Config) -> Result<Db, StartupError> {
+pub fn prepare_database(config: &Config, key: &PersonalDataKey) -> Result<Db, StartupError> {
     let db = Db::connect(&config.database_url, config.database_pool_size)?;
-    let (applied, loaded) = db.migrate_then(reference::import::load_shipped_if_empty)?;
+    let (applied, loaded) = db.migrate_then(
+        &mut migration_steps(key),
+        reference::import::load_shipped_if_empty,
+    )?;
     if !applied.is_empty() {
         log::info!("applied migrations: {}", applied.join(", "));
     }

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{NaiveDateTime, Utc};
+use chrono::{NaiveDate, NaiveDateTime, Utc};
 use uuid::Uuid;
 
 use super::{
@@ -134,13 +134,15 @@ fn content_changes(
     Ok(ContentChanges {
         holder_given_names: input.holder.given_names.trim().to_owned(),
         holder_family_name: input.holder.family_name.trim().to_owned(),
-        holder_birth_date: input.holder.date_of_birth,
-        holder_hetu_encrypted: hetu
-            .map(|code| key.encrypt(code))
-            .transpose()
-            .map_err(protection_failed)?,
+        holder_birth_date_encrypted: Some(seal(key, &input.holder.date_of_birth.to_string())?),
+        holder_hetu_encrypted: hetu.map(|code| seal(key, code)).transpose()?,
         holder_hetu_index: hetu.map(|code| key.blind_index(code)),
-        holder_learner_oid: input.holder.learner_oid.clone(),
+        holder_learner_oid: input
+            .holder
+            .learner_oid
+            .as_deref()
+            .map(|oid| seal(key, oid))
+            .transpose()?,
         programme_reference: input.programme_reference.clone(),
         start_date: input.start_date,
         end_date: input.end_date,
@@ -222,7 +224,6 @@ pub fn create(
             status: CertificateStatus::Draft.as_str().to_owned(),
             holder_given_names: content.holder_given_names,
             holder_family_name: content.holder_family_name,
-            holder_birth_date: content.holder_birth_date,
             holder_hetu_encrypted: content.holder_hetu_encrypted,
             holder_hetu_index: content.holder_hetu_index,
             holder_learner_oid: content.holder_learner_oid,
@@ -246,6 +247,7 @@ pub fn create(
             updated_at: at,
             status_list: None,
             status_list_index: None,
+            holder_birth_date_encrypted: content.holder_birth_date_encrypted,
         },
     )?;
     let (units, environments) = children_of(&id, &input)?;
@@ -652,12 +654,33 @@ pub fn unshare(
     .map_err(ApiError::from)
 }
 
-fn decrypt_hetu(row: &CertificateRow, key: &PersonalDataKey) -> Result<Option<String>, ApiError> {
-    row.holder_hetu_encrypted
-        .as_deref()
+fn seal(key: &PersonalDataKey, value: &str) -> Result<String, ApiError> {
+    key.encrypt(value).map_err(protection_failed)
+}
+
+fn open(key: &PersonalDataKey, sealed: Option<&str>) -> Result<Option<String>, ApiError> {
+    sealed
         .map(|sealed| key.decrypt(sealed))
         .transpose()
         .map_err(protection_failed)
+}
+
+/// The holder's personal data as stored sealed: identity code, birth date and learner OID.
+struct HolderSecrets {
+    hetu: Option<String>,
+    date_of_birth: NaiveDate,
+    learner_oid: Option<String>,
+}
+
+fn open_holder(row: &CertificateRow, key: &PersonalDataKey) -> Result<HolderSecrets, ApiError> {
+    let date_of_birth = open(key, row.holder_birth_date_encrypted.as_deref())?
+        .and_then(|date| date.parse().ok())
+        .ok_or_else(|| ApiError::internal(format!("certificate {} has no readable birth date", row.id)))?;
+    Ok(HolderSecrets {
+        hetu: open(key, row.holder_hetu_encrypted.as_deref())?,
+        date_of_birth,
+        learner_oid: open(key, row.holder_learner_oid.as_deref())?,
+    })
 }
 
 fn parse_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, ApiError> {
@@ -672,14 +695,15 @@ pub fn input_of(
     key: &PersonalDataKey,
 ) -> Result<CertificateInput, ApiError> {
     let (units, environments) = repo::children(conn, std::slice::from_ref(&row.id))?;
+    let secrets = open_holder(row, key)?;
     Ok(CertificateInput {
         issuer_organisation_id: Some(row.issuer_organisation_id.clone()),
         holder: HolderInput {
             given_names: row.holder_given_names.clone(),
             family_name: row.holder_family_name.clone(),
-            date_of_birth: row.holder_birth_date,
-            hetu: decrypt_hetu(row, key)?,
-            learner_oid: row.holder_learner_oid.clone(),
+            date_of_birth: secrets.date_of_birth,
+            hetu: secrets.hetu,
+            learner_oid: secrets.learner_oid,
         },
         learning_environment_ids: environments.into_iter().map(|link| link.environment_id).collect(),
         programme_reference: row.programme_reference.clone(),
@@ -791,15 +815,16 @@ pub fn views(
             } else {
                 Vec::new()
             };
+            let secrets = open_holder(&row, key)?;
             Ok(Certificate {
                 status: CertificateStatus::parse(&row.status),
                 issuer: organisation(&row.issuer_organisation_id)?,
                 holder: Holder {
-                    hetu: decrypt_hetu(&row, key)?,
+                    hetu: secrets.hetu,
                     given_names: row.holder_given_names.clone(),
                     family_name: row.holder_family_name.clone(),
-                    date_of_birth: row.holder_birth_date,
-                    learner_oid: row.holder_learner_oid.clone(),
+                    date_of_birth: secrets.date_of_birth,
+                    learner_oid: secrets.learner_oid,
                 },
                 learning_environments,
                 programme_reference: row.programme_reference.clone(),

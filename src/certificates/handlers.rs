@@ -211,14 +211,14 @@ pub async fn search(
     let reader = policy::reader(&caller)?.map(str::to_owned);
     let code = identifiers::personal_identity_code(&input.holder_hetu)
         .map_err(|message| ApiError::validation("holder_hetu", "hetu", message))?;
-    let index = key.blind_index(&code.code);
+    let indexes = key.blind_indexes(&code.code);
     let items = db
         .run(move |conn| {
             rate_limit::take(conn, &[Counter::searches(&caller.client_id)], crate::db::now())?;
             write_transaction(conn, |conn| {
                 domain::record_search(conn, &Actor::from(&caller), caller.organisation_id.as_deref())?;
                 let mut readable = Vec::new();
-                for row in repo::find_by_hetu_index(conn, &index)? {
+                for row in repo::find_by_hetu_index(conn, &indexes)? {
                     let allowed = reader.is_none() || policy::can_read(conn, &caller, &row).is_ok();
                     if allowed {
                         readable.push(row);

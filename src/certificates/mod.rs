@@ -10,5 +10,6 @@ pub mod pdf;
 pub mod policy;
 pub mod protection;
 pub mod repo;
+pub mod sealing;
 pub mod status_list;
 pub mod verification;

@@ -15,7 +15,6 @@ pub struct CertificateRow {
     pub status: String,
     pub holder_given_names: String,
     pub holder_family_name: String,
-    pub holder_birth_date: NaiveDate,
     pub holder_hetu_encrypted: Option<String>,
     pub holder_hetu_index: Option<String>,
     pub holder_learner_oid: Option<String>,
@@ -42,6 +41,8 @@ pub struct CertificateRow {
     pub status_list: Option<i32>,
     /// The bit's index in that list.
     pub status_list_index: Option<i32>,
+    /// The holder's birth date, sealed like the identity code.
+    pub holder_birth_date_encrypted: Option<String>,
 }
 
 /// What a draft's content sets.
@@ -50,9 +51,10 @@ pub struct CertificateRow {
 pub struct ContentChanges {
     pub holder_given_names: String,
     pub holder_family_name: String,
-    pub holder_birth_date: NaiveDate,
+    pub holder_birth_date_encrypted: Option<String>,
     pub holder_hetu_encrypted: Option<String>,
     pub holder_hetu_index: Option<String>,
+    /// Sealed like the identity code.
     pub holder_learner_oid: Option<String>,
     pub programme_reference: Option<String>,
     pub start_date: NaiveDate,

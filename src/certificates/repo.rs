@@ -293,9 +293,10 @@ pub fn unit_names(conn: &mut DbConnection, units: &[UnitRow]) -> QueryResult<Nam
 }
 
 /// Certificates of the person with this blind index.
-pub fn find_by_hetu_index(conn: &mut DbConnection, index: &str) -> QueryResult<Vec<CertificateRow>> {
+/// Certificates whose code has any of `indexes` (one per personal data key during a rotation).
+pub fn find_by_hetu_index(conn: &mut DbConnection, indexes: &[String]) -> QueryResult<Vec<CertificateRow>> {
     certificates::table
-        .filter(certificates::holder_hetu_index.eq(index))
+        .filter(certificates::holder_hetu_index.eq_any(indexes))
         .order(certificates::id)
         .select(CertificateRow::as_select())
         .load(conn)

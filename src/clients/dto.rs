@@ -29,7 +29,7 @@ pub struct ClientInput {
 }
 
 /// A client as administrators see it; never its secret.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 #[schema(example = json!({
     "client_id": "0193a2b4-9a10-7c2e-8d1f-1a2b3c4d5e6f",
     "name": "Rauma workshop's case system",
@@ -86,9 +86,9 @@ impl From<ClientRow> for Client {
 pub struct CreatedClient {
     #[serde(flatten)]
     pub client: Client,
-    /// Store it now: only its hash is kept.
+    /// Store it now: only its hash is kept. `null` in a replay of the same `Idempotency-Key`.
     #[schema(example = "q8Zt1vV6m1bH3yq0Vx9q1nX2a7Lw4cR5sT6uY7iO8pA")]
-    pub client_secret: String,
+    pub client_secret: Option<String>,
 }
 
 #[derive(Debug, Deserialize, IntoParams, Validate)]

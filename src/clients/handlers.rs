@@ -13,10 +13,13 @@ use crate::{
     db::{write_transaction, Db},
     error::ApiError,
     extract::{Json, Query},
+    idempotency::ReplayBody,
     pagination::{Page, PageRequest},
 };
 
-/// Creates an API client and returns its secret, this once.
+/// Creates an API client and returns its secret, this once: only its hash is stored. A retry with
+/// the same `Idempotency-Key` answers the same client with `client_secret: null`; if the first
+/// answer was lost, revoke that client and create another.
 #[utoipa::path(
     tag = "administration",
     request_body = ClientInput,
@@ -36,16 +39,24 @@ pub async fn create(
         .run(move |conn| write_transaction(conn, |conn| domain::create(conn, &actor, input)))
         .await?;
     let client = Client::from(row);
-    Ok(HttpResponse::Created()
+    let mut response = HttpResponse::Created();
+    response
         .insert_header((
             header::LOCATION,
             format!("/v1/admin/clients/{}", client.client_id),
         ))
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(CreatedClient {
-            client,
-            client_secret: secret,
-        }))
+        .insert_header((header::CACHE_CONTROL, "no-store"));
+    // A replay of the same Idempotency-Key shows the client but never the secret again.
+    let replay = serde_json::to_vec(&CreatedClient {
+        client: client.clone(),
+        client_secret: None,
+    })
+    .map_err(|error| ApiError::internal(error.to_string()))?;
+    response.extensions_mut().insert(ReplayBody(replay));
+    Ok(response.json(CreatedClient {
+        client,
+        client_secret: Some(secret),
+    }))
 }
 
 /// Lists API clients.

@@ -44,7 +44,7 @@ impl TestEnvironment {
     }
 }
 
-enum TestDatabase {
+pub enum TestDatabase {
     Sqlite(#[allow(dead_code)] tempfile::TempDir),
     Postgres { admin_url: String, name: String },
 }
@@ -114,7 +114,7 @@ where
     }
 }
 
-fn postgres_admin_url() -> Option<String> {
+pub fn postgres_admin_url() -> Option<String> {
     match std::env::var("TEST_DATABASE_URL")
         .ok()
         .filter(|url| !url.is_empty())
@@ -127,7 +127,7 @@ fn postgres_admin_url() -> Option<String> {
     }
 }
 
-fn create_postgres_database(admin_url: &str) -> (String, TestDatabase) {
+pub fn create_postgres_database(admin_url: &str) -> (String, TestDatabase) {
     let mut conn = PgConnection::establish(admin_url)
         .unwrap_or_else(|error| panic!("TEST_DATABASE_URL is set but PostgreSQL is unreachable: {error}"));
     let name = format!("test_{}", uuid::Uuid::now_v7().simple());
@@ -193,6 +193,11 @@ pub async fn spawn_app(backend: Backend) -> Option<(TestApp, TestEnvironment)> {
 }
 
 impl TestApp {
+    /// Where the service keeps its key files.
+    pub fn files_dir(&self) -> &std::path::Path {
+        &self.files
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)
     }

@@ -391,3 +391,286 @@ async fn identity_code_searches_are_audited_and_limited(app: TestApp) {
 }
 
 backend_tests!(identity_code_searches_are_audited_and_limited);
+
+/// A POST as `token` with an `Idempotency-Key`.
+async fn post_once(app: &TestApp, token: &str, path: &str, key: &str, body: &serde_json::Value) -> Reply {
+    let request = app
+        .client
+        .post(app.url(path))
+        .bearer_auth(token)
+        .insert_header(("idempotency-key", key));
+    Reply::from(request.send_json(body).await.expect("request is sent")).await
+}
+
+/// Everything the database holds, as text: for SQLite the file and its write-ahead log byte by
+/// byte, for PostgreSQL every row of every table, binary columns in hex too.
+fn stored_text(app: &TestApp) -> String {
+    use diesel::{Connection, RunQueryDsl};
+    if let Some(path) = app.database_url.strip_prefix("sqlite://") {
+        return ["", "-wal", "-journal"]
+            .iter()
+            .filter_map(|suffix| std::fs::read(format!("{path}{suffix}")).ok())
+            .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+            .collect();
+    }
+    #[derive(diesel::QueryableByName)]
+    struct Text {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        text: String,
+    }
+    let mut conn = diesel::PgConnection::establish(&app.database_url).expect("connects");
+    let tables: Vec<Text> =
+        diesel::sql_query("SELECT tablename AS text FROM pg_tables WHERE schemaname = 'public'")
+            .load(&mut conn)
+            .expect("tables");
+    tables
+        .iter()
+        .flat_map(|table| {
+            diesel::sql_query(format!(
+                "SELECT row_to_json(t)::text AS text FROM \"{}\" t",
+                table.text
+            ))
+            .load::<Text>(&mut conn)
+            .expect("rows")
+        })
+        .map(|row| row.text)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn hex(text: &str) -> String {
+    text.bytes().map(|byte| format!("{byte:02x}")).collect()
+}
+
+async fn personal_data_and_secrets_are_never_stored_in_plain_text(app: TestApp) {
+    let parties = crate::certificates::parties(&app).await;
+    let mut body = crate::certificates::certificate_body(&parties.environment);
+    body["holder"]["learner_oid"] = json!("1.2.246.562.24.10000000008");
+    let created = post_once(&app, &parties.workshop, "/v1/certificates", "create-1", &body).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
+    let id = created.body["id"].as_str().expect("id").to_owned();
+    let issue_path = format!("/v1/certificates/{id}/issue");
+    let issued = post_once(&app, &parties.workshop, &issue_path, "issue-1", &json!({})).await;
+    assert_eq!(issued.status, StatusCode::OK, "{}", issued.text);
+    let search = json!({"holder_hetu": crate::certificates::HETU});
+    let found = post_once(
+        &app,
+        &parties.workshop,
+        "/v1/certificates/search",
+        "search-1",
+        &search,
+    )
+    .await;
+    assert_eq!(
+        found.body["items"][0]["holder"]["hetu"],
+        crate::certificates::HETU
+    );
+    let client = json!({"name": "Opintohallintojärjestelmä", "organisation_id": parties.cast.provider, "scopes": ["certificates:read"]});
+    let made = post_once(&app, &app.admin_token, "/v1/admin/clients", "client-1", &client).await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.text);
+    let secret = made.body["client_secret"]
+        .as_str()
+        .expect("secret shown once")
+        .to_owned();
+
+    // Replays answer as the first time, except that a secret is never shown again.
+    let replayed = post_once(
+        &app,
+        &parties.workshop,
+        "/v1/certificates/search",
+        "search-1",
+        &search,
+    )
+    .await;
+    assert_eq!(replayed.header("idempotent-replayed"), Some("true"));
+    assert_eq!(replayed.body, found.body);
+    let created_again = post_once(&app, &parties.workshop, "/v1/certificates", "create-1", &body).await;
+    assert_eq!(created_again.body, created.body);
+    let client_again = post_once(&app, &app.admin_token, "/v1/admin/clients", "client-1", &client).await;
+    assert_eq!(client_again.status, StatusCode::CREATED);
+    assert_eq!(client_again.header("idempotent-replayed"), Some("true"));
+    assert_eq!(client_again.body["client_id"], made.body["client_id"]);
+    assert_eq!(client_again.body["client_secret"], json!(null));
+
+    let stored = stored_text(&app);
+    for plain in [
+        crate::certificates::HETU,
+        "2004-03-15",
+        "1.2.246.562.24.10000000008",
+        secret.as_str(),
+    ] {
+        assert!(!stored.contains(plain), "{plain} is stored in plain text");
+        assert!(
+            !stored.contains(&hex(plain)),
+            "{plain} is stored in plain text, as bytes"
+        );
+    }
+}
+
+backend_tests!(personal_data_and_secrets_are_never_stored_in_plain_text);
+
+async fn personal_data_keys_rotate_while_the_service_runs(app: TestApp) {
+    use opinto_registry::{
+        certificates::{protection::PersonalDataKey, sealing},
+        db::Db,
+    };
+    let parties = crate::certificates::parties(&app).await;
+    let id = crate::certificates::draft(&app, &parties).await;
+    let files = tempfile::tempdir().expect("directory");
+    let old_key_file = app.files_dir().join("personal-data-key");
+    let new_key_file = files.path().join("new-key");
+    opinto_registry::certificates::protection::generate_file(&new_key_file).expect("new key");
+    let ring = PersonalDataKey::load_ring(&new_key_file, std::slice::from_ref(&old_key_file)).expect("ring");
+
+    let db = Db::connect(&app.database_url, 1).expect("database");
+    let mut conn = db.get().expect("connection");
+    let done = sealing::rotate(&mut conn, &ring).expect("rotated");
+    assert_eq!(done.certificates, 1);
+    assert_eq!(
+        sealing::rotate(&mut conn, &ring).expect("again").certificates,
+        0,
+        "resumes where it ended"
+    );
+    let stored = stored_text(&app);
+    let old_prefix = PersonalDataKey::load(&old_key_file)
+        .expect("old key")
+        .current_prefix();
+    assert!(stored.contains(&ring.current_prefix()));
+    assert!(!stored.contains(&old_prefix), "nothing is left under the old key");
+
+    // An instance with the new key (and the old one, for what it may still meet) reads and finds it.
+    let mut config = crate::helpers::test_config(&app.database_url, files.path());
+    config.personal_data_key_file = new_key_file.clone();
+    config.personal_data_previous_key_files = vec![old_key_file];
+    config.auth.signing_key_file = app.files_dir().join("jwt-signing-key.pem");
+    let instance = opinto_registry::startup::Application::build(config)
+        .await
+        .expect("starts");
+    let address = format!("http://127.0.0.1:{}", instance.port());
+    let handle = instance.handle();
+    actix_web::rt::spawn(instance.run_until_stopped());
+    let read = app
+        .client
+        .get(format!("{address}/v1/certificates/{id}"))
+        .bearer_auth(&parties.workshop)
+        .send()
+        .await
+        .expect("sent");
+    let read = Reply::from(read).await;
+    assert_eq!(read.status, StatusCode::OK, "{}", read.text);
+    assert_eq!(read.body["holder"]["hetu"], crate::certificates::HETU);
+    assert_eq!(read.body["holder"]["date_of_birth"], "2004-03-15");
+    let found = app
+        .client
+        .post(format!("{address}/v1/certificates/search"))
+        .bearer_auth(&parties.workshop)
+        .send_json(&json!({"holder_hetu": crate::certificates::HETU}))
+        .await
+        .expect("sent");
+    let found = Reply::from(found).await;
+    assert_eq!(
+        found.body["items"][0]["id"],
+        id.as_str(),
+        "the rebuilt index finds it"
+    );
+    handle.stop(false).await;
+}
+
+backend_tests!(personal_data_keys_rotate_while_the_service_runs);
+
+const SQLITE_MIGRATIONS: diesel_migrations::EmbeddedMigrations =
+    diesel_migrations::embed_migrations!("migrations/sqlite");
+const POSTGRES_MIGRATIONS: diesel_migrations::EmbeddedMigrations =
+    diesel_migrations::embed_migrations!("migrations/postgres");
+
+/// Applies migrations up to and including `last`, as an older release left the database.
+fn migrate_until(conn: &mut opinto_registry::db::DbConnection, last: &str) {
+    use diesel_migrations::MigrationHarness;
+    use opinto_registry::db::DbConnection;
+    loop {
+        let version = match conn {
+            DbConnection::Sqlite(conn) => {
+                let next = conn.pending_migrations(SQLITE_MIGRATIONS).expect("pending");
+                conn.run_migration(&*next[0]).expect("applied").to_string()
+            }
+            DbConnection::Pg(conn) => {
+                let next = conn.pending_migrations(POSTGRES_MIGRATIONS).expect("pending");
+                conn.run_migration(&*next[0]).expect("applied").to_string()
+            }
+        };
+        if version == last {
+            return;
+        }
+    }
+}
+
+async fn birth_dates_stored_in_plain_text_are_sealed_on_upgrade(app: TestApp) {
+    use diesel::RunQueryDsl;
+    use opinto_registry::{certificates::protection::PersonalDataKey, db::Db, startup::migration_steps};
+    let directory = tempfile::tempdir().expect("directory");
+    let (url, _database) = if app.database_url.starts_with("sqlite") {
+        (
+            format!("sqlite://{}", directory.path().join("old.db").display()),
+            None,
+        )
+    } else {
+        let admin = crate::helpers::postgres_admin_url().expect("PostgreSQL is configured");
+        let (url, database) = crate::helpers::create_postgres_database(&admin);
+        (url, Some(database))
+    };
+    let db = Db::connect(&url, 1).expect("database");
+    {
+        let mut conn = db.get().expect("connection");
+        migrate_until(&mut conn, "20261124000010");
+        for statement in [
+            "INSERT INTO municipalities (code, name_fi, in_force, placeholder) VALUES ('999', 'Testi', TRUE, FALSE)",
+            "INSERT INTO organisations (id, kind, name_fi, name_search, municipality_code, active, version, created_at, updated_at) \
+             VALUES ('org', 'workshop', 'Paja', 'paja', '999', TRUE, 1, '2026-01-01 00:00:00', '2026-01-01 00:00:00')",
+            "INSERT INTO certificates (id, issuer_organisation_id, status, holder_given_names, holder_family_name, \
+             holder_birth_date, holder_learner_oid, start_date, end_date, coach_name, language, other_competences, \
+             version, created_at, updated_at) VALUES ('cert', 'org', 'draft', 'Aino', 'Virtanen', '2004-03-15', \
+             '1.2.246.562.24.10000000008', '2026-01-01', '2026-02-01', 'Coach', 'fi', '[]', 1, \
+             '2026-01-01 00:00:00', '2026-01-01 00:00:00')",
+        ] {
+            diesel::sql_query(statement).execute(&mut *conn).expect(statement);
+        }
+    }
+    let key = PersonalDataKey::from_master(&[5; 32]);
+    let applied = db.migrate(&mut migration_steps(&key)).expect("upgraded");
+    assert!(applied.contains(&"20261130000012".to_owned()), "{applied:?}");
+
+    #[derive(diesel::QueryableByName)]
+    struct Sealed {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        birth: String,
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        oid: String,
+    }
+    let mut conn = db.get().expect("connection");
+    let row: Sealed = diesel::sql_query(
+        "SELECT holder_birth_date_encrypted AS birth, holder_learner_oid AS oid FROM certificates",
+    )
+    .get_result(&mut *conn)
+    .expect("the certificate");
+    assert_eq!(key.decrypt(&row.birth).expect("sealed"), "2004-03-15");
+    assert_eq!(
+        key.decrypt(&row.oid).expect("sealed"),
+        "1.2.246.562.24.10000000008"
+    );
+    if let Some(path) = url.strip_prefix("sqlite://") {
+        drop(conn);
+        let bytes: Vec<u8> = ["", "-wal"]
+            .iter()
+            .filter_map(|suffix| std::fs::read(format!("{path}{suffix}")).ok())
+            .flatten()
+            .collect();
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(
+            !text.contains("2004-03-15"),
+            "no plain birth date is left in the file"
+        );
+        assert!(!text.contains("1.2.246.562.24.10000000008"));
+    }
+}
+
+backend_tests!(birth_dates_stored_in_plain_text_are_sealed_on_upgrade);
