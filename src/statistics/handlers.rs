@@ -118,7 +118,22 @@ fn respond(
 
 /// A programme's outcome statistics for its funders: participants, next steps, completed units and
 /// qualifications, learning environments made recognisable. The administering organisation sees exact
-/// figures; others (also without a token) see counts under 3 withheld.
+/// figures; others (also without a token) see public figures.
+///
+/// **How public figures protect people.** In an answer that is not `exact`, every count of people
+/// (participants, ended participations, completed units and qualifications, certificates) is
+/// rounded to the nearest multiple of five (`rounding_base`): 1 and 2 show as 0, 3 to 7 as 5. Rows
+/// whose rounded count is 0 are left out, and percentages are computed from the rounded figures.
+/// Every figure of an answer is thus a multiple of five, and so is anything computed from them:
+/// no sum or difference over all the tables of one answer, nor which rows are present, gives a
+/// count of 1 or 2. Parts need not add up to their rounded total. Counts of organisations,
+/// learning environments and recognitions are public facts and stay exact.
+///
+/// **Across two answers taken at different times** rounding hides no change entirely: when one
+/// person joins, a rounded figure moves by five or not at all, so a reader who knows that exactly
+/// one named person joined between two answers, and nothing else changed, may learn in which
+/// rows that person is counted. Figures therefore change only in steps of five, never by one,
+/// and no answer shows who joined; funders who need period figures should use closed periods.
 #[utoipa::path(
     tag = "statistics",
     params(("id" = String, Path, description = "Programme id"), StatisticsQuery),
@@ -170,7 +185,6 @@ pub async fn programme_statistics(
                     format!("Tilanne {}", statistics.as_of),
                 ],
                 exact: statistics.exact,
-                threshold: statistics.suppression_threshold,
             };
             report_html(&heading, &statistics.tables, &statistics.cross_tables)
         },
@@ -178,8 +192,23 @@ pub async fn programme_statistics(
 }
 
 /// Public figures of a region: learning environments and recognitions by qualification, signatories of
-/// the regional guidelines by kind, agreements in force, certificates issued per year. Counts under 3
-/// are withheld (platform administrators see exact figures).
+/// the regional guidelines by kind, agreements in force, certificates issued per year. Platform
+/// administrators see exact figures; others see public figures.
+///
+/// **How public figures protect people.** In an answer that is not `exact`, every count of people
+/// (participants, ended participations, completed units and qualifications, certificates) is
+/// rounded to the nearest multiple of five (`rounding_base`): 1 and 2 show as 0, 3 to 7 as 5. Rows
+/// whose rounded count is 0 are left out, and percentages are computed from the rounded figures.
+/// Every figure of an answer is thus a multiple of five, and so is anything computed from them:
+/// no sum or difference over all the tables of one answer, nor which rows are present, gives a
+/// count of 1 or 2. Parts need not add up to their rounded total. Counts of organisations,
+/// learning environments and recognitions are public facts and stay exact.
+///
+/// **Across two answers taken at different times** rounding hides no change entirely: when one
+/// person joins, a rounded figure moves by five or not at all, so a reader who knows that exactly
+/// one named person joined between two answers, and nothing else changed, may learn in which
+/// rows that person is counted. Figures therefore change only in steps of five, never by one,
+/// and no answer shows who joined; funders who need period figures should use closed periods.
 #[utoipa::path(
     tag = "statistics",
     params(("code" = String, Path, description = "Region code, two digits", example = "04"), StatisticsQuery),
@@ -232,7 +261,6 @@ pub async fn region_statistics(
                 title: &title,
                 lines: vec![format!("Tilanne {}", statistics.as_of)],
                 exact: statistics.exact,
-                threshold: statistics.suppression_threshold,
             };
             report_html(&heading, &statistics.tables, &[])
         },

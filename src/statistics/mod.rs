@@ -1,5 +1,5 @@
 //! Outcome statistics computed from the registry's own records: a programme's figures for its
-//! funders, and public figures per region. Public figures suppress small numbers.
+//! funders, and public figures per region. Public figures round counts of people to fives.
 
 pub mod handlers;
 pub mod programme;

@@ -8,7 +8,7 @@ use diesel::prelude::*;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::tables::{cross_table, CrossTable, Heading, Table, TableBuilder, SUPPRESSION_THRESHOLD};
+use super::tables::{cross_table, CrossTable, Heading, Table, TableBuilder, ROUNDING_BASE};
 use crate::{
     db::{today, DbConnection},
     error::ApiError,
@@ -27,10 +27,10 @@ use crate::{
 /// A programme's statistics: every table funders ask for.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[schema(example = json!({"programme_id": "0193a2b4-8e00-7a3a-9f00-5b1c2d3e4f60", "programme_name": {"fi": "Osaaminen näkyväksi Satakunnassa"},
-    "starts_on": "2026-01-01", "ends_on": "2028-12-31", "as_of": "2026-11-24", "exact": true, "suppression_threshold": 3,
-    "tables": [{"name": "participants", "title": "Osallistujat", "counts": "participants", "partition": false,
-                "total": {"count": 77, "percent": null, "suppressed": false},
-                "rows": [{"key": "under_30", "label": "alle 30-vuotiaat", "count": 51, "percent": 66.2, "suppressed": false}]}],
+    "starts_on": "2026-01-01", "ends_on": "2028-12-31", "as_of": "2026-11-24", "exact": true, "rounding_base": 5,
+    "tables": [{"name": "participants", "title": "Osallistujat", "counts": "participants", "partition": false, "rounded": false,
+                "total": {"count": 77, "percent": null},
+                "rows": [{"key": "under_30", "label": "alle 30-vuotiaat", "count": 51, "percent": 66.2}]}],
     "cross_tables": []}))]
 pub struct ProgrammeStatistics {
     pub programme_id: String,
@@ -39,10 +39,11 @@ pub struct ProgrammeStatistics {
     pub ends_on: NaiveDate,
     /// The day the figures were counted on: periods ended by then count as ended.
     pub as_of: NaiveDate,
-    /// `true` for the programme's administrator: exact figures. Otherwise counts under
-    /// `suppression_threshold` are withheld.
+    /// `true` for the programme's administrator: exact figures. Otherwise counts of people are
+    /// rounded (see each table's `rounded`).
     pub exact: bool,
-    pub suppression_threshold: u64,
+    /// Public counts of people are rounded to the nearest multiple of this (see `rounded`).
+    pub rounding_base: u64,
     /// In this order: `participants`, `participants_by_gender`, `participants_by_age_band`,
     /// `participants_by_unemployment_duration`, `participants_by_education_level`,
     /// `participants_by_immigrant_background`, `participants_by_municipality`, `next_steps`,
@@ -433,7 +434,7 @@ pub fn compute(
         ends_on: programme.ends_on,
         as_of,
         exact,
-        suppression_threshold: SUPPRESSION_THRESHOLD,
+        rounding_base: ROUNDING_BASE,
         tables: tables.into_iter().map(|table| table.build(exact)).collect(),
         cross_tables: vec![cross],
     })

@@ -8,7 +8,7 @@ use diesel::prelude::*;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::tables::{Table, TableBuilder, SUPPRESSION_THRESHOLD};
+use super::tables::{Table, TableBuilder, ROUNDING_BASE};
 use crate::{
     db::{today, DbConnection},
     error::ApiError,
@@ -20,16 +20,18 @@ use crate::{
 };
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
-#[schema(example = json!({"region": "04", "region_name": "Satakunta", "as_of": "2026-11-24", "exact": false, "suppression_threshold": 3,
+#[schema(example = json!({"region": "04", "region_name": "Satakunta", "as_of": "2026-11-24", "exact": false, "rounding_base": 5,
     "tables": [{"name": "summary", "title": "Alueen luvut", "counts": "items", "partition": false, "total": null,
-                "rows": [{"key": "environments", "label": "oppimisympäristöt", "count": 42, "percent": null, "suppressed": false}]}]}))]
+                "rows": [{"key": "environments", "label": "oppimisympäristöt", "count": 42, "percent": null}]}]}))]
 pub struct RegionStatistics {
     pub region: String,
     pub region_name: String,
     pub as_of: NaiveDate,
-    /// `true` for platform administrators; otherwise counts under `suppression_threshold` are withheld.
+    /// `true` for platform administrators; otherwise counts of people are rounded (see each
+    /// table's `rounded`).
     pub exact: bool,
-    pub suppression_threshold: u64,
+    /// Public counts of people are rounded to the nearest multiple of this (see `rounded`).
+    pub rounding_base: u64,
     /// In this order: `summary`, `environments_by_qualification`, `recognitions_by_qualification`,
     /// `signatories_by_kind`, `certificates_by_year`.
     pub tables: Vec<Table>,
@@ -180,11 +182,6 @@ pub fn compute(
                 "agreements_in_force",
                 "voimassa olevat yhteistyösopimukset",
                 agreements_in_force as u64,
-            )
-            .row(
-                "certificates_issued",
-                "myönnetyt osaamistodistukset",
-                issued.len() as u64,
             ),
         TableBuilder::shares_of(
             "environments_by_qualification",
@@ -235,7 +232,7 @@ pub fn compute(
         region_name,
         as_of: day,
         exact,
-        suppression_threshold: SUPPRESSION_THRESHOLD,
+        rounding_base: ROUNDING_BASE,
         tables: tables.into_iter().map(|table| table.build(exact)).collect(),
     })
 }

@@ -1,6 +1,6 @@
 //! Statistics as CSV (one table per request) and as a printable HTML report with inline SVG bars.
 
-use super::tables::{Cell, CrossTable, Table};
+use super::tables::{Cell, CrossTable, Table, ROUNDING_BASE};
 use crate::text::escape_html as escape;
 
 /// One CSV field: quoted when needed, and defused when a spreadsheet would read it as a formula.
@@ -28,24 +28,23 @@ fn line(fields: &[String]) -> String {
 }
 
 fn count_text(cell: &Cell) -> String {
-    cell.count.map(|count| count.to_string()).unwrap_or_default()
+    cell.count.to_string()
 }
 
 fn percent_text(percent: Option<f64>) -> String {
     percent.map(|percent| format!("{percent:.1}")).unwrap_or_default()
 }
 
-/// A table as RFC 4180 CSV: `key,label,count,percent,suppressed`, the total last. Withheld
-/// figures are empty.
+/// A table as RFC 4180 CSV: `key,label,count,percent,rounded`, the total last.
 pub fn table_csv(table: &Table) -> String {
-    let mut csv = line(&["key", "label", "count", "percent", "suppressed"].map(str::to_owned));
+    let mut csv = line(&["key", "label", "count", "percent", "rounded"].map(str::to_owned));
     for row in &table.rows {
         csv.push_str(&line(&[
             row.key.clone(),
             row.label.clone(),
-            row.count.map(|count| count.to_string()).unwrap_or_default(),
+            row.count.to_string(),
             percent_text(row.percent),
-            row.suppressed.to_string(),
+            table.rounded.to_string(),
         ]));
     }
     if let Some(total) = &table.total {
@@ -53,12 +52,12 @@ pub fn table_csv(table: &Table) -> String {
             "total".to_owned(),
             "yhteensä".to_owned(),
             count_text(total),
-            if table.partition && total.count.is_some_and(|count| count > 0) {
+            if table.partition && total.count > 0 {
                 "100.0".to_owned()
             } else {
                 String::new()
             },
-            total.suppressed.to_string(),
+            table.rounded.to_string(),
         ]));
     }
     csv
@@ -91,39 +90,26 @@ pub fn cross_table_csv(table: &CrossTable) -> String {
 const BAR_WIDTH: u64 = 240;
 const BAR_HEIGHT: u64 = 14;
 
-/// A horizontal bar per row, scaled to the largest shown count; withheld rows get none.
+/// A horizontal bar per row, scaled to the largest shown count.
 fn bars(table: &Table) -> String {
-    let largest = table
-        .rows
-        .iter()
-        .filter_map(|row| row.count)
-        .max()
-        .unwrap_or(0)
-        .max(1);
+    let largest = table.rows.iter().map(|row| row.count).max().unwrap_or(0).max(1);
     let height = BAR_HEIGHT * table.rows.len().max(1) as u64;
     let mut svg = format!(
         r#"<svg xmlns="http://www.w3.org/2000/svg" width="{BAR_WIDTH}" height="{height}" role="img" aria-label="{}">"#,
         escape(&table.title)
     );
     for (index, row) in table.rows.iter().enumerate() {
-        if let Some(count) = row.count {
-            let width = count * BAR_WIDTH / largest;
-            let y = index as u64 * BAR_HEIGHT + 2;
-            svg.push_str(&format!(
-                r##"<rect x="0" y="{y}" width="{width}" height="{}" fill="#2b6cb0"><title>{}: {count}</title></rect>"##,
-                BAR_HEIGHT - 4,
-                escape(&row.label)
-            ));
-        }
+        let count = row.count;
+        let width = count * BAR_WIDTH / largest;
+        let y = index as u64 * BAR_HEIGHT + 2;
+        svg.push_str(&format!(
+            r##"<rect x="0" y="{y}" width="{width}" height="{}" fill="#2b6cb0"><title>{}: {count}</title></rect>"##,
+            BAR_HEIGHT - 4,
+            escape(&row.label)
+        ));
     }
     svg.push_str("</svg>");
     svg
-}
-
-fn shown(count: Option<u64>) -> String {
-    count
-        .map(|count| count.to_string())
-        .unwrap_or_else(|| "..".to_owned())
 }
 
 fn table_html(table: &Table) -> String {
@@ -135,14 +121,14 @@ fn table_html(table: &Table) -> String {
         html.push_str(&format!(
             "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
             escape(&row.label),
-            shown(row.count),
+            row.count,
             percent_text(row.percent)
         ));
     }
     if let Some(total) = &table.total {
         html.push_str(&format!(
             "<tr class=\"total\"><td>yhteensä</td><td class=\"n\">{}</td><td></td></tr>",
-            shown(total.count)
+            total.count
         ));
     }
     html.push_str("</tbody></table>");
@@ -163,13 +149,13 @@ fn cross_table_html(table: &CrossTable) -> String {
     for row in &table.rows {
         html.push_str(&format!("<tr><td>{}</td>", escape(&row.label)));
         for cell in row.cells.iter().chain(std::iter::once(&row.total)) {
-            html.push_str(&format!("<td class=\"n\">{}</td>", shown(cell.count)));
+            html.push_str(&format!("<td class=\"n\">{}</td>", cell.count));
         }
         html.push_str("</tr>");
     }
     html.push_str("<tr class=\"total\"><td>yhteensä</td>");
     for cell in table.column_totals.iter().chain(std::iter::once(&table.total)) {
-        html.push_str(&format!("<td class=\"n\">{}</td>", shown(cell.count)));
+        html.push_str(&format!("<td class=\"n\">{}</td>", cell.count));
     }
     html.push_str("</tr></tbody></table></section>");
     html
@@ -180,7 +166,6 @@ pub struct ReportHeading<'a> {
     pub title: &'a str,
     pub lines: Vec<String>,
     pub exact: bool,
-    pub threshold: u64,
 }
 
 /// The whole report as one printable HTML page.
@@ -199,8 +184,9 @@ td.n{{text-align:right}}tr.total td{{font-weight:bold}}section{{break-inside:avo
     }
     if !heading.exact {
         html.push_str(&format!(
-            "<p>Alle {} tapauksen luvut ja luvut, joista ne voisi päätellä, on merkitty kahdella pisteellä (..) tunnistamisen estämiseksi.</p>",
-            heading.threshold
+            "<p>Henkilöiden lukumäärät on pyöristetty lähimpään {ROUNDING_BASE}:llä jaolliseen lukuun, ja rivit, joiden \
+             pyöristetty luku on 0, on jätetty pois, jotta ketään ei voi tunnistaa. Siksi osat eivät aina täsmää \
+             yhteensä-lukuun.</p>"
         ));
     }
     for table in tables {
@@ -231,7 +217,6 @@ mod tests {
             title: "<script>x</script>",
             lines: vec![],
             exact: true,
-            threshold: 3,
         };
         let html = report_html(&heading, &[], &[]);
         assert!(html.contains("&lt;script&gt;x&lt;/script&gt;"));

@@ -1,44 +1,61 @@
-//! Statistical tables: counts, percentages that add up, and small-number suppression.
+//! Statistical tables: counts, percentages, and public figures of people rounded so that no one
+//! can be singled out.
+//!
+//! Public answers round every count of people (participants, ended participations, completed
+//! units and qualifications, certificates) to the nearest multiple of [`ROUNDING_BASE`]: 1 and 2
+//! show as 0, 3 to 7 as 5. Every figure shown is then a multiple of five, and so is every sum or
+//! difference of them, so no arithmetic over one answer gives a count of 1 or 2. A row whose
+//! rounded count is 0 is left out, so that which rows are present says no more than the figures
+//! do. Percentages are computed from the rounded figures. Counts of organisations, learning
+//! environments and recognitions are public facts and stay exact.
 
 use serde::Serialize;
 use utoipa::ToSchema;
 
-/// Counts under this are suppressed in public statistics, so that nobody can be identified.
-pub const SUPPRESSION_THRESHOLD: u64 = 3;
+/// Public counts of people are rounded to the nearest multiple of this.
+pub const ROUNDING_BASE: u64 = 5;
+
+/// What a table counts that is a count of people, or of what people did: rounded in public.
+const PEOPLE: [&str; 5] = [
+    "participants",
+    "ended_participations",
+    "completed_units",
+    "completed_qualifications",
+    "certificates",
+];
+
+/// The nearest multiple of [`ROUNDING_BASE`], halves up: 1 and 2 become 0, 3 to 7 become 5.
+pub fn rounded(count: u64) -> u64 {
+    (count + ROUNDING_BASE / 2) / ROUNDING_BASE * ROUNDING_BASE
+}
 
 /// One figure of a table.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
-#[schema(example = json!({"count": 12, "percent": 15.6, "suppressed": false}))]
+#[schema(example = json!({"count": 12, "percent": 15.6}))]
 pub struct Cell {
-    /// `null` when suppressed.
-    pub count: Option<u64>,
-    /// Of the table's total, to one decimal; `null` when suppressed or when the table has no total.
+    pub count: u64,
+    /// Of the table's total, to one decimal, rounded half up; `null` when the table has no total.
     pub percent: Option<f64>,
-    /// Withheld because the count, or a count it would reveal, is under the threshold.
-    pub suppressed: bool,
 }
 
 /// A row of a table: one category and its figure.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
-#[schema(example = json!({"key": "female", "label": "nainen", "count": 40, "percent": 51.9, "suppressed": false}))]
+#[schema(example = json!({"key": "female", "label": "nainen", "count": 40, "percent": 51.9}))]
 pub struct Row {
     /// The category's code: a code of the API's enumerations, a municipality or qualification code, a year.
     pub key: String,
     /// The category's name in Finnish.
     pub label: String,
-    pub count: Option<u64>,
+    pub count: u64,
     pub percent: Option<f64>,
-    pub suppressed: bool,
 }
 
 /// A table of counts by one category.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
-#[schema(example = json!({"name": "participants_by_gender", "title": "Osallistujat sukupuolen mukaan", "counts": "participants", "partition": true,
-    "total": {"count": 77, "percent": null, "suppressed": false},
-    "rows": [{"key": "female", "label": "nainen", "count": 40, "percent": 51.9, "suppressed": false},
-             {"key": "male", "label": "mies", "count": 35, "percent": 45.5, "suppressed": false},
-             {"key": "other", "label": "muu", "count": null, "percent": null, "suppressed": true},
-             {"key": "unknown", "label": "ei tiedossa", "count": null, "percent": null, "suppressed": true}]}))]
+#[schema(example = json!({"name": "participants_by_gender", "title": "Osallistujat sukupuolen mukaan", "counts": "participants", "partition": true, "rounded": true,
+    "total": {"count": 75, "percent": null},
+    "rows": [{"key": "female", "label": "nainen", "count": 40, "percent": 53.3},
+             {"key": "male", "label": "mies", "count": 35, "percent": 46.7}]}))]
 pub struct Table {
     /// The table's stable name: the value of `table=` for its CSV.
     pub name: String,
@@ -46,9 +63,12 @@ pub struct Table {
     pub title: String,
     /// What is counted, e.g. `participants`, `completed_units`, `environments`.
     pub counts: String,
-    /// Whether each counted item is in exactly one row: then the rows add up to the total and
-    /// their percentages to 100.
+    /// Whether each counted item is in exactly one row: then the exact rows add up to the total
+    /// (rounded ones and percentages need not, exactly).
     pub partition: bool,
+    /// Whether the counts are rounded to the nearest multiple of five, and rows whose rounded
+    /// count is 0 left out.
+    pub rounded: bool,
     /// The total the percentages are of; `null` for a table of separate figures.
     pub total: Option<Cell>,
     pub rows: Vec<Row>,
@@ -64,8 +84,8 @@ pub struct Heading {
 
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 #[schema(example = json!({"key": "381141", "label": "Puhtaus- ja kiinteistöpalvelualan perustutkinto",
-    "cells": [{"count": 12, "percent": null, "suppressed": false}, {"count": null, "percent": null, "suppressed": true}],
-    "total": {"count": 14, "percent": null, "suppressed": false}}))]
+    "cells": [{"count": 10, "percent": null}, {"count": 0, "percent": null}],
+    "total": {"count": 15, "percent": null}}))]
 pub struct CrossRow {
     pub key: String,
     pub label: String,
@@ -77,17 +97,19 @@ pub struct CrossRow {
 /// Counts by two categories, with row and column totals.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 #[schema(example = json!({"name": "units_by_qualification_and_municipality", "title": "Suoritetut tutkinnon osat tutkinnoittain ja kunnittain",
-    "counts": "completed_units", "row_heading": "tutkinto",
+    "counts": "completed_units", "rounded": true, "row_heading": "tutkinto",
     "columns": [{"key": "609", "label": "Pori"}, {"key": "684", "label": "Rauma"}],
     "rows": [{"key": "381141", "label": "Puhtaus- ja kiinteistöpalvelualan perustutkinto",
-              "cells": [{"count": 40, "percent": null, "suppressed": false}, {"count": 25, "percent": null, "suppressed": false}],
-              "total": {"count": 65, "percent": null, "suppressed": false}}],
-    "column_totals": [{"count": 40, "percent": null, "suppressed": false}, {"count": 25, "percent": null, "suppressed": false}],
-    "total": {"count": 65, "percent": null, "suppressed": false}}))]
+              "cells": [{"count": 40, "percent": null}, {"count": 25, "percent": null}],
+              "total": {"count": 65, "percent": null}}],
+    "column_totals": [{"count": 40, "percent": null}, {"count": 25, "percent": null}],
+    "total": {"count": 65, "percent": null}}))]
 pub struct CrossTable {
     pub name: String,
     pub title: String,
     pub counts: String,
+    /// As in a table: counts rounded, and rows and columns whose rounded total is 0 left out.
+    pub rounded: bool,
     pub row_heading: String,
     pub columns: Vec<Heading>,
     pub rows: Vec<CrossRow>,
@@ -96,55 +118,15 @@ pub struct CrossTable {
     pub total: Cell,
 }
 
-/// Percentages in tenths of a percent that add up to exactly 1000 (largest remainders), so a
-/// partition's rows always add up to 100 %.
-pub fn shares_adding_up(counts: &[u64], total: u64) -> Vec<u64> {
-    if total == 0 {
-        return vec![0; counts.len()];
-    }
-    let mut shares: Vec<u64> = counts.iter().map(|count| count * 1000 / total).collect();
-    let missing = 1000u64.saturating_sub(shares.iter().sum());
-    let mut by_remainder: Vec<usize> = (0..counts.len()).collect();
-    // Stable: equal remainders go to the earlier row.
-    by_remainder.sort_by_key(|&index| std::cmp::Reverse(counts[index] * 1000 % total));
-    for &index in by_remainder.iter().take(missing as usize) {
-        shares[index] += 1;
-    }
-    shares
-}
-
-/// Rounded tenths of a percent of one figure.
-fn share(count: u64, total: u64) -> u64 {
+/// Rounded tenths of a percent of one figure, halves up: the same count of the same total is the
+/// same percentage in every table.
+pub fn share(count: u64, total: u64) -> u64 {
     (count * 2000 + total) / (2 * total)
 }
 
-/// Marks counts under the threshold, then, line by line, one more cell wherever a line's total is
-/// shown and exactly one of its members is withheld (it could be computed back from the total).
-/// `lines` are (members, total) indexes into `counts`.
-pub fn suppress(counts: &[u64], lines: &[(Vec<usize>, usize)]) -> Vec<bool> {
-    let mut suppressed: Vec<bool> = counts
-        .iter()
-        .map(|&count| count < SUPPRESSION_THRESHOLD)
-        .collect();
-    loop {
-        let mut changed = false;
-        for (members, total) in lines {
-            if suppressed[*total] || members.iter().filter(|&&m| suppressed[m]).count() != 1 {
-                continue;
-            }
-            if let Some(&smallest) = members
-                .iter()
-                .filter(|&&m| !suppressed[m])
-                .min_by_key(|&&m| counts[m])
-            {
-                suppressed[smallest] = true;
-                changed = true;
-            }
-        }
-        if !changed {
-            return suppressed;
-        }
-    }
+/// Whether figures counting `what` are rounded in an answer that is not `exact`.
+fn rounds(what: &str, exact: bool) -> bool {
+    !exact && PEOPLE.contains(&what)
 }
 
 /// A table under construction: categories and their exact counts.
@@ -173,16 +155,12 @@ impl TableBuilder {
     /// Separate figures, each a share of `total`.
     pub fn shares_of(name: &'static str, title: &'static str, counts: &'static str, total: u64) -> Self {
         Self {
-            name,
-            title,
-            counts,
             partition: false,
-            total: Some(total),
-            rows: Vec::new(),
+            ..Self::partition(name, title, counts, total)
         }
     }
 
-    /// Separate figures without a common total.
+    /// Separate figures without a common total, of organisations' records (never rounded).
     pub fn figures(name: &'static str, title: &'static str) -> Self {
         Self {
             name,
@@ -204,55 +182,33 @@ impl TableBuilder {
             .fold(self, |table, (key, label, count)| table.row(key, label, count))
     }
 
-    /// The table as a caller sees it: exact, or with small numbers suppressed.
+    /// The table as a caller sees it: exact, or with counts of people rounded.
     pub fn build(self, exact: bool) -> Table {
-        let counts: Vec<u64> = self.rows.iter().map(|row| row.2).collect();
-        let total = self.total;
-        let percents: Vec<Option<u64>> = match total {
-            Some(total) if total > 0 && self.partition => {
-                shares_adding_up(&counts, total).into_iter().map(Some).collect()
-            }
-            Some(total) if total > 0 => counts.iter().map(|&count| Some(share(count, total))).collect(),
-            _ => vec![None; counts.len()],
-        };
-        let suppressed = if exact {
-            vec![false; counts.len() + 1]
-        } else {
-            // The total sits after the rows; only a partition's rows can be computed back from it.
-            let mut all = counts.clone();
-            all.push(total.unwrap_or(SUPPRESSION_THRESHOLD));
-            let lines = if self.partition {
-                vec![((0..counts.len()).collect(), counts.len())]
-            } else {
-                Vec::new()
-            };
-            suppress(&all, &lines)
-        };
-        let cell = |count: u64, percent: Option<u64>, withheld: bool| Cell {
-            count: (!withheld).then_some(count),
-            percent: percent.filter(|_| !withheld).map(|tenths| tenths as f64 / 10.0),
-            suppressed: withheld,
+        let rounded_table = rounds(self.counts, exact);
+        let shown = |count: u64| if rounded_table { rounded(count) } else { count };
+        let total = self.total.map(shown);
+        let percent = |count: u64| {
+            total
+                .filter(|&total| total > 0)
+                .map(|total| share(count, total) as f64 / 10.0)
         };
         Table {
             name: self.name.to_owned(),
             title: self.title.to_owned(),
             counts: self.counts.to_owned(),
             partition: self.partition,
-            total: total.map(|total| cell(total, None, suppressed[counts.len()])),
+            rounded: rounded_table,
+            total: total.map(|count| Cell { count, percent: None }),
             rows: self
                 .rows
                 .into_iter()
-                .zip(percents)
-                .zip(&suppressed)
-                .map(|(((key, label, count), percent), &withheld)| {
-                    let cell = cell(count, percent, withheld);
-                    Row {
-                        key,
-                        label,
-                        count: cell.count,
-                        percent: cell.percent,
-                        suppressed: cell.suppressed,
-                    }
+                .map(|(key, label, count)| (key, label, shown(count)))
+                .filter(|(_, _, count)| !rounded_table || *count > 0)
+                .map(|(key, label, count)| Row {
+                    key,
+                    label,
+                    count,
+                    percent: percent(count),
                 })
                 .collect(),
         }
@@ -267,51 +223,38 @@ pub fn cross_table(
     counts: &[Vec<u64>],
     exact: bool,
 ) -> CrossTable {
-    let (height, width) = (rows.len(), columns.len());
-    // A grid with the row totals as its last column and the column totals as its last row.
-    let mut grid = vec![vec![0u64; width + 1]; height + 1];
-    for (r, line) in counts.iter().enumerate() {
-        for (c, &count) in line.iter().enumerate() {
-            grid[r][c] = count;
-            grid[r][width] += count;
-            grid[height][c] += count;
-            grid[height][width] += count;
-        }
-    }
-    let at = |r: usize, c: usize| r * (width + 1) + c;
-    let flat: Vec<u64> = grid.iter().flatten().copied().collect();
-    let suppressed = if exact {
-        vec![false; flat.len()]
-    } else {
-        let mut lines: Vec<(Vec<usize>, usize)> = (0..=height)
-            .map(|r| ((0..width).map(|c| at(r, c)).collect(), at(r, width)))
-            .collect();
-        lines.extend((0..=width).map(|c| ((0..height).map(|r| at(r, c)).collect(), at(height, c))));
-        suppress(&flat, &lines)
-    };
-    let cell = |r: usize, c: usize| Cell {
-        count: (!suppressed[at(r, c)]).then_some(grid[r][c]),
+    let rounded_table = rounds(counts_what, exact);
+    let shown = |count: u64| if rounded_table { rounded(count) } else { count };
+    let cell = |count: u64| Cell {
+        count: shown(count),
         percent: None,
-        suppressed: suppressed[at(r, c)],
     };
+    let column_sums: Vec<u64> = (0..columns.len())
+        .map(|c| counts.iter().map(|line| line[c]).sum())
+        .collect();
+    let kept_columns: Vec<usize> = (0..columns.len())
+        .filter(|&c| !rounded_table || shown(column_sums[c]) > 0)
+        .collect();
     CrossTable {
         name: name.to_owned(),
         title: title.to_owned(),
         counts: counts_what.to_owned(),
+        rounded: rounded_table,
         row_heading: row_heading.to_owned(),
         rows: rows
             .into_iter()
-            .enumerate()
-            .map(|(r, heading)| CrossRow {
+            .zip(counts)
+            .filter(|(_, line)| !rounded_table || shown(line.iter().sum()) > 0)
+            .map(|(heading, line)| CrossRow {
                 key: heading.key,
                 label: heading.label,
-                cells: (0..width).map(|c| cell(r, c)).collect(),
-                total: cell(r, width),
+                cells: kept_columns.iter().map(|&c| cell(line[c])).collect(),
+                total: cell(line.iter().sum()),
             })
             .collect(),
-        column_totals: (0..width).map(|c| cell(height, c)).collect(),
-        total: cell(height, width),
-        columns,
+        column_totals: kept_columns.iter().map(|&c| cell(column_sums[c])).collect(),
+        total: cell(column_sums.iter().sum()),
+        columns: kept_columns.iter().map(|&c| columns[c].clone()).collect(),
     }
 }
 
@@ -320,102 +263,85 @@ mod tests {
     use super::*;
 
     #[test]
-    fn shares_of_a_partition_add_up_to_a_hundred_percent() {
-        let shares = shares_adding_up(&[1, 1, 1], 3);
-        assert_eq!(shares, vec![334, 333, 333]);
-        let shares = shares_adding_up(&[2, 5, 0, 70], 77);
-        assert_eq!(shares.iter().sum::<u64>(), 1000);
-        assert_eq!(shares, vec![26, 65, 0, 909]);
-        assert_eq!(shares_adding_up(&[0, 0], 0), vec![0, 0]);
+    fn counts_round_to_the_nearest_five() {
+        let shown: Vec<u64> = (0..=13).map(rounded).collect();
+        assert_eq!(shown, vec![0, 0, 0, 5, 5, 5, 5, 5, 10, 10, 10, 10, 10, 15]);
     }
 
     #[test]
-    fn a_lone_small_cell_takes_the_next_smallest_with_it() {
-        // 1 alone would follow from the total 20 and the other rows.
-        let suppressed = suppress(&[10, 5, 1, 4, 20], &[(vec![0, 1, 2, 3], 4)]);
-        assert_eq!(suppressed, vec![false, false, true, true, false]);
-        // Two small cells hide each other.
-        let suppressed = suppress(&[10, 2, 1, 13], &[(vec![0, 1, 2], 3)]);
-        assert_eq!(suppressed, vec![false, true, true, false]);
+    fn equal_counts_of_equal_totals_print_equal_percentages() {
+        assert_eq!(share(3, 7), 429);
+        assert_eq!(share(29, 77), 377);
+        assert_eq!(share(1, 8), 125, "halves up");
     }
 
     #[test]
-    fn cross_tables_protect_rows_and_columns() {
-        let rows = vec![
-            Heading {
+    fn public_tables_of_people_are_rounded_and_lose_their_empty_rows() {
+        let build = |exact| {
+            TableBuilder::partition("t", "T", "participants", 12)
+                .row("a", "A", 10)
+                .row("b", "B", 2)
+                .build(exact)
+        };
+        let public = build(false);
+        assert!(public.rounded);
+        assert_eq!(
+            public.total,
+            Some(Cell {
+                count: 10,
+                percent: None
+            })
+        );
+        assert_eq!(
+            public.rows,
+            vec![Row {
                 key: "a".into(),
                 label: "A".into(),
-            },
-            Heading {
-                key: "b".into(),
-                label: "B".into(),
-            },
-        ];
-        let columns = vec![
-            Heading {
-                key: "x".into(),
-                label: "X".into(),
-            },
-            Heading {
-                key: "y".into(),
-                label: "Y".into(),
-            },
-            Heading {
-                key: "z".into(),
-                label: "Z".into(),
-            },
-        ];
-        let table = cross_table(
-            ("t", "T", "units", "R"),
-            rows,
-            columns,
-            &[vec![10, 1, 6], vec![7, 8, 9]],
-            false,
+                count: 10,
+                percent: Some(100.0)
+            }],
+            "the small row is neither shown nor listed"
         );
-        // Row a: 1 is small; its row then needs a second withheld cell, which makes its column
-        // need one too, and so on until no line has a single withheld cell.
-        let withheld = |row: &CrossRow| row.cells.iter().filter(|cell| cell.suppressed).count();
-        assert!(table.rows.iter().all(|row| withheld(row) != 1));
-        for c in 0..3 {
-            let in_column = table.rows.iter().filter(|row| row.cells[c].suppressed).count();
-            assert_ne!(in_column, 1, "column {c}");
-        }
-        assert_eq!(table.total.count, Some(41));
-        let exact = cross_table(
-            ("t", "T", "units", "R"),
-            table
-                .rows
-                .iter()
-                .map(|r| Heading {
-                    key: r.key.clone(),
-                    label: r.label.clone(),
-                })
-                .collect(),
-            table.columns.clone(),
-            &[vec![10, 1, 6], vec![7, 8, 9]],
-            true,
-        );
-        assert_eq!(exact.rows[0].cells[1].count, Some(1));
-        assert_eq!(exact.column_totals[1].count, Some(9));
-        assert_eq!(exact.rows[1].total.count, Some(24));
+        let exact = build(true);
+        assert!(!exact.rounded);
+        assert_eq!(exact.rows[0].percent, Some(83.3));
+        assert_eq!(exact.rows[1].count, 2);
+        let environments = TableBuilder::partition("e", "E", "environments", 2)
+            .row("a", "A", 2)
+            .build(false);
+        assert_eq!(environments.rows[0].count, 2, "organisations' records stay exact");
     }
 
     #[test]
-    fn suppressed_figures_lose_their_percentages_too() {
-        let table = TableBuilder::partition("t", "T", "participants", 12)
-            .row("a", "A", 10)
-            .row("b", "B", 2)
-            .build(false);
-        assert_eq!(table.total.as_ref().and_then(|total| total.count), Some(12));
-        assert!(table
-            .rows
-            .iter()
-            .all(|row| row.suppressed && row.count.is_none() && row.percent.is_none()));
-        let exact = TableBuilder::partition("t", "T", "participants", 12)
-            .row("a", "A", 10)
-            .row("b", "B", 2)
-            .build(true);
-        assert_eq!(exact.rows[0].percent, Some(83.3));
-        assert_eq!(exact.rows[1].percent, Some(16.7));
+    fn public_cross_tables_round_cells_and_drop_empty_lines() {
+        let heading = |key: &str| Heading {
+            key: key.into(),
+            label: key.to_uppercase(),
+        };
+        let table = cross_table(
+            ("t", "T", "completed_units", "R"),
+            vec![heading("a"), heading("b")],
+            vec![heading("x"), heading("y"), heading("z")],
+            &[vec![10, 1, 6], vec![1, 1, 0]],
+            false,
+        );
+        assert_eq!(table.rows.len(), 1, "b's 2 units are not listed");
+        assert_eq!(
+            table.columns.iter().map(|c| c.key.as_str()).collect::<Vec<_>>(),
+            vec!["x", "z"],
+            "y's 2 units are not listed"
+        );
+        let counts: Vec<u64> = table.rows[0].cells.iter().map(|cell| cell.count).collect();
+        assert_eq!(counts, vec![10, 5]);
+        assert_eq!(table.total.count, 20);
+        let exact = cross_table(
+            ("t", "T", "completed_units", "R"),
+            vec![heading("a"), heading("b")],
+            vec![heading("x"), heading("y"), heading("z")],
+            &[vec![10, 1, 6], vec![1, 1, 0]],
+            true,
+        );
+        assert_eq!(exact.rows[1].cells[1].count, 1);
+        assert_eq!(exact.total.count, 19);
     }
 }

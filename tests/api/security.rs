@@ -674,3 +674,232 @@ async fn birth_dates_stored_in_plain_text_are_sealed_on_upgrade(app: TestApp) {
 }
 
 backend_tests!(birth_dates_stored_in_plain_text_are_sealed_on_upgrade);
+
+/// What an attacker can bound about every count behind one statistics answer: each figure's
+/// interval, tightened by every sum the tables' structure implies, until nothing changes.
+struct Attack {
+    bounds: std::collections::BTreeMap<String, (i64, i64)>,
+    /// The figures that count people; organisations and environments are public facts.
+    people: std::collections::BTreeSet<String>,
+    /// (parts, whole): the parts add up to the whole.
+    sums: Vec<(Vec<String>, String)>,
+}
+
+impl Attack {
+    /// `answer` as shown; `universe` (an exact answer) tells the attacker every row that exists.
+    fn new(answer: &serde_json::Value, universe: &serde_json::Value) -> Self {
+        let mut attack = Attack {
+            bounds: Default::default(),
+            people: Default::default(),
+            sums: Vec::new(),
+        };
+        for (table, all) in answer["tables"]
+            .as_array()
+            .expect("tables")
+            .iter()
+            .zip(universe["tables"].as_array().expect("tables"))
+        {
+            attack.add_table(table, all);
+        }
+        for cross in answer["cross_tables"].as_array().expect("cross tables") {
+            attack.add_cross_table(cross);
+        }
+        // One population behind all the tables of participants, and of ended participations.
+        for (counts, first) in [
+            ("participants", "participants"),
+            ("ended_participations", "next_steps"),
+        ] {
+            for table in answer["tables"].as_array().expect("tables") {
+                if table["counts"] == counts && table["total"].is_object() {
+                    let name = table["name"].as_str().expect("name");
+                    attack
+                        .sums
+                        .push((vec![format!("{name}/total")], format!("{first}/total")));
+                }
+            }
+        }
+        attack
+    }
+
+    fn shown(&mut self, id: String, cell: &serde_json::Value, rounded: bool) {
+        let count = cell["count"].as_i64().expect("a count");
+        let slack = if rounded { 2 } else { 0 };
+        self.bounds.insert(id, ((count - slack).max(0), count + slack));
+    }
+
+    fn counts_people(table: &serde_json::Value) -> bool {
+        let people = [
+            "participants",
+            "ended_participations",
+            "completed_units",
+            "completed_qualifications",
+            "certificates",
+        ];
+        people.iter().any(|kind| table["counts"] == *kind)
+    }
+
+    fn add_table(&mut self, table: &serde_json::Value, all: &serde_json::Value) {
+        let name = table["name"].as_str().expect("name");
+        if Self::counts_people(table) {
+            self.people.insert(name.to_owned());
+        }
+        let rounded = table["rounded"] == true;
+        if table["total"].is_object() {
+            self.shown(format!("{name}/total"), &table["total"], rounded);
+        }
+        let mut parts = Vec::new();
+        for row in all["rows"].as_array().expect("rows") {
+            let key = row["key"].as_str().expect("key");
+            let id = format!("{name}/{key}");
+            match table["rows"]
+                .as_array()
+                .expect("rows")
+                .iter()
+                .find(|shown| shown["key"] == key)
+            {
+                Some(shown) => self.shown(id.clone(), shown, rounded),
+                // A row left out rounds to 0.
+                None => {
+                    self.bounds.insert(id.clone(), (0, 2));
+                }
+            }
+            parts.push(id);
+        }
+        if table["partition"] == true {
+            self.sums.push((parts, format!("{name}/total")));
+        }
+    }
+
+    fn add_cross_table(&mut self, cross: &serde_json::Value) {
+        let name = cross["name"].as_str().expect("name");
+        if Self::counts_people(cross) {
+            self.people.insert(name.to_owned());
+        }
+        let rounded = cross["rounded"] == true;
+        let columns: Vec<&str> = cross["columns"]
+            .as_array()
+            .expect("columns")
+            .iter()
+            .map(|column| column["key"].as_str().expect("key"))
+            .collect();
+        self.shown(format!("{name}/total"), &cross["total"], rounded);
+        let mut row_totals = Vec::new();
+        for row in cross["rows"].as_array().expect("rows") {
+            let key = row["key"].as_str().expect("key");
+            let cells: Vec<String> = columns
+                .iter()
+                .map(|column| format!("{name}/{key}/{column}"))
+                .collect();
+            for (id, cell) in cells.iter().zip(row["cells"].as_array().expect("cells")) {
+                self.shown(id.clone(), cell, rounded);
+            }
+            self.shown(format!("{name}/{key}/total"), &row["total"], rounded);
+            self.sums.push((cells, format!("{name}/{key}/total")));
+            row_totals.push(format!("{name}/{key}/total"));
+        }
+        self.sums.push((row_totals, format!("{name}/total")));
+    }
+
+    /// Tightens every interval by every sum until nothing changes.
+    fn solve(mut self) -> std::collections::BTreeMap<String, (i64, i64)> {
+        for _ in 0..1000 {
+            let mut changed = false;
+            for (parts, whole) in &self.sums {
+                let (Some(&(whole_lo, whole_hi)), true) = (
+                    self.bounds.get(whole),
+                    parts.iter().all(|part| self.bounds.contains_key(part)),
+                ) else {
+                    continue;
+                };
+                let lo_sum: i64 = parts.iter().map(|part| self.bounds[part].0).sum();
+                let hi_sum: i64 = parts.iter().map(|part| self.bounds[part].1).sum();
+                let mut tighten = |bounds: &mut std::collections::BTreeMap<String, (i64, i64)>,
+                                   id: &str,
+                                   lo: i64,
+                                   hi: i64| {
+                    let bound = bounds.get_mut(id).expect("known");
+                    let next = (bound.0.max(lo), bound.1.min(hi));
+                    if next != *bound {
+                        *bound = next;
+                        changed = true;
+                    }
+                };
+                tighten(&mut self.bounds, whole, lo_sum, hi_sum);
+                for part in parts {
+                    let (part_lo, part_hi) = self.bounds[part];
+                    tighten(
+                        &mut self.bounds,
+                        part,
+                        whole_lo - (hi_sum - part_hi),
+                        whole_hi - (lo_sum - part_lo),
+                    );
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+        self.bounds
+    }
+}
+
+/// The counts an attacker pins to exactly 1 or 2.
+fn recoverable_small_counts(answer: &serde_json::Value, universe: &serde_json::Value) -> Vec<String> {
+    let attack = Attack::new(answer, universe);
+    let people = attack.people.clone();
+    attack
+        .solve()
+        .into_iter()
+        .filter(|(id, _)| people.iter().any(|table| id.starts_with(&format!("{table}/"))))
+        .filter(|(_, (lo, hi))| lo == hi && (*lo == 1 || *lo == 2))
+        .map(|(id, (lo, _))| format!("{id} = {lo}"))
+        .collect()
+}
+
+async fn no_count_of_people_under_three_can_be_recovered_from_public_statistics(app: TestApp) {
+    let s = crate::programmes::setting(&app).await;
+    crate::programmes::build_programme(&app, &s).await;
+    let path = format!("/v1/programmes/{}/statistics", s.programme);
+    let exact = app.get_as(Some(&s.administrator), &path).await;
+    let public = app.get(&path).await;
+    assert_eq!(public.body["exact"], false);
+
+    // The attack works: on exact figures it finds the small groups.
+    let exposed = recoverable_small_counts(&exact.body, &exact.body);
+    assert!(
+        exposed.contains(&"participants_by_gender/other = 1".to_owned()),
+        "{exposed:?}"
+    );
+    // On public figures it finds none, though it knows every row that exists.
+    assert_eq!(
+        recoverable_small_counts(&public.body, &exact.body),
+        Vec::<String>::new()
+    );
+    // And every count of people shown is a multiple of five, so no difference of them is 1 or 2.
+    for table in public.body["tables"].as_array().expect("tables") {
+        let rounded = table["rounded"] == true;
+        for row in table["rows"].as_array().expect("rows") {
+            if rounded {
+                assert_eq!(
+                    row["count"].as_u64().expect("count") % 5,
+                    0,
+                    "{}: {row}",
+                    table["name"]
+                );
+            }
+        }
+    }
+
+    let region = app.get("/v1/statistics/regions/04").await;
+    let region_exact = app
+        .get_as(Some(&app.admin_token), "/v1/statistics/regions/04")
+        .await;
+    let region_tables = json!({"tables": region.body["tables"], "cross_tables": []});
+    let region_universe = json!({"tables": region_exact.body["tables"], "cross_tables": []});
+    assert_eq!(
+        recoverable_small_counts(&region_tables, &region_universe),
+        Vec::<String>::new()
+    );
+}
+
+backend_tests!(no_count_of_people_under_three_can_be_recovered_from_public_statistics);
