@@ -235,6 +235,8 @@ fn seed(conn: &mut DbConnection, environments: usize, per_environment: usize) ->
                     version: 1,
                     created_at: at,
                     updated_at: at,
+                    // Seeded as accepted by the environments' owners, as in a registry in use.
+                    owner_consent: "accepted".to_owned(),
                 });
                 recognition_count += 1;
             }

@@ -308,6 +308,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         region_code -> Nullable<Text>,
+        owner_consent -> Text,
     }
 }
 
@@ -440,6 +441,7 @@ diesel::table! {
     programme_partners (programme_id, organisation_id) {
         programme_id -> Text,
         organisation_id -> Text,
+        accepted_at -> Nullable<Timestamp>,
     }
 }
 

@@ -45,6 +45,7 @@ fn recognised(search: &Search, unit: Option<&str>) -> Condition {
         recognitions::table
             .filter(recognitions::environment_id.eq(learning_environments::id))
             .filter(recognitions::valid_from.le(search.day))
+            .filter(crate::recognition_public_on!(search.day))
             .filter(
                 recognitions::in_force_until
                     .is_null()
@@ -187,6 +188,7 @@ fn recognised_environments(
     let mut query = recognitions::table
         .filter(recognitions::unit_code.eq(unit.to_owned()))
         .filter(recognitions::valid_from.le(search.day))
+        .filter(crate::recognition_public_on!(search.day))
         .filter(
             recognitions::in_force_until
                 .is_null()

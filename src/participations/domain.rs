@@ -80,10 +80,12 @@ fn links_of(id: &str, input: &ParticipationInput) -> Links {
 }
 
 /// Checks an input as a whole and its references against the database.
+/// Checks a participation as `recorder` (an organisation, none for an administrator) records it.
 fn check(
     conn: &mut DbConnection,
     programme: &ProgrammeRow,
     input: &ParticipationInput,
+    recorder: Option<&str>,
 ) -> Result<(), ApiError> {
     let mut errors = Vec::new();
     if input.starts_on < programme.starts_on || input.starts_on > programme.ends_on {
@@ -139,8 +141,18 @@ fn check(
     }
     for (index, id) in input.certificate_ids.iter().enumerate() {
         let field = format!("certificate_ids[{index}]");
-        match certificates::find(conn, id)? {
-            None => errors.push(FieldError::new(field, "unknown_id", "no certificate has this id")),
+        // One answer for a certificate that does not exist and one the recorder cannot read, so
+        // that neither ids nor statuses of others' certificates can be probed.
+        let readable = match certificates::find(conn, id)? {
+            Some(certificate) if can_link(conn, recorder, &certificate)? => Some(certificate),
+            _ => None,
+        };
+        match readable {
+            None => errors.push(FieldError::new(
+                field,
+                "unknown_id",
+                "no certificate that the recording organisation can read has this id",
+            )),
             Some(certificate) if certificate.status == "draft" => errors.push(FieldError::new(
                 field,
                 "draft",
@@ -162,13 +174,33 @@ fn check(
     }
 }
 
+/// Whether the recording organisation (none for an administrator) may link the certificate: it
+/// issued it, or the certificate is shared with it.
+fn can_link(
+    conn: &mut DbConnection,
+    recorder: Option<&str>,
+    certificate: &crate::certificates::model::CertificateRow,
+) -> Result<bool, ApiError> {
+    let Some(recorder) = recorder else {
+        return Ok(true);
+    };
+    if certificate.issuer_organisation_id == recorder {
+        return Ok(true);
+    }
+    Ok(
+        certificates::active_shares(conn, std::slice::from_ref(&certificate.id))?
+            .iter()
+            .any(|share| share.organisation_id == recorder),
+    )
+}
+
 pub fn create(
     conn: &mut DbConnection,
     actor: &Actor,
     programme: &ProgrammeRow,
     input: &ParticipationInput,
 ) -> Result<String, ApiError> {
-    check(conn, programme, input)?;
+    check(conn, programme, input, actor.organisation_id.as_deref())?;
     let id = Uuid::now_v7().to_string();
     let content = content(input, 1);
     repo::insert(
@@ -201,7 +233,7 @@ pub fn update(
     current: &ParticipationRow,
     input: &ParticipationInput,
 ) -> Result<(), ApiError> {
-    check(conn, programme, input)?;
+    check(conn, programme, input, actor.organisation_id.as_deref())?;
     if !repo::update_content(
         conn,
         &current.id,

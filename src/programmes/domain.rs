@@ -14,6 +14,7 @@ use super::{
 };
 use crate::{
     audit::{self, Actor, Change},
+    auth::Caller,
     db::{now, DbConnection},
     error::{ApiError, FieldError},
     organisations::{dto::OrganisationSummary, repo as organisations},
@@ -30,7 +31,11 @@ fn trimmed_set(values: &[String]) -> Vec<String> {
     sorted_unique(values.iter().map(|value| value.trim().to_owned()))
 }
 
-fn children_of(id: &str, administrator: &str, input: &ProgrammeInput) -> Children {
+/// When each current partner accepted: a partner named again keeps its acceptance, a new one is
+/// only invited.
+type Acceptances = HashMap<String, chrono::NaiveDateTime>;
+
+fn children_of(id: &str, administrator: &str, input: &ProgrammeInput, accepted: &Acceptances) -> Children {
     Children {
         funders: input
             .funders
@@ -64,6 +69,7 @@ fn children_of(id: &str, administrator: &str, input: &ProgrammeInput) -> Childre
             .filter(|organisation_id| organisation_id != administrator)
             .map(|organisation_id| PartnerRow {
                 programme_id: id.to_owned(),
+                accepted_at: accepted.get(&organisation_id).copied(),
                 organisation_id,
             })
             .collect(),
@@ -176,7 +182,11 @@ pub fn create(
             content,
         },
     )?;
-    repo::replace_children(conn, &id, &children_of(&id, &administrator, &input))?;
+    repo::replace_children(
+        conn,
+        &id,
+        &children_of(&id, &administrator, &input, &Acceptances::new()),
+    )?;
     audit::record(
         conn,
         actor,
@@ -208,10 +218,15 @@ pub fn update(
         return Err(ApiError::PreconditionFailed);
     }
     let administrator = &current.administrator_organisation_id;
+    let accepted: Acceptances = repo::children(conn, std::slice::from_ref(&current.id))?
+        .partners
+        .into_iter()
+        .filter_map(|partner| Some((partner.organisation_id, partner.accepted_at?)))
+        .collect();
     repo::replace_children(
         conn,
         &current.id,
-        &children_of(&current.id, administrator, &input),
+        &children_of(&current.id, administrator, &input, &accepted),
     )?;
     audit::record(
         conn,
@@ -257,8 +272,14 @@ pub fn input_of(row: &ProgrammeRow, children: &Children) -> ProgrammeInput {
     }
 }
 
-/// API representations of programmes, their lists and organisations read in a few queries.
-pub fn views(conn: &mut DbConnection, rows: Vec<ProgrammeRow>) -> Result<Vec<Programme>, ApiError> {
+/// API representations of programmes, their lists and organisations read in a few queries, as
+/// `viewer` may see them: partners that have not accepted are shown only to the administrator
+/// and to themselves.
+pub fn views(
+    conn: &mut DbConnection,
+    rows: Vec<ProgrammeRow>,
+    viewer: Option<&Caller>,
+) -> Result<Vec<Programme>, ApiError> {
     let ids: Vec<String> = rows.iter().map(|row| row.id.clone()).collect();
     let children = repo::children(conn, &ids)?;
     let mut organisation_ids: Vec<String> = rows
@@ -311,7 +332,19 @@ pub fn views(conn: &mut DbConnection, rows: Vec<ProgrammeRow>) -> Result<Vec<Pro
                 partners: children
                     .partners
                     .iter()
-                    .filter(|partner| of_this(&partner.programme_id))
+                    .filter(|partner| of_this(&partner.programme_id) && partner.accepted_at.is_some())
+                    .map(|partner| summary(&partner.organisation_id))
+                    .collect::<Result<_, _>>()?,
+                invited_partners: children
+                    .partners
+                    .iter()
+                    .filter(|partner| of_this(&partner.programme_id) && partner.accepted_at.is_none())
+                    .filter(|partner| {
+                        viewer.is_some_and(|viewer| {
+                            viewer.acts_for(&row.administrator_organisation_id)
+                                || viewer.organisation_id.as_deref() == Some(&partner.organisation_id)
+                        })
+                    })
                     .map(|partner| summary(&partner.organisation_id))
                     .collect::<Result<_, _>>()?,
                 description: row.description,
@@ -327,6 +360,47 @@ pub fn views(conn: &mut DbConnection, rows: Vec<ProgrammeRow>) -> Result<Vec<Pro
         .collect()
 }
 
-pub fn view(conn: &mut DbConnection, row: ProgrammeRow) -> Result<Programme, ApiError> {
-    views(conn, vec![row])?.pop().ok_or(NOT_FOUND)
+pub fn view(
+    conn: &mut DbConnection,
+    row: ProgrammeRow,
+    viewer: Option<&Caller>,
+) -> Result<Programme, ApiError> {
+    views(conn, vec![row], viewer)?.pop().ok_or(NOT_FOUND)
+}
+
+/// An invited partner accepts (from then on it takes part: coaches participants, records
+/// completions, is listed) or declines; a partner that accepted may end its partnership the same
+/// way. Either changes the programme's version.
+pub fn decide_partnership(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    programme: &ProgrammeRow,
+    organisation_id: &str,
+    accept: bool,
+) -> Result<(), ApiError> {
+    let partner = repo::partner(conn, &programme.id, organisation_id)?.ok_or(ApiError::NotFound {
+        resource: "partnership",
+    })?;
+    let at = now();
+    let action = if accept {
+        if partner.accepted_at.is_none() {
+            repo::accept_partner(conn, &programme.id, organisation_id, at)?;
+        }
+        "programme.partnership.accept"
+    } else {
+        repo::remove_partner(conn, &programme.id, organisation_id)?;
+        "programme.partnership.end"
+    };
+    repo::touch(conn, &programme.id, at)?;
+    audit::record(
+        conn,
+        actor,
+        Change::new(
+            action,
+            "programme",
+            &programme.id,
+            Some(&programme.administrator_organisation_id),
+        ),
+    )?;
+    Ok(())
 }

@@ -170,6 +170,7 @@ pub struct Funder {
     "regions": ["04"],
     "municipalities": ["609", "684"],
     "partners": [{"id": "0193a2b4-7c1e-7d3a-9f00-5b1c2d3e4f52", "name": {"fi": "Satakunnan koulutuskuntayhtymä"}, "kind": "education_provider"}],
+    "invited_partners": [],
     "version": 1,
     "created_at": "2026-01-01T12:00:00Z",
     "updated_at": "2026-01-01T12:00:00Z"
@@ -185,7 +186,11 @@ pub struct Programme {
     pub funders: Vec<Funder>,
     pub regions: Vec<String>,
     pub municipalities: Vec<String>,
+    /// The partners that accepted: they coach participants and record completions.
     pub partners: Vec<OrganisationSummary>,
+    /// Organisations named as partners that have not accepted (`POST …/partnership/accept`):
+    /// shown only to the administrator and to each invited organisation itself.
+    pub invited_partners: Vec<OrganisationSummary>,
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,

@@ -51,7 +51,7 @@ pub async fn create(
             write_transaction(conn, |conn| {
                 let id = domain::create(conn, &actor, administrator, input)?;
                 let row = repo::find(conn, &id)?.ok_or(NOT_FOUND)?;
-                domain::view(conn, row)
+                domain::view(conn, row, Some(&caller))
             })
         })
         .await?;
@@ -69,6 +69,7 @@ pub async fn create(
 #[get("/programmes")]
 pub async fn list(
     db: web::Data<Db>,
+    caller: Option<Caller>,
     Query(filter): Query<ProgrammeFilter>,
 ) -> Result<HttpResponse, ApiError> {
     let page = PageRequest::<String>::new(filter.limit, filter.cursor.as_deref())?;
@@ -77,7 +78,7 @@ pub async fn list(
             let rows = repo::list(conn, &filter, &page)?;
             let rows = Page::from_rows(rows, &page, |row| row.id.clone(), |row| row);
             Ok(Page {
-                items: domain::views(conn, rows.items)?,
+                items: domain::views(conn, rows.items, caller.as_ref())?,
                 next_cursor: rows.next_cursor,
             })
         })
@@ -93,12 +94,16 @@ pub async fn list(
         headers(("ETag" = String, description = "The version, for If-Match"))))
 )]
 #[get("/programmes/{id}")]
-pub async fn get(db: web::Data<Db>, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn get(
+    db: web::Data<Db>,
+    caller: Option<Caller>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let programme = db
         .run(move |conn| {
             let row = repo::find(conn, &id)?.ok_or(NOT_FOUND)?;
-            domain::view(conn, row)
+            domain::view(conn, row, caller.as_ref())
         })
         .await?;
     Ok(with_etag(HttpResponse::Ok(), &programme))
@@ -135,9 +140,72 @@ pub async fn update(
                 let input = patch.apply_to(&domain::input_of(&current, &children))?;
                 domain::update(conn, &Actor::from(&caller), &current, input)?;
                 let row = repo::find(conn, &id)?.ok_or(NOT_FOUND)?;
-                domain::view(conn, row)
+                domain::view(conn, row, Some(&caller))
             })
         })
         .await?;
     Ok(with_etag(HttpResponse::Ok(), &programme))
+}
+
+/// An invited partner's answer, as a handler.
+async fn decide_partnership(
+    db: web::Data<Db>,
+    caller: Caller,
+    id: web::Path<String>,
+    accept: bool,
+) -> Result<HttpResponse, ApiError> {
+    let organisation_id = policy::partner_organisation(&caller)?;
+    let id = id.into_inner();
+    let programme = db
+        .run(move |conn| {
+            write_transaction(conn, |conn| {
+                let current = repo::find(conn, &id)?.ok_or(NOT_FOUND)?;
+                domain::decide_partnership(conn, &Actor::from(&caller), &current, &organisation_id, accept)?;
+                let row = repo::find(conn, &id)?.ok_or(NOT_FOUND)?;
+                domain::view(conn, row, Some(&caller))
+            })
+        })
+        .await?;
+    Ok(with_etag(HttpResponse::Ok(), &programme))
+}
+
+/// The caller's organisation accepts being a partner of the programme, as its administrator
+/// invited it to: only then is it listed as a partner, coaches participants and records
+/// completions. Accepting twice changes nothing.
+#[utoipa::path(
+    tag = "programmes",
+    params(("id" = String, Path, description = "Programme id")),
+    security(("oauth2" = ["programmes:write"])),
+    responses(
+        (status = 200, description = "Accepted", body = Programme, headers(("ETag" = String, description = "The new version"))),
+        (status = 404, description = "No such programme, or it names the caller's organisation nowhere", body = crate::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/programmes/{id}/partnership/accept")]
+pub async fn accept_partnership(
+    db: web::Data<Db>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    decide_partnership(db, caller, id, true).await
+}
+
+/// The caller's organisation declines an invitation to be a partner of the programme, or ends
+/// the partnership it accepted: it is no longer named by the programme.
+#[utoipa::path(
+    tag = "programmes",
+    params(("id" = String, Path, description = "Programme id")),
+    security(("oauth2" = ["programmes:write"])),
+    responses(
+        (status = 200, description = "Declined or ended", body = Programme, headers(("ETag" = String, description = "The new version"))),
+        (status = 404, description = "No such programme, or it names the caller's organisation nowhere", body = crate::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/programmes/{id}/partnership/decline")]
+pub async fn decline_partnership(
+    db: web::Data<Db>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    decide_partnership(db, caller, id, false).await
 }

@@ -77,4 +77,6 @@ pub struct MunicipalityLinkRow {
 pub struct PartnerRow {
     pub programme_id: String,
     pub organisation_id: String,
+    /// When the partner accepted; until then it is only invited and takes part in nothing.
+    pub accepted_at: Option<NaiveDateTime>,
 }

@@ -43,3 +43,11 @@ pub fn administers(caller: Option<&Caller>, programme: &ProgrammeRow) -> bool {
 pub fn has_programmes_scope(caller: &Caller) -> bool {
     caller.scopes.contains(&Scope::ProgrammesRead) || caller.scopes.contains(&Scope::ProgrammesWrite)
 }
+
+/// The organisation that answers a partnership invitation: the caller's own, with `programmes:write`.
+pub fn partner_organisation(caller: &Caller) -> Result<String, ApiError> {
+    caller.require(Scope::ProgrammesWrite)?;
+    caller.organisation_id.clone().ok_or_else(|| {
+        ApiError::Forbidden("Only an organisation's own client answers for it as a partner.".to_owned())
+    })
+}

@@ -1,3 +1,4 @@
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::{
@@ -112,14 +113,57 @@ pub fn children(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Children
     })
 }
 
-/// Whether `organisation_id` is a partner of the programme.
+/// Whether `organisation_id` is a partner of the programme that has accepted.
 pub fn is_partner(conn: &mut DbConnection, programme_id: &str, organisation_id: &str) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(
         programme_partners::table
             .filter(programme_partners::programme_id.eq(programme_id))
-            .filter(programme_partners::organisation_id.eq(organisation_id)),
+            .filter(programme_partners::organisation_id.eq(organisation_id))
+            .filter(programme_partners::accepted_at.is_not_null()),
     ))
     .get_result(conn)
+}
+
+/// The partnership of `organisation_id` in the programme, accepted or only invited.
+pub fn partner(
+    conn: &mut DbConnection,
+    programme_id: &str,
+    organisation_id: &str,
+) -> QueryResult<Option<PartnerRow>> {
+    programme_partners::table
+        .find((programme_id, organisation_id))
+        .select(PartnerRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn accept_partner(
+    conn: &mut DbConnection,
+    programme_id: &str,
+    organisation_id: &str,
+    at: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(programme_partners::table.find((programme_id, organisation_id)))
+        .set(programme_partners::accepted_at.eq(Some(at)))
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn remove_partner(conn: &mut DbConnection, programme_id: &str, organisation_id: &str) -> QueryResult<()> {
+    diesel::delete(programme_partners::table.find((programme_id, organisation_id)))
+        .execute(conn)
+        .map(drop)
+}
+
+/// A new version of the programme, for a change of what it shows that is not its own content.
+pub fn touch(conn: &mut DbConnection, id: &str, at: NaiveDateTime) -> QueryResult<()> {
+    diesel::update(programmes::table.find(id))
+        .set((
+            programmes::version.eq(programmes::version + 1),
+            programmes::updated_at.eq(at),
+        ))
+        .execute(conn)
+        .map(drop)
 }
 
 /// Programmes in creation order.
@@ -139,6 +183,7 @@ pub fn list(
                 .or(programmes::id.eq_any(
                     programme_partners::table
                         .filter(programme_partners::organisation_id.eq(organisation.clone()))
+                        .filter(programme_partners::accepted_at.is_not_null())
                         .select(programme_partners::programme_id),
                 )),
         );

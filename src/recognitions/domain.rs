@@ -4,7 +4,7 @@ use chrono::{Days, NaiveDate};
 use uuid::Uuid;
 
 use super::{
-    dto::{EndInput, Recognition, RecognitionInput, RecognitionStatus},
+    dto::{EndInput, OwnerConsent, Recognition, RecognitionInput, RecognitionStatus},
     model::RecognitionRow,
     repo,
 };
@@ -204,6 +204,11 @@ pub fn create(
         }
     }
     let at = now();
+    let consent = if environment.organisation_id == provider {
+        OwnerConsent::Own
+    } else {
+        OwnerConsent::Pending
+    };
     let rows: Vec<RecognitionRow> = input
         .units
         .iter()
@@ -224,6 +229,7 @@ pub fn create(
             version: 1,
             created_at: at,
             updated_at: at,
+            owner_consent: consent.as_str().to_owned(),
         })
         .collect();
     repo::insert_all(conn, &rows)?;
@@ -295,6 +301,36 @@ pub fn end(
     Ok(())
 }
 
+/// The owner's answer to another organisation's recognition of its environment.
+pub fn decide(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    current: &RecognitionRow,
+    owner: &str,
+    accept: bool,
+) -> Result<(), ApiError> {
+    let consent = OwnerConsent::parse(&current.owner_consent).map_err(ApiError::internal)?;
+    if consent == OwnerConsent::Own {
+        return Err(ApiError::Conflict(
+            "The provider recognised its own environment: there is no consent to give.".to_owned(),
+        ));
+    }
+    let (decided, action) = if accept {
+        (OwnerConsent::Accepted, "recognition.accept")
+    } else {
+        (OwnerConsent::Declined, "recognition.decline")
+    };
+    repo::set_owner_consent(conn, &current.id, current.version, decided.as_str(), now())?
+        .then_some(())
+        .ok_or(ApiError::PreconditionFailed)?;
+    audit::record(
+        conn,
+        actor,
+        Change::new(action, "recognition", &current.id, Some(owner)),
+    )?;
+    Ok(())
+}
+
 /// Recognitions as the API shows them, with their providers, qualifications and units named.
 pub fn views(conn: &mut DbConnection, rows: Vec<RecognitionRow>) -> Result<Vec<Recognition>, ApiError> {
     let providers: Vec<String> = rows
@@ -314,6 +350,7 @@ pub fn views(conn: &mut DbConnection, rows: Vec<RecognitionRow>) -> Result<Vec<R
                 .ok_or_else(|| ApiError::internal("a recognition's provider is missing"))?;
             Ok(Recognition {
                 status: status(&row, today),
+                owner_consent: OwnerConsent::parse(&row.owner_consent).map_err(ApiError::internal)?,
                 qualification: names.qualification(&row.qualification_code),
                 unit: names.unit(&row.unit_code),
                 provider,

@@ -80,7 +80,46 @@ pub struct EndInput {
     pub reason: String,
 }
 
+/// What the learning environment's owner said of a recognition by another organisation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OwnerConsent {
+    /// The provider recognised its own environment: no one else's consent is needed.
+    Own,
+    /// The owner has not answered: public only under an agreement in force covering the environment.
+    Pending,
+    /// The owner accepted: public.
+    Accepted,
+    /// The owner declined, or ended its consent: never public.
+    Declined,
+}
+
+impl OwnerConsent {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Own => "own",
+            Self::Pending => "pending",
+            Self::Accepted => "accepted",
+            Self::Declined => "declined",
+        }
+    }
+
+    /// An unknown stored value is an error, never a silent default.
+    pub fn parse(value: &str) -> Result<Self, String> {
+        [Self::Own, Self::Pending, Self::Accepted, Self::Declined]
+            .into_iter()
+            .find(|consent| consent.as_str() == value)
+            .ok_or_else(|| format!("unknown owner consent {value:?}"))
+    }
+}
+
 /// A qualification unit an education provider recognised a learning environment for.
+///
+/// **Public only with the owner's consent.** A recognition of another organisation's environment
+/// is in the public catalogue (and public statistics) only while `owner_consent` is `accepted`, or
+/// while it is `pending` and was made under an agreement that is in force and covers the
+/// environment. The owner accepts or declines it with `…/accept` and `…/decline`; declining ends
+/// it for the public view at once, whatever the agreement says.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[schema(example = json!({
     "id": "0193a2b4-b000-7000-8000-000000000001",
@@ -93,6 +132,7 @@ pub struct EndInput {
     "valid_until": "2028-11-30",
     "agreement_id": "0193a2b4-9000-7000-8000-000000000001",
     "status": "active",
+    "owner_consent": "pending",
     "ended_on": null,
     "end_reason": null,
     "version": 1,
@@ -111,6 +151,7 @@ pub struct Recognition {
     pub agreement_id: Option<String>,
     /// Derived from the dates and today: a recognition past `valid_until` reads as ended.
     pub status: RecognitionStatus,
+    pub owner_consent: OwnerConsent,
     /// The first day it no longer applies, when the provider ended it.
     pub ended_on: Option<NaiveDate>,
     pub end_reason: Option<String>,
@@ -139,6 +180,7 @@ impl crate::concurrency::Versioned for Recognition {
     "valid_until": null,
     "agreement_id": null,
     "status": "scheduled",
+    "owner_consent": "own",
     "ended_on": null,
     "end_reason": null,
     "version": 1,

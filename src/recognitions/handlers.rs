@@ -171,3 +171,82 @@ pub async fn end(
         .await?;
     Ok(with_etag(HttpResponse::Ok(), &recognition))
 }
+
+/// The owner's answer to another organisation's recognition of its environment, as a handler.
+async fn decide(
+    db: web::Data<Db>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+    if_match: OptionalIfMatch,
+    accepted: bool,
+) -> Result<HttpResponse, ApiError> {
+    let (environment_id, id) = path.into_inner();
+    let OptionalIfMatch(if_match) = if_match;
+    let recognition = db
+        .run(move |conn| {
+            write_transaction(conn, |conn| {
+                let current = repo::find(conn, &environment_id, &id)?.ok_or(NOT_FOUND)?;
+                let environment = environments::find(conn, &environment_id)?.ok_or(ENVIRONMENT_NOT_FOUND)?;
+                crate::environments::policy::can_write(&caller, &environment.organisation_id)?;
+                if let Some(if_match) = &if_match {
+                    if_match.check(current.version)?;
+                }
+                domain::decide(
+                    conn,
+                    &Actor::from(&caller),
+                    &current,
+                    &environment.organisation_id,
+                    accepted,
+                )?;
+                view(conn, &environment_id, &id)
+            })
+        })
+        .await?;
+    Ok(with_etag(HttpResponse::Ok(), &recognition))
+}
+
+/// The environment's owner accepts another organisation's recognition of it: it becomes public
+/// (catalogue, public statistics) while it is in force.
+#[utoipa::path(
+    tag = "learning-environments",
+    params(("id" = String, Path, description = "Learning environment id"),
+        ("recognition_id" = String, Path, description = "Recognition id"),
+        ("If-Match" = Option<String>, Header, description = "The ETag of the version being answered; optional")),
+    security(("oauth2" = ["environments:write"])),
+    responses(
+        (status = 200, description = "Accepted", body = Recognition, headers(("ETag" = String, description = "The new version"))),
+        (status = 409, description = "The provider owns the environment: there is nothing to accept", body = crate::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/learning-environments/{id}/recognitions/{recognition_id}/accept")]
+pub async fn accept(
+    db: web::Data<Db>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+    if_match: OptionalIfMatch,
+) -> Result<HttpResponse, ApiError> {
+    decide(db, caller, path, if_match, true).await
+}
+
+/// The environment's owner declines another organisation's recognition of it, or ends its earlier
+/// consent: it leaves the public view at once, even when an agreement covers the environment.
+#[utoipa::path(
+    tag = "learning-environments",
+    params(("id" = String, Path, description = "Learning environment id"),
+        ("recognition_id" = String, Path, description = "Recognition id"),
+        ("If-Match" = Option<String>, Header, description = "The ETag of the version being answered; optional")),
+    security(("oauth2" = ["environments:write"])),
+    responses(
+        (status = 200, description = "Declined", body = Recognition, headers(("ETag" = String, description = "The new version"))),
+        (status = 409, description = "The provider owns the environment: there is nothing to decline", body = crate::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/learning-environments/{id}/recognitions/{recognition_id}/decline")]
+pub async fn decline(
+    db: web::Data<Db>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+    if_match: OptionalIfMatch,
+) -> Result<HttpResponse, ApiError> {
+    decide(db, caller, path, if_match, false).await
+}

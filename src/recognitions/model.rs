@@ -25,4 +25,6 @@ pub struct RecognitionRow {
     pub updated_at: NaiveDateTime,
     /// The environment's region, kept here for the catalogue's index.
     pub region_code: Option<String>,
+    /// One of `OwnerConsent`'s names.
+    pub owner_consent: String,
 }

@@ -116,7 +116,7 @@ pub fn list(
     query.order(recognitions::id).limit(page.fetch_limit()).load(conn)
 }
 
-/// The recognitions of the given environments in force on `day`.
+/// The public recognitions of the given environments in force on `day`.
 pub fn in_force(
     conn: &mut DbConnection,
     environment_ids: &[String],
@@ -125,6 +125,7 @@ pub fn in_force(
     recognitions::table
         .filter(recognitions::environment_id.eq_any(environment_ids))
         .filter(recognitions::valid_from.le(day))
+        .filter(crate::recognition_public_on!(day))
         .filter(
             recognitions::in_force_until
                 .is_null()
@@ -164,6 +165,53 @@ pub fn end(
     ))
     .execute(conn)
     .map(|updated| updated == 1)
+}
+
+/// Records the environment owner's answer, provided the recognition is still at `expected_version`.
+pub fn set_owner_consent(
+    conn: &mut DbConnection,
+    id: &str,
+    expected_version: i64,
+    consent: &str,
+    at: NaiveDateTime,
+) -> QueryResult<bool> {
+    diesel::update(
+        recognitions::table
+            .filter(recognitions::id.eq(id))
+            .filter(recognitions::version.eq(expected_version)),
+    )
+    .set((
+        recognitions::owner_consent.eq(consent),
+        recognitions::version.eq(expected_version + 1),
+        recognitions::updated_at.eq(at),
+    ))
+    .execute(conn)
+    .map(|updated| updated == 1)
+}
+
+/// The condition a recognition meets to be public on a day: made by the environment's owner, or
+/// accepted by it, or not yet answered and made under an agreement in force that day (which
+/// covered the environment and named both organisations when the recognition was made).
+#[macro_export]
+macro_rules! recognition_public_on {
+    ($day:expr) => {{
+        use $crate::schema::{agreements, recognitions};
+        recognitions::owner_consent
+            .eq_any(["own", "accepted"])
+            .or(recognitions::owner_consent.eq("pending").and(
+                recognitions::agreement_id.eq_any(
+                    agreements::table
+                        .filter(agreements::status.eq("active"))
+                        .filter(agreements::valid_from.le($day))
+                        .filter(
+                            agreements::valid_until
+                                .is_null()
+                                .or(agreements::valid_until.ge($day)),
+                        )
+                        .select(agreements::id.nullable()),
+                ),
+            ))
+    }};
 }
 
 /// Follows an environment that moved to another region.

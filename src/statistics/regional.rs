@@ -93,6 +93,7 @@ pub fn compute(
         .filter(recognitions::region_code.eq(region))
         .filter(learning_environments::active.eq(true))
         .filter(recognitions::valid_from.le(day))
+        .filter(crate::recognition_public_on!(day))
         .filter(
             recognitions::in_force_until
                 .is_null()

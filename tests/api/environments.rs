@@ -80,11 +80,36 @@ pub async fn create_environment(app: &TestApp, token: &str, overrides: Value) ->
     reply.body["id"].as_str().expect("id").to_owned()
 }
 
+/// Recognises `environment` as `token`, and has the environment's owner accept what another
+/// organisation recognised (as an administrator may for it), so that it is public. The reply is
+/// the creation's, its items as they stand after the owner's answer.
 pub async fn recognise(app: &TestApp, token: &str, environment: &str, body: Value) -> Reply {
+    let mut reply = recognise_unanswered(app, token, environment, &body).await;
+    if reply.status != StatusCode::CREATED {
+        return reply;
+    }
+    for item in reply.body["items"].as_array_mut().expect("items") {
+        if item["owner_consent"] == "pending" {
+            let id = item["id"].as_str().expect("id");
+            let accepted = app
+                .post_json(
+                    &format!("/v1/learning-environments/{environment}/recognitions/{id}/accept"),
+                    &json!({}),
+                )
+                .await;
+            assert_eq!(accepted.status, StatusCode::OK, "{}", accepted.text);
+            *item = accepted.body;
+        }
+    }
+    reply
+}
+
+/// Recognises `environment` as `token`, leaving the owner's answer pending.
+pub async fn recognise_unanswered(app: &TestApp, token: &str, environment: &str, body: &Value) -> Reply {
     app.post_json_as(
         Some(token),
         &format!("/v1/learning-environments/{environment}/recognitions"),
-        &body,
+        body,
     )
     .await
 }
@@ -455,7 +480,12 @@ async fn only_education_providers_recognise(app: TestApp) {
         ))
         .await;
     assert_eq!(read.status, StatusCode::OK);
-    assert_eq!(read.header("etag"), Some("\"1\""));
+    assert_eq!(
+        read.header("etag"),
+        Some("\"2\""),
+        "created, then accepted by the owner"
+    );
+    assert_eq!(read.body["owner_consent"], "accepted");
     assert_eq!(
         app.get(&format!(
             "/v1/learning-environments/{environment}/recognitions/nope"
@@ -644,14 +674,14 @@ async fn ended_recognitions_keep_their_history(app: TestApp) {
         .post_if_match(
             Some(&cast.provider_token),
             &end_path(&ids[0]),
-            "\"1\"",
+            "\"2\"",
             &json!({"reason": "Toiminta päättyi."}),
         )
         .await;
     assert_eq!(ended.status, StatusCode::OK, "{}", ended.text);
     assert_eq!(ended.body["status"], "ended");
     assert_eq!(ended.body["end_reason"], "Toiminta päättyi.");
-    assert_eq!(ended.header("etag"), Some("\"2\""));
+    assert_eq!(ended.header("etag"), Some("\"3\""));
     let again = app
         .post_json_as(
             Some(&cast.provider_token),
@@ -741,7 +771,7 @@ async fn a_recognition_past_its_end_reads_as_ended(app: TestApp) {
 }
 
 /// Drafts, confirms and activates an agreement between the workshop and the provider.
-async fn agreement(app: &TestApp, cast: &Cast, environments: &[&str], activate: bool) -> String {
+pub async fn agreement(app: &TestApp, cast: &Cast, environments: &[&str], activate: bool) -> String {
     let drafted = app
         .post_json_as(
             Some(&cast.workshop_token),

@@ -45,11 +45,28 @@ pub async fn setting(app: &TestApp) -> Setting {
         .await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
     assert_eq!(created.body["administrator"]["id"], cast.workshop.as_str());
-    assert_eq!(created.body["partners"][0]["id"], cast.provider.as_str());
+    assert_eq!(
+        created.body["partners"],
+        json!([]),
+        "a partner takes part once it accepts"
+    );
+    assert_eq!(created.body["invited_partners"][0]["id"], cast.provider.as_str());
     assert_eq!(created.header("etag"), Some("\"1\""));
+    let programme = created.body["id"].as_str().expect("id").to_owned();
+    let partner = app.token_for(&cast.provider, SCOPES).await;
+    let accepted = app
+        .post_json_as(
+            Some(&partner),
+            &format!("/v1/programmes/{programme}/partnership/accept"),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(accepted.status, StatusCode::OK, "{}", accepted.text);
+    assert_eq!(accepted.body["partners"][0]["id"], cast.provider.as_str());
+    assert_eq!(accepted.body["invited_partners"], json!([]));
     Setting {
-        programme: created.body["id"].as_str().expect("id").to_owned(),
-        partner: app.token_for(&cast.provider, SCOPES).await,
+        programme,
+        partner,
         outsider: app.token_for(&cast.other_provider, SCOPES).await,
         administrator,
         cast,
@@ -773,7 +790,7 @@ async fn programmes_are_written_by_their_administrator(app: TestApp) {
     app.patch_json_as(
         Some(&s.partner),
         &path,
-        Some("\"1\""),
+        Some("\"2\""),
         &json!({"status": "closed"}),
     )
     .await
@@ -782,7 +799,7 @@ async fn programmes_are_written_by_their_administrator(app: TestApp) {
         .patch_json_as(
             Some(&s.administrator),
             &path,
-            Some("\"1\""),
+            Some("\"2\""),
             &json!({"status": "closed"}),
         )
         .await;
@@ -791,7 +808,7 @@ async fn programmes_are_written_by_their_administrator(app: TestApp) {
     app.patch_json_as(
         Some(&s.administrator),
         &path,
-        Some("\"2\""),
+        Some("\"3\""),
         &json!({"administrator_organisation_id": s.cast.provider}),
     )
     .await

@@ -903,3 +903,187 @@ async fn no_count_of_people_under_three_can_be_recovered_from_public_statistics(
 }
 
 backend_tests!(no_count_of_people_under_three_can_be_recovered_from_public_statistics);
+
+fn catalogue_ids(reply: &Reply) -> Vec<String> {
+    reply.body["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|item| item["id"].as_str().expect("id").to_owned())
+        .collect()
+}
+
+async fn a_recognition_of_anothers_environment_is_public_only_with_consent(app: TestApp) {
+    use crate::environments::{agreement, cast, create_environment, recognise_unanswered};
+    let cast = cast(&app).await;
+    let environment = create_environment(&app, &cast.workshop_token, json!({})).await;
+    let body =
+        json!({"units": [{"qualification": "351204", "unit": "SAMPLE-107"}], "valid_from": "2020-01-01"});
+    let made = recognise_unanswered(&app, &cast.provider_token, &environment, &body).await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.text);
+    assert_eq!(made.body["items"][0]["owner_consent"], "pending");
+    let id = made.body["items"][0]["id"].as_str().expect("id").to_owned();
+    let catalogue = "/v1/catalogue/learning-environments?unit=SAMPLE-107";
+    assert_eq!(
+        catalogue_ids(&app.get(catalogue).await),
+        Vec::<String>::new(),
+        "not public yet"
+    );
+    assert_eq!(
+        catalogue_ids(&app.get("/v1/catalogue/learning-environments").await),
+        Vec::<String>::new()
+    );
+
+    let path = format!("/v1/learning-environments/{environment}/recognitions/{id}");
+    // Only the owner answers: not the provider that made it, not a stranger.
+    for token in [&cast.provider_token, &cast.other_provider_token] {
+        app.post_json_as(Some(token), &format!("{path}/accept"), &json!({}))
+            .await
+            .assert_problem(StatusCode::FORBIDDEN, "forbidden");
+    }
+    let accepted = app
+        .post_json_as(Some(&cast.workshop_token), &format!("{path}/accept"), &json!({}))
+        .await;
+    assert_eq!(accepted.status, StatusCode::OK, "{}", accepted.text);
+    assert_eq!(accepted.body["owner_consent"], "accepted");
+    assert_eq!(
+        catalogue_ids(&app.get(catalogue).await),
+        vec![environment.clone()]
+    );
+
+    let declined = app
+        .post_json_as(Some(&cast.workshop_token), &format!("{path}/decline"), &json!({}))
+        .await;
+    assert_eq!(declined.body["owner_consent"], "declined");
+    assert_eq!(
+        catalogue_ids(&app.get(catalogue).await),
+        Vec::<String>::new(),
+        "ended for the public"
+    );
+
+    // Under an agreement in force that covers the environment, it is public until the owner declines.
+    let covered = create_environment(&app, &cast.workshop_token, json!({"name": {"fi": "Toinen"}})).await;
+    let active = agreement(&app, &cast, &[covered.as_str()], true).await;
+    let under = json!({"units": [{"qualification": "351204", "unit": "SAMPLE-107"}], "valid_from": "2026-01-01", "agreement_id": active});
+    let made = recognise_unanswered(&app, &cast.provider_token, &covered, &under).await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.text);
+    assert_eq!(made.body["items"][0]["owner_consent"], "pending");
+    assert_eq!(catalogue_ids(&app.get(catalogue).await), vec![covered.clone()]);
+    let id = made.body["items"][0]["id"].as_str().expect("id");
+    app.post_json_as(
+        Some(&cast.workshop_token),
+        &format!("/v1/learning-environments/{covered}/recognitions/{id}/decline"),
+        &json!({}),
+    )
+    .await;
+    assert_eq!(catalogue_ids(&app.get(catalogue).await), Vec::<String>::new());
+
+    // A provider's recognition of its own environment needs no one's consent.
+    let owned = create_environment(&app, &cast.provider_token, json!({"name": {"fi": "Oma"}})).await;
+    let own = recognise_unanswered(&app, &cast.provider_token, &owned, &body).await;
+    assert_eq!(own.status, StatusCode::CREATED, "{}", own.text);
+    assert_eq!(own.body["items"][0]["owner_consent"], "own");
+    assert_eq!(catalogue_ids(&app.get(catalogue).await), vec![owned]);
+}
+
+async fn a_partner_takes_part_only_after_accepting(app: TestApp) {
+    use crate::environments::cast;
+    let cast = cast(&app).await;
+    let scopes = "programmes:read programmes:write certificates:read certificates:write";
+    let administrator = app.token_for(&cast.workshop, scopes).await;
+    let partner = app.token_for(&cast.provider, scopes).await;
+    let programme = app
+        .post_json_as(
+            Some(&administrator),
+            "/v1/programmes",
+            &json!({
+                "name": {"fi": "Ohjelma"}, "starts_on": "2025-01-01", "ends_on": "2027-12-31",
+                "status": "running", "funders": [{"name": "ESR", "instrument": "esf"}],
+                "regions": ["04"], "partners": [cast.provider]
+            }),
+        )
+        .await;
+    assert_eq!(programme.status, StatusCode::CREATED, "{}", programme.text);
+    let id = programme.body["id"].as_str().expect("id").to_owned();
+    let path = format!("/v1/programmes/{id}");
+    // Named, not yet a partner: nowhere to be seen by others, and nothing to do as one.
+    let public = app.get(&path).await;
+    assert_eq!(public.body["partners"], json!([]));
+    assert_eq!(public.body["invited_partners"], json!([]));
+    let outsider = app.token_for(&cast.other_provider, scopes).await;
+    assert_eq!(
+        app.get_as(Some(&outsider), &path).await.body["invited_partners"],
+        json!([])
+    );
+    assert_eq!(
+        app.get_as(Some(&partner), &path).await.body["invited_partners"][0]["id"],
+        cast.provider.as_str()
+    );
+    let listed = app
+        .get(&format!("/v1/programmes?organisation={}", cast.provider))
+        .await;
+    assert_eq!(listed.body["items"], json!([]));
+    let participation = json!({
+        "starts_on": "2026-01-10", "municipality": "684", "coach_organisation_id": cast.provider,
+        "gender": "female", "age_band": "under_25", "unemployment_duration": "at_least_12_months",
+        "education_level": "basic", "immigrant_background": "no"
+    });
+    let refused = app
+        .post_json_as(
+            Some(&administrator),
+            &format!("{path}/participations"),
+            &participation,
+        )
+        .await;
+    refused.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation-error");
+    assert_eq!(refused.error_fields(), vec!["coach_organisation_id"]);
+    // Someone never named has no partnership to accept.
+    app.post_json_as(Some(&outsider), &format!("{path}/partnership/accept"), &json!({}))
+        .await
+        .assert_problem(StatusCode::NOT_FOUND, "not-found");
+
+    let accepted = app
+        .post_json_as(Some(&partner), &format!("{path}/partnership/accept"), &json!({}))
+        .await;
+    assert_eq!(accepted.status, StatusCode::OK, "{}", accepted.text);
+    assert_eq!(
+        app.get(&path).await.body["partners"][0]["id"],
+        cast.provider.as_str()
+    );
+    let recorded = app
+        .post_json_as(
+            Some(&administrator),
+            &format!("{path}/participations"),
+            &participation,
+        )
+        .await;
+    assert_eq!(recorded.status, StatusCode::CREATED, "{}", recorded.text);
+
+    // A certificate the recorder cannot read is refused exactly as one that does not exist.
+    let parties = crate::certificates::parties(&app).await;
+    let certificate = crate::certificates::draft(&app, &parties).await;
+    crate::certificates::issue(&app, &parties.workshop, &certificate).await;
+    let mut linking = participation.clone();
+    linking["certificate_ids"] = json!([certificate]);
+    let unreadable = app
+        .post_json_as(Some(&partner), &format!("{path}/participations"), &linking)
+        .await;
+    linking["certificate_ids"] = json!(["01a22a92-0000-7000-8000-000000000000"]);
+    let unknown = app
+        .post_json_as(Some(&partner), &format!("{path}/participations"), &linking)
+        .await;
+    unknown.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation-error");
+    assert_eq!(unreadable.status, unknown.status);
+    assert_eq!(unreadable.body["errors"], unknown.body["errors"]);
+
+    let ended = app
+        .post_json_as(Some(&partner), &format!("{path}/partnership/decline"), &json!({}))
+        .await;
+    assert_eq!(ended.status, StatusCode::OK, "{}", ended.text);
+    assert_eq!(app.get(&path).await.body["partners"], json!([]));
+}
+
+backend_tests!(
+    a_recognition_of_anothers_environment_is_public_only_with_consent,
+    a_partner_takes_part_only_after_accepting,
+);
