@@ -198,8 +198,8 @@ pub fn routes(config: &mut ServiceConfig) {
                 .service(recognitions::handlers::create)
                 .service(recognitions::handlers::get)
                 .service(recognitions::handlers::end)
-                .service(recognitions::handlers::accept)
-                .service(recognitions::handlers::decline)
+                .service(recognitions::handlers::accept_recognition)
+                .service(recognitions::handlers::decline_recognition)
                 .service(catalogue::handlers::list_environments)
                 .service(catalogue::handlers::by_unit)
                 .service(certificates::handlers::list)
@@ -346,7 +346,7 @@ pub fn run(listener: TcpListener, db: Db, secrets: Secrets, config: &Config) -> 
     let body_limit = BodyLimit(config.max_body_bytes);
     let allowed_origins = config.cors_allowed_origins.clone();
     let trusted_proxies = config.trusted_proxies.clone();
-    let hashing = web::Data::new(token_endpoint::HashingPermits::new(
+    let hashing = web::Data::new(token_endpoint::SecretChecker::new(
         std::thread::available_parallelism().map_or(2, usize::from),
     ));
     let mut server = HttpServer::new(move || {

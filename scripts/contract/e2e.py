@@ -17,7 +17,11 @@ from registry_client.api.administration import clients_create
 from registry_client.api.authentication import token
 from registry_client.api.catalogue import by_unit, list_environments
 from registry_client.api.certificates import certificates_create, certificates_get, credential, issue
-from registry_client.api.learning_environments import learning_environments_create, recognitions_create
+from registry_client.api.learning_environments import (
+    accept_recognition,
+    learning_environments_create,
+    recognitions_create,
+)
 from registry_client.api.organisations import organisations_create, organisations_get
 from registry_client.api.verification import verify_code, verify_credential
 from registry_client.models import (
@@ -30,6 +34,7 @@ from registry_client.models import (
     Organisation,
     OrganisationInput,
     PageCatalogueEnvironment,
+    Recognition,
     RecognitionBatch,
     RecognitionInput,
     TokenRequest,
@@ -142,7 +147,10 @@ def main():
             }
         ),
     )
-    expect(recognised, 201, RecognitionBatch)
+    recognised = expect(recognised, 201, RecognitionBatch)
+    # Another organisation's recognition is public once the environment's owner accepts it.
+    accepted = accept_recognition.sync_detailed(environment.id, recognised.items[0].id, client=workshop_system)
+    assert expect(accepted, 200, Recognition).owner_consent == "accepted", accepted
 
     found = list_environments.sync_detailed(client=public, unit=["SAMPLE-104"], municipality=["684"])
     found = expect(found, 200, PageCatalogueEnvironment)

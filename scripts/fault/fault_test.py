@@ -438,7 +438,7 @@ def with_value(body, path, value):
     return body
 
 
-def hostile_input(binary, env, body_limit):
+def hostile_input(binary, env, body_limit, backend):
     credentials = admin_token(binary, env)
     service = Service(binary, env, "hostile").start()
     bearer = token(service, credentials)
@@ -499,7 +499,7 @@ def hostile_input(binary, env, body_limit):
             send(method, real_path, b"{\"a\": ", content, raw=True, name="truncated JSON")
             if isinstance(example, dict) and schema is not None:
                 for field in string_fields(schema, components):
-                    for text in (SQL_INJECTION, SCRIPT_INJECTION, "x" * 200_000):
+                    for text in (SQL_INJECTION, SCRIPT_INJECTION, "x" * 200_000, "a\u0000b"):
                         body = json.dumps(with_value(example, field, text)).encode()
                         send(method, real_path, body, content, raw=True, name=f"field {'.'.join(field)}")
     # A request head over the HTTP server's limit (32 KiB) is refused by the HTTP layer itself,
@@ -509,12 +509,12 @@ def hostile_input(binary, env, body_limit):
     except OSError:
         head_status = 0
     report(
-        "a 100 KB URL is refused by the HTTP layer with a 4xx",
+        f"{backend}: a 100 KB URL is refused by the HTTP layer with a 4xx",
         400 <= head_status < 500,
         f"status {head_status}",
     )
     report(
-        "hostile input on every route: 4xx problem+json, never a 5xx",
+        f"{backend}: hostile input on every route (NUL characters too): 4xx problem+json, never a 5xx",
         not bad,
         f"{sent} hostile requests" + (f"; {len(bad)} bad answers, first: {bad[:5]}" if bad else ""),
     )
@@ -543,11 +543,112 @@ def hostile_input(binary, env, body_limit):
         )
     escaped = html_status == 200 and b"<script>alert" not in html and b"&lt;script&gt;" in html
     report(
-        "injected SQL and script come back inert: verbatim in JSON, escaped in HTML, tables intact",
+        f"{backend}: injected SQL and script come back inert: verbatim in JSON, escaped in HTML, tables intact",
         verbatim and escaped,
         f"organisation {status}, search {status_list}, programme {status_p}, report {html_status}",
     )
     service.stop()
+
+
+# --- token flood and lockout ----------------------------------------------------------------
+
+
+def rss_kib(pid):
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def token_request(url, client_id, secret, forwarded_for=None):
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    if forwarded_for:
+        headers["X-Forwarded-For"] = forwarded_for
+    body = f"grant_type=client_credentials&client_id={client_id}&client_secret={secret}".encode()
+    try:
+        return Http(url, timeout=60).request("POST", "/oauth/token", body, headers, raw=True)[0]
+    except OSError:
+        return 0
+
+
+def token_flood(binary, env):
+    """200 valid token requests over 32 threads: answered, memory flat, reads stay quick."""
+    client_id, secret = admin_token(binary, env)
+    service = Service(binary, env, "flood").start()
+    # Warm up: the first hashes and connections set the baseline.
+    for _ in range(3):
+        token_request(service.url, client_id, secret)
+    before = rss_kib(service.process.pid)
+    statuses, read_times = [], []
+    stop = threading.Event()
+
+    def reader():
+        conn = Http(service.url, timeout=30)
+        while not stop.is_set():
+            started = time.time()
+            conn.request("GET", "/v1/regions")
+            read_times.append(time.time() - started)
+
+    def flood(count):
+        for _ in range(count):
+            statuses.append(token_request(service.url, client_id, secret))
+
+    reading = threading.Thread(target=reader, daemon=True)
+    reading.start()
+    flooders = [threading.Thread(target=flood, args=(200 // 32 + 1,)) for _ in range(32)]
+    started = time.time()
+    for thread in flooders:
+        thread.start()
+    for thread in flooders:
+        thread.join(timeout=120)
+    elapsed = time.time() - started
+    stop.set()
+    reading.join(timeout=30)
+    after = rss_kib(service.process.pid)
+    service.stop()
+    answered = [status for status in statuses if status in (200, 429, 503)]
+    median_read = sorted(read_times)[len(read_times) // 2] if read_times else 99
+    growth_mib = (after - before) / 1024
+    report(
+        "a token flood is answered (200 or 429), memory stays flat and reads stay quick",
+        len(answered) == len(statuses) and growth_mib < 64 and median_read < 0.2 and 200 in statuses,
+        f"{len(statuses)} requests in {elapsed:.1f} s: {statuses.count(200)} tokens, {statuses.count(429)} x 429, "
+        f"{statuses.count(503)} x 503, {len(statuses) - len(answered)} others; RSS {before // 1024} -> "
+        f"{after // 1024} MiB; median read {median_read * 1000:.0f} ms",
+    )
+
+
+def lockout(binary, env):
+    """Failures from other addresses never lock out the right secret; parallel failures count exactly."""
+    env = dict(env, TRUSTED_PROXIES="127.0.0.1")
+    client_id, secret = admin_token(binary, env)
+    service = Service(binary, env, "lockout").start()
+    for attacker in range(1, 11):
+        for _ in range(11):
+            token_request(service.url, client_id, "wrong", f"203.0.113.{attacker}")
+    elsewhere = token_request(service.url, client_id, secret, "198.51.100.7")
+    locked = token_request(service.url, client_id, secret, "203.0.113.1")
+    report(
+        "ten addresses' failures do not lock out the right secret from another address",
+        elsewhere == 200 and locked == 429,
+        f"right secret elsewhere {elsewhere}, from an attacker's address {locked}",
+    )
+    statuses = []
+    parallel = [
+        threading.Thread(target=lambda: statuses.append(token_request(service.url, client_id, "wrong", "203.0.113.77")))
+        for _ in range(60)
+    ]
+    for thread in parallel:
+        thread.start()
+    for thread in parallel:
+        thread.join(timeout=120)
+    service.stop()
+    report(
+        "60 parallel failures from one address: exactly 10 are checked, the rest answer 429",
+        statuses.count(401) == 10 and statuses.count(429) == 50,
+        f"{statuses.count(401)} x 401, {statuses.count(429)} x 429, others {[s for s in statuses if s not in (401, 429)]}",
+    )
 
 
 def main():
@@ -596,7 +697,14 @@ def main():
         env_a = environment(shared_dir, f"{args.postgres}/{shared_db}")
         env_b = environment(shared_dir, f"{args.postgres}/{shared_db}")
         two_instances(args.binary, env_a, env_b, args.races)
-        hostile_input(args.binary, environment(data_dir("hostile")), 1024 * 1024)
+        hostile_input(args.binary, environment(data_dir("hostile")), 1024 * 1024, "SQLite")
+        hostile_db = fresh_database("hostile")
+        hostile_input(
+            args.binary, environment(data_dir("hostile-postgres"), f"{args.postgres}/{hostile_db}"),
+            1024 * 1024, "PostgreSQL",
+        )
+        token_flood(args.binary, environment(data_dir("flood")))
+        lockout(args.binary, environment(data_dir("lockout")))
     finally:
         subprocess.run(args.start_postgres, shell=True, capture_output=True)
         for name in databases:

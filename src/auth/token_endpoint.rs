@@ -14,7 +14,7 @@ use super::{
 };
 use crate::{
     client_address::client_address,
-    clients::{domain::secret_matches, model::ClientRow, repo as clients},
+    clients::{domain::secret_matches_in, model::ClientRow, repo as clients},
     config::AuthConfig,
     db::{now, Db},
     error::ApiError,
@@ -141,7 +141,7 @@ pub async fn token(
     db: web::Data<Db>,
     keys: web::Data<KeySet>,
     config: web::Data<AuthConfig>,
-    hashing: web::Data<HashingPermits>,
+    hashing: web::Data<SecretChecker>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let form_content = req
@@ -212,7 +212,7 @@ pub async fn token(
 /// pool, on a bounded number of threads.
 async fn authenticate_client(
     db: &Db,
-    hashing: &HashingPermits,
+    hashing: &SecretChecker,
     client_id: String,
     secret: String,
     address: &str,
@@ -279,31 +279,71 @@ fn narrow_scopes(principal: Principal, requested: Option<Vec<Scope>>) -> Result<
     })
 }
 
-/// Argon2 takes tens of milliseconds and 19 MiB per hash: a few at a time keep memory flat and
-/// leave the cores to other requests, however many token requests arrive.
+/// Argon2 takes tens of milliseconds and 19 MiB per hash. Secrets are checked on a few threads of
+/// their own, one per core, each with its hashing memory allocated once: however many token
+/// requests arrive, at most that many hashes run at once and memory stays where it was.
 #[derive(Clone)]
-pub struct HashingPermits(std::sync::Arc<tokio::sync::Semaphore>);
+pub struct SecretChecker {
+    permits: std::sync::Arc<tokio::sync::Semaphore>,
+    jobs: std::sync::mpsc::SyncSender<HashJob>,
+}
+
+/// A secret to check against a client's hash, and where to send the answer.
+struct HashJob {
+    row: ClientRow,
+    secret: String,
+    answer: tokio::sync::oneshot::Sender<(bool, ClientRow)>,
+}
 
 /// How long a token request waits for a hashing thread before it is answered 503.
 const HASHING_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 
-impl HashingPermits {
-    pub fn new(at_once: usize) -> Self {
-        Self(std::sync::Arc::new(tokio::sync::Semaphore::new(at_once.max(1))))
+impl SecretChecker {
+    /// Starts `threads` hashing threads, which end when the last handle is dropped.
+    pub fn new(threads: usize) -> Self {
+        let threads = threads.max(1);
+        let (jobs, queue) = std::sync::mpsc::sync_channel::<HashJob>(threads);
+        let queue = std::sync::Arc::new(std::sync::Mutex::new(queue));
+        for index in 0..threads {
+            let queue = queue.clone();
+            let spawned = std::thread::Builder::new()
+                .name(format!("secret-hash-{index}"))
+                .spawn(move || {
+                    let mut memory = Vec::new();
+                    loop {
+                        let job = match queue.lock() {
+                            Ok(queue) => queue.recv(),
+                            Err(_) => return,
+                        };
+                        let Ok(job) = job else { return };
+                        let matched = secret_matches_in(&job.row, &job.secret, &mut memory);
+                        let _ = job.answer.send((matched, job.row));
+                    }
+                });
+            if let Err(error) = spawned {
+                log::error!("cannot start a hashing thread: {error}");
+            }
+        }
+        Self {
+            permits: std::sync::Arc::new(tokio::sync::Semaphore::new(threads)),
+            jobs,
+        }
     }
 
     /// Whether `secret` is the client's; the row comes back with the answer.
     async fn verify(&self, row: ClientRow, secret: String) -> Result<(bool, ClientRow), ApiError> {
-        let permit = actix_web::rt::time::timeout(HASHING_WAIT, self.0.clone().acquire_owned())
+        let overloaded = || ApiError::Overloaded("token requests");
+        let _permit = actix_web::rt::time::timeout(HASHING_WAIT, self.permits.clone().acquire_owned())
             .await
-            .map_err(|_| ApiError::Overloaded("token requests"))?
-            .map_err(|_| ApiError::Overloaded("token requests"))?;
-        web::block(move || {
-            let _permit = permit;
-            (secret_matches(&row, &secret), row)
-        })
-        .await
-        .map_err(|error| ApiError::internal(format!("hashing task failed: {error}")))
+            .map_err(|_| overloaded())?
+            .map_err(|_| overloaded())?;
+        let (answer, answered) = tokio::sync::oneshot::channel();
+        self.jobs
+            .send(HashJob { row, secret, answer })
+            .map_err(|_| ApiError::internal("the hashing threads have stopped"))?;
+        answered
+            .await
+            .map_err(|_| ApiError::internal("a hashing thread dropped its job"))
     }
 }
 

@@ -219,7 +219,7 @@ async fn decide(
     )
 )]
 #[post("/learning-environments/{id}/recognitions/{recognition_id}/accept")]
-pub async fn accept(
+pub async fn accept_recognition(
     db: web::Data<Db>,
     caller: Caller,
     path: web::Path<(String, String)>,
@@ -242,7 +242,7 @@ pub async fn accept(
     )
 )]
 #[post("/learning-environments/{id}/recognitions/{recognition_id}/decline")]
-pub async fn decline(
+pub async fn decline_recognition(
     db: web::Data<Db>,
     caller: Caller,
     path: web::Path<(String, String)>,
