@@ -34,6 +34,7 @@ pub struct Config {
     pub public_url: Option<String>,
     /// Reverse proxies whose `Forwarded`/`X-Forwarded-For` name the client's address.
     pub trusted_proxies: TrustedProxies,
+    pub rate_limits: crate::auth::rate_limit::Configured,
 }
 
 pub const DEFAULT_JWT_ISSUER: &str = "urn:opinto-registry";
@@ -132,6 +133,10 @@ impl Config {
                 .map(|files| split_list(&files).into_iter().map(PathBuf::from).collect())
                 .unwrap_or_default(),
             public_url: var("PUBLIC_URL").map(|url| url.trim_end_matches('/').to_owned()),
+            rate_limits: crate::auth::rate_limit::Configured {
+                failures_per_address: parse_number("AUTH_FAILURES_PER_ADDRESS", 200)?,
+                tokens_per_client_per_minute: parse_number("TOKENS_PER_CLIENT_PER_MINUTE", 30)?,
+            },
             trusted_proxies: TrustedProxies::parse(&var("TRUSTED_PROXIES").unwrap_or_default()).map_err(
                 |item| ConfigError {
                     name: "TRUSTED_PROXIES",
@@ -153,6 +158,7 @@ impl Config {
             personal_data_previous_key_files: Vec::new(),
             public_url: None,
             trusted_proxies: TrustedProxies::default(),
+            rate_limits: Default::default(),
             data_dir,
             bind_addr: DEFAULT_BIND_ADDR.into(),
             cors_allowed_origins: Vec::new(),

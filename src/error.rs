@@ -456,6 +456,20 @@ mod tests {
     }
 
     #[test]
+    fn a_transaction_broken_by_a_lost_connection_is_a_503() {
+        for error in [
+            diesel::result::Error::BrokenTransactionManager,
+            diesel::result::Error::RollbackErrorOnCommit {
+                rollback_error: Box::new(diesel::result::Error::BrokenTransactionManager),
+                commit_error: Box::new(diesel::result::Error::BrokenTransactionManager),
+            },
+        ] {
+            let error = ApiError::from(error);
+            assert_eq!(error.status_code(), StatusCode::SERVICE_UNAVAILABLE, "{error}");
+        }
+    }
+
+    #[test]
     fn unavailable_database_is_a_503_with_retry_after() {
         let response = ApiError::database_unavailable("pool timed out").render(None, None);
         assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);

@@ -346,6 +346,7 @@ pub fn run(listener: TcpListener, db: Db, secrets: Secrets, config: &Config) -> 
     let body_limit = BodyLimit(config.max_body_bytes);
     let allowed_origins = config.cors_allowed_origins.clone();
     let trusted_proxies = config.trusted_proxies.clone();
+    let rate_limits = web::Data::new(config.rate_limits);
     let hashing = web::Data::new(token_endpoint::SecretChecker::new(
         std::thread::available_parallelism().map_or(2, usize::from),
     ));
@@ -361,6 +362,7 @@ pub fn run(listener: TcpListener, db: Db, secrets: Secrets, config: &Config) -> 
             .app_data(catalogue_cache.clone())
             .app_data(hashing.clone())
             .app_data(trusted_proxies.clone())
+            .app_data(rate_limits.clone())
             .app_data(body_limit)
             .app_data(web::PayloadConfig::new(body_limit.0))
             .app_data(path_config())

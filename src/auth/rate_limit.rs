@@ -32,18 +32,27 @@ pub const CLIENT_ADDRESS_FAILURES: Limit = Limit {
     max: 10,
     window_secs: QUARTER_HOUR,
 };
-/// Failed authentications from one address, for any client ids: far above the pair's limit, so
-/// that an office behind one address is not locked out by one member's mistakes.
-pub const ADDRESS_FAILURES: Limit = Limit {
-    max: 200,
-    window_secs: QUARTER_HOUR,
-};
-/// Access tokens issued to one client: a token lasts 15 minutes, so this is generous for any
-/// number of instances of a well-behaved caller, and bounds what a flood can make us hash.
-pub const TOKENS_PER_CLIENT: Limit = Limit {
-    max: 30,
-    window_secs: 60,
-};
+/// The limits an operator may set (`AUTH_FAILURES_PER_ADDRESS`, `TOKENS_PER_CLIENT_PER_MINUTE`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Configured {
+    /// Failed authentications from one address in 15 minutes, for any client ids: far above the
+    /// pair's limit, so that an office behind one address is not locked out by one member's
+    /// mistakes.
+    pub failures_per_address: i32,
+    /// Access tokens issued to one client a minute: a token lasts 15 minutes, so the default is
+    /// generous for any number of instances of a well-behaved caller, and bounds what a flood can
+    /// make us hash.
+    pub tokens_per_client_per_minute: i32,
+}
+
+impl Default for Configured {
+    fn default() -> Self {
+        Self {
+            failures_per_address: 200,
+            tokens_per_client_per_minute: 30,
+        }
+    }
+}
 /// Unknown verification codes from one address.
 pub const VERIFY_FAILURES: Limit = Limit {
     max: 20,
@@ -74,12 +83,20 @@ impl Counter {
         )
     }
 
-    pub fn address_failures(address: &str) -> Self {
-        Self::new(format!("address:{address}"), ADDRESS_FAILURES)
+    pub fn address_failures(address: &str, limits: &Configured) -> Self {
+        let limit = Limit {
+            max: limits.failures_per_address,
+            window_secs: QUARTER_HOUR,
+        };
+        Self::new(format!("address:{address}"), limit)
     }
 
-    pub fn tokens(client_id: &str) -> Self {
-        Self::new(format!("tokens:{client_id}"), TOKENS_PER_CLIENT)
+    pub fn tokens(client_id: &str, limits: &Configured) -> Self {
+        let limit = Limit {
+            max: limits.tokens_per_client_per_minute,
+            window_secs: 60,
+        };
+        Self::new(format!("tokens:{client_id}"), limit)
     }
 
     pub fn verify_failures(address: &str) -> Self {

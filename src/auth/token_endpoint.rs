@@ -117,11 +117,12 @@ fn credentials(req: &HttpRequest, form: &TokenRequest) -> Result<(String, String
 ///
 /// Authenticate with HTTP Basic (`client_id:client_secret`) or the form fields `client_id` and
 /// `client_secret`. Errors follow RFC 6749 §5.2. Tokens last `expires_in` seconds (15 minutes by
-/// default): reuse one until it expires. Ten failures for one client id from one address (and
-/// 200 from one address for any ids) are refused with 429 for 15 minutes; failures elsewhere
-/// never lock out a caller with the right secret. Every request counts as a possible failure until
-/// its secret is checked, so more than ten requests of one client from one address at once are
-/// refused too. More than 30 tokens a minute for one client are refused with 429.
+/// default): reuse one until it expires. Ten failures for one client id from one address (and, by
+/// default, 200 from one address for any ids) are refused with 429 for 15 minutes; failures
+/// elsewhere never lock out a caller with the right secret. Every request counts as a possible
+/// failure until its secret is checked, so more than ten requests of one client from one address
+/// at once are refused too. More than 30 tokens a minute (by default) for one client are refused
+/// with 429.
 #[utoipa::path(
     tag = "authentication",
     request_body(content = TokenRequest, content_type = "application/x-www-form-urlencoded"),
@@ -142,6 +143,7 @@ pub async fn token(
     keys: web::Data<KeySet>,
     config: web::Data<AuthConfig>,
     hashing: web::Data<SecretChecker>,
+    limits: web::Data<rate_limit::Configured>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let form_content = req
@@ -182,9 +184,9 @@ pub async fn token(
                 format!("Unknown scope {scope:?}."),
             )
         })?;
-    let (client_id, secret) = credentials(&req, &form)?;
+    let credentials = credentials(&req, &form)?;
     let address = client_address(&req);
-    let principal = authenticate_client(&db, &hashing, client_id, secret, &address).await?;
+    let principal = authenticate_client(&db, &hashing, &limits, credentials, &address).await?;
     let principal = narrow_scopes(principal, requested)?;
     let access_token = tokens::issue(
         &keys,
@@ -213,15 +215,15 @@ pub async fn token(
 async fn authenticate_client(
     db: &Db,
     hashing: &SecretChecker,
-    client_id: String,
-    secret: String,
+    limits: &rate_limit::Configured,
+    (client_id, secret): (String, String),
     address: &str,
 ) -> Result<Principal, ApiError> {
     let failures = vec![
         Counter::client_address_failures(&client_id, address),
-        Counter::address_failures(address),
+        Counter::address_failures(address, limits),
     ];
-    let issued = Counter::tokens(&client_id);
+    let issued = Counter::tokens(&client_id, limits);
     let counters = [failures.clone(), vec![issued.clone()]].concat();
     let id = client_id.clone();
     let client = db

@@ -139,39 +139,48 @@ fn check(
             ));
         }
     }
-    for (index, id) in input.certificate_ids.iter().enumerate() {
-        let field = format!("certificate_ids[{index}]");
-        // One answer for a certificate that does not exist and one the recorder cannot read, so
-        // that neither ids nor statuses of others' certificates can be probed.
-        let readable = match certificates::find(conn, id)? {
-            Some(certificate) if can_link(conn, recorder, &certificate)? => Some(certificate),
-            _ => None,
-        };
-        match readable {
-            None => errors.push(FieldError::new(
-                field,
-                "unknown_id",
-                "no certificate that the recording organisation can read has this id",
-            )),
-            Some(certificate) if certificate.status == "draft" => errors.push(FieldError::new(
-                field,
-                "draft",
-                "only issued certificates are linked",
-            )),
-            Some(certificate) if !takes_part(conn, programme, &certificate.issuer_organisation_id)? => errors
-                .push(FieldError::new(
-                    field,
-                    "not_a_partner",
-                    "the certificate was issued by an organisation outside the programme",
-                )),
-            Some(_) => {}
-        }
-    }
+    check_certificate_links(conn, programme, input, recorder, &mut errors)?;
     if errors.is_empty() {
         Ok(())
     } else {
         Err(ApiError::Validation(errors))
     }
+}
+
+/// Checks the linked certificates. One that does not exist and one the recorder cannot read
+/// answer the same 404, so that neither ids nor statuses of others' certificates can be probed.
+fn check_certificate_links(
+    conn: &mut DbConnection,
+    programme: &ProgrammeRow,
+    input: &ParticipationInput,
+    recorder: Option<&str>,
+    errors: &mut Vec<FieldError>,
+) -> Result<(), ApiError> {
+    for (index, id) in input.certificate_ids.iter().enumerate() {
+        let field = format!("certificate_ids[{index}]");
+        let certificate = match certificates::find(conn, id)? {
+            Some(certificate) if can_link(conn, recorder, &certificate)? => certificate,
+            _ => {
+                return Err(ApiError::NotFound {
+                    resource: "certificate",
+                })
+            }
+        };
+        if certificate.status == "draft" {
+            errors.push(FieldError::new(
+                field,
+                "draft",
+                "only issued certificates are linked",
+            ));
+        } else if !takes_part(conn, programme, &certificate.issuer_organisation_id)? {
+            errors.push(FieldError::new(
+                field,
+                "not_a_partner",
+                "the certificate was issued by an organisation outside the programme",
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Whether the recording organisation (none for an administrator) may link the certificate: it

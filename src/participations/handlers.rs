@@ -60,6 +60,9 @@ fn participation_for(
 }
 
 /// Records a participant's coaching period: the administrator for any partner, a partner for itself.
+/// The coach is the administrator or a partner that accepted. `certificate_ids` may name issued
+/// certificates the recording organisation issued or was shared; any other id answers 404, the
+/// same as an id no certificate has.
 #[utoipa::path(
     tag = "programmes",
     params(("id" = String, Path, description = "Programme id")),
@@ -68,6 +71,8 @@ fn participation_for(
     responses(
         (status = 201, description = "Recorded", body = Participation,
             headers(("ETag" = String, description = "The version"), ("Location" = String, description = "The participation's URL"))),
+        (status = 404, description = "No such programme, or a linked certificate does not exist or cannot be read by the recording organisation",
+            body = crate::error::Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/programmes/{id}/participations")]
@@ -154,7 +159,8 @@ pub async fn get(
     Ok(with_etag(HttpResponse::Ok(), &participation))
 }
 
-/// Changes a participation with a JSON Merge Patch: typically its end date and next step.
+/// Changes a participation with a JSON Merge Patch: typically its end date and next step. Linked
+/// certificates follow the rules of recording one.
 #[utoipa::path(
     tag = "programmes",
     params(("id" = String, Path, description = "Programme id"), ("participation_id" = String, Path, description = "Participation id")),
@@ -164,6 +170,8 @@ pub async fn get(
         example = json!({"ends_on": "2026-10-31", "next_step": "studies"})),
     responses(
         (status = 200, description = "Updated", body = Participation, headers(("ETag" = String, description = "The new version"))),
+        (status = 404, description = "No such participation, or a linked certificate does not exist or cannot be read by the recording organisation",
+            body = crate::error::Problem, content_type = "application/problem+json"),
     )
 )]
 #[patch("/programmes/{id}/participations/{participation_id}")]

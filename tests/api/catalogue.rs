@@ -10,7 +10,7 @@ use crate::{
     helpers::TestApp,
 };
 
-fn ids(reply: &crate::helpers::Reply) -> Vec<String> {
+pub fn ids(reply: &crate::helpers::Reply) -> Vec<String> {
     reply.body["items"]
         .as_array()
         .unwrap_or_else(|| panic!("items in {}", reply.text))

@@ -85,6 +85,47 @@ fn every_schema_has_an_example() {
     assert!(missing.is_empty(), "schemas without an example: {missing:?}");
 }
 
+/// The names the document gives an enumeration's values, and the names serde reads and writes.
+fn documented_and_spoken<T: serde::Serialize>(schema: &str, all: &[T]) -> (Vec<String>, Vec<String>) {
+    let document: serde_json::Value =
+        serde_json::from_str(&opinto_registry::openapi::document_json()).expect("the document is JSON");
+    let documented = document["components"]["schemas"][schema]["enum"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{schema} is an enumeration"))
+        .iter()
+        .map(|value| value.as_str().expect("a name").to_owned())
+        .collect();
+    let spoken = all
+        .iter()
+        .map(|value| {
+            serde_json::to_value(value)
+                .expect("serializes")
+                .as_str()
+                .expect("a name")
+                .to_owned()
+        })
+        .collect();
+    (documented, spoken)
+}
+
+#[test]
+fn enumerations_are_documented_by_the_names_the_service_speaks() {
+    use opinto_registry::participations::dto::{
+        AgeBand, EducationLevel, Gender, ImmigrantBackground, NextStep, UnemploymentDuration,
+    };
+    let pairs = [
+        documented_and_spoken("Gender", Gender::ALL),
+        documented_and_spoken("AgeBand", AgeBand::ALL),
+        documented_and_spoken("UnemploymentDuration", UnemploymentDuration::ALL),
+        documented_and_spoken("EducationLevel", EducationLevel::ALL),
+        documented_and_spoken("ImmigrantBackground", ImmigrantBackground::ALL),
+        documented_and_spoken("NextStep", NextStep::ALL),
+    ];
+    for (documented, spoken) in pairs {
+        assert_eq!(documented, spoken);
+    }
+}
+
 async fn the_service_serves_the_document_and_its_docs(app: TestApp) {
     let served = app.get("/openapi.json").await;
     assert_eq!(served.status, StatusCode::OK);

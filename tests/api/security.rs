@@ -904,15 +904,6 @@ async fn no_count_of_people_under_three_can_be_recovered_from_public_statistics(
 
 backend_tests!(no_count_of_people_under_three_can_be_recovered_from_public_statistics);
 
-fn catalogue_ids(reply: &Reply) -> Vec<String> {
-    reply.body["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .map(|item| item["id"].as_str().expect("id").to_owned())
-        .collect()
-}
-
 async fn a_recognition_of_anothers_environment_is_public_only_with_consent(app: TestApp) {
     use crate::environments::{agreement, cast, create_environment, recognise_unanswered};
     let cast = cast(&app).await;
@@ -925,12 +916,12 @@ async fn a_recognition_of_anothers_environment_is_public_only_with_consent(app: 
     let id = made.body["items"][0]["id"].as_str().expect("id").to_owned();
     let catalogue = "/v1/catalogue/learning-environments?unit=SAMPLE-107";
     assert_eq!(
-        catalogue_ids(&app.get(catalogue).await),
+        crate::catalogue::ids(&app.get(catalogue).await),
         Vec::<String>::new(),
         "not public yet"
     );
     assert_eq!(
-        catalogue_ids(&app.get("/v1/catalogue/learning-environments").await),
+        crate::catalogue::ids(&app.get("/v1/catalogue/learning-environments").await),
         Vec::<String>::new()
     );
 
@@ -947,7 +938,7 @@ async fn a_recognition_of_anothers_environment_is_public_only_with_consent(app: 
     assert_eq!(accepted.status, StatusCode::OK, "{}", accepted.text);
     assert_eq!(accepted.body["owner_consent"], "accepted");
     assert_eq!(
-        catalogue_ids(&app.get(catalogue).await),
+        crate::catalogue::ids(&app.get(catalogue).await),
         vec![environment.clone()]
     );
 
@@ -956,7 +947,7 @@ async fn a_recognition_of_anothers_environment_is_public_only_with_consent(app: 
         .await;
     assert_eq!(declined.body["owner_consent"], "declined");
     assert_eq!(
-        catalogue_ids(&app.get(catalogue).await),
+        crate::catalogue::ids(&app.get(catalogue).await),
         Vec::<String>::new(),
         "ended for the public"
     );
@@ -968,7 +959,10 @@ async fn a_recognition_of_anothers_environment_is_public_only_with_consent(app: 
     let made = recognise_unanswered(&app, &cast.provider_token, &covered, &under).await;
     assert_eq!(made.status, StatusCode::CREATED, "{}", made.text);
     assert_eq!(made.body["items"][0]["owner_consent"], "pending");
-    assert_eq!(catalogue_ids(&app.get(catalogue).await), vec![covered.clone()]);
+    assert_eq!(
+        crate::catalogue::ids(&app.get(catalogue).await),
+        vec![covered.clone()]
+    );
     let id = made.body["items"][0]["id"].as_str().expect("id");
     app.post_json_as(
         Some(&cast.workshop_token),
@@ -976,14 +970,17 @@ async fn a_recognition_of_anothers_environment_is_public_only_with_consent(app: 
         &json!({}),
     )
     .await;
-    assert_eq!(catalogue_ids(&app.get(catalogue).await), Vec::<String>::new());
+    assert_eq!(
+        crate::catalogue::ids(&app.get(catalogue).await),
+        Vec::<String>::new()
+    );
 
     // A provider's recognition of its own environment needs no one's consent.
     let owned = create_environment(&app, &cast.provider_token, json!({"name": {"fi": "Oma"}})).await;
     let own = recognise_unanswered(&app, &cast.provider_token, &owned, &body).await;
     assert_eq!(own.status, StatusCode::CREATED, "{}", own.text);
     assert_eq!(own.body["items"][0]["owner_consent"], "own");
-    assert_eq!(catalogue_ids(&app.get(catalogue).await), vec![owned]);
+    assert_eq!(crate::catalogue::ids(&app.get(catalogue).await), vec![owned]);
 }
 
 async fn a_partner_takes_part_only_after_accepting(app: TestApp) {
@@ -1072,9 +1069,10 @@ async fn a_partner_takes_part_only_after_accepting(app: TestApp) {
     let unknown = app
         .post_json_as(Some(&partner), &format!("{path}/participations"), &linking)
         .await;
-    unknown.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation-error");
-    assert_eq!(unreadable.status, unknown.status);
-    assert_eq!(unreadable.body["errors"], unknown.body["errors"]);
+    unknown.assert_problem(StatusCode::NOT_FOUND, "not-found");
+    unreadable.assert_problem(StatusCode::NOT_FOUND, "not-found");
+    assert_eq!(unreadable.body["detail"], unknown.body["detail"]);
+    assert_eq!(unreadable.body["title"], unknown.body["title"]);
 
     let ended = app
         .post_json_as(Some(&partner), &format!("{path}/partnership/decline"), &json!({}))
