@@ -14,7 +14,7 @@ use super::{
 };
 use crate::{
     client_address::client_address,
-    clients::{domain::secret_matches_in, model::ClientRow, repo as clients},
+    clients::{domain::secret_matches, model::ClientRow, repo as clients},
     config::AuthConfig,
     db::{now, Db},
     error::ApiError,
@@ -318,7 +318,7 @@ impl SecretChecker {
                             Err(_) => return,
                         };
                         let Ok(job) = job else { return };
-                        let matched = secret_matches_in(&job.row, &job.secret, &mut memory);
+                        let matched = secret_matches(&job.row, &job.secret, &mut memory);
                         let _ = job.answer.send((matched, job.row));
                     }
                 });
