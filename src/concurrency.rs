@@ -72,13 +72,27 @@ fn if_match_of(req: &HttpRequest) -> Result<Option<IfMatch>, ApiError> {
                     .bytes()
                     .all(|byte| byte == b'\t' || (b' '..=b'~').contains(&byte))
         })
+        .filter(|value| is_entity_tag_list(value))
         .map(|value| Some(IfMatch::parse(value)))
         .ok_or_else(|| {
             // A malformed request, not a stale version.
             ApiError::bad_field(
                 "If-Match",
-                "must be * or entity tags such as \"3\", in visible ASCII",
+                "must be * or entity tags in double quotes, as the ETag header gives them: If-Match: \"3\", not If-Match: 3",
             )
+        })
+}
+
+/// `*`, or entity tags (RFC 9110): `"3"` or `W/"3"`, separated by commas.
+fn is_entity_tag_list(value: &str) -> bool {
+    value.trim() == "*"
+        || value.split(',').all(|tag| {
+            let tag = tag.trim();
+            let tag = tag.strip_prefix("W/").unwrap_or(tag);
+            tag.len() >= 2
+                && tag.starts_with('"')
+                && tag.ends_with('"')
+                && !tag[1..tag.len() - 1].contains('"')
         })
 }
 

@@ -329,9 +329,9 @@ fn header_schema(name: &str) -> utoipa::openapi::Object {
         .schema_type(utoipa::openapi::schema::Type::String)
         .min_length(Some(1));
     match name {
-        // A list of entity tags has no set length; anything in visible ASCII is a tag list
-        // that either names the current version or answers 412.
-        "If-Match" => schema.pattern(Some("^[!-~][\\t -~]*$")),
+        // `*` or entity tags in double quotes, weak or strong, separated by commas: a tag list
+        // either names the current version or answers 412; anything else is malformed (400).
+        "If-Match" => schema.pattern(Some(r#"^(\*|(W/)?"[!#-~]*"([ \t]*,[ \t]*(W/)?"[!#-~]*")*)$"#)),
         _ => schema.max_length(Some(255)).pattern(Some("^[!-~]+$")),
     }
     .build()

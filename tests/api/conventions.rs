@@ -212,8 +212,9 @@ async fn other_methods_on_known_paths_are_405s_with_allow(app: TestApp) {
         .assert_problem(StatusCode::NOT_FOUND, "not-found");
 }
 
-/// An `If-Match` that is not even a header value of visible ASCII is a malformed request (400),
-/// not a stale version (412), also where `If-Match` is optional.
+/// An `If-Match` that is not even a header value of visible ASCII, or not entity tags (a version
+/// without its quotes), is a malformed request (400), not a stale version (412), also where
+/// `If-Match` is optional.
 async fn malformed_if_match_is_a_problem_400(app: TestApp) {
     let created = app.create_organisation(&organisation_body(json!({}))).await;
     let path = format!("/v1/organisations/{}", created["id"].as_str().expect("id"));
@@ -234,6 +235,14 @@ async fn malformed_if_match_is_a_problem_400(app: TestApp) {
     app.patch_json(&path, Some("\"7\",\t\"8\""), &json!({"phone": null}))
         .await
         .assert_problem(StatusCode::PRECONDITION_FAILED, "precondition-failed");
+    // The version without its quotes is a malformed tag, not another version: 400 saying so.
+    let unquoted = app.patch_json(&path, Some("1"), &json!({"phone": null})).await;
+    unquoted.assert_problem(StatusCode::BAD_REQUEST, "bad-request");
+    assert!(unquoted.text.contains("double quotes"), "{}", unquoted.text);
+    let weak = app
+        .patch_json(&path, Some("W/\"1\""), &json!({"phone": null}))
+        .await;
+    weak.assert_problem(StatusCode::PRECONDITION_FAILED, "precondition-failed");
 
     let guideline = app
         .post_json(
