@@ -80,7 +80,8 @@ fn connections_to(conn: &mut PgConnection, database: &str) -> i64 {
         .map_or(0, |row| row.count)
 }
 
-/// Generates, for each named `async fn(TestApp)`, one test on SQLite and one on PostgreSQL.
+/// Generates, for each named `async fn(TestApp)`, one test on SQLite and one on PostgreSQL. The
+/// PostgreSQL one is ignored, and reported so, when `TEST_DATABASE_URL` was not set at build time.
 #[macro_export]
 macro_rules! backend_tests {
     ($($name:ident),* $(,)?) => {
@@ -92,6 +93,10 @@ macro_rules! backend_tests {
                 }
 
                 #[actix_web::test]
+                #[cfg_attr(
+                    not(postgres_tests),
+                    ignore = "a PostgreSQL variant: set TEST_DATABASE_URL to run it"
+                )]
                 async fn postgres() {
                     $crate::helpers::run_on($crate::helpers::Backend::Postgres, super::$name).await
                 }
