@@ -5,7 +5,7 @@ use actix_web::{get, post, web, HttpResponse};
 use super::{
     domain::{self, NOT_FOUND},
     dto::{EndInput, Recognition, RecognitionBatch, RecognitionFilter, RecognitionInput},
-    repo,
+    policy, repo,
 };
 use crate::{
     audit::Actor,
@@ -77,7 +77,10 @@ pub async fn create(
     Ok(HttpResponse::Created().json(RecognitionBatch { items }))
 }
 
-/// Lists an environment's recognitions, in force or not, in the order they were made.
+/// Lists an environment's recognitions, in force or not, in the order they were made. A
+/// recognition by another organisation that the environment's owner has not accepted (and that was
+/// not made under an agreement), or that it declined, is listed only to the owner and to the
+/// provider that made it.
 #[utoipa::path(
     tag = "learning-environments",
     params(("id" = String, Path, description = "Learning environment id"), RecognitionFilter),
@@ -86,6 +89,7 @@ pub async fn create(
 #[get("/learning-environments/{id}/recognitions")]
 pub async fn list(
     db: web::Data<Db>,
+    caller: Option<Caller>,
     id: web::Path<String>,
     Query(filter): Query<RecognitionFilter>,
 ) -> Result<HttpResponse, ApiError> {
@@ -93,10 +97,11 @@ pub async fn list(
     let environment_id = id.into_inner();
     let page = db
         .run(move |conn| {
-            environments::find(conn, &environment_id)?.ok_or(ENVIRONMENT_NOT_FOUND)?;
+            let environment = environments::find(conn, &environment_id)?.ok_or(ENVIRONMENT_NOT_FOUND)?;
             let rows = repo::list(
                 conn,
                 &environment_id,
+                policy::visible(caller.as_ref(), &environment.organisation_id),
                 filter.provider.as_deref(),
                 filter.unit.as_deref(),
                 filter.status,
@@ -113,7 +118,7 @@ pub async fn list(
     Ok(HttpResponse::Ok().json(page))
 }
 
-/// Reads a recognition.
+/// Reads a recognition; one the reader may not see in the list answers 404.
 #[utoipa::path(
     tag = "learning-environments",
     params(("id" = String, Path, description = "Learning environment id"),
@@ -122,9 +127,25 @@ pub async fn list(
         headers(("ETag" = String, description = "The version, for If-Match"))))
 )]
 #[get("/learning-environments/{id}/recognitions/{recognition_id}")]
-pub async fn get(db: web::Data<Db>, path: web::Path<(String, String)>) -> Result<HttpResponse, ApiError> {
+pub async fn get(
+    db: web::Data<Db>,
+    caller: Option<Caller>,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
     let (environment_id, id) = path.into_inner();
-    let recognition = db.run(move |conn| view(conn, &environment_id, &id)).await?;
+    let recognition = db
+        .run(move |conn| {
+            let environment = environments::find(conn, &environment_id)?.ok_or(NOT_FOUND)?;
+            let row = repo::find(conn, &environment_id, &id)?.ok_or(NOT_FOUND)?;
+            if !policy::sees(
+                policy::visible(caller.as_ref(), &environment.organisation_id),
+                &row,
+            ) {
+                return Err(NOT_FOUND);
+            }
+            domain::views(conn, vec![row])?.pop().ok_or(NOT_FOUND)
+        })
+        .await?;
     Ok(with_etag(HttpResponse::Ok(), &recognition))
 }
 

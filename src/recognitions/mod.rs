@@ -5,4 +5,5 @@ pub mod domain;
 pub mod dto;
 pub mod handlers;
 pub mod model;
+pub mod policy;
 pub mod repo;

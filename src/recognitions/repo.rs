@@ -68,10 +68,22 @@ pub fn overlaps(
         .map(|found| found.is_some())
 }
 
+/// Which of an environment's recognitions a reader sees.
+#[derive(Debug, Clone, Copy)]
+pub enum Visible<'a> {
+    /// All: the environment's owner and administrators.
+    All,
+    /// Those its owner accepted or made, or that were made under an agreement and not declined,
+    /// and those of this provider, if any.
+    Consented(Option<&'a str>),
+}
+
 /// An environment's recognitions in the order they were made.
+#[allow(clippy::too_many_arguments)]
 pub fn list(
     conn: &mut DbConnection,
     environment_id: &str,
+    visible: Visible<'_>,
     provider: Option<&str>,
     unit: Option<&str>,
     status: Option<RecognitionStatus>,
@@ -82,6 +94,16 @@ pub fn list(
         .filter(recognitions::environment_id.eq(environment_id))
         .select(RecognitionRow::as_select())
         .into_boxed();
+    if let Visible::Consented(own) = visible {
+        query = query.filter(
+            recognitions::owner_consent
+                .eq_any(["own", "accepted"])
+                .or(recognitions::owner_consent
+                    .eq("pending")
+                    .and(recognitions::agreement_id.is_not_null()))
+                .or(recognitions::provider_organisation_id.eq(own.unwrap_or_default().to_owned())),
+        );
+    }
     if let Some(provider) = provider {
         query = query.filter(recognitions::provider_organisation_id.eq(provider.to_owned()));
     }

@@ -926,6 +926,23 @@ async fn a_recognition_of_anothers_environment_is_public_only_with_consent(app: 
     );
 
     let path = format!("/v1/learning-environments/{environment}/recognitions/{id}");
+    // Unanswered, it is the provider's and the owner's business only.
+    let listing = format!("/v1/learning-environments/{environment}/recognitions");
+    let listed = |reply: Reply| reply.body["items"].as_array().expect("items").len();
+    assert_eq!(listed(app.get(&listing).await), 0);
+    assert_eq!(
+        listed(app.get_as(Some(&cast.other_provider_token), &listing).await),
+        0
+    );
+    assert_eq!(listed(app.get_as(Some(&cast.provider_token), &listing).await), 1);
+    assert_eq!(listed(app.get_as(Some(&cast.workshop_token), &listing).await), 1);
+    app.get(&path)
+        .await
+        .assert_problem(StatusCode::NOT_FOUND, "not-found");
+    assert_eq!(
+        app.get_as(Some(&cast.workshop_token), &path).await.status,
+        StatusCode::OK
+    );
     // Only the owner answers: not the provider that made it, not a stranger.
     for token in [&cast.provider_token, &cast.other_provider_token] {
         app.post_json_as(Some(token), &format!("{path}/accept"), &json!({}))
