@@ -13,6 +13,7 @@ mod environments;
 mod guidelines;
 mod health;
 mod idempotency;
+mod migrations;
 mod openapi;
 mod organisations;
 mod pagination;
