@@ -182,14 +182,35 @@ fn json_error(error: serde_path_to_error::Error<serde_json::Error>) -> ApiError 
     match inner.classify() {
         serde_json::error::Category::Data => {
             let message = inner.to_string();
-            let message = strip_position(&message);
+            let message = with_time_hint(strip_position(&message));
             ApiError::Validation(vec![FieldError::new(
-                field_of(&error.path().to_string(), message),
-                data_error_code(message),
+                field_of(&error.path().to_string(), &message),
+                data_error_code(&message),
                 message,
             )])
         }
         _ => ApiError::bad_request(format!("The body is not valid JSON: {inner}")),
+    }
+}
+
+/// chrono's words for a date or time that does not parse; they name no format, so the answer does.
+const TIME_PARSE_ERRORS: [&str; 6] = [
+    "input contains invalid characters",
+    "premature end of input",
+    "trailing input",
+    "input is out of range",
+    "input is not enough for unique date and time",
+    "no possible date and time matching input",
+];
+
+/// A date or time that did not parse gets the format to use.
+fn with_time_hint(message: &str) -> String {
+    if TIME_PARSE_ERRORS.iter().any(|words| message.contains(words)) {
+        format!(
+            "{message}: use YYYY-MM-DD for a date (2026-11-30), RFC 3339 for a time (2026-11-30T08:00:00Z)"
+        )
+    } else {
+        message.to_owned()
     }
 }
 
@@ -320,7 +341,7 @@ pub fn parse_query<T: DeserializeOwned + Validate>(query: &str) -> Result<T, Api
     // serde_html_form reads repeated keys (`unit=A&unit=B`) into a Vec field.
     let deserializer = serde_html_form::Deserializer::from_bytes(query.as_bytes());
     let value: T = serde_path_to_error::deserialize(deserializer).map_err(|error| {
-        let message = error.inner().to_string();
+        let message = with_time_hint(&error.inner().to_string());
         let field = field_of(&error.path().to_string(), &message);
         let field = if field == "body" {
             "query".to_owned()
@@ -361,6 +382,27 @@ mod tests {
         name: String,
         #[serde(default)]
         count: Option<u32>,
+    }
+
+    #[test]
+    fn dates_in_another_format_are_told_the_format() {
+        #[derive(Debug, Deserialize, Validate)]
+        struct Dated {
+            #[allow(dead_code)]
+            on: chrono::NaiveDate,
+        }
+        let ApiError::Validation(errors) = parse_json::<Dated>(br#"{"on": "30.11.2026"}"#).unwrap_err()
+        else {
+            panic!("expected a validation error");
+        };
+        assert_eq!(errors[0].field, "on");
+        assert!(
+            errors[0].message.contains("use YYYY-MM-DD"),
+            "{}",
+            errors[0].message
+        );
+        let error = parse_query::<Dated>("on=2026-13-01").unwrap_err();
+        assert!(format!("{error:?}").contains("use YYYY-MM-DD"), "{error:?}");
     }
 
     #[test]
