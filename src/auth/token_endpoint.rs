@@ -25,7 +25,7 @@ use crate::{
 #[schema(example = json!({"grant_type": "client_credentials", "scope": "organisations:write audit:read"}))]
 pub struct TokenRequest {
     /// Must be `client_credentials`.
-    #[schema(example = "client_credentials")]
+    #[schema(example = "client_credentials", required = true)]
     pub grant_type: Option<String>,
     /// Space-separated scopes to narrow the token to; default: every scope of the client.
     #[schema(example = "organisations:write audit:read")]
@@ -153,7 +153,8 @@ pub async fn token(
         .is_some_and(|value| value.starts_with("application/x-www-form-urlencoded"));
     if !form_content {
         return Err(invalid_request(
-            "Send the request as application/x-www-form-urlencoded.",
+            "Send grant_type=client_credentials (and the client's credentials) as \
+             application/x-www-form-urlencoded.",
         ));
     }
     if body.windows(3).any(|window| window == b"%00") || body.contains(&0) {
@@ -170,7 +171,11 @@ pub async fn token(
                 "Only the client_credentials grant is supported.",
             ))
         }
-        None => return Err(invalid_request("grant_type is required.")),
+        None => {
+            return Err(invalid_request(
+                "grant_type is required: send grant_type=client_credentials.",
+            ))
+        }
     }
     let requested = form
         .scope

@@ -110,6 +110,39 @@ async fn token_requests_fail_with_oauth_errors(app: TestApp) {
         .await;
     assert_eq!(json_body.status, StatusCode::BAD_REQUEST);
     assert_eq!(json_body.body["error"], "invalid_request");
+
+    // A request without any form says what to send, grant_type first.
+    let bare = crate::helpers::Reply::from(
+        app.client
+            .post(app.url("/oauth/token"))
+            .send()
+            .await
+            .expect("sent"),
+    )
+    .await;
+    assert_eq!(bare.status, StatusCode::BAD_REQUEST);
+    assert_eq!(bare.body["error"], "invalid_request");
+    assert!(
+        bare.body["error_description"]
+            .as_str()
+            .is_some_and(|text| text.contains("grant_type=client_credentials")),
+        "{}",
+        bare.text
+    );
+    let without_grant = crate::helpers::Reply::from(
+        app.client
+            .post(app.url("/oauth/token"))
+            .send_form(&[("scope", "admin")])
+            .await
+            .expect("sent"),
+    )
+    .await;
+    assert_eq!(without_grant.body["error"], "invalid_request");
+    assert!(
+        without_grant.text.contains("grant_type is required"),
+        "{}",
+        without_grant.text
+    );
 }
 
 async fn revoked_clients_lose_access_at_once(app: TestApp) {
