@@ -72,6 +72,15 @@ impl Application {
                 source,
             })?
             .port();
+        if config.public_url.is_none() && !binds_loopback(&config.bind_addr) {
+            log::warn!(
+                "PUBLIC_URL is not set while the service listens on {}: signed credentials and \
+                 verification links will name http://{} for good; set PUBLIC_URL to the address \
+                 people and systems reach the service at",
+                config.bind_addr,
+                public_address(&config.bind_addr, port)
+            );
+        }
         let public_url = PublicUrl(
             config
                 .public_url
@@ -327,6 +336,16 @@ fn public_address(bind_addr: &str, port: u16) -> String {
     format!("{host}:{port}")
 }
 
+/// Whether the service listens only on this machine, where its own address is a fine public one.
+fn binds_loopback(bind_addr: &str) -> bool {
+    let host = bind_addr.rsplit_once(':').map_or(bind_addr, |(host, _)| host);
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host == "localhost"
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|address| address.is_loopback())
+}
+
 /// The keys and the address the service signs and links with.
 pub struct Secrets {
     pub keys: KeySet,
@@ -384,4 +403,18 @@ pub fn run(listener: TcpListener, db: Db, secrets: Secrets, config: &Config) -> 
         server = server.workers(workers);
     }
     Ok(server.run())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::binds_loopback;
+
+    #[test]
+    fn only_loopback_binds_need_no_public_url() {
+        assert!(binds_loopback("127.0.0.1:8080"));
+        assert!(binds_loopback("[::1]:8080"));
+        assert!(binds_loopback("localhost:8080"));
+        assert!(!binds_loopback("0.0.0.0:8080"));
+        assert!(!binds_loopback("10.1.2.3:8080"));
+    }
 }
