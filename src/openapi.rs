@@ -7,7 +7,10 @@ use utoipa::{
     openapi::{
         path::{Operation, Parameter, ParameterBuilder, ParameterIn},
         schema::{ArrayItems, Schema},
-        security::{ClientCredentials, Flow, OAuth2, Scopes, SecurityScheme},
+        security::{
+            ClientCredentials, Flow, HttpAuthScheme, HttpBuilder, OAuth2, Scopes, SecurityRequirement,
+            SecurityScheme,
+        },
         ContentBuilder, OpenApi as OpenApiDocument, Ref, RefOr, Required, ResponseBuilder,
     },
     OpenApi,
@@ -182,6 +185,19 @@ fn add_shared_parts(api: &mut OpenApiDocument) {
             "OAuth 2.0 client credentials; the token goes in `Authorization: Bearer`.",
         )),
     );
+    components.add_security_scheme(
+        "bearer",
+        SecurityScheme::Http(
+            HttpBuilder::new()
+                .scheme(HttpAuthScheme::Bearer)
+                .bearer_format("JWT")
+                .description(Some(
+                    "An access token from `/oauth/token`, pasted as it is: the same token as the \
+                     oauth2 flow gets, for tools that cannot run the flow themselves.",
+                ))
+                .build(),
+        ),
+    );
     for (status, description) in PROBLEMS {
         components.responses.insert(
             problem_response_name(status),
@@ -233,6 +249,12 @@ fn complete_operation(operation: &mut Operation, method: &str) {
         .as_ref()
         .is_some_and(|security| !security.is_empty());
 
+    // A token obtained elsewhere serves as well as the flow: every secured operation takes either.
+    if secured {
+        if let Some(security) = operation.security.as_mut() {
+            security.push(SecurityRequirement::new("bearer", Vec::<String>::new()));
+        }
+    }
     // Idempotency keys belong to authenticated clients.
     let idempotent = method == "POST" && secured;
     if idempotent {

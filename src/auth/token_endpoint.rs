@@ -268,12 +268,17 @@ async fn authenticate_client(
     .await
 }
 
-/// The token's scopes: those asked for, each of which the client must have, or all it has.
+/// The token's scopes: those asked for, each of which the client must have (an administrator has
+/// every scope, so that "select all" in a client's authorisation dialog works), or all it has.
 fn narrow_scopes(principal: Principal, requested: Option<Vec<Scope>>) -> Result<Principal, ApiError> {
     let Some(requested) = requested else {
         return Ok(principal);
     };
-    if let Some(scope) = requested.iter().find(|scope| !principal.scopes.contains(scope)) {
+    let admin = principal.scopes.contains(&Scope::Admin);
+    if let Some(scope) = requested
+        .iter()
+        .find(|scope| !admin && !principal.scopes.contains(scope))
+    {
         return Err(oauth_error(
             actix_web::http::StatusCode::BAD_REQUEST,
             "invalid_scope",

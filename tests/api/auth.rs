@@ -91,6 +91,13 @@ async fn token_requests_fail_with_oauth_errors(app: TestApp) {
     assert_eq!(not_granted.status, StatusCode::BAD_REQUEST);
     assert_eq!(not_granted.body["error"], "invalid_scope");
 
+    // An administrator may ask for every scope at once, as an authorisation dialog's "select all" does.
+    let (admin_id, admin_secret) = app.create_client(None, "").await;
+    let every = opinto_registry::auth::join_scopes(&opinto_registry::auth::Scope::ALL);
+    let all = app.request_token(&admin_id, &admin_secret, Some(&every)).await;
+    assert_eq!(all.status, StatusCode::OK, "{}", all.text);
+    assert_eq!(all.body["scope"], every.as_str());
+
     let grant = Reply::from(
         app.client
             .post(app.url("/oauth/token"))
