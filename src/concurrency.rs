@@ -37,13 +37,13 @@ impl IfMatch {
         if value.trim() == "*" {
             return Self::Any;
         }
+        // Weak tags never match: a change needs the exact version.
         Self::Versions(
-            value
-                .split(',')
-                .filter_map(|tag| {
-                    let tag = tag.trim();
-                    tag.strip_prefix('"')?.strip_suffix('"')?.parse().ok()
-                })
+            entity_tags(value)
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|(weak, _)| !weak)
+                .filter_map(|(_, tag)| tag.parse().ok())
                 .collect(),
         )
     }
@@ -85,15 +85,25 @@ fn if_match_of(req: &HttpRequest) -> Result<Option<IfMatch>, ApiError> {
 
 /// `*`, or entity tags (RFC 9110): `"3"` or `W/"3"`, separated by commas.
 fn is_entity_tag_list(value: &str) -> bool {
-    value.trim() == "*"
-        || value.split(',').all(|tag| {
-            let tag = tag.trim();
-            let tag = tag.strip_prefix("W/").unwrap_or(tag);
-            tag.len() >= 2
-                && tag.starts_with('"')
-                && tag.ends_with('"')
-                && !tag[1..tag.len() - 1].contains('"')
-        })
+    value.trim() == "*" || entity_tags(value).is_some()
+}
+
+/// The entity tags of a list, each with whether it is weak; `None` when the list is malformed. A
+/// tag may hold commas, so the list is read tag by tag rather than split.
+fn entity_tags(value: &str) -> Option<Vec<(bool, &str)>> {
+    let mut tags = Vec::new();
+    let mut rest = value.trim_matches([' ', '\t']);
+    loop {
+        let weak = rest.starts_with("W/");
+        let quoted = rest.strip_prefix("W/").unwrap_or(rest).strip_prefix('"')?;
+        let end = quoted.find('"')?;
+        tags.push((weak, &quoted[..end]));
+        rest = quoted[end + 1..].trim_start_matches([' ', '\t']);
+        if rest.is_empty() {
+            return Some(tags);
+        }
+        rest = rest.strip_prefix(',')?.trim_start_matches([' ', '\t']);
+    }
 }
 
 impl FromRequest for IfMatch {
@@ -123,6 +133,19 @@ impl FromRequest for OptionalIfMatch {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn entity_tag_lists_are_read_tag_by_tag() {
+        assert_eq!(entity_tags(r#""3""#), Some(vec![(false, "3")]));
+        assert_eq!(
+            entity_tags("W/\"a,b\" ,\t\"7\""),
+            Some(vec![(true, "a,b"), (false, "7")])
+        );
+        assert_eq!(entity_tags("3"), None);
+        assert_eq!(entity_tags(r#""3","#), None);
+        assert_eq!(entity_tags(r#""3" "4""#), None);
+        assert_eq!(IfMatch::parse(r#"W/"2", "3""#), IfMatch::Versions(vec![3]));
+    }
 
     #[test]
     fn strong_tags_match_their_version() {

@@ -58,7 +58,10 @@ fn the_document_is_openapi_3_1_with_problem_responses() {
         serde_json::json!([{"oauth2": ["organisations:write"]}, {"bearer": []}]),
         "the flow, or a token pasted as it is"
     );
-    assert_eq!(document["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
+    assert_eq!(
+        document["components"]["securitySchemes"]["bearer"]["scheme"],
+        "bearer"
+    );
     let flow = &document["components"]["securitySchemes"]["oauth2"]["flows"]["clientCredentials"];
     assert_eq!(flow["tokenUrl"], "/oauth/token");
     assert!(flow["scopes"]["audit:read"].is_string());
