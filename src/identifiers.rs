@@ -68,7 +68,8 @@ pub fn personal_identity_code(value: &str) -> Result<PersonalIdentityCode, &'sta
     const CHECK_CHARACTERS: &[u8; 31] = b"0123456789ABCDEFHJKLMNPRSTUVWXY";
     let code = value.trim().to_ascii_uppercase();
     let bytes = code.as_bytes();
-    if bytes.len() != 11 {
+    // Eleven bytes of other scripts are not eleven characters to slice.
+    if bytes.len() != 11 || !code.is_ascii() {
         return Err(FORMAT);
     }
     let digits = |range: std::ops::Range<usize>| -> Option<u32> {
@@ -194,6 +195,12 @@ mod tests {
             personal_identity_code("131052-001T").is_err(),
             "individual number"
         );
+    }
+
+    #[test]
+    fn identity_codes_of_other_characters_are_refused_not_sliced() {
+        assert!(personal_identity_code("ää1052-308T").is_err());
+        assert!(personal_identity_code("1310ä2-308").is_err());
     }
 
     #[test]
