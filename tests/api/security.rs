@@ -243,6 +243,11 @@ async fn someone_elses_failures_never_lock_out_the_right_secret(app: TestApp) {
     assert_eq!(other.status, StatusCode::OK, "{}", other.text);
 }
 
+/// How many of `replies` answered `status`.
+fn answered(replies: &[Reply], status: StatusCode) -> usize {
+    replies.iter().filter(|reply| reply.status == status).count()
+}
+
 async fn parallel_failures_are_counted_atomically(app: TestApp) {
     let org = app.create_organisation(&organisation_body(json!({}))).await;
     let (client_id, _) = app
@@ -250,14 +255,8 @@ async fn parallel_failures_are_counted_atomically(app: TestApp) {
         .await;
     let attempts = (0..40).map(|_| token_from(&app, "203.0.113.50", &client_id, "wrong"));
     let replies = futures_util::future::join_all(attempts).await;
-    let checked = replies
-        .iter()
-        .filter(|reply| reply.status == StatusCode::UNAUTHORIZED)
-        .count();
-    let refused = replies
-        .iter()
-        .filter(|reply| reply.status == StatusCode::TOO_MANY_REQUESTS)
-        .count();
+    let checked = answered(&replies, StatusCode::UNAUTHORIZED);
+    let refused = answered(&replies, StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(
         (checked, refused),
         (10, 30),
@@ -277,14 +276,8 @@ async fn a_token_flood_is_cut_off_per_client(app: TestApp) {
         let wave = (0..5).map(|_| token_from(&app, "198.51.100.5", &client_id, &secret));
         replies.extend(futures_util::future::join_all(wave).await);
     }
-    let issued = replies
-        .iter()
-        .filter(|reply| reply.status == StatusCode::OK)
-        .count();
-    let limited = replies
-        .iter()
-        .filter(|reply| reply.status == StatusCode::TOO_MANY_REQUESTS)
-        .count();
+    let issued = answered(&replies, StatusCode::OK);
+    let limited = answered(&replies, StatusCode::TOO_MANY_REQUESTS);
     assert_eq!((issued, limited), (30, 15));
     // Another client is not affected.
     let (other, other_secret) = app.create_client(None, "").await;
