@@ -19,10 +19,16 @@ use diesel::{prelude::*, sql_query, Connection, PgConnection};
 use opinto_registry::{
     config::Config,
     db::{now, Db, DbConnection},
-    environments::model::{EnvironmentChanges, LanguageRow, NewEnvironment, TaskRow},
-    organisations::model::{NewOrganisation, OrganisationChanges},
+    environments::{
+        dto::Sector,
+        model::{EnvironmentChanges, LanguageRow, NewEnvironment, TaskRow},
+    },
+    organisations::{
+        dto::OrganisationKind,
+        model::{NewOrganisation, OrganisationChanges},
+    },
     per_backend,
-    recognitions::model::RecognitionRow,
+    recognitions::{dto::OwnerConsent, model::RecognitionRow},
     schema::{
         learning_environment_languages, learning_environment_tasks, learning_environments, municipalities,
         organisations, qualification_unit_links, recognitions,
@@ -110,10 +116,10 @@ fn seed(conn: &mut DbConnection, environments: usize, per_environment: usize) ->
     let units = Units { pairs, weights };
     let at = now();
 
-    let organisation = |n: usize, kind: &str, municipality: &str| NewOrganisation {
+    let organisation = |n: usize, kind: OrganisationKind, municipality: &str| NewOrganisation {
         id: id(1, n),
         columns: OrganisationChanges {
-            kind: kind.to_owned(),
+            kind,
             name_fi: format!("Organisaatio {n}"),
             name_sv: None,
             name_en: None,
@@ -133,9 +139,9 @@ fn seed(conn: &mut DbConnection, environments: usize, per_environment: usize) ->
     let organisation_rows: Vec<NewOrganisation> = (0..workshops + PROVIDERS)
         .map(|n| {
             let kind = if n < workshops {
-                "workshop"
+                OrganisationKind::Workshop
             } else {
-                "education_provider"
+                OrganisationKind::EducationProvider
             };
             organisation(n, kind, &places[n % places.len()].0)
         })
@@ -145,11 +151,11 @@ fn seed(conn: &mut DbConnection, environments: usize, per_environment: usize) ->
     }
 
     let sectors = [
-        "food_services",
-        "cleaning_services",
-        "property_maintenance",
-        "recycling_and_retail",
-        "woodwork",
+        Sector::FoodServices,
+        Sector::CleaningServices,
+        Sector::PropertyMaintenance,
+        Sector::RecyclingAndRetail,
+        Sector::Woodwork,
     ];
     let tasks = [
         "lounaan valmistus",
@@ -178,7 +184,7 @@ fn seed(conn: &mut DbConnection, environments: usize, per_environment: usize) ->
                     name_sv: None,
                     name_en: None,
                     description: Some("Oikeaa työtä oikeille asiakkaille.".to_owned()),
-                    sector: sectors[n % sectors.len()].to_owned(),
+                    sector: sectors[n % sectors.len()],
                     street_address: format!("Työpajankatu {}", n % 200 + 1),
                     postal_code: "26100".to_owned(),
                     post_office: None,
@@ -236,7 +242,7 @@ fn seed(conn: &mut DbConnection, environments: usize, per_environment: usize) ->
                     created_at: at,
                     updated_at: at,
                     // Seeded as accepted by the environments' owners, as in a registry in use.
-                    owner_consent: "accepted".to_owned(),
+                    owner_consent: OwnerConsent::Accepted,
                 });
                 recognition_count += 1;
             }

@@ -32,3 +32,4 @@ pub mod schema;
 pub mod startup;
 pub mod statistics;
 pub mod text;
+pub mod text_enum;

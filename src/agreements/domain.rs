@@ -31,11 +31,11 @@ pub const NOT_FOUND: ApiError = ApiError::NotFound {
 
 /// The status a reader sees: an active agreement past `valid_until` is expired, without any job.
 pub fn effective_status(row: &AgreementRow, today: NaiveDate) -> AgreementStatus {
-    match row.status.as_str() {
-        "active" if row.valid_until.is_some_and(|until| until < today) => AgreementStatus::Expired,
-        "active" => AgreementStatus::Active,
-        "terminated" => AgreementStatus::Terminated,
-        _ => AgreementStatus::Draft,
+    match row.status {
+        AgreementStatus::Active if row.valid_until.is_some_and(|until| until < today) => {
+            AgreementStatus::Expired
+        }
+        status => status,
     }
 }
 
@@ -49,7 +49,7 @@ fn children_of(id: &str, input: &AgreementInput) -> Children {
             .map(|party| PartyRow {
                 agreement_id: id.to_owned(),
                 organisation_id: party.organisation_id.clone(),
-                role: party.role.as_str().to_owned(),
+                role: party.role,
                 confirmed_at: None,
                 confirmed_by_client_id: None,
             })
@@ -249,7 +249,7 @@ pub fn create(
             id: id.clone(),
             issuer_organisation_id: issuer.clone(),
             content: content(&input, 1, at),
-            status: "draft".to_owned(),
+            status: AgreementStatus::Draft,
             created_at: at,
         },
     )?;
@@ -263,7 +263,7 @@ pub fn create(
 }
 
 fn require_draft(row: &AgreementRow, doing: &str) -> Result<(), ApiError> {
-    if row.status == "draft" {
+    if row.status == AgreementStatus::Draft {
         Ok(())
     } else {
         Err(ApiError::Conflict(format!(
@@ -431,7 +431,7 @@ pub fn input_of(row: &AgreementRow, children: &Children) -> AgreementInput {
             .iter()
             .map(|party| PartyInput {
                 organisation_id: party.organisation_id.clone(),
-                role: PartyRole::parse(&party.role),
+                role: party.role,
             })
             .collect(),
         qualifications: children
@@ -503,7 +503,7 @@ pub fn views(
                         let organisation = names.get(&party.organisation_id)?;
                         Some(Party {
                             organisation: organisation.clone(),
-                            role: PartyRole::parse(&party.role),
+                            role: party.role,
                             confirmed_at: party.confirmed_at.map(|at| at.and_utc()),
                             confirmed_by_client_id: party.confirmed_by_client_id.clone(),
                         })

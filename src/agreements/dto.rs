@@ -5,7 +5,19 @@ use validator::Validate;
 
 use crate::{organisations::dto::OrganisationSummary, text::not_blank};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    diesel::expression::AsExpression,
+    diesel::deserialize::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 #[serde(rename_all = "snake_case")]
 pub enum PartyRole {
     EducationProvider,
@@ -16,6 +28,8 @@ pub enum PartyRole {
     Other,
 }
 
+crate::text_enum!(PartyRole);
+
 impl PartyRole {
     pub const ALL: [PartyRole; 6] = [
         Self::EducationProvider,
@@ -25,32 +39,22 @@ impl PartyRole {
         Self::Coordinator,
         Self::Other,
     ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::EducationProvider => "education_provider",
-            Self::WorkOrganisation => "work_organisation",
-            Self::Municipality => "municipality",
-            Self::EmploymentService => "employment_service",
-            Self::Coordinator => "coordinator",
-            Self::Other => "other",
-        }
-    }
-
-    pub fn parse(value: &str) -> Self {
-        match value {
-            "education_provider" => Self::EducationProvider,
-            "work_organisation" => Self::WorkOrganisation,
-            "municipality" => Self::Municipality,
-            "employment_service" => Self::EmploymentService,
-            "coordinator" => Self::Coordinator,
-            _ => Self::Other,
-        }
-    }
 }
 
 /// `draft → active → terminated`; an active agreement past `valid_until` reads as `expired`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    diesel::expression::AsExpression,
+    diesel::deserialize::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 #[serde(rename_all = "snake_case")]
 pub enum AgreementStatus {
     Draft,
@@ -58,6 +62,8 @@ pub enum AgreementStatus {
     Terminated,
     Expired,
 }
+
+crate::text_enum!(AgreementStatus);
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]

@@ -1,6 +1,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
+use crate::agreements::dto::{AgreementStatus, PartyRole};
 use crate::schema::{
     agreement_attachments, agreement_contacts, agreement_environments, agreement_parties,
     agreement_qualifications, agreements,
@@ -17,7 +18,7 @@ pub struct AgreementRow {
     pub valid_from: NaiveDate,
     pub valid_until: Option<NaiveDate>,
     pub terms: Option<String>,
-    pub status: String,
+    pub status: AgreementStatus,
     pub activated_at: Option<NaiveDateTime>,
     pub terminated_on: Option<NaiveDate>,
     pub termination_reason: Option<String>,
@@ -48,7 +49,7 @@ pub struct NewAgreement {
     pub issuer_organisation_id: String,
     #[diesel(embed)]
     pub content: AgreementContent,
-    pub status: String,
+    pub status: AgreementStatus,
     pub created_at: NaiveDateTime,
 }
 
@@ -57,7 +58,7 @@ pub struct NewAgreement {
 pub struct PartyRow {
     pub agreement_id: String,
     pub organisation_id: String,
-    pub role: String,
+    pub role: PartyRole,
     pub confirmed_at: Option<NaiveDateTime>,
     pub confirmed_by_client_id: Option<String>,
 }

@@ -145,7 +145,7 @@ pub fn list(
     today: NaiveDate,
     page: &PageRequest<String>,
 ) -> QueryResult<Vec<AgreementRow>> {
-    let in_force = agreements::status.eq("active").and(
+    let in_force = agreements::status.eq(AgreementStatus::Active).and(
         agreements::valid_until
             .is_null()
             .or(agreements::valid_until.ge(today)),
@@ -164,27 +164,31 @@ pub fn list(
         };
     }
     match filter.status {
-        Some(AgreementStatus::Draft) => query = query.filter(agreements::status.eq("draft")),
-        Some(AgreementStatus::Terminated) => query = query.filter(agreements::status.eq("terminated")),
+        Some(AgreementStatus::Draft) => query = query.filter(agreements::status.eq(AgreementStatus::Draft)),
+        Some(AgreementStatus::Terminated) => {
+            query = query.filter(agreements::status.eq(AgreementStatus::Terminated))
+        }
         Some(AgreementStatus::Active) => {
-            query = query.filter(agreements::status.eq("active")).filter(
-                agreements::valid_until
-                    .is_null()
-                    .or(agreements::valid_until.ge(today)),
-            )
+            query = query
+                .filter(agreements::status.eq(AgreementStatus::Active))
+                .filter(
+                    agreements::valid_until
+                        .is_null()
+                        .or(agreements::valid_until.ge(today)),
+                )
         }
         Some(AgreementStatus::Expired) => {
             query = query
-                .filter(agreements::status.eq("active"))
+                .filter(agreements::status.eq(AgreementStatus::Active))
                 .filter(agreements::valid_until.lt(today))
         }
         None => {}
     }
     if let Some(party) = &filter.party {
         // The role narrows the party's own role; "any role" matches every role string.
-        let roles: Vec<&str> = match filter.role {
-            Some(role) => vec![role.as_str()],
-            None => PartyRole::ALL.iter().map(|role| role.as_str()).collect(),
+        let roles: Vec<PartyRole> = match filter.role {
+            Some(role) => vec![role],
+            None => PartyRole::ALL.to_vec(),
         };
         query = query.filter(
             agreements::id.eq_any(
@@ -198,7 +202,7 @@ pub fn list(
         query = query.filter(
             agreements::id.eq_any(
                 agreement_parties::table
-                    .filter(agreement_parties::role.eq(role.as_str()))
+                    .filter(agreement_parties::role.eq(role))
                     .select(agreement_parties::agreement_id),
             ),
         );
@@ -241,9 +245,11 @@ pub fn list(
                     .or(agreements::valid_until.ge(day)),
             )
             .filter(
-                agreements::status.eq("active").or(agreements::status
-                    .eq("terminated")
-                    .and(agreements::terminated_on.gt(day))),
+                agreements::status
+                    .eq(AgreementStatus::Active)
+                    .or(agreements::status
+                        .eq(AgreementStatus::Terminated)
+                        .and(agreements::terminated_on.gt(day))),
             );
     }
     if let Some(since) = filter.updated_since {
@@ -314,7 +320,7 @@ pub fn confirm(
 pub fn activate(conn: &mut DbConnection, id: &str, at: NaiveDateTime) -> QueryResult<()> {
     diesel::update(agreements::table.find(id))
         .set((
-            agreements::status.eq("active"),
+            agreements::status.eq(AgreementStatus::Active),
             agreements::activated_at.eq(Some(at)),
         ))
         .execute(conn)
@@ -330,7 +336,7 @@ pub fn terminate(
 ) -> QueryResult<()> {
     diesel::update(agreements::table.find(id))
         .set((
-            agreements::status.eq("terminated"),
+            agreements::status.eq(AgreementStatus::Terminated),
             agreements::terminated_on.eq(Some(on)),
             agreements::termination_reason.eq(Some(reason)),
             agreements::terminated_by_organisation_id.eq(Some(by)),

@@ -18,7 +18,22 @@ use utoipa::ToSchema;
 use crate::{error::ApiError, request_context::RequestId};
 
 /// What a client may do. `admin` may do everything.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    diesel::expression::AsExpression,
+    diesel::deserialize::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 pub enum Scope {
     #[serde(rename = "organisations:write")]
     OrganisationsWrite,
@@ -44,6 +59,8 @@ pub enum Scope {
     Admin,
 }
 
+crate::text_enum!(Scope);
+
 impl Scope {
     pub const ALL: [Scope; 11] = [
         Scope::OrganisationsWrite,
@@ -58,26 +75,6 @@ impl Scope {
         Scope::AuditRead,
         Scope::Admin,
     ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Scope::OrganisationsWrite => "organisations:write",
-            Scope::GuidelinesWrite => "guidelines:write",
-            Scope::AgreementsRead => "agreements:read",
-            Scope::AgreementsWrite => "agreements:write",
-            Scope::EnvironmentsWrite => "environments:write",
-            Scope::CertificatesRead => "certificates:read",
-            Scope::CertificatesWrite => "certificates:write",
-            Scope::ProgrammesRead => "programmes:read",
-            Scope::ProgrammesWrite => "programmes:write",
-            Scope::AuditRead => "audit:read",
-            Scope::Admin => "admin",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Scope> {
-        Scope::ALL.into_iter().find(|scope| scope.as_str() == value)
-    }
 
     pub fn description(self) -> &'static str {
         match self {
@@ -111,7 +108,7 @@ pub fn join_scopes(scopes: &[Scope]) -> String {
 pub fn parse_scopes(value: &str) -> Result<Vec<Scope>, String> {
     let mut scopes = Vec::new();
     for item in value.split_whitespace() {
-        let scope = Scope::parse(item).ok_or_else(|| item.to_owned())?;
+        let scope = Scope::parse(item).map_err(|_| item.to_owned())?;
         if !scopes.contains(&scope) {
             scopes.push(scope);
         }

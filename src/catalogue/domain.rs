@@ -8,7 +8,7 @@ use super::{
 };
 use crate::{
     db::{today, DbConnection},
-    environments::{domain as environments, dto::Sector, model::EnvironmentRow, repo as environment_repo},
+    environments::{domain as environments, model::EnvironmentRow, repo as environment_repo},
     error::{ApiError, FieldError},
     organisations::repo as organisations,
     recognitions::repo as recognitions,
@@ -196,7 +196,7 @@ pub fn entries(
                 .ok_or_else(|| ApiError::internal("an environment's organisation is missing"))?;
             Ok(CatalogueEnvironment {
                 name: localized(&row.name_fi, &row.name_sv, &row.name_en),
-                sector: Sector::parse(&row.sector),
+                sector: row.sector,
                 address: environments::address_view(&row),
                 coordinates: environments::coordinates(&row),
                 // The catalogue is public: a private contact shows only its title, to everyone.

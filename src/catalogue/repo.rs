@@ -101,7 +101,7 @@ fn condition(search: &Search) -> Condition {
         );
     }
     if let Some(sector) = search.sector {
-        condition = Box::new(condition.and(learning_environments::sector.eq(sector.as_str())));
+        condition = Box::new(condition.and(learning_environments::sector.eq(sector)));
     }
     if let Some(language) = &search.language {
         condition = Box::new(

@@ -8,9 +8,9 @@ use uuid::Uuid;
 use super::{
     credential::{self, Signer},
     dto::{
-        Certificate, CertificateEnvironment, CertificateInput, CertificateLanguage, CertificateStatus,
-        CertificateUnit, CertificateUnitInput, CoachInput, ConsentMethod, FeedEventKind, Holder, HolderInput,
-        OtherCompetenceInput, Share, ShareInput, SkillInput,
+        Certificate, CertificateEnvironment, CertificateInput, CertificateStatus, CertificateUnit,
+        CertificateUnitInput, CoachInput, FeedEventKind, Holder, HolderInput, OtherCompetenceInput, Share,
+        ShareInput, SkillInput,
     },
     model::{CertificateRow, ContentChanges, EnvironmentLinkRow, ShareRow, UnitRow},
     protection::PersonalDataKey,
@@ -149,7 +149,7 @@ fn content_changes(
         hours: input.hours,
         coach_name: input.coach.name.trim().to_owned(),
         coach_title: input.coach.title.clone(),
-        language: input.language.as_str().to_owned(),
+        language: input.language,
         other_competences: to_json(&input.other_competences)?,
         version,
         updated_at: at,
@@ -221,7 +221,7 @@ pub fn create(
         &CertificateRow {
             id: id.clone(),
             issuer_organisation_id: issuer.to_owned(),
-            status: CertificateStatus::Draft.as_str().to_owned(),
+            status: CertificateStatus::Draft,
             holder_given_names: content.holder_given_names,
             holder_family_name: content.holder_family_name,
             holder_hetu_encrypted: content.holder_hetu_encrypted,
@@ -271,7 +271,7 @@ pub fn update(
     mut input: CertificateInput,
     key: &PersonalDataKey,
 ) -> Result<(), ApiError> {
-    if current.status != CertificateStatus::Draft.as_str() {
+    if current.status != CertificateStatus::Draft {
         return Err(frozen(current));
     }
     if input
@@ -307,7 +307,7 @@ pub fn update(
 
 /// Deletes a draft; issued certificates stay for good.
 pub fn delete(conn: &mut DbConnection, actor: &Actor, current: &CertificateRow) -> Result<(), ApiError> {
-    if current.status != CertificateStatus::Draft.as_str() {
+    if current.status != CertificateStatus::Draft {
         return Err(frozen(current));
     }
     if !repo::delete_draft(conn, &current.id, current.version)? {
@@ -346,12 +346,12 @@ fn move_status(
     refusal: &str,
     at: NaiveDateTime,
 ) -> Result<(), ApiError> {
-    if current.status != from.as_str() {
+    if current.status != from {
         return Err(ApiError::Conflict(refusal.to_owned()));
     }
     let transition = repo::Transition {
-        from: from.as_str(),
-        to: to.as_str(),
+        from,
+        to,
         expected_version: current.version,
         at,
     };
@@ -382,7 +382,7 @@ pub fn issue(
     repo::append_events(
         conn,
         &current.id,
-        FeedEventKind::Issued.as_str(),
+        FeedEventKind::Issued,
         None,
         std::slice::from_ref(&current.issuer_organisation_id),
         at,
@@ -417,13 +417,13 @@ fn supersede_old(
 ) -> Result<(), ApiError> {
     let old = repo::find(conn, old_id)?.ok_or(NOT_FOUND)?;
     let audience = audience(conn, &old)?;
-    if old.status == CertificateStatus::Issued.as_str() {
+    if old.status == CertificateStatus::Issued {
         repo::transition(
             conn,
             old_id,
             &repo::Transition {
-                from: CertificateStatus::Issued.as_str(),
-                to: CertificateStatus::Superseded.as_str(),
+                from: CertificateStatus::Issued,
+                to: CertificateStatus::Superseded,
                 expected_version: old.version,
                 at,
             },
@@ -435,14 +435,7 @@ fn supersede_old(
         actor,
         Change::new("supersede", RESOURCE, old_id, Some(&old.issuer_organisation_id)),
     )?;
-    repo::append_events(
-        conn,
-        old_id,
-        FeedEventKind::Superseded.as_str(),
-        None,
-        &audience,
-        at,
-    )?;
+    repo::append_events(conn, old_id, FeedEventKind::Superseded, None, &audience, at)?;
     // The holder consented to sharing this record with them; its correction goes to them too.
     for share in repo::active_shares(conn, &[old_id.to_owned()])? {
         repo::insert_share(
@@ -458,7 +451,7 @@ fn supersede_old(
         repo::append_events(
             conn,
             successor,
-            FeedEventKind::Shared.as_str(),
+            FeedEventKind::Shared,
             Some(&share.organisation_id),
             &[old.issuer_organisation_id.clone(), share.organisation_id.clone()],
             at,
@@ -497,15 +490,8 @@ pub fn revoke(
         ),
     )?;
     let audience = audience(conn, current)?;
-    repo::append_events(
-        conn,
-        &current.id,
-        FeedEventKind::Revoked.as_str(),
-        None,
-        &audience,
-        at,
-    )
-    .map_err(ApiError::from)
+    repo::append_events(conn, &current.id, FeedEventKind::Revoked, None, &audience, at)
+        .map_err(ApiError::from)
 }
 
 /// Starts a correction: a new draft with the issued certificate's content.
@@ -515,7 +501,7 @@ pub fn supersede(
     current: &CertificateRow,
     key: &PersonalDataKey,
 ) -> Result<String, ApiError> {
-    if current.status != CertificateStatus::Issued.as_str() {
+    if current.status != CertificateStatus::Issued {
         return Err(ApiError::Conflict(format!(
             "Only an issued certificate can be corrected; this one is {}.",
             current.status
@@ -544,7 +530,7 @@ pub fn share(
     current: &CertificateRow,
     input: &ShareInput,
 ) -> Result<(), ApiError> {
-    if current.status != CertificateStatus::Issued.as_str() {
+    if current.status != CertificateStatus::Issued {
         return Err(ApiError::Conflict(format!(
             "Only an issued certificate can be shared; this one is {}.",
             current.status
@@ -558,9 +544,7 @@ pub fn share(
         ));
     }
     match organisations::find(conn, &input.organisation_id)? {
-        Some((found, _))
-            if found.active
-                && OrganisationKind::parse(&found.kind) == OrganisationKind::EducationProvider => {}
+        Some((found, _)) if found.active && found.kind == OrganisationKind::EducationProvider => {}
         Some(_) => {
             return Err(ApiError::validation(
                 "organisation_id",
@@ -593,7 +577,7 @@ pub fn share(
             certificate_id: current.id.clone(),
             organisation_id: input.organisation_id.clone(),
             consent_given_on: input.consent_given_on,
-            consent_method: input.consent_method.as_str().to_owned(),
+            consent_method: input.consent_method,
             shared_at: at,
             ended_at: None,
         },
@@ -611,7 +595,7 @@ pub fn share(
     repo::append_events(
         conn,
         &current.id,
-        FeedEventKind::Shared.as_str(),
+        FeedEventKind::Shared,
         Some(&input.organisation_id),
         &[
             current.issuer_organisation_id.clone(),
@@ -646,7 +630,7 @@ pub fn unshare(
     repo::append_events(
         conn,
         &current.id,
-        FeedEventKind::Unshared.as_str(),
+        FeedEventKind::Unshared,
         Some(organisation_id),
         &[current.issuer_organisation_id.clone(), organisation_id.to_owned()],
         at,
@@ -714,7 +698,7 @@ pub fn input_of(
             name: row.coach_name.clone(),
             title: row.coach_title.clone(),
         },
-        language: CertificateLanguage::parse(&row.language),
+        language: row.language,
         units: units
             .into_iter()
             .map(|unit| {
@@ -807,7 +791,7 @@ pub fn views(
                         Ok(Share {
                             organisation: organisation(&share.organisation_id)?,
                             consent_given_on: share.consent_given_on,
-                            consent_method: ConsentMethod::parse(&share.consent_method),
+                            consent_method: share.consent_method,
                             shared_at: utc(share.shared_at),
                         })
                     })
@@ -817,7 +801,7 @@ pub fn views(
             };
             let secrets = open_holder(&row, key)?;
             Ok(Certificate {
-                status: CertificateStatus::parse(&row.status),
+                status: row.status,
                 issuer: organisation(&row.issuer_organisation_id)?,
                 holder: Holder {
                     hetu: secrets.hetu,
@@ -835,7 +819,7 @@ pub fn views(
                     name: row.coach_name.clone(),
                     title: row.coach_title.clone(),
                 },
-                language: CertificateLanguage::parse(&row.language),
+                language: row.language,
                 units,
                 other_competences: parse_json(&row.other_competences)?,
                 shares,

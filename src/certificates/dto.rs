@@ -7,7 +7,19 @@ use validator::Validate;
 
 use crate::{organisations::dto::OrganisationSummary, reference::dto::CodeAndName, text::not_blank};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    diesel::expression::AsExpression,
+    diesel::deserialize::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 #[serde(rename_all = "snake_case")]
 pub enum CertificateStatus {
     /// Being written; changed with `If-Match`, not yet visible to anyone else.
@@ -20,27 +32,21 @@ pub enum CertificateStatus {
     Superseded,
 }
 
-impl CertificateStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Draft => "draft",
-            Self::Issued => "issued",
-            Self::Revoked => "revoked",
-            Self::Superseded => "superseded",
-        }
-    }
+crate::text_enum!(CertificateStatus);
 
-    pub fn parse(value: &str) -> Self {
-        match value {
-            "issued" => Self::Issued,
-            "revoked" => Self::Revoked,
-            "superseded" => Self::Superseded,
-            _ => Self::Draft,
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    diesel::expression::AsExpression,
+    diesel::deserialize::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 #[serde(rename_all = "snake_case")]
 pub enum CertificateLanguage {
     Fi,
@@ -48,23 +54,7 @@ pub enum CertificateLanguage {
     En,
 }
 
-impl CertificateLanguage {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Fi => "fi",
-            Self::Sv => "sv",
-            Self::En => "en",
-        }
-    }
-
-    pub fn parse(value: &str) -> Self {
-        match value {
-            "sv" => Self::Sv,
-            "en" => Self::En,
-            _ => Self::Fi,
-        }
-    }
-}
+crate::text_enum!(CertificateLanguage);
 
 /// The trainee the certificate is for.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
@@ -268,7 +258,19 @@ pub struct Share {
 }
 
 /// How the holder gave consent to sharing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    diesel::expression::AsExpression,
+    diesel::deserialize::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 #[serde(rename_all = "snake_case")]
 pub enum ConsentMethod {
     /// Signed on paper.
@@ -279,23 +281,7 @@ pub enum ConsentMethod {
     Oral,
 }
 
-impl ConsentMethod {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Written => "written",
-            Self::Electronic => "electronic",
-            Self::Oral => "oral",
-        }
-    }
-
-    pub fn parse(value: &str) -> Self {
-        match value {
-            "electronic" => Self::Electronic,
-            "oral" => Self::Oral,
-            _ => Self::Written,
-        }
-    }
-}
+crate::text_enum!(ConsentMethod);
 
 /// Shares an issued certificate with an education provider.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
@@ -423,7 +409,19 @@ pub struct SearchResult {
     pub items: Vec<Certificate>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    diesel::expression::AsExpression,
+    diesel::deserialize::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 #[serde(rename_all = "snake_case")]
 pub enum FeedEventKind {
     Issued,
@@ -433,27 +431,7 @@ pub enum FeedEventKind {
     Unshared,
 }
 
-impl FeedEventKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Issued => "issued",
-            Self::Revoked => "revoked",
-            Self::Superseded => "superseded",
-            Self::Shared => "shared",
-            Self::Unshared => "unshared",
-        }
-    }
-
-    pub fn parse(value: &str) -> Self {
-        match value {
-            "revoked" => Self::Revoked,
-            "superseded" => Self::Superseded,
-            "shared" => Self::Shared,
-            "unshared" => Self::Unshared,
-            _ => Self::Issued,
-        }
-    }
-}
+crate::text_enum!(FeedEventKind);
 
 /// One change to a certificate the caller may see.
 #[derive(Debug, Clone, Serialize, ToSchema)]

@@ -6,7 +6,7 @@ use super::{
     credential::{PublicUrl, Signer},
     domain::{self, NOT_FOUND},
     dto::{
-        Certificate, CertificateFilter, CertificateInput, Feed, FeedEvent, FeedEventKind, FeedQuery,
+        Certificate, CertificateFilter, CertificateInput, CertificateStatus, Feed, FeedEvent, FeedQuery,
         RevokeInput, SearchInput, SearchResult, ShareInput,
     },
     model::CertificateRow,
@@ -272,7 +272,7 @@ pub async fn feed(
         .take(limit as usize)
         .map(|row| FeedEvent {
             position: row.position,
-            event: FeedEventKind::parse(&row.event),
+            event: row.event,
             certificate_id: row.certificate_id,
             shared_with: row.shared_with_id,
             occurred_at: row.occurred_at.and_utc(),
@@ -332,7 +332,7 @@ pub async fn update(
         .run(move |conn| {
             write_transaction(conn, |conn| {
                 let current = load_for_change(conn, &id, &caller, Some(&if_match))?;
-                if current.status != "draft" {
+                if current.status != CertificateStatus::Draft {
                     return Err(ApiError::Conflict(
                         "Issued content never changes: supersede the certificate with a corrected one."
                             .to_owned(),

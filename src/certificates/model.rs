@@ -3,6 +3,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
+use crate::certificates::dto::{CertificateLanguage, CertificateStatus, ConsentMethod, FeedEventKind};
 use crate::schema::{
     certificate_environments, certificate_events, certificate_shares, certificate_units, certificates,
 };
@@ -12,7 +13,7 @@ use crate::schema::{
 pub struct CertificateRow {
     pub id: String,
     pub issuer_organisation_id: String,
-    pub status: String,
+    pub status: CertificateStatus,
     pub holder_given_names: String,
     pub holder_family_name: String,
     pub holder_hetu_encrypted: Option<String>,
@@ -24,7 +25,7 @@ pub struct CertificateRow {
     pub hours: Option<i32>,
     pub coach_name: String,
     pub coach_title: Option<String>,
-    pub language: String,
+    pub language: CertificateLanguage,
     /// JSON array of other competences.
     pub other_competences: String,
     pub supersedes_id: Option<String>,
@@ -62,7 +63,7 @@ pub struct ContentChanges {
     pub hours: Option<i32>,
     pub coach_name: String,
     pub coach_title: Option<String>,
-    pub language: String,
+    pub language: CertificateLanguage,
     pub other_competences: String,
     pub version: i64,
     pub updated_at: NaiveDateTime,
@@ -95,7 +96,7 @@ pub struct ShareRow {
     pub certificate_id: String,
     pub organisation_id: String,
     pub consent_given_on: NaiveDate,
-    pub consent_method: String,
+    pub consent_method: ConsentMethod,
     pub shared_at: NaiveDateTime,
     pub ended_at: Option<NaiveDateTime>,
 }
@@ -106,7 +107,7 @@ pub struct EventRow {
     pub position: i64,
     pub organisation_id: String,
     pub certificate_id: String,
-    pub event: String,
+    pub event: FeedEventKind,
     pub shared_with_id: Option<String>,
     pub occurred_at: NaiveDateTime,
 }

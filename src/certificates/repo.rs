@@ -4,7 +4,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::{dsl::exists, prelude::*};
 
 use super::{
-    dto::CertificateFilter,
+    dto::{CertificateFilter, CertificateStatus, FeedEventKind},
     model::{CertificateRow, ContentChanges, EnvironmentLinkRow, EventRow, ShareRow, UnitRow},
     status_list::StatusEntry,
 };
@@ -56,7 +56,7 @@ pub fn update_content(
         certificates::table
             .filter(certificates::id.eq(id))
             .filter(certificates::version.eq(expected_version))
-            .filter(certificates::status.eq("draft")),
+            .filter(certificates::status.eq(CertificateStatus::Draft)),
     )
     .set(changes)
     .execute(conn)
@@ -103,15 +103,15 @@ pub fn children(
 }
 
 /// A change of status, expected at a version.
-pub struct Transition<'a> {
-    pub from: &'a str,
-    pub to: &'a str,
+pub struct Transition {
+    pub from: CertificateStatus,
+    pub to: CertificateStatus,
     pub expected_version: i64,
     pub at: NaiveDateTime,
 }
 
 /// Applies a change of status; false when the certificate is no longer in `from` at that version.
-pub fn transition(conn: &mut DbConnection, id: &str, transition: &Transition<'_>) -> QueryResult<bool> {
+pub fn transition(conn: &mut DbConnection, id: &str, transition: &Transition) -> QueryResult<bool> {
     diesel::update(
         certificates::table
             .filter(certificates::id.eq(id))
@@ -170,7 +170,7 @@ pub fn set_superseded_by(conn: &mut DbConnection, id: &str, successor: &str) -> 
 pub fn pending_successor(conn: &mut DbConnection, id: &str) -> QueryResult<Option<String>> {
     certificates::table
         .filter(certificates::supersedes_id.eq(id))
-        .filter(certificates::status.eq("draft"))
+        .filter(certificates::status.eq(CertificateStatus::Draft))
         .select(certificates::id)
         .first(conn)
         .optional()
@@ -184,7 +184,7 @@ pub fn delete_draft(conn: &mut DbConnection, id: &str, expected_version: i64) ->
     diesel::delete(
         certificates::table
             .filter(certificates::id.eq(id))
-            .filter(certificates::status.eq("draft"))
+            .filter(certificates::status.eq(CertificateStatus::Draft))
             .filter(certificates::version.eq(expected_version)),
     )
     .execute(conn)
@@ -250,7 +250,7 @@ pub fn list(
         );
     }
     if let Some(status) = filter.status {
-        query = query.filter(certificates::status.eq(status.as_str()));
+        query = query.filter(certificates::status.eq(status));
     }
     if let Some(unit) = &filter.unit {
         query = query.filter(exists(
@@ -310,7 +310,7 @@ pub fn find_by_hetu_index(conn: &mut DbConnection, indexes: &[String]) -> QueryR
 pub fn append_events(
     conn: &mut DbConnection,
     certificate_id: &str,
-    event: &str,
+    event: FeedEventKind,
     shared_with: Option<&str>,
     audience: &[String],
     at: NaiveDateTime,
@@ -324,7 +324,7 @@ pub fn append_events(
             position,
             organisation_id: organisation.clone(),
             certificate_id: certificate_id.to_owned(),
-            event: event.to_owned(),
+            event,
             shared_with_id: shared_with.map(str::to_owned),
             occurred_at: at,
         })
@@ -387,7 +387,7 @@ pub fn status_list_exists(conn: &mut DbConnection, list: i32) -> QueryResult<boo
 pub fn revoked_status_indices(conn: &mut DbConnection, list: i32) -> QueryResult<Vec<i32>> {
     certificates::table
         .filter(certificates::status_list.eq(list))
-        .filter(certificates::status.eq_any(["revoked", "superseded"]))
+        .filter(certificates::status.eq_any([CertificateStatus::Revoked, CertificateStatus::Superseded]))
         .select(certificates::status_list_index.assume_not_null())
         .load(conn)
 }

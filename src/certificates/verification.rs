@@ -103,7 +103,7 @@ fn verification_of(conn: &mut DbConnection, row: CertificateRow) -> Result<Verif
     Ok(Verification {
         genuine: true,
         reason: None,
-        status: Some(CertificateStatus::parse(&row.status)),
+        status: Some(row.status),
         issuer,
         holder_name: Some(format!("{} {}", row.holder_given_names, row.holder_family_name)),
         start_date: Some(row.start_date),

@@ -4,10 +4,7 @@ use chrono::NaiveDateTime;
 use uuid::Uuid;
 
 use super::{
-    dto::{
-        Address, AddressInput, Contact, ContactInput, Coordinates, EnvironmentInput, LearningEnvironment,
-        Sector,
-    },
+    dto::{Address, AddressInput, Contact, ContactInput, Coordinates, EnvironmentInput, LearningEnvironment},
     model::{EnvironmentChanges, EnvironmentRow, LanguageRow, NewEnvironment, TaskRow},
     repo::{self, Lists},
 };
@@ -72,7 +69,7 @@ fn columns(
         name_sv: input.name.sv.clone(),
         name_en: input.name.en.clone(),
         description: input.description.clone(),
-        sector: input.sector.as_str().to_owned(),
+        sector: input.sector,
         street_address: input.address.street_address.clone(),
         postal_code: input.address.postal_code.clone(),
         post_office: input.address.post_office.clone(),
@@ -233,7 +230,7 @@ pub fn input_of(row: &EnvironmentRow, lists: &Lists) -> EnvironmentInput {
         name: localized(&row.name_fi, &row.name_sv, &row.name_en),
         description: row.description.clone(),
         work_tasks: lists.tasks.get(&row.id).cloned().unwrap_or_default(),
-        sector: Sector::parse(&row.sector),
+        sector: row.sector,
         address: AddressInput {
             street_address: row.street_address.clone(),
             postal_code: row.postal_code.clone(),
@@ -297,7 +294,7 @@ pub fn views(
         .into_iter()
         .map(|row| LearningEnvironment {
             name: localized(&row.name_fi, &row.name_sv, &row.name_en),
-            sector: Sector::parse(&row.sector),
+            sector: row.sector,
             address: address_view(&row),
             coordinates: coordinates(&row),
             contact: contact_view(&row, full(&row.organisation_id)),

@@ -8,7 +8,19 @@ use validator::{Validate, ValidationError};
 use crate::text::{not_blank, LocalizedText};
 
 /// The line of work done in an environment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    diesel::expression::AsExpression,
+    diesel::deserialize::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 #[serde(rename_all = "snake_case")]
 pub enum Sector {
     /// Kitchens, cafés and catering.
@@ -33,56 +45,7 @@ pub enum Sector {
     Other,
 }
 
-impl Sector {
-    pub const ALL: [Sector; 17] = [
-        Sector::FoodServices,
-        Sector::CleaningServices,
-        Sector::PropertyMaintenance,
-        Sector::LaundryAndTextiles,
-        Sector::RecyclingAndRetail,
-        Sector::ConstructionAndRenovation,
-        Sector::Woodwork,
-        Sector::Metalwork,
-        Sector::VehiclesAndMachinery,
-        Sector::GreenAndOutdoor,
-        Sector::CareAndSocial,
-        Sector::MediaAndCommunications,
-        Sector::ItServices,
-        Sector::OfficeAndAdministration,
-        Sector::LogisticsAndWarehousing,
-        Sector::ArtsAndCrafts,
-        Sector::Other,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Sector::FoodServices => "food_services",
-            Sector::CleaningServices => "cleaning_services",
-            Sector::PropertyMaintenance => "property_maintenance",
-            Sector::LaundryAndTextiles => "laundry_and_textiles",
-            Sector::RecyclingAndRetail => "recycling_and_retail",
-            Sector::ConstructionAndRenovation => "construction_and_renovation",
-            Sector::Woodwork => "woodwork",
-            Sector::Metalwork => "metalwork",
-            Sector::VehiclesAndMachinery => "vehicles_and_machinery",
-            Sector::GreenAndOutdoor => "green_and_outdoor",
-            Sector::CareAndSocial => "care_and_social",
-            Sector::MediaAndCommunications => "media_and_communications",
-            Sector::ItServices => "it_services",
-            Sector::OfficeAndAdministration => "office_and_administration",
-            Sector::LogisticsAndWarehousing => "logistics_and_warehousing",
-            Sector::ArtsAndCrafts => "arts_and_crafts",
-            Sector::Other => "other",
-        }
-    }
-
-    pub fn parse(value: &str) -> Self {
-        Sector::ALL
-            .into_iter()
-            .find(|sector| sector.as_str() == value)
-            .unwrap_or(Sector::Other)
-    }
-}
+crate::text_enum!(Sector);
 
 fn yes() -> bool {
     true

@@ -3,6 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use crate::environments::dto::Sector;
 use crate::schema::{learning_environment_languages, learning_environment_tasks, learning_environments};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -14,7 +15,7 @@ pub struct EnvironmentRow {
     pub name_sv: Option<String>,
     pub name_en: Option<String>,
     pub description: Option<String>,
-    pub sector: String,
+    pub sector: Sector,
     pub street_address: String,
     pub postal_code: String,
     pub post_office: Option<String>,
@@ -53,7 +54,7 @@ pub struct EnvironmentChanges {
     pub name_sv: Option<String>,
     pub name_en: Option<String>,
     pub description: Option<String>,
-    pub sector: String,
+    pub sector: Sector,
     pub street_address: String,
     pub postal_code: String,
     pub post_office: Option<String>,

@@ -144,7 +144,7 @@ pub fn list(
         query = query.filter(learning_environments::region_code.eq(region.clone()));
     }
     if let Some(sector) = filter.sector {
-        query = query.filter(learning_environments::sector.eq(sector.as_str()));
+        query = query.filter(learning_environments::sector.eq(sector));
     }
     if let Some(active) = filter.active {
         query = query.filter(learning_environments::active.eq(active));

@@ -75,7 +75,7 @@ pub fn create(
         &NewGuideline {
             id: id.clone(),
             content: content(&input, 1, at),
-            status: GuidelineStatus::Draft.as_str().to_owned(),
+            status: GuidelineStatus::Draft,
             owner_organisation_id: owner.clone(),
             created_at: at,
         },
@@ -96,7 +96,7 @@ pub fn update(
     current: &GuidelineRow,
     input: GuidelineInput,
 ) -> Result<(GuidelineRow, Vec<String>), ApiError> {
-    if GuidelineStatus::parse(&current.status) != GuidelineStatus::Draft {
+    if current.status != GuidelineStatus::Draft {
         return Err(ApiError::Conflict(
             "Only a draft guideline can be edited; supersede it with a new version instead.".to_owned(),
         ));
@@ -134,7 +134,7 @@ fn transition(
     superseded_by: Option<&str>,
     action: &str,
 ) -> Result<(), ApiError> {
-    let status = GuidelineStatus::parse(&guideline.status);
+    let status = guideline.status;
     if !from.contains(&status) || guideline.superseded_by.is_some() {
         return Err(ApiError::Conflict(format!(
             "A guideline that is {} cannot be {action}.",
@@ -255,7 +255,7 @@ pub fn sign(
     on_behalf: bool,
     input: SignatureInput,
 ) -> Result<SignatureWithOrganisation, ApiError> {
-    if GuidelineStatus::parse(&guideline.status) != GuidelineStatus::OpenForSigning {
+    if guideline.status != GuidelineStatus::OpenForSigning {
         return Err(ApiError::Conflict(
             "The guideline is not open for signing.".to_owned(),
         ));

@@ -10,7 +10,19 @@ use crate::{
     text::{not_blank, LocalizedText},
 };
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    diesel::expression::AsExpression,
+    diesel::deserialize::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 #[serde(rename_all = "snake_case")]
 pub enum GuidelineStatus {
     /// Being written; freely editable by its owner.
@@ -21,23 +33,7 @@ pub enum GuidelineStatus {
     Closed,
 }
 
-impl GuidelineStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Draft => "draft",
-            Self::OpenForSigning => "open_for_signing",
-            Self::Closed => "closed",
-        }
-    }
-
-    pub fn parse(value: &str) -> Self {
-        match value {
-            "open_for_signing" => Self::OpenForSigning,
-            "closed" => Self::Closed,
-            _ => Self::Draft,
-        }
-    }
-}
+crate::text_enum!(GuidelineStatus);
 
 fn valid_scope(scope: &GuidelineScope) -> Result<(), ValidationError> {
     match (scope.national, scope.regions.is_empty()) {
@@ -166,7 +162,7 @@ impl Guideline {
                 regions,
             },
             full_text_url: row.full_text_url,
-            status: GuidelineStatus::parse(&row.status),
+            status: row.status,
             superseded_by: row.superseded_by,
             owner_organisation_id: row.owner_organisation_id,
             version: row.version,

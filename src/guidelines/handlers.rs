@@ -7,9 +7,9 @@ use actix_web::{get, http::header, patch, post, web, HttpResponse};
 use super::{
     domain,
     dto::{
-        Guideline, GuidelineFilter, GuidelineInput, GuidelineSummary, Signatories, SignatoriesQuery,
-        Signatory, SignatoryGroup, Signature, SignatureFilter, SignatureInput, SupersedeRequest,
-        WithdrawalInput,
+        Guideline, GuidelineFilter, GuidelineInput, GuidelineStatus, GuidelineSummary, Signatories,
+        SignatoriesQuery, Signatory, SignatoryGroup, Signature, SignatureFilter, SignatureInput,
+        SupersedeRequest, WithdrawalInput,
     },
     policy,
     repo::{self, SignatureWithOrganisation},
@@ -21,7 +21,7 @@ use crate::{
     db::{write_transaction, Db},
     error::ApiError,
     extract::{Json, MergePatch, Query},
-    organisations::{dto::OrganisationKind, repo as organisations},
+    organisations::repo as organisations,
     pagination::{Page, PageRequest},
     reference::model::localized,
 };
@@ -44,7 +44,7 @@ fn draft_visibility(caller: Option<&Caller>) -> Option<Option<String>> {
 }
 
 fn visible(row: &super::model::GuidelineRow, caller: Option<&Caller>) -> bool {
-    row.status != "draft"
+    row.status != GuidelineStatus::Draft
         || match draft_visibility(caller) {
             Some(None) => true,
             Some(Some(owner)) => row.owner_organisation_id.as_deref() == Some(owner.as_str()),
@@ -71,9 +71,7 @@ pub async fn create(
         .run(move |conn| {
             write_transaction(conn, |conn| {
                 let kind = match &caller.organisation_id {
-                    Some(id) => {
-                        organisations::find(conn, id)?.map(|(row, _)| OrganisationKind::parse(&row.kind))
-                    }
+                    Some(id) => organisations::find(conn, id)?.map(|(row, _)| row.kind),
                     None => None,
                 };
                 policy::can_create(&caller, kind)?;
@@ -454,7 +452,7 @@ pub async fn signatories(
         .await?;
     let mut groups: BTreeMap<&'static str, SignatoryGroup> = BTreeMap::new();
     for (row, organisation) in signatures {
-        let kind = OrganisationKind::parse(&organisation.kind);
+        let kind = organisation.kind;
         let group = groups.entry(kind.as_str()).or_insert_with(|| SignatoryGroup {
             kind,
             count: 0,

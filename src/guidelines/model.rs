@@ -1,6 +1,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
+use crate::guidelines::dto::GuidelineStatus;
 use crate::schema::{guideline_regions, guideline_signatures, guidelines};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -17,7 +18,7 @@ pub struct GuidelineRow {
     pub adopting_body: Option<String>,
     pub national: bool,
     pub full_text_url: Option<String>,
-    pub status: String,
+    pub status: GuidelineStatus,
     pub superseded_by: Option<String>,
     pub owner_organisation_id: Option<String>,
     pub version: i64,
@@ -49,7 +50,7 @@ pub struct NewGuideline {
     pub id: String,
     #[diesel(embed)]
     pub content: GuidelineContent,
-    pub status: String,
+    pub status: GuidelineStatus,
     pub owner_organisation_id: Option<String>,
     pub created_at: NaiveDateTime,
 }

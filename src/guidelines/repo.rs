@@ -4,7 +4,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::{
-    dto::{GuidelineFilter, SignatureFilter},
+    dto::{GuidelineFilter, GuidelineStatus, SignatureFilter},
     model::{GuidelineContent, GuidelineRegionRow, GuidelineRow, NewGuideline, SignatureRow},
 };
 use crate::{
@@ -83,14 +83,14 @@ pub fn list(
         Some(Some(owner)) => {
             query = query.filter(
                 guidelines::status
-                    .ne("draft")
+                    .ne(GuidelineStatus::Draft)
                     .or(guidelines::owner_organisation_id.eq(owner)),
             )
         }
-        None => query = query.filter(guidelines::status.ne("draft")),
+        None => query = query.filter(guidelines::status.ne(GuidelineStatus::Draft)),
     }
     if let Some(status) = filter.status {
-        query = query.filter(guidelines::status.eq(status.as_str()));
+        query = query.filter(guidelines::status.eq(status));
     }
     if let Some(region) = &filter.region {
         query = query.filter(
@@ -152,7 +152,7 @@ pub fn set_status(
 /// The guideline open for signing in a region: the most recently adopted one that applies there.
 pub fn in_force_in(conn: &mut DbConnection, region: &str) -> QueryResult<Option<GuidelineRow>> {
     guidelines::table
-        .filter(guidelines::status.eq("open_for_signing"))
+        .filter(guidelines::status.eq(GuidelineStatus::OpenForSigning))
         .filter(
             guidelines::national.eq(true).or(guidelines::id.eq_any(
                 guideline_regions::table
@@ -222,7 +222,7 @@ pub fn list_signatures(
         query = query.filter(guideline_signatures::region_code.eq(region.clone()));
     }
     if let Some(kind) = filter.kind {
-        query = query.filter(organisations::kind.eq(kind.as_str()));
+        query = query.filter(organisations::kind.eq(kind));
     }
     match filter.active {
         Some(true) => query = query.filter(guideline_signatures::withdrawn_on.is_null()),

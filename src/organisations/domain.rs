@@ -52,7 +52,7 @@ fn check(
 /// The columns an organisation's input sets, at `version`.
 fn columns(input: OrganisationInput, version: i64, at: NaiveDateTime) -> OrganisationChanges {
     OrganisationChanges {
-        kind: input.kind.as_str().to_owned(),
+        kind: input.kind,
         name_search: input.name.search_key(),
         name_fi: input.name.fi,
         name_sv: input.name.sv,

@@ -8,7 +8,19 @@ use validator::{Validate, ValidationError};
 use super::model::OrganisationRow;
 use crate::{identifiers, reference::model::localized, text::LocalizedText};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    diesel::expression::AsExpression,
+    diesel::deserialize::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 #[serde(rename_all = "snake_case")]
 pub enum OrganisationKind {
     /// A youth workshop (*työpaja*).
@@ -24,33 +36,7 @@ pub enum OrganisationKind {
     Other,
 }
 
-impl OrganisationKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Workshop => "workshop",
-            Self::EducationProvider => "education_provider",
-            Self::Municipality => "municipality",
-            Self::EmploymentService => "employment_service",
-            Self::Association => "association",
-            Self::Company => "company",
-            Self::RegionalNetwork => "regional_network",
-            Self::Other => "other",
-        }
-    }
-
-    pub fn parse(value: &str) -> Self {
-        match value {
-            "workshop" => Self::Workshop,
-            "education_provider" => Self::EducationProvider,
-            "municipality" => Self::Municipality,
-            "employment_service" => Self::EmploymentService,
-            "association" => Self::Association,
-            "company" => Self::Company,
-            "regional_network" => Self::RegionalNetwork,
-            _ => Self::Other,
-        }
-    }
-}
+crate::text_enum!(OrganisationKind);
 
 fn yes() -> bool {
     true
@@ -117,7 +103,7 @@ pub struct OrganisationInput {
 impl From<&OrganisationRow> for OrganisationInput {
     fn from(row: &OrganisationRow) -> Self {
         Self {
-            kind: OrganisationKind::parse(&row.kind),
+            kind: row.kind,
             name: localized(&row.name_fi, &row.name_sv, &row.name_en),
             business_id: row.business_id.clone(),
             oph_oid: row.oph_oid.clone(),
@@ -171,7 +157,7 @@ impl Organisation {
     pub fn from_row(row: OrganisationRow, region: Option<String>) -> Self {
         Self {
             name: localized(&row.name_fi, &row.name_sv, &row.name_en),
-            kind: OrganisationKind::parse(&row.kind),
+            kind: row.kind,
             id: row.id,
             business_id: row.business_id,
             oph_oid: row.oph_oid,
@@ -236,7 +222,7 @@ impl From<OrganisationRow> for OrganisationSummary {
     fn from(row: OrganisationRow) -> Self {
         Self {
             name: localized(&row.name_fi, &row.name_sv, &row.name_en),
-            kind: OrganisationKind::parse(&row.kind),
+            kind: row.kind,
             id: row.id,
         }
     }

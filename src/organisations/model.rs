@@ -3,13 +3,14 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use crate::organisations::dto::OrganisationKind;
 use crate::schema::organisations;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = organisations)]
 pub struct OrganisationRow {
     pub id: String,
-    pub kind: String,
+    pub kind: OrganisationKind,
     pub name_fi: String,
     pub name_sv: Option<String>,
     pub name_en: Option<String>,
@@ -41,7 +42,7 @@ pub struct NewOrganisation {
 #[derive(Debug, Clone, AsChangeset, Insertable)]
 #[diesel(table_name = organisations, treat_none_as_null = true)]
 pub struct OrganisationChanges {
-    pub kind: String,
+    pub kind: OrganisationKind,
     pub name_fi: String,
     pub name_sv: Option<String>,
     pub name_en: Option<String>,

@@ -82,7 +82,7 @@ pub fn list(
         .select((OrganisationRow::as_select(), municipalities::region_code))
         .into_boxed();
     if let Some(kind) = filter.kind {
-        query = query.filter(organisations::kind.eq(kind.as_str()));
+        query = query.filter(organisations::kind.eq(kind));
     }
     if let Some(municipality) = &filter.municipality {
         query = query.filter(organisations::municipality_code.eq(municipality.clone()));

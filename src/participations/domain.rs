@@ -3,10 +3,7 @@
 use uuid::Uuid;
 
 use super::{
-    dto::{
-        AgeBand, Completion, CompletionInput, EducationLevel, Gender, ImmigrantBackground, NextStep,
-        Participation, ParticipationInput, UnemploymentDuration,
-    },
+    dto::{Completion, CompletionInput, Participation, ParticipationInput},
     model::{
         CertificateLinkRow, CompletionRow, EnvironmentLinkRow, NewParticipation, ParticipationContent,
         ParticipationRow,
@@ -15,6 +12,7 @@ use super::{
 };
 use crate::{
     audit::{self, Actor, Change},
+    certificates::dto::CertificateStatus,
     certificates::repo as certificates,
     db::{now, DbConnection},
     environments::repo as environments,
@@ -49,12 +47,12 @@ fn content(input: &ParticipationInput, version: i64) -> ParticipationContent {
         ends_on: input.ends_on,
         municipality_code: input.municipality.trim().to_owned(),
         coach_organisation_id: input.coach_organisation_id.clone(),
-        gender: input.gender.as_str().to_owned(),
-        age_band: input.age_band.as_str().to_owned(),
-        unemployment_duration: input.unemployment_duration.as_str().to_owned(),
-        education_level: input.education_level.as_str().to_owned(),
-        immigrant_background: input.immigrant_background.as_str().to_owned(),
-        next_step: input.next_step.map(|step| step.as_str().to_owned()),
+        gender: input.gender,
+        age_band: input.age_band,
+        unemployment_duration: input.unemployment_duration,
+        education_level: input.education_level,
+        immigrant_background: input.immigrant_background,
+        next_step: input.next_step,
         version,
         updated_at: now(),
     }
@@ -166,7 +164,7 @@ fn check_certificate_links(
                 })
             }
         };
-        if certificate.status == "draft" {
+        if certificate.status == CertificateStatus::Draft {
             errors.push(FieldError::new(
                 field,
                 "draft",
@@ -293,41 +291,11 @@ pub fn delete(
     .map_err(ApiError::from)
 }
 
-fn category<T>(value: &str, parse: impl Fn(&str) -> Option<T>) -> Result<T, ApiError> {
-    parse(value).ok_or_else(|| ApiError::internal(format!("unknown stored category {value:?}")))
-}
-
-/// The categories of a stored participation.
-pub struct Categories {
-    pub gender: Gender,
-    pub age_band: AgeBand,
-    pub unemployment_duration: UnemploymentDuration,
-    pub education_level: EducationLevel,
-    pub immigrant_background: ImmigrantBackground,
-    pub next_step: Option<NextStep>,
-}
-
-pub fn categories(row: &ParticipationRow) -> Result<Categories, ApiError> {
-    Ok(Categories {
-        gender: category(&row.gender, Gender::parse)?,
-        age_band: category(&row.age_band, AgeBand::parse)?,
-        unemployment_duration: category(&row.unemployment_duration, UnemploymentDuration::parse)?,
-        education_level: category(&row.education_level, EducationLevel::parse)?,
-        immigrant_background: category(&row.immigrant_background, ImmigrantBackground::parse)?,
-        next_step: row
-            .next_step
-            .as_deref()
-            .map(|step| category(step, NextStep::parse))
-            .transpose()?,
-    })
-}
-
 pub fn views(conn: &mut DbConnection, rows: Vec<ParticipationRow>) -> Result<Vec<Participation>, ApiError> {
     let ids: Vec<String> = rows.iter().map(|row| row.id.clone()).collect();
     let links = repo::links(conn, &ids)?;
     rows.into_iter()
         .map(|row| {
-            let categories = categories(&row)?;
             Ok(Participation {
                 learning_environment_ids: links
                     .environments
@@ -341,13 +309,13 @@ pub fn views(conn: &mut DbConnection, rows: Vec<ParticipationRow>) -> Result<Vec
                     .filter(|link| link.participation_id == row.id)
                     .map(|link| link.certificate_id.clone())
                     .collect(),
-                under_30: categories.age_band.under_30(),
-                gender: categories.gender,
-                age_band: categories.age_band,
-                unemployment_duration: categories.unemployment_duration,
-                education_level: categories.education_level,
-                immigrant_background: categories.immigrant_background,
-                next_step: categories.next_step,
+                under_30: row.age_band.under_30(),
+                gender: row.gender,
+                age_band: row.age_band,
+                unemployment_duration: row.unemployment_duration,
+                education_level: row.education_level,
+                immigrant_background: row.immigrant_background,
+                next_step: row.next_step,
                 id: row.id,
                 programme_id: row.programme_id,
                 starts_on: row.starts_on,
@@ -378,7 +346,7 @@ pub fn record_completion(
 ) -> Result<String, ApiError> {
     let mut errors = Vec::new();
     match organisations::find(conn, provider)? {
-        Some((row, _)) if OrganisationKind::parse(&row.kind) == OrganisationKind::EducationProvider => {
+        Some((row, _)) if row.kind == OrganisationKind::EducationProvider => {
             if !takes_part(conn, programme, provider)? {
                 errors.push(FieldError::new(
                     "provider_organisation_id",
@@ -512,7 +480,6 @@ pub fn completion_views(
 /// The input that recreates a participation as it is: the base a merge patch applies to.
 pub fn input_of(conn: &mut DbConnection, row: &ParticipationRow) -> Result<ParticipationInput, ApiError> {
     let links = repo::links(conn, std::slice::from_ref(&row.id))?;
-    let categories = categories(row)?;
     Ok(ParticipationInput {
         starts_on: row.starts_on,
         ends_on: row.ends_on,
@@ -528,11 +495,11 @@ pub fn input_of(conn: &mut DbConnection, row: &ParticipationRow) -> Result<Parti
             .into_iter()
             .map(|link| link.certificate_id)
             .collect(),
-        gender: categories.gender,
-        age_band: categories.age_band,
-        unemployment_duration: categories.unemployment_duration,
-        education_level: categories.education_level,
-        immigrant_background: categories.immigrant_background,
-        next_step: categories.next_step,
+        gender: row.gender,
+        age_band: row.age_band,
+        unemployment_duration: row.unemployment_duration,
+        education_level: row.education_level,
+        immigrant_background: row.immigrant_background,
+        next_step: row.next_step,
     })
 }

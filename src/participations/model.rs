@@ -1,6 +1,9 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
+use crate::participations::dto::{
+    AgeBand, EducationLevel, Gender, ImmigrantBackground, NextStep, UnemploymentDuration,
+};
 use crate::schema::{
     participation_certificates, participation_environments, participations, unit_completions,
 };
@@ -14,12 +17,12 @@ pub struct ParticipationRow {
     pub ends_on: Option<NaiveDate>,
     pub municipality_code: String,
     pub coach_organisation_id: String,
-    pub gender: String,
-    pub age_band: String,
-    pub unemployment_duration: String,
-    pub education_level: String,
-    pub immigrant_background: String,
-    pub next_step: Option<String>,
+    pub gender: Gender,
+    pub age_band: AgeBand,
+    pub unemployment_duration: UnemploymentDuration,
+    pub education_level: EducationLevel,
+    pub immigrant_background: ImmigrantBackground,
+    pub next_step: Option<NextStep>,
     pub version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -33,12 +36,12 @@ pub struct ParticipationContent {
     pub ends_on: Option<NaiveDate>,
     pub municipality_code: String,
     pub coach_organisation_id: String,
-    pub gender: String,
-    pub age_band: String,
-    pub unemployment_duration: String,
-    pub education_level: String,
-    pub immigrant_background: String,
-    pub next_step: Option<String>,
+    pub gender: Gender,
+    pub age_band: AgeBand,
+    pub unemployment_duration: UnemploymentDuration,
+    pub education_level: EducationLevel,
+    pub immigrant_background: ImmigrantBackground,
+    pub next_step: Option<NextStep>,
     pub version: i64,
     pub updated_at: NaiveDateTime,
 }

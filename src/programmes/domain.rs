@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use uuid::Uuid;
 
 use super::{
-    dto::{Funder, FundingInstrument, Programme, ProgrammeInput, ProgrammeStatus},
+    dto::{Funder, Programme, ProgrammeInput},
     model::{
         FunderRow, MunicipalityLinkRow, NewProgramme, PartnerRow, ProgrammeContent, ProgrammeRow,
         RegionLinkRow,
@@ -45,7 +45,7 @@ fn children_of(id: &str, administrator: &str, input: &ProgrammeInput, accepted: 
                 programme_id: id.to_owned(),
                 position,
                 name: funder.name.trim().to_owned(),
-                instrument: funder.instrument.as_str().to_owned(),
+                instrument: funder.instrument,
                 decision_reference: funder.decision_reference.as_ref().map(|r| r.trim().to_owned()),
             })
             .collect(),
@@ -86,7 +86,7 @@ fn content(input: &ProgrammeInput, version: i64) -> ProgrammeContent {
         description: input.description.as_ref().map(|text| text.trim().to_owned()),
         starts_on: input.starts_on,
         ends_on: input.ends_on,
-        status: input.status.as_str().to_owned(),
+        status: input.status,
         version,
         updated_at: now(),
     }
@@ -244,13 +244,13 @@ pub fn input_of(row: &ProgrammeRow, children: &Children) -> ProgrammeInput {
         administrator_organisation_id: Some(row.administrator_organisation_id.clone()),
         starts_on: row.starts_on,
         ends_on: row.ends_on,
-        status: ProgrammeStatus::parse(&row.status),
+        status: row.status,
         funders: children
             .funders
             .iter()
             .map(|funder| super::dto::FunderInput {
                 name: funder.name.clone(),
-                instrument: FundingInstrument::parse(&funder.instrument),
+                instrument: funder.instrument,
                 decision_reference: funder.decision_reference.clone(),
             })
             .collect(),
@@ -313,7 +313,7 @@ pub fn views(
                     .filter(|funder| of_this(&funder.programme_id))
                     .map(|funder| Funder {
                         name: funder.name.clone(),
-                        instrument: FundingInstrument::parse(&funder.instrument),
+                        instrument: funder.instrument,
                         decision_reference: funder.decision_reference.clone(),
                     })
                     .collect(),
@@ -350,7 +350,7 @@ pub fn views(
                 description: row.description,
                 starts_on: row.starts_on,
                 ends_on: row.ends_on,
-                status: ProgrammeStatus::parse(&row.status),
+                status: row.status,
                 version: row.version,
                 created_at: row.created_at.and_utc(),
                 updated_at: row.updated_at.and_utc(),

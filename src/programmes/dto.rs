@@ -9,7 +9,19 @@ use crate::{
 };
 
 /// How a funder finances the programme.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    diesel::expression::AsExpression,
+    diesel::deserialize::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 #[serde(rename_all = "snake_case")]
 pub enum FundingInstrument {
     /// The European Social Fund (ESF+), through a regional authority.
@@ -25,32 +37,22 @@ pub enum FundingInstrument {
     Other,
 }
 
-impl FundingInstrument {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Esf => "esf",
-            Self::YouthWorkshopGrant => "youth_workshop_grant",
-            Self::EmploymentGrant => "employment_grant",
-            Self::Municipal => "municipal",
-            Self::Foundation => "foundation",
-            Self::Other => "other",
-        }
-    }
-
-    pub fn parse(value: &str) -> Self {
-        match value {
-            "esf" => Self::Esf,
-            "youth_workshop_grant" => Self::YouthWorkshopGrant,
-            "employment_grant" => Self::EmploymentGrant,
-            "municipal" => Self::Municipal,
-            "foundation" => Self::Foundation,
-            _ => Self::Other,
-        }
-    }
-}
+crate::text_enum!(FundingInstrument);
 
 /// `planned → running → closed`, or `cancelled`; set by the administering organisation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    diesel::expression::AsExpression,
+    diesel::deserialize::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 #[serde(rename_all = "snake_case")]
 pub enum ProgrammeStatus {
     Planned,
@@ -59,25 +61,7 @@ pub enum ProgrammeStatus {
     Cancelled,
 }
 
-impl ProgrammeStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Planned => "planned",
-            Self::Running => "running",
-            Self::Closed => "closed",
-            Self::Cancelled => "cancelled",
-        }
-    }
-
-    pub fn parse(value: &str) -> Self {
-        match value {
-            "running" => Self::Running,
-            "closed" => Self::Closed,
-            "cancelled" => Self::Cancelled,
-            _ => Self::Planned,
-        }
-    }
-}
+crate::text_enum!(ProgrammeStatus);
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]

@@ -1,6 +1,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
+use crate::programmes::dto::{FundingInstrument, ProgrammeStatus};
 use crate::schema::{
     programme_funders, programme_municipalities, programme_partners, programme_regions, programmes,
 };
@@ -16,7 +17,7 @@ pub struct ProgrammeRow {
     pub description: Option<String>,
     pub starts_on: NaiveDate,
     pub ends_on: NaiveDate,
-    pub status: String,
+    pub status: ProgrammeStatus,
     pub version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -33,7 +34,7 @@ pub struct ProgrammeContent {
     pub description: Option<String>,
     pub starts_on: NaiveDate,
     pub ends_on: NaiveDate,
-    pub status: String,
+    pub status: ProgrammeStatus,
     pub version: i64,
     pub updated_at: NaiveDateTime,
 }
@@ -54,7 +55,7 @@ pub struct FunderRow {
     pub programme_id: String,
     pub position: i32,
     pub name: String,
-    pub instrument: String,
+    pub instrument: FundingInstrument,
     pub decision_reference: Option<String>,
 }
 

@@ -205,7 +205,7 @@ pub fn list(
         );
     }
     if let Some(status) = filter.status {
-        query = query.filter(programmes::status.eq(status.as_str()));
+        query = query.filter(programmes::status.eq(status));
     }
     if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
         query = query.filter(programmes::name_search.like(contains_pattern(q)).escape('\\'));

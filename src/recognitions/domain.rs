@@ -55,7 +55,7 @@ fn check_provider(conn: &mut DbConnection, provider: &str, own: bool) -> Result<
             "inactive",
             "the organisation is not active",
         )),
-        Some((row, _)) if OrganisationKind::parse(&row.kind) != OrganisationKind::EducationProvider => {
+        Some((row, _)) if row.kind != OrganisationKind::EducationProvider => {
             if own {
                 Err(ApiError::Forbidden(
                     "Only education providers recognise learning environments.".to_owned(),
@@ -229,7 +229,7 @@ pub fn create(
             version: 1,
             created_at: at,
             updated_at: at,
-            owner_consent: consent.as_str().to_owned(),
+            owner_consent: consent,
         })
         .collect();
     repo::insert_all(conn, &rows)?;
@@ -309,7 +309,7 @@ pub fn decide(
     owner: &str,
     accept: bool,
 ) -> Result<(), ApiError> {
-    let consent = OwnerConsent::parse(&current.owner_consent).map_err(ApiError::internal)?;
+    let consent = current.owner_consent;
     if consent == OwnerConsent::Own {
         return Err(ApiError::Conflict(
             "The provider recognised its own environment: there is no consent to give.".to_owned(),
@@ -350,7 +350,7 @@ pub fn views(conn: &mut DbConnection, rows: Vec<RecognitionRow>) -> Result<Vec<R
                 .ok_or_else(|| ApiError::internal("a recognition's provider is missing"))?;
             Ok(Recognition {
                 status: status(&row, today),
-                owner_consent: OwnerConsent::parse(&row.owner_consent).map_err(ApiError::internal)?,
+                owner_consent: row.owner_consent,
                 qualification: names.qualification(&row.qualification_code),
                 unit: names.unit(&row.unit_code),
                 provider,

@@ -7,7 +7,19 @@ use validator::Validate;
 
 use crate::{organisations::dto::OrganisationSummary, reference::dto::CodeAndName, text::not_blank};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    diesel::expression::AsExpression,
+    diesel::deserialize::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 #[serde(rename_all = "snake_case")]
 pub enum RecognitionStatus {
     /// Starts on `valid_from`, later than today.
@@ -17,6 +29,8 @@ pub enum RecognitionStatus {
     /// Past `valid_until`, or ended by the provider.
     Ended,
 }
+
+crate::text_enum!(RecognitionStatus);
 
 /// One unit being recognised, under the qualification the recognition is for.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
@@ -81,7 +95,19 @@ pub struct EndInput {
 }
 
 /// What the learning environment's owner said of a recognition by another organisation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    diesel::expression::AsExpression,
+    diesel::deserialize::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 #[serde(rename_all = "snake_case")]
 pub enum OwnerConsent {
     /// The provider recognised its own environment: no one else's consent is needed.
@@ -94,24 +120,7 @@ pub enum OwnerConsent {
     Declined,
 }
 
-impl OwnerConsent {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Own => "own",
-            Self::Pending => "pending",
-            Self::Accepted => "accepted",
-            Self::Declined => "declined",
-        }
-    }
-
-    /// An unknown stored value is an error, never a silent default.
-    pub fn parse(value: &str) -> Result<Self, String> {
-        [Self::Own, Self::Pending, Self::Accepted, Self::Declined]
-            .into_iter()
-            .find(|consent| consent.as_str() == value)
-            .ok_or_else(|| format!("unknown owner consent {value:?}"))
-    }
-}
+crate::text_enum!(OwnerConsent);
 
 /// A qualification unit an education provider recognised a learning environment for.
 ///

@@ -1,6 +1,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
+use crate::recognitions::dto::OwnerConsent;
 use crate::schema::recognitions;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -26,5 +27,5 @@ pub struct RecognitionRow {
     /// The environment's region, kept here for the catalogue's index.
     pub region_code: Option<String>,
     /// One of `OwnerConsent`'s names.
-    pub owner_consent: String,
+    pub owner_consent: OwnerConsent,
 }

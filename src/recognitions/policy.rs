@@ -19,9 +19,9 @@ pub fn sees(visible: Visible<'_>, row: &RecognitionRow) -> bool {
         Visible::All => true,
         Visible::Consented(own) => {
             own == Some(row.provider_organisation_id.as_str())
-                || match OwnerConsent::parse(&row.owner_consent) {
-                    Ok(OwnerConsent::Own | OwnerConsent::Accepted) => true,
-                    Ok(OwnerConsent::Pending) => row.agreement_id.is_some(),
+                || match row.owner_consent {
+                    OwnerConsent::Own | OwnerConsent::Accepted => true,
+                    OwnerConsent::Pending => row.agreement_id.is_some(),
                     _ => false,
                 }
         }

@@ -3,7 +3,10 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use super::{dto::RecognitionStatus, model::RecognitionRow};
+use super::{
+    dto::{OwnerConsent, RecognitionStatus},
+    model::RecognitionRow,
+};
 use crate::{db::DbConnection, pagination::PageRequest, per_backend, schema::recognitions};
 
 pub fn insert_all(conn: &mut DbConnection, rows: &[RecognitionRow]) -> QueryResult<()> {
@@ -97,9 +100,9 @@ pub fn list(
     if let Visible::Consented(own) = visible {
         query = query.filter(
             recognitions::owner_consent
-                .eq_any(["own", "accepted"])
+                .eq_any([OwnerConsent::Own, OwnerConsent::Accepted])
                 .or(recognitions::owner_consent
-                    .eq("pending")
+                    .eq(OwnerConsent::Pending)
                     .and(recognitions::agreement_id.is_not_null()))
                 .or(recognitions::provider_organisation_id.eq(own.unwrap_or_default().to_owned())),
         );
@@ -217,13 +220,17 @@ pub fn set_owner_consent(
 #[macro_export]
 macro_rules! recognition_public_on {
     ($day:expr) => {{
-        use $crate::schema::{agreements, recognitions};
+        use $crate::{
+            agreements::dto::AgreementStatus,
+            recognitions::dto::OwnerConsent,
+            schema::{agreements, recognitions},
+        };
         recognitions::owner_consent
-            .eq_any(["own", "accepted"])
-            .or(recognitions::owner_consent.eq("pending").and(
+            .eq_any([OwnerConsent::Own, OwnerConsent::Accepted])
+            .or(recognitions::owner_consent.eq(OwnerConsent::Pending).and(
                 recognitions::agreement_id.eq_any(
                     agreements::table
-                        .filter(agreements::status.eq("active"))
+                        .filter(agreements::status.eq(AgreementStatus::Active))
                         .filter(agreements::valid_from.le($day))
                         .filter(
                             agreements::valid_until

@@ -59,7 +59,19 @@ impl From<MunicipalityRow> for Municipality {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    diesel::expression::AsExpression,
+    diesel::deserialize::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 #[serde(rename_all = "snake_case")]
 pub enum QualificationType {
     /// *Ammatillinen perustutkinto*.
@@ -71,25 +83,7 @@ pub enum QualificationType {
     Other,
 }
 
-impl QualificationType {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::VocationalUpperSecondary => "vocational_upper_secondary",
-            Self::Further => "further",
-            Self::Specialist => "specialist",
-            Self::Other => "other",
-        }
-    }
-
-    pub fn parse(value: &str) -> Self {
-        match value {
-            "vocational_upper_secondary" => Self::VocationalUpperSecondary,
-            "further" => Self::Further,
-            "specialist" => Self::Specialist,
-            _ => Self::Other,
-        }
-    }
-}
+crate::text_enum!(QualificationType);
 
 /// A qualification in a list.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -120,7 +114,7 @@ impl From<QualificationRow> for QualificationSummary {
         Self {
             name: localized(&row.name_fi, &row.name_sv, &row.name_en),
             code: row.code,
-            qualification_type: QualificationType::parse(&row.qualification_type),
+            qualification_type: row.qualification_type,
             competence_points: row.competence_points,
             replaced_by: row.replaced_by,
             sample: row.sample,

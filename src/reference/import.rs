@@ -466,7 +466,7 @@ fn upsert_qualifications(conn: &mut DbConnection, file: &ReferenceFile) -> Query
                 name_fi: name.fi,
                 name_sv: name.sv,
                 name_en: name.en,
-                qualification_type: entry.qualification_type.as_str().to_owned(),
+                qualification_type: entry.qualification_type,
                 competence_points: entry.competence_points,
                 replaced_by: entry.replaced_by.clone(),
                 sample: entry.sample,

@@ -1,5 +1,6 @@
 //! Rows of the reference tables.
 
+use crate::reference::dto::QualificationType;
 use chrono::NaiveDate;
 use diesel::prelude::*;
 
@@ -48,7 +49,7 @@ pub struct QualificationRow {
     pub name_sv: Option<String>,
     pub name_en: Option<String>,
     pub name_search: String,
-    pub qualification_type: String,
+    pub qualification_type: QualificationType,
     pub competence_points: Option<i32>,
     pub replaced_by: Option<String>,
     pub sample: bool,

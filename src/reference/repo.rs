@@ -75,7 +75,7 @@ pub fn list_qualifications(
         );
     }
     if let Some(kind) = filter.qualification_type {
-        query = query.filter(qualifications::qualification_type.eq(kind.as_str()));
+        query = query.filter(qualifications::qualification_type.eq(kind));
     }
     if let Some(after) = &page.after {
         query = query.filter(qualifications::code.gt(after.clone()));

@@ -13,7 +13,6 @@ use crate::{
     db::{today, DbConnection},
     error::ApiError,
     participations::{
-        domain::categories,
         dto::{AgeBand, EducationLevel, Gender, ImmigrantBackground, NextStep, UnemploymentDuration},
         model::{CompletionRow, ParticipationRow},
         repo as participations,
@@ -155,7 +154,7 @@ pub fn compute(
     let completions: Vec<CompletionRow> = participations::completions_of_programme(conn, &programme.id)?;
     let recognised = recognised_in_area(conn, programme)?;
 
-    let people = rows.iter().map(categories).collect::<Result<Vec<_>, _>>()?;
+    let people = &rows;
     let total = people.len() as u64;
 
     let mut municipality_codes: BTreeSet<String> =
@@ -181,7 +180,7 @@ pub fn compute(
         .map(|(code, named)| (code, named.name.fi))
         .collect();
 
-    let count = |keep: &dyn Fn(&crate::participations::domain::Categories) -> bool| {
+    let count = |keep: &dyn Fn(&crate::participations::model::ParticipationRow) -> bool| {
         people.iter().filter(|person| keep(person)).count() as u64
     };
     let mut tables = vec![
@@ -272,7 +271,7 @@ pub fn compute(
     // A period has ended when its end date has passed or its next step is known.
     let ended: Vec<Option<NextStep>> = rows
         .iter()
-        .zip(&people)
+        .zip(people)
         .filter(|(row, person)| row.ends_on.is_some_and(|end| end <= as_of) || person.next_step.is_some())
         .map(|(_, person)| person.next_step)
         .collect();

@@ -10,8 +10,10 @@ use utoipa::ToSchema;
 
 use super::tables::{Table, TableBuilder, ROUNDING_BASE};
 use crate::{
+    agreements::dto::AgreementStatus,
     db::{today, DbConnection},
     error::ApiError,
+    organisations::dto::OrganisationKind,
     reference::repo as reference,
     schema::{
         agreement_parties, agreements, certificates, guideline_signatures, learning_environments,
@@ -45,15 +47,15 @@ pub const TABLES: [&str; 5] = [
     "certificates_by_year",
 ];
 
-const KIND_LABELS: [(&str, &str); 8] = [
-    ("workshop", "työpajat"),
-    ("education_provider", "koulutuksen järjestäjät"),
-    ("municipality", "kunnat"),
-    ("employment_service", "työllisyyspalvelut"),
-    ("association", "yhdistykset"),
-    ("company", "yritykset"),
-    ("regional_network", "alueelliset verkostot"),
-    ("other", "muut"),
+const KIND_LABELS: [(OrganisationKind, &str); 8] = [
+    (OrganisationKind::Workshop, "työpajat"),
+    (OrganisationKind::EducationProvider, "koulutuksen järjestäjät"),
+    (OrganisationKind::Municipality, "kunnat"),
+    (OrganisationKind::EmploymentService, "työllisyyspalvelut"),
+    (OrganisationKind::Association, "yhdistykset"),
+    (OrganisationKind::Company, "yritykset"),
+    (OrganisationKind::RegionalNetwork, "alueelliset verkostot"),
+    (OrganisationKind::Other, "muut"),
 ];
 
 /// Organisations whose home municipality is in the region.
@@ -126,16 +128,16 @@ pub fn compute(
     let name = |code: &str| names.get(code).cloned().unwrap_or_else(|| code.to_owned());
 
     // Each organisation counts once, however many guidelines it has signed for the region.
-    let signatories: BTreeMap<String, String> = guideline_signatures::table
+    let signatories: BTreeMap<String, OrganisationKind> = guideline_signatures::table
         .inner_join(organisations::table)
         .filter(guideline_signatures::region_code.eq(region))
         .filter(guideline_signatures::withdrawn_on.is_null())
         .select((guideline_signatures::organisation_id, organisations::kind))
-        .load::<(String, String)>(conn)?
+        .load::<(String, OrganisationKind)>(conn)?
         .into_iter()
         .collect();
     let agreements_in_force: i64 = agreements::table
-        .filter(agreements::status.eq("active"))
+        .filter(agreements::status.eq(AgreementStatus::Active))
         .filter(agreements::valid_from.le(day))
         .filter(
             agreements::valid_until
@@ -213,7 +215,7 @@ pub fn compute(
             signatories.len() as u64,
         )
         .rows(KIND_LABELS.iter().map(|(kind, label)| {
-            let count = signatories.values().filter(|value| value == kind).count() as u64;
+            let count = signatories.values().filter(|value| *value == kind).count() as u64;
             (kind.to_string(), label.to_string(), count)
         })),
         TableBuilder::partition(

@@ -131,6 +131,71 @@ fn enumerations_are_documented_by_the_names_the_service_speaks() {
     }
 }
 
+/// Every name the document gives a stored enumeration is read back (from JSON, a query or a
+/// database column: `parse` is what each of them uses) as the same variant and written as the same
+/// name.
+#[test]
+fn stored_enumerations_read_and_write_every_documented_name() {
+    use opinto_registry::{
+        agreements::dto::{AgreementStatus, PartyRole},
+        auth::Scope,
+        certificates::dto::{CertificateLanguage, CertificateStatus, ConsentMethod, FeedEventKind},
+        environments::dto::Sector,
+        guidelines::dto::GuidelineStatus,
+        organisations::dto::OrganisationKind,
+        participations::dto::{
+            AgeBand, EducationLevel, Gender, ImmigrantBackground, NextStep, UnemploymentDuration,
+        },
+        programmes::dto::{FundingInstrument, ProgrammeStatus},
+        recognitions::dto::{OwnerConsent, RecognitionStatus},
+        reference::dto::QualificationType,
+        text_enum::UnknownValue,
+    };
+    macro_rules! round_trips {
+        ($($name:ident),+) => {
+            [$((stringify!($name), (|text| $name::parse(text).map($name::as_str)) as fn(&str) -> Result<&'static str, UnknownValue>)),+]
+        };
+    }
+    let document: serde_json::Value =
+        serde_json::from_str(&opinto_registry::openapi::document_json()).expect("the document is JSON");
+    let checks = round_trips!(
+        AgreementStatus,
+        PartyRole,
+        Scope,
+        CertificateLanguage,
+        CertificateStatus,
+        ConsentMethod,
+        FeedEventKind,
+        Sector,
+        GuidelineStatus,
+        OrganisationKind,
+        AgeBand,
+        EducationLevel,
+        Gender,
+        ImmigrantBackground,
+        NextStep,
+        UnemploymentDuration,
+        FundingInstrument,
+        ProgrammeStatus,
+        OwnerConsent,
+        RecognitionStatus,
+        QualificationType
+    );
+    for (schema, round_trip) in checks {
+        let names = document["components"]["schemas"][schema]["enum"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{schema} is an enumeration in the document"));
+        for name in names {
+            let name = name.as_str().expect("a name");
+            assert_eq!(round_trip(name), Ok(name), "{schema}");
+        }
+        assert!(
+            round_trip("Unknown-Value").is_err(),
+            "{schema} refuses an unknown name"
+        );
+    }
+}
+
 async fn the_service_serves_the_document_and_its_docs(app: TestApp) {
     let served = app.get("/openapi.json").await;
     assert_eq!(served.status, StatusCode::OK);
