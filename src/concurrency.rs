@@ -23,6 +23,13 @@ pub fn with_etag<T: Serialize + Versioned>(mut response: HttpResponseBuilder, bo
         .json(body)
 }
 
+/// `201 Created` with the new resource's `Location`, its `ETag` and the resource itself.
+pub fn created<T: Serialize + Versioned>(location: String, body: &T) -> HttpResponse {
+    let mut response = HttpResponse::Created();
+    response.insert_header((header::LOCATION, location));
+    with_etag(response, body)
+}
+
 /// The versions an `If-Match` header accepts. Without the header a change is refused with 428.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum IfMatch {

@@ -245,6 +245,15 @@ impl Db {
         self.backend
     }
 
+    /// Runs `work` as one write transaction (see [`write_transaction`]) on the blocking thread pool.
+    pub async fn write<T, F>(&self, work: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.run(move |conn| write_transaction(conn, work)).await
+    }
+
     /// Runs blocking database work on the blocking thread pool. Waiting for a connection, first
     /// for a permit and then in the pool, takes at most the checkout timeout in all.
     pub async fn run<T, F>(&self, work: F) -> Result<T, ApiError>

@@ -1,6 +1,6 @@
 //! HTTP endpoints of cooperation agreements.
 
-use actix_web::{get, http::header, patch, post, web, HttpResponse};
+use actix_web::{get, patch, post, web, HttpResponse};
 
 use super::{
     domain::{self, NOT_FOUND},
@@ -11,8 +11,8 @@ use super::{
 use crate::{
     audit::Actor,
     auth::Caller,
-    concurrency::{with_etag, IfMatch},
-    db::{write_transaction, Db, DbConnection},
+    concurrency::{created, with_etag, IfMatch},
+    db::{Db, DbConnection},
     error::ApiError,
     extract::{Json, MergePatch, Query},
     pagination::{Page, PageRequest},
@@ -68,17 +68,13 @@ pub async fn create(
     };
     let actor = Actor::from(&caller);
     let agreement = db
-        .run(move |conn| {
-            write_transaction(conn, |conn| {
-                let id = domain::create(conn, &actor, issuer, input)?;
-                let row = repo::find(conn, &id)?.ok_or(NOT_FOUND)?;
-                view(conn, row, Some(&caller))
-            })
+        .write(move |conn| {
+            let id = domain::create(conn, &actor, issuer, input)?;
+            let row = repo::find(conn, &id)?.ok_or(NOT_FOUND)?;
+            view(conn, row, Some(&caller))
         })
         .await?;
-    let mut response = HttpResponse::Created();
-    response.insert_header((header::LOCATION, format!("/v1/agreements/{}", agreement.id)));
-    Ok(with_etag(response, &agreement))
+    Ok(created(format!("/v1/agreements/{}", agreement.id), &agreement))
 }
 
 /// Lists agreements: those in force for everyone, and all of the caller's own (`agreements:read`).
@@ -155,17 +151,15 @@ pub async fn update(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let agreement = db
-        .run(move |conn| {
-            write_transaction(conn, |conn| {
-                let (current, _) = load_for_change(conn, &id, &caller, &if_match)?;
-                let children = repo::children(conn, std::slice::from_ref(&current.id))?;
-                let input = patch.apply_to(&domain::input_of(&current, &children))?;
-                let party_ids: Vec<&str> = input.parties.iter().map(|p| p.organisation_id.as_str()).collect();
-                policy::can_create(&caller, &party_ids)?;
-                domain::update(conn, &Actor::from(&caller), &current, input)?;
-                let row = repo::find(conn, &id)?.ok_or(NOT_FOUND)?;
-                view(conn, row, Some(&caller))
-            })
+        .write(move |conn| {
+            let (current, _) = load_for_change(conn, &id, &caller, &if_match)?;
+            let children = repo::children(conn, std::slice::from_ref(&current.id))?;
+            let input = patch.apply_to(&domain::input_of(&current, &children))?;
+            let party_ids: Vec<&str> = input.parties.iter().map(|p| p.organisation_id.as_str()).collect();
+            policy::can_create(&caller, &party_ids)?;
+            domain::update(conn, &Actor::from(&caller), &current, input)?;
+            let row = repo::find(conn, &id)?.ok_or(NOT_FOUND)?;
+            view(conn, row, Some(&caller))
         })
         .await?;
     Ok(with_etag(HttpResponse::Ok(), &agreement))
@@ -182,13 +176,11 @@ async fn action(
         + 'static,
 ) -> Result<HttpResponse, ApiError> {
     let agreement = db
-        .run(move |conn| {
-            write_transaction(conn, |conn| {
-                let (current, parties) = load_for_change(conn, &id, &caller, &if_match)?;
-                act(conn, &caller, &current, &parties)?;
-                let row = repo::find(conn, &id)?.ok_or(NOT_FOUND)?;
-                view(conn, row, Some(&caller))
-            })
+        .write(move |conn| {
+            let (current, parties) = load_for_change(conn, &id, &caller, &if_match)?;
+            act(conn, &caller, &current, &parties)?;
+            let row = repo::find(conn, &id)?.ok_or(NOT_FOUND)?;
+            view(conn, row, Some(&caller))
         })
         .await?;
     Ok(with_etag(HttpResponse::Ok(), &agreement))

@@ -21,7 +21,7 @@ use crate::{
         rate_limit::{self, Counter},
         Caller,
     },
-    concurrency::{with_etag, IfMatch, OptionalIfMatch},
+    concurrency::{created, with_etag, IfMatch, OptionalIfMatch},
     db::{write_transaction, Db, DbConnection},
     error::ApiError,
     extract::{Json, MergePatch, Query},
@@ -66,11 +66,9 @@ async fn read(
     caller: Caller,
     id: String,
 ) -> Result<Certificate, ApiError> {
-    db.run(move |conn| {
-        write_transaction(conn, |conn| {
-            let row = load_for_read(conn, &id, &caller)?;
-            view_of(conn, row, &caller, &key)
-        })
+    db.write(move |conn| {
+        let row = load_for_read(conn, &id, &caller)?;
+        view_of(conn, row, &caller, &key)
     })
     .await
 }
@@ -104,21 +102,17 @@ where
     A: FnOnce(&mut DbConnection, &Actor, &CertificateRow) -> Result<(), ApiError> + Send + 'static,
 {
     let certificate = db
-        .run(move |conn| {
-            write_transaction(conn, |conn| {
-                let current = load_for_change(conn, &id, &caller, if_match.as_ref())?;
-                action(conn, &Actor::from(&caller), &current)?;
-                view(conn, &id, &caller, &key)
-            })
+        .write(move |conn| {
+            let current = load_for_change(conn, &id, &caller, if_match.as_ref())?;
+            action(conn, &Actor::from(&caller), &current)?;
+            view(conn, &id, &caller, &key)
         })
         .await?;
     Ok(with_etag(HttpResponse::Ok(), &certificate))
 }
 
-fn created(certificate: &Certificate) -> HttpResponse {
-    let mut response = HttpResponse::Created();
-    response.insert_header((header::LOCATION, format!("/v1/certificates/{}", certificate.id)));
-    with_etag(response, certificate)
+fn created_certificate(certificate: &Certificate) -> HttpResponse {
+    created(format!("/v1/certificates/{}", certificate.id), certificate)
 }
 
 /// Drafts a certificate for a trainee, issued by the caller's organisation.
@@ -140,14 +134,12 @@ pub async fn create(
 ) -> Result<HttpResponse, ApiError> {
     let issuer = policy::issuer_for_new(&caller, input.issuer_organisation_id.as_deref())?;
     let certificate = db
-        .run(move |conn| {
-            write_transaction(conn, |conn| {
-                let id = domain::create(conn, &Actor::from(&caller), &issuer, input, None, &key)?;
-                view(conn, &id, &caller, &key)
-            })
+        .write(move |conn| {
+            let id = domain::create(conn, &Actor::from(&caller), &issuer, input, None, &key)?;
+            view(conn, &id, &caller, &key)
         })
         .await?;
-    Ok(created(&certificate))
+    Ok(created_certificate(&certificate))
 }
 
 /// Lists the certificates the caller's organisation issued or that are shared with it now.
@@ -168,18 +160,16 @@ pub async fn list(
     let page = PageRequest::<String>::new(filter.limit, filter.cursor.as_deref())?;
     let reader = policy::reader(&caller)?.map(str::to_owned);
     let page = db
-        .run(move |conn| {
-            write_transaction(conn, |conn| {
-                let rows = repo::list(conn, reader.as_deref(), &filter, &page)?;
-                let page = Page::from_rows(rows, &page, |row| row.id.clone(), |row| row);
-                domain::record_reads(conn, &Actor::from(&caller), &page.items)?;
-                let items = domain::views(conn, page.items, &key, |issuer| {
-                    policy::sees_shares(&caller, issuer)
-                })?;
-                Ok::<_, ApiError>(Page {
-                    items,
-                    next_cursor: page.next_cursor,
-                })
+        .write(move |conn| {
+            let rows = repo::list(conn, reader.as_deref(), &filter, &page)?;
+            let page = Page::from_rows(rows, &page, |row| row.id.clone(), |row| row);
+            domain::record_reads(conn, &Actor::from(&caller), &page.items)?;
+            let items = domain::views(conn, page.items, &key, |issuer| {
+                policy::sees_shares(&caller, issuer)
+            })?;
+            Ok::<_, ApiError>(Page {
+                items,
+                next_cursor: page.next_cursor,
             })
         })
         .await?;
@@ -329,19 +319,17 @@ pub async fn update(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let certificate = db
-        .run(move |conn| {
-            write_transaction(conn, |conn| {
-                let current = load_for_change(conn, &id, &caller, Some(&if_match))?;
-                if current.status != CertificateStatus::Draft {
-                    return Err(ApiError::Conflict(
-                        "Issued content never changes: supersede the certificate with a corrected one."
-                            .to_owned(),
-                    ));
-                }
-                let input = patch.apply_to(&domain::input_of(conn, &current, &key)?)?;
-                domain::update(conn, &Actor::from(&caller), &current, input, &key)?;
-                view(conn, &id, &caller, &key)
-            })
+        .write(move |conn| {
+            let current = load_for_change(conn, &id, &caller, Some(&if_match))?;
+            if current.status != CertificateStatus::Draft {
+                return Err(ApiError::Conflict(
+                    "Issued content never changes: supersede the certificate with a corrected one."
+                        .to_owned(),
+                ));
+            }
+            let input = patch.apply_to(&domain::input_of(conn, &current, &key)?)?;
+            domain::update(conn, &Actor::from(&caller), &current, input, &key)?;
+            view(conn, &id, &caller, &key)
         })
         .await?;
     Ok(with_etag(HttpResponse::Ok(), &certificate))
@@ -365,11 +353,9 @@ pub async fn delete(
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    db.run(move |conn| {
-        write_transaction(conn, |conn| {
-            let current = load_for_change(conn, &id, &caller, Some(&if_match))?;
-            domain::delete(conn, &Actor::from(&caller), &current)
-        })
+    db.write(move |conn| {
+        let current = load_for_change(conn, &id, &caller, Some(&if_match))?;
+        domain::delete(conn, &Actor::from(&caller), &current)
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())
@@ -457,15 +443,13 @@ pub async fn supersede(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let certificate = db
-        .run(move |conn| {
-            write_transaction(conn, |conn| {
-                let current = load_for_change(conn, &id, &caller, None)?;
-                let draft = domain::supersede(conn, &Actor::from(&caller), &current, &key)?;
-                view(conn, &draft, &caller, &key)
-            })
+        .write(move |conn| {
+            let current = load_for_change(conn, &id, &caller, None)?;
+            let draft = domain::supersede(conn, &Actor::from(&caller), &current, &key)?;
+            view(conn, &draft, &caller, &key)
         })
         .await?;
-    Ok(created(&certificate))
+    Ok(created_certificate(&certificate))
 }
 
 /// Shares an issued certificate with an education provider, recording the holder's consent.
@@ -509,11 +493,9 @@ pub async fn unshare(
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, organisation_id) = path.into_inner();
-    db.run(move |conn| {
-        write_transaction(conn, |conn| {
-            let current = load_for_change(conn, &id, &caller, None)?;
-            domain::unshare(conn, &Actor::from(&caller), &current, &organisation_id)
-        })
+    db.write(move |conn| {
+        let current = load_for_change(conn, &id, &caller, None)?;
+        domain::unshare(conn, &Actor::from(&caller), &current, &organisation_id)
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())
@@ -536,13 +518,10 @@ pub async fn credential(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let jwt = db
-        .run(move |conn| {
-            write_transaction(conn, |conn| {
-                let row = load_for_read(conn, &id, &caller)?;
-                row.credential.ok_or_else(|| {
-                    ApiError::Conflict("A draft has no credential: issue it first.".to_owned())
-                })
-            })
+        .write(move |conn| {
+            let row = load_for_read(conn, &id, &caller)?;
+            row.credential
+                .ok_or_else(|| ApiError::Conflict("A draft has no credential: issue it first.".to_owned()))
         })
         .await?;
     Ok(HttpResponse::Ok().content_type("application/vc+jwt").body(jwt))

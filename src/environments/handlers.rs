@@ -1,6 +1,6 @@
 //! HTTP endpoints of learning environments.
 
-use actix_web::{delete, get, http::header, patch, post, web, HttpResponse};
+use actix_web::{delete, get, patch, post, web, HttpResponse};
 
 use super::{
     domain::{self, NOT_FOUND},
@@ -10,8 +10,8 @@ use super::{
 use crate::{
     audit::Actor,
     auth::Caller,
-    concurrency::{with_etag, IfMatch},
-    db::{write_transaction, Db, DbConnection},
+    concurrency::{created, with_etag, IfMatch},
+    db::{Db, DbConnection},
     error::ApiError,
     extract::{Json, MergePatch, Query},
     pagination::{Page, PageRequest},
@@ -44,19 +44,15 @@ pub async fn create(
     let owner = policy::owner_for_new(&caller, input.organisation_id.as_deref())?;
     policy::can_write(&caller, &owner)?;
     let environment = db
-        .run(move |conn| {
-            write_transaction(conn, |conn| {
-                let id = domain::create(conn, &Actor::from(&caller), &owner, input)?;
-                view(conn, &id, Some(&caller))
-            })
+        .write(move |conn| {
+            let id = domain::create(conn, &Actor::from(&caller), &owner, input)?;
+            view(conn, &id, Some(&caller))
         })
         .await?;
-    let mut response = HttpResponse::Created();
-    response.insert_header((
-        header::LOCATION,
+    Ok(created(
         format!("/v1/learning-environments/{}", environment.id),
-    ));
-    Ok(with_etag(response, &environment))
+        &environment,
+    ))
 }
 
 /// Lists learning environments, active or not, in the order they were registered. Contact persons
@@ -130,16 +126,14 @@ pub async fn update(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let environment = db
-        .run(move |conn| {
-            write_transaction(conn, |conn| {
-                let current = repo::find(conn, &id)?.ok_or(NOT_FOUND)?;
-                policy::can_write(&caller, &current.organisation_id)?;
-                if_match.check(current.version)?;
-                let lists = repo::lists(conn, std::slice::from_ref(&current.id))?;
-                let input = patch.apply_to(&domain::input_of(&current, &lists))?;
-                domain::update(conn, &Actor::from(&caller), &current, input)?;
-                view(conn, &id, Some(&caller))
-            })
+        .write(move |conn| {
+            let current = repo::find(conn, &id)?.ok_or(NOT_FOUND)?;
+            policy::can_write(&caller, &current.organisation_id)?;
+            if_match.check(current.version)?;
+            let lists = repo::lists(conn, std::slice::from_ref(&current.id))?;
+            let input = patch.apply_to(&domain::input_of(&current, &lists))?;
+            domain::update(conn, &Actor::from(&caller), &current, input)?;
+            view(conn, &id, Some(&caller))
         })
         .await?;
     Ok(with_etag(HttpResponse::Ok(), &environment))
@@ -164,13 +158,11 @@ pub async fn delete(
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    db.run(move |conn| {
-        write_transaction(conn, |conn| {
-            let current = repo::find(conn, &id)?.ok_or(NOT_FOUND)?;
-            policy::can_write(&caller, &current.organisation_id)?;
-            if_match.check(current.version)?;
-            domain::delete(conn, &Actor::from(&caller), &current)
-        })
+    db.write(move |conn| {
+        let current = repo::find(conn, &id)?.ok_or(NOT_FOUND)?;
+        policy::can_write(&caller, &current.organisation_id)?;
+        if_match.check(current.version)?;
+        domain::delete(conn, &Actor::from(&caller), &current)
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())

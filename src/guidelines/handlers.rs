@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use actix_web::{get, http::header, patch, post, web, HttpResponse};
+use actix_web::{get, patch, post, web, HttpResponse};
 
 use super::{
     domain,
@@ -17,8 +17,8 @@ use super::{
 use crate::{
     audit::Actor,
     auth::Caller,
-    concurrency::{with_etag, IfMatch, OptionalIfMatch},
-    db::{write_transaction, Db},
+    concurrency::{created, with_etag, IfMatch, OptionalIfMatch},
+    db::Db,
     error::ApiError,
     extract::{Json, MergePatch, Query},
     organisations::repo as organisations,
@@ -68,21 +68,17 @@ pub async fn create(
 ) -> Result<HttpResponse, ApiError> {
     let actor = Actor::from(&caller);
     let (row, regions) = db
-        .run(move |conn| {
-            write_transaction(conn, |conn| {
-                let kind = match &caller.organisation_id {
-                    Some(id) => organisations::find(conn, id)?.map(|(row, _)| row.kind),
-                    None => None,
-                };
-                policy::can_create(&caller, kind)?;
-                domain::create(conn, &actor, caller.organisation_id.clone(), input)
-            })
+        .write(move |conn| {
+            let kind = match &caller.organisation_id {
+                Some(id) => organisations::find(conn, id)?.map(|(row, _)| row.kind),
+                None => None,
+            };
+            policy::can_create(&caller, kind)?;
+            domain::create(conn, &actor, caller.organisation_id.clone(), input)
         })
         .await?;
     let guideline = Guideline::from_row(row, regions);
-    let mut response = HttpResponse::Created();
-    response.insert_header((header::LOCATION, format!("/v1/guidelines/{}", guideline.id)));
-    Ok(with_etag(response, &guideline))
+    Ok(created(format!("/v1/guidelines/{}", guideline.id), &guideline))
 }
 
 /// Lists guidelines; drafts only for their owner.
@@ -164,17 +160,15 @@ pub async fn update(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let (row, regions) = db
-        .run(move |conn| {
-            write_transaction(conn, |conn| {
-                let (current, regions) = repo::find(conn, &id)?.ok_or(NOT_FOUND)?;
-                if !visible(&current, Some(&caller)) {
-                    return Err(NOT_FOUND);
-                }
-                policy::can_manage(&caller, &current)?;
-                if_match.check(current.version)?;
-                let input = patch.apply_to(&GuidelineInput::from_row(&current, regions))?;
-                domain::update(conn, &Actor::from(&caller), &current, input)
-            })
+        .write(move |conn| {
+            let (current, regions) = repo::find(conn, &id)?.ok_or(NOT_FOUND)?;
+            if !visible(&current, Some(&caller)) {
+                return Err(NOT_FOUND);
+            }
+            policy::can_manage(&caller, &current)?;
+            if_match.check(current.version)?;
+            let input = patch.apply_to(&GuidelineInput::from_row(&current, regions))?;
+            domain::update(conn, &Actor::from(&caller), &current, input)
         })
         .await?;
     Ok(with_etag(HttpResponse::Ok(), &Guideline::from_row(row, regions)))
@@ -191,16 +185,14 @@ async fn status_action(
         + 'static,
 ) -> Result<HttpResponse, ApiError> {
     let (row, regions) = db
-        .run(move |conn| {
-            write_transaction(conn, |conn| {
-                let current = domain::load_for_change(conn, &id, if_match.as_ref())?;
-                if !visible(&current, Some(&caller)) {
-                    return Err(NOT_FOUND);
-                }
-                policy::can_manage(&caller, &current)?;
-                action(conn, &Actor::from(&caller), &current)?;
-                repo::find(conn, &id)?.ok_or(NOT_FOUND)
-            })
+        .write(move |conn| {
+            let current = domain::load_for_change(conn, &id, if_match.as_ref())?;
+            if !visible(&current, Some(&caller)) {
+                return Err(NOT_FOUND);
+            }
+            policy::can_manage(&caller, &current)?;
+            action(conn, &Actor::from(&caller), &current)?;
+            repo::find(conn, &id)?.ok_or(NOT_FOUND)
         })
         .await?;
     Ok(with_etag(HttpResponse::Ok(), &Guideline::from_row(row, regions)))
@@ -293,34 +285,30 @@ pub async fn sign(
     let (organisation_id, on_behalf) = policy::can_sign(&caller, input.organisation_id.as_deref())?;
     let actor = Actor::from(&caller);
     let signed = db
-        .run(move |conn| {
-            write_transaction(conn, |conn| {
-                let (guideline, regions) = repo::find(conn, &id)?.ok_or(NOT_FOUND)?;
-                if !visible(&guideline, Some(&caller)) {
-                    return Err(NOT_FOUND);
-                }
-                domain::sign(
-                    conn,
-                    &actor,
-                    &guideline,
-                    &regions,
-                    organisation_id,
-                    on_behalf,
-                    input,
-                )
-            })
+        .write(move |conn| {
+            let (guideline, regions) = repo::find(conn, &id)?.ok_or(NOT_FOUND)?;
+            if !visible(&guideline, Some(&caller)) {
+                return Err(NOT_FOUND);
+            }
+            domain::sign(
+                conn,
+                &actor,
+                &guideline,
+                &regions,
+                organisation_id,
+                on_behalf,
+                input,
+            )
         })
         .await?;
     let signature = signature(signed);
-    let mut response = HttpResponse::Created();
-    response.insert_header((
-        header::LOCATION,
+    Ok(created(
         format!(
             "/v1/guidelines/{}/signatures/{}",
             signature.guideline_id, signature.id
         ),
-    ));
-    Ok(with_etag(response, &signature))
+        &signature,
+    ))
 }
 
 /// Withdraws a signature; it stays in the history as withdrawn.
@@ -346,19 +334,17 @@ pub async fn withdraw(
     let (guideline_id, signature_id) = path.into_inner();
     let actor = Actor::from(&caller);
     let withdrawn = db
-        .run(move |conn| {
-            write_transaction(conn, |conn| {
-                let (current, _) = repo::find_signature(conn, &signature_id)?
-                    .filter(|(row, _)| row.guideline_id == guideline_id)
-                    .ok_or(ApiError::NotFound {
-                        resource: "signature",
-                    })?;
-                policy::can_withdraw(&caller, &current)?;
-                if let Some(if_match) = &if_match {
-                    if_match.check(current.version)?;
-                }
-                domain::withdraw(conn, &actor, &current, input)
-            })
+        .write(move |conn| {
+            let (current, _) = repo::find_signature(conn, &signature_id)?
+                .filter(|(row, _)| row.guideline_id == guideline_id)
+                .ok_or(ApiError::NotFound {
+                    resource: "signature",
+                })?;
+            policy::can_withdraw(&caller, &current)?;
+            if let Some(if_match) = &if_match {
+                if_match.check(current.version)?;
+            }
+            domain::withdraw(conn, &actor, &current, input)
         })
         .await?;
     let signature = signature(withdrawn);

@@ -1,6 +1,6 @@
 //! HTTP endpoints of organisations.
 
-use actix_web::{get, http::header, patch, post, web, HttpResponse};
+use actix_web::{get, patch, post, web, HttpResponse};
 
 use super::{
     domain,
@@ -10,7 +10,7 @@ use super::{
 use crate::{
     audit::Actor,
     auth::Caller,
-    concurrency::{with_etag, IfMatch},
+    concurrency::{created, with_etag, IfMatch},
     db::{write_transaction, Db},
     error::ApiError,
     extract::{Json, MergePatch, Query},
@@ -44,9 +44,10 @@ pub async fn create(
         .run(move |conn| write_transaction(conn, |conn| domain::create(conn, &actor, input)))
         .await?;
     let organisation = Organisation::from_row(row, region);
-    let mut response = HttpResponse::Created();
-    response.insert_header((header::LOCATION, format!("/v1/organisations/{}", organisation.id)));
-    Ok(with_etag(response, &organisation))
+    Ok(created(
+        format!("/v1/organisations/{}", organisation.id),
+        &organisation,
+    ))
 }
 
 /// Reads an organisation's public profile.
@@ -120,16 +121,14 @@ pub async fn update(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let (row, region) = db
-        .run(move |conn| {
-            write_transaction(conn, |conn| {
-                let (current, _) = repo::find(conn, &id)?.ok_or(NOT_FOUND)?;
-                policy::can_update(&caller, &current)?;
-                if_match.check(current.version)?;
-                let unchanged = OrganisationInput::from(&current);
-                let input = patch.apply_to(&unchanged)?;
-                policy::can_change_fields(&caller, &unchanged, &input)?;
-                domain::update(conn, &Actor::from(&caller), &current, input)
-            })
+        .write(move |conn| {
+            let (current, _) = repo::find(conn, &id)?.ok_or(NOT_FOUND)?;
+            policy::can_update(&caller, &current)?;
+            if_match.check(current.version)?;
+            let unchanged = OrganisationInput::from(&current);
+            let input = patch.apply_to(&unchanged)?;
+            policy::can_change_fields(&caller, &unchanged, &input)?;
+            domain::update(conn, &Actor::from(&caller), &current, input)
         })
         .await?;
     Ok(with_etag(

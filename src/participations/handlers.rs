@@ -12,8 +12,8 @@ use super::{
 use crate::{
     audit::Actor,
     auth::Caller,
-    concurrency::{with_etag, IfMatch},
-    db::{today, write_transaction, Db, DbConnection},
+    concurrency::{created, with_etag, IfMatch},
+    db::{today, Db, DbConnection},
     error::ApiError,
     extract::{Json, MergePatch, Query},
     pagination::{Page, PageRequest},
@@ -84,25 +84,21 @@ pub async fn create(
 ) -> Result<HttpResponse, ApiError> {
     let programme_id = id.into_inner();
     let participation = db
-        .run(move |conn| {
-            write_transaction(conn, |conn| {
-                let (programme, _, reach) = programme_for(conn, &caller, &programme_id)?;
-                policy::can_write(&reach, &caller, &input.coach_organisation_id)?;
-                let id = domain::create(conn, &Actor::from(&caller), &programme, &input)?;
-                let row = repo::find(conn, &programme_id, &id)?.ok_or(NOT_FOUND)?;
-                domain::view(conn, row)
-            })
+        .write(move |conn| {
+            let (programme, _, reach) = programme_for(conn, &caller, &programme_id)?;
+            policy::can_write(&reach, &caller, &input.coach_organisation_id)?;
+            let id = domain::create(conn, &Actor::from(&caller), &programme, &input)?;
+            let row = repo::find(conn, &programme_id, &id)?.ok_or(NOT_FOUND)?;
+            domain::view(conn, row)
         })
         .await?;
-    let mut response = HttpResponse::Created();
-    response.insert_header((
-        header::LOCATION,
+    Ok(created(
         format!(
             "/v1/programmes/{}/participations/{}",
             participation.programme_id, participation.id
         ),
-    ));
-    Ok(with_etag(response, &participation))
+        &participation,
+    ))
 }
 
 /// Lists a programme's participations: all for its administrator, a partner's own coachees for a partner.
@@ -184,17 +180,15 @@ pub async fn update(
 ) -> Result<HttpResponse, ApiError> {
     let (programme_id, id) = path.into_inner();
     let participation = db
-        .run(move |conn| {
-            write_transaction(conn, |conn| {
-                let (programme, current, reach) = participation_for(conn, &caller, &programme_id, &id)?;
-                policy::can_write(&reach, &caller, &current.coach_organisation_id)?;
-                if_match.check(current.version)?;
-                let input = patch.apply_to(&domain::input_of(conn, &current)?)?;
-                policy::can_write(&reach, &caller, &input.coach_organisation_id)?;
-                domain::update(conn, &Actor::from(&caller), &programme, &current, &input)?;
-                let row = repo::find(conn, &programme_id, &id)?.ok_or(NOT_FOUND)?;
-                domain::view(conn, row)
-            })
+        .write(move |conn| {
+            let (programme, current, reach) = participation_for(conn, &caller, &programme_id, &id)?;
+            policy::can_write(&reach, &caller, &current.coach_organisation_id)?;
+            if_match.check(current.version)?;
+            let input = patch.apply_to(&domain::input_of(conn, &current)?)?;
+            policy::can_write(&reach, &caller, &input.coach_organisation_id)?;
+            domain::update(conn, &Actor::from(&caller), &programme, &current, &input)?;
+            let row = repo::find(conn, &programme_id, &id)?.ok_or(NOT_FOUND)?;
+            domain::view(conn, row)
         })
         .await?;
     Ok(with_etag(HttpResponse::Ok(), &participation))
@@ -218,13 +212,11 @@ pub async fn delete(
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
     let (programme_id, id) = path.into_inner();
-    db.run(move |conn| {
-        write_transaction(conn, |conn| {
-            let (programme, current, reach) = participation_for(conn, &caller, &programme_id, &id)?;
-            policy::can_write(&reach, &caller, &current.coach_organisation_id)?;
-            if_match.check(current.version)?;
-            domain::delete(conn, &Actor::from(&caller), &programme, &current)
-        })
+    db.write(move |conn| {
+        let (programme, current, reach) = participation_for(conn, &caller, &programme_id, &id)?;
+        policy::can_write(&reach, &caller, &current.coach_organisation_id)?;
+        if_match.check(current.version)?;
+        domain::delete(conn, &Actor::from(&caller), &programme, &current)
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())
@@ -276,18 +268,15 @@ pub async fn record_completion(
         }
     };
     let completion = db
-        .run(move |conn| {
-            write_transaction(conn, |conn| {
-                let (programme, participation, _) = completion_target(conn, &caller, &programme_id, &id)?;
-                policy::can_record_completion(&caller, &programme, &provider)?;
-                let actor = Actor::from(&caller);
-                let id =
-                    domain::record_completion(conn, &actor, &programme, &participation, &provider, &input)?;
-                let row = repo::find_completion(conn, &participation.id, &id)?.ok_or(COMPLETION_NOT_FOUND)?;
-                domain::completion_views(conn, vec![row])?
-                    .pop()
-                    .ok_or(COMPLETION_NOT_FOUND)
-            })
+        .write(move |conn| {
+            let (programme, participation, _) = completion_target(conn, &caller, &programme_id, &id)?;
+            policy::can_record_completion(&caller, &programme, &provider)?;
+            let actor = Actor::from(&caller);
+            let id = domain::record_completion(conn, &actor, &programme, &participation, &provider, &input)?;
+            let row = repo::find_completion(conn, &participation.id, &id)?.ok_or(COMPLETION_NOT_FOUND)?;
+            domain::completion_views(conn, vec![row])?
+                .pop()
+                .ok_or(COMPLETION_NOT_FOUND)
         })
         .await?;
     Ok(HttpResponse::Created()
@@ -346,14 +335,12 @@ pub async fn remove_completion(
     path: web::Path<(String, String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let (programme_id, id, completion_id) = path.into_inner();
-    db.run(move |conn| {
-        write_transaction(conn, |conn| {
-            let (programme, participation, _) = completion_target(conn, &caller, &programme_id, &id)?;
-            let completion = repo::find_completion(conn, &participation.id, &completion_id)?
-                .ok_or(COMPLETION_NOT_FOUND)?;
-            policy::can_remove_completion(&caller, &programme, &completion)?;
-            domain::remove_completion(conn, &Actor::from(&caller), &programme, &completion)
-        })
+    db.write(move |conn| {
+        let (programme, participation, _) = completion_target(conn, &caller, &programme_id, &id)?;
+        let completion =
+            repo::find_completion(conn, &participation.id, &completion_id)?.ok_or(COMPLETION_NOT_FOUND)?;
+        policy::can_remove_completion(&caller, &programme, &completion)?;
+        domain::remove_completion(conn, &Actor::from(&caller), &programme, &completion)
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())

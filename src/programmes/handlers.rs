@@ -1,6 +1,6 @@
 //! HTTP endpoints of programmes.
 
-use actix_web::{get, http::header, patch, post, web, HttpResponse};
+use actix_web::{get, patch, post, web, HttpResponse};
 
 use super::{
     domain::{self, NOT_FOUND},
@@ -10,8 +10,8 @@ use super::{
 use crate::{
     audit::Actor,
     auth::Caller,
-    concurrency::{with_etag, IfMatch},
-    db::{write_transaction, Db},
+    concurrency::{created, with_etag, IfMatch},
+    db::Db,
     error::ApiError,
     extract::{Json, MergePatch, Query},
     pagination::{Page, PageRequest},
@@ -47,17 +47,13 @@ pub async fn create(
     policy::can_create(&caller, &administrator)?;
     let actor = Actor::from(&caller);
     let programme = db
-        .run(move |conn| {
-            write_transaction(conn, |conn| {
-                let id = domain::create(conn, &actor, administrator, input)?;
-                let row = repo::find(conn, &id)?.ok_or(NOT_FOUND)?;
-                domain::view(conn, row, Some(&caller))
-            })
+        .write(move |conn| {
+            let id = domain::create(conn, &actor, administrator, input)?;
+            let row = repo::find(conn, &id)?.ok_or(NOT_FOUND)?;
+            domain::view(conn, row, Some(&caller))
         })
         .await?;
-    let mut response = HttpResponse::Created();
-    response.insert_header((header::LOCATION, format!("/v1/programmes/{}", programme.id)));
-    Ok(with_etag(response, &programme))
+    Ok(created(format!("/v1/programmes/{}", programme.id), &programme))
 }
 
 /// Lists programmes. Programmes are public.
@@ -131,17 +127,15 @@ pub async fn update(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let programme = db
-        .run(move |conn| {
-            write_transaction(conn, |conn| {
-                let current = repo::find(conn, &id)?.ok_or(NOT_FOUND)?;
-                policy::can_change(&caller, &current)?;
-                if_match.check(current.version)?;
-                let children = repo::children(conn, std::slice::from_ref(&current.id))?;
-                let input = patch.apply_to(&domain::input_of(&current, &children))?;
-                domain::update(conn, &Actor::from(&caller), &current, input)?;
-                let row = repo::find(conn, &id)?.ok_or(NOT_FOUND)?;
-                domain::view(conn, row, Some(&caller))
-            })
+        .write(move |conn| {
+            let current = repo::find(conn, &id)?.ok_or(NOT_FOUND)?;
+            policy::can_change(&caller, &current)?;
+            if_match.check(current.version)?;
+            let children = repo::children(conn, std::slice::from_ref(&current.id))?;
+            let input = patch.apply_to(&domain::input_of(&current, &children))?;
+            domain::update(conn, &Actor::from(&caller), &current, input)?;
+            let row = repo::find(conn, &id)?.ok_or(NOT_FOUND)?;
+            domain::view(conn, row, Some(&caller))
         })
         .await?;
     Ok(with_etag(HttpResponse::Ok(), &programme))
@@ -157,13 +151,11 @@ async fn decide_partnership(
     let organisation_id = policy::partner_organisation(&caller)?;
     let id = id.into_inner();
     let programme = db
-        .run(move |conn| {
-            write_transaction(conn, |conn| {
-                let current = repo::find(conn, &id)?.ok_or(NOT_FOUND)?;
-                domain::decide_partnership(conn, &Actor::from(&caller), &current, &organisation_id, accept)?;
-                let row = repo::find(conn, &id)?.ok_or(NOT_FOUND)?;
-                domain::view(conn, row, Some(&caller))
-            })
+        .write(move |conn| {
+            let current = repo::find(conn, &id)?.ok_or(NOT_FOUND)?;
+            domain::decide_partnership(conn, &Actor::from(&caller), &current, &organisation_id, accept)?;
+            let row = repo::find(conn, &id)?.ok_or(NOT_FOUND)?;
+            domain::view(conn, row, Some(&caller))
         })
         .await?;
     Ok(with_etag(HttpResponse::Ok(), &programme))

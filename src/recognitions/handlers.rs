@@ -11,7 +11,7 @@ use crate::{
     audit::Actor,
     auth::{Caller, Scope},
     concurrency::{with_etag, OptionalIfMatch},
-    db::{today, write_transaction, Db, DbConnection},
+    db::{today, Db, DbConnection},
     environments::{domain::NOT_FOUND as ENVIRONMENT_NOT_FOUND, repo as environments},
     error::ApiError,
     extract::{Json, Query},
@@ -65,13 +65,11 @@ pub async fn create(
     let provider = provider_for(&caller, input.provider_organisation_id.as_deref())?;
     let environment_id = id.into_inner();
     let items = db
-        .run(move |conn| {
-            write_transaction(conn, |conn| {
-                let environment = environments::find(conn, &environment_id)?.ok_or(ENVIRONMENT_NOT_FOUND)?;
-                let ids = domain::create(conn, &Actor::from(&caller), &environment, &provider, input)?;
-                let rows = repo::find_many(conn, &ids)?;
-                domain::views(conn, rows)
-            })
+        .write(move |conn| {
+            let environment = environments::find(conn, &environment_id)?.ok_or(ENVIRONMENT_NOT_FOUND)?;
+            let ids = domain::create(conn, &Actor::from(&caller), &environment, &provider, input)?;
+            let rows = repo::find_many(conn, &ids)?;
+            domain::views(conn, rows)
         })
         .await?;
     Ok(HttpResponse::Created().json(RecognitionBatch { items }))
@@ -174,20 +172,18 @@ pub async fn end(
     caller.require(Scope::EnvironmentsWrite)?;
     let (environment_id, id) = path.into_inner();
     let recognition = db
-        .run(move |conn| {
-            write_transaction(conn, |conn| {
-                let current = repo::find(conn, &environment_id, &id)?.ok_or(NOT_FOUND)?;
-                if !caller.acts_for(&current.provider_organisation_id) {
-                    return Err(ApiError::Forbidden(
-                        "Only the education provider that made a recognition ends it.".to_owned(),
-                    ));
-                }
-                if let Some(if_match) = &if_match {
-                    if_match.check(current.version)?;
-                }
-                domain::end(conn, &Actor::from(&caller), &current, &input)?;
-                view(conn, &environment_id, &id)
-            })
+        .write(move |conn| {
+            let current = repo::find(conn, &environment_id, &id)?.ok_or(NOT_FOUND)?;
+            if !caller.acts_for(&current.provider_organisation_id) {
+                return Err(ApiError::Forbidden(
+                    "Only the education provider that made a recognition ends it.".to_owned(),
+                ));
+            }
+            if let Some(if_match) = &if_match {
+                if_match.check(current.version)?;
+            }
+            domain::end(conn, &Actor::from(&caller), &current, &input)?;
+            view(conn, &environment_id, &id)
         })
         .await?;
     Ok(with_etag(HttpResponse::Ok(), &recognition))
@@ -204,23 +200,21 @@ async fn decide(
     let (environment_id, id) = path.into_inner();
     let OptionalIfMatch(if_match) = if_match;
     let recognition = db
-        .run(move |conn| {
-            write_transaction(conn, |conn| {
-                let current = repo::find(conn, &environment_id, &id)?.ok_or(NOT_FOUND)?;
-                let environment = environments::find(conn, &environment_id)?.ok_or(ENVIRONMENT_NOT_FOUND)?;
-                crate::environments::policy::can_write(&caller, &environment.organisation_id)?;
-                if let Some(if_match) = &if_match {
-                    if_match.check(current.version)?;
-                }
-                domain::decide(
-                    conn,
-                    &Actor::from(&caller),
-                    &current,
-                    &environment.organisation_id,
-                    accepted,
-                )?;
-                view(conn, &environment_id, &id)
-            })
+        .write(move |conn| {
+            let current = repo::find(conn, &environment_id, &id)?.ok_or(NOT_FOUND)?;
+            let environment = environments::find(conn, &environment_id)?.ok_or(ENVIRONMENT_NOT_FOUND)?;
+            crate::environments::policy::can_write(&caller, &environment.organisation_id)?;
+            if let Some(if_match) = &if_match {
+                if_match.check(current.version)?;
+            }
+            domain::decide(
+                conn,
+                &Actor::from(&caller),
+                &current,
+                &environment.organisation_id,
+                accepted,
+            )?;
+            view(conn, &environment_id, &id)
         })
         .await?;
     Ok(with_etag(HttpResponse::Ok(), &recognition))
