@@ -18,6 +18,7 @@ pub mod extract;
 pub mod guidelines;
 pub mod hardening;
 pub mod health;
+pub mod html;
 pub mod idempotency;
 pub mod identifiers;
 pub mod openapi;

@@ -132,15 +132,6 @@ fn escape_like(text: &str) -> String {
     escaped
 }
 
-/// Text made safe to place in HTML content and attribute values.
-pub fn escape_html(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
-}
-
 /// The values sorted, each once: the lists of ids and codes a record links to.
 pub fn sorted_unique(values: impl IntoIterator<Item = String>) -> Vec<String> {
     let mut values: Vec<String> = values.into_iter().collect();

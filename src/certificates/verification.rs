@@ -3,6 +3,7 @@
 
 use actix_web::{get, http::header, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
+use maud::{html as maud, Markup};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -21,9 +22,9 @@ use crate::{
     db::{now, Db, DbConnection},
     error::ApiError,
     extract::Json,
+    html,
     organisations::{dto::OrganisationSummary, repo as organisations},
     reference::dto::CodeAndName,
-    text::escape_html as escape,
 };
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -195,18 +196,20 @@ pub async fn verify_credential(
     Ok(HttpResponse::Ok().json(verification))
 }
 
-fn page(title: &str, body: &str) -> String {
-    format!(
-        "<!DOCTYPE html>\n<html lang=\"fi\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" \
-         content=\"width=device-width, initial-scale=1\"><title>{title}</title><style>body{{font-family:sans-serif;\
-         max-width:40em;margin:2em auto;padding:0 1em;line-height:1.5}}.status{{font-size:1.3em;font-weight:bold}}\
-         .issued{{color:#17652b}}.revoked,.superseded,.unknown{{color:#a61b1b}}</style></head><body>{body}</body></html>\n",
-        title = escape(title),
-    )
+const TITLE: &str = "Osaamistodistuksen tarkistus";
+
+const STYLE: &str =
+    "body{font-family:sans-serif;max-width:40em;margin:2em auto;padding:0 1em;line-height:1.5}\
+.status{font-size:1.3em;font-weight:bold}.issued{color:#17652b}.revoked,.superseded,.unknown{color:#a61b1b}";
+
+/// The verification page: a heading, then `body`.
+fn page(body: Markup) -> String {
+    html::page("fi", TITLE, STYLE, maud! { h1 { (TITLE) } (body) })
 }
 
-fn html_of(verification: &Verification) -> String {
-    let (class, status) = match verification.status {
+/// The status line: its class and its words in Finnish, Swedish and English.
+fn status_of(verification: &Verification) -> (&'static str, String) {
+    match verification.status {
         Some(CertificateStatus::Issued) => ("issued", "Voimassa – Giltigt – Valid".to_owned()),
         Some(CertificateStatus::Revoked) => (
             "revoked",
@@ -226,38 +229,37 @@ fn html_of(verification: &Verification) -> String {
             ),
         ),
         _ => ("unknown", "Tuntematon – Okänt – Unknown".to_owned()),
-    };
-    let mut body = format!(
-        "<h1>Osaamistodistuksen tarkistus</h1><p class=\"status {class}\">{}</p><dl>",
-        escape(&status)
-    );
-    let mut row = |label: &str, value: String| {
-        body.push_str(&format!("<dt>{}</dt><dd>{}</dd>", escape(label), escape(&value)));
-    };
+    }
+}
+
+fn html_of(verification: &Verification) -> String {
+    let (class, status) = status_of(verification);
+    let mut rows: Vec<(&str, String)> = Vec::new();
     if let Some(issuer) = &verification.issuer {
-        row("Myöntäjä / Utfärdare / Issuer", issuer.name.fi.clone());
+        rows.push(("Myöntäjä / Utfärdare / Issuer", issuer.name.fi.clone()));
     }
     if let Some(name) = &verification.holder_name {
-        row("Haltija / Innehavare / Holder", name.clone());
+        rows.push(("Haltija / Innehavare / Holder", name.clone()));
     }
     if let (Some(start), Some(end)) = (verification.start_date, verification.end_date) {
-        row("Ajanjakso / Period", format!("{start} – {end}"));
+        rows.push(("Ajanjakso / Period", format!("{start} – {end}")));
     }
     if let Some(reason) = &verification.revocation_reason {
-        row("Perusteet / Grund / Reason", reason.clone());
+        rows.push(("Perusteet / Grund / Reason", reason.clone()));
     }
-    body.push_str("</dl><h2>Tutkinnon osat / Examensdelar / Units</h2><ul>");
-    for unit in &verification.units {
-        body.push_str(&format!(
-            "<li>{} {} ({} {})</li>",
-            escape(&unit.unit.code),
-            escape(&unit.unit.name.fi),
-            escape(&unit.qualification.code),
-            escape(&unit.qualification.name.fi)
-        ));
-    }
-    body.push_str("</ul>");
-    page("Osaamistodistuksen tarkistus", &body)
+    page(maud! {
+        p class={ "status " (class) } { (status) }
+        dl { @for (label, value) in &rows { dt { (label) } dd { (value) } } }
+        h2 { "Tutkinnon osat / Examensdelar / Units" }
+        ul {
+            @for unit in &verification.units {
+                li {
+                    (unit.unit.code) " " (unit.unit.name.fi)
+                    " (" (unit.qualification.code) " " (unit.qualification.name.fi) ")"
+                }
+            }
+        }
+    })
 }
 
 /// The verification page a person reaches from the QR code on a printed certificate.
@@ -280,26 +282,30 @@ pub async fn verify_page(
     let html = header::ContentType::html();
     match look_up(&db, &request, code.into_inner()).await {
         Ok(verification) => Ok(HttpResponse::Ok().insert_header(html).body(html_of(&verification))),
-        Err(ApiError::NotFound { .. }) => Ok(HttpResponse::NotFound().insert_header(html).body(page(
-            "Osaamistodistuksen tarkistus",
-            "<h1>Osaamistodistuksen tarkistus</h1><p class=\"status unknown\">Tällä koodilla ei löydy todistusta. \
-             – Inget intyg har denna kod. – No certificate has this code.</p>",
-        ))),
+        Err(ApiError::NotFound { .. }) => Ok(HttpResponse::NotFound().insert_header(html).body(page(maud! {
+            p class="status unknown" {
+                "Tällä koodilla ei löydy todistusta. – Inget intyg har denna kod. – No certificate has this code."
+            }
+        }))),
         Err(ApiError::TooManyRequests { retry_after_secs }) => {
             let minutes = retry_after_secs.div_ceil(60);
             Ok(HttpResponse::TooManyRequests()
                 .insert_header(html)
                 .insert_header((header::RETRY_AFTER, retry_after_secs.to_string()))
-                .body(page(
-                    "Osaamistodistuksen tarkistus",
-                    &format!(
-                        "<h1>Osaamistodistuksen tarkistus</h1><p class=\"status unknown\">Tästä osoitteesta on \
-                         kokeiltu liian monta tuntematonta koodia. Tarkista koodi ja yritä uudelleen {minutes} minuutin \
-                         kuluttua.</p><p lang=\"sv\">För många okända koder från denna adress. Kontrollera koden och \
-                         försök igen om {minutes} minuter.</p><p lang=\"en\">Too many unknown codes from this address. \
-                         Check the code and try again in {minutes} minutes.</p>"
-                    ),
-                )))
+                .body(page(maud! {
+                    p class="status unknown" {
+                        "Tästä osoitteesta on kokeiltu liian monta tuntematonta koodia. Tarkista koodi ja yritä \
+                         uudelleen " (minutes) " minuutin kuluttua."
+                    }
+                    p lang="sv" {
+                        "För många okända koder från denna adress. Kontrollera koden och försök igen om "
+                        (minutes) " minuter."
+                    }
+                    p lang="en" {
+                        "Too many unknown codes from this address. Check the code and try again in "
+                        (minutes) " minutes."
+                    }
+                })))
         }
         Err(error) => Err(error),
     }

@@ -1,7 +1,9 @@
 //! Statistics as CSV (one table per request) and as a printable HTML report with inline SVG bars.
 
 use super::tables::{Cell, CrossTable, Table, ROUNDING_BASE};
-use crate::text::escape_html as escape;
+use maud::{html as maud, Markup};
+
+use crate::html;
 
 /// One CSV field: quoted when needed, and defused when a spreadsheet would read it as a formula.
 fn field(text: &str) -> String {
@@ -91,75 +93,76 @@ const BAR_WIDTH: u64 = 240;
 const BAR_HEIGHT: u64 = 14;
 
 /// A horizontal bar per row, scaled to the largest shown count.
-fn bars(table: &Table) -> String {
+fn bars(table: &Table) -> Markup {
     let largest = table.rows.iter().map(|row| row.count).max().unwrap_or(0).max(1);
     let height = BAR_HEIGHT * table.rows.len().max(1) as u64;
-    let mut svg = format!(
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{BAR_WIDTH}" height="{height}" role="img" aria-label="{}">"#,
-        escape(&table.title)
-    );
-    for (index, row) in table.rows.iter().enumerate() {
-        let count = row.count;
-        let width = count * BAR_WIDTH / largest;
-        let y = index as u64 * BAR_HEIGHT + 2;
-        svg.push_str(&format!(
-            r##"<rect x="0" y="{y}" width="{width}" height="{}" fill="#2b6cb0"><title>{}: {count}</title></rect>"##,
-            BAR_HEIGHT - 4,
-            escape(&row.label)
-        ));
-    }
-    svg.push_str("</svg>");
-    svg
-}
-
-fn table_html(table: &Table) -> String {
-    let mut html = format!(
-        "<section><h2>{}</h2><table><thead><tr><th>luokka</th><th>lukumäärä</th><th>%</th></tr></thead><tbody>",
-        escape(&table.title)
-    );
-    for row in &table.rows {
-        html.push_str(&format!(
-            "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
-            escape(&row.label),
-            row.count,
-            percent_text(row.percent)
-        ));
-    }
-    if let Some(total) = &table.total {
-        html.push_str(&format!(
-            "<tr class=\"total\"><td>yhteensä</td><td class=\"n\">{}</td><td></td></tr>",
-            total.count
-        ));
-    }
-    html.push_str("</tbody></table>");
-    html.push_str(&format!("<figure>{}</figure></section>", bars(table)));
-    html
-}
-
-fn cross_table_html(table: &CrossTable) -> String {
-    let mut html = format!(
-        "<section><h2>{}</h2><table><thead><tr><th>{}</th>",
-        escape(&table.title),
-        escape(&table.row_heading)
-    );
-    for column in &table.columns {
-        html.push_str(&format!("<th>{}</th>", escape(&column.label)));
-    }
-    html.push_str("<th>yhteensä</th></tr></thead><tbody>");
-    for row in &table.rows {
-        html.push_str(&format!("<tr><td>{}</td>", escape(&row.label)));
-        for cell in row.cells.iter().chain(std::iter::once(&row.total)) {
-            html.push_str(&format!("<td class=\"n\">{}</td>", cell.count));
+    maud! {
+        svg xmlns="http://www.w3.org/2000/svg" width=(BAR_WIDTH) height=(height) role="img" aria-label=(table.title) {
+            @for (index, row) in table.rows.iter().enumerate() {
+                rect x="0" y=(index as u64 * BAR_HEIGHT + 2) width=(row.count * BAR_WIDTH / largest)
+                    height=(BAR_HEIGHT - 4) fill="#2b6cb0" {
+                    title { (row.label) ": " (row.count) }
+                }
+            }
         }
-        html.push_str("</tr>");
     }
-    html.push_str("<tr class=\"total\"><td>yhteensä</td>");
-    for cell in table.column_totals.iter().chain(std::iter::once(&table.total)) {
-        html.push_str(&format!("<td class=\"n\">{}</td>", cell.count));
-    }
-    html.push_str("</tr></tbody></table></section>");
-    html
 }
+
+fn table_html(table: &Table) -> Markup {
+    maud! {
+        section {
+            h2 { (table.title) }
+            table {
+                thead { tr { th { "luokka" } th { "lukumäärä" } th { "%" } } }
+                tbody {
+                    @for row in &table.rows {
+                        tr { td { (row.label) } td.n { (row.count) } td.n { (percent_text(row.percent)) } }
+                    }
+                    @if let Some(total) = &table.total {
+                        tr.total { td { "yhteensä" } td.n { (total.count) } td {} }
+                    }
+                }
+            }
+            figure { (bars(table)) }
+        }
+    }
+}
+
+fn cross_table_html(table: &CrossTable) -> Markup {
+    maud! {
+        section {
+            h2 { (table.title) }
+            table {
+                thead {
+                    tr {
+                        th { (table.row_heading) }
+                        @for column in &table.columns { th { (column.label) } }
+                        th { "yhteensä" }
+                    }
+                }
+                tbody {
+                    @for row in &table.rows {
+                        tr {
+                            td { (row.label) }
+                            @for cell in row.cells.iter().chain(std::iter::once(&row.total)) { td.n { (cell.count) } }
+                        }
+                    }
+                    tr.total {
+                        td { "yhteensä" }
+                        @for cell in table.column_totals.iter().chain(std::iter::once(&table.total)) {
+                            td.n { (cell.count) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+const REPORT_STYLE: &str = "body{font-family:sans-serif;max-width:60rem;margin:2rem auto;color:#1a202c}
+table{border-collapse:collapse;margin:.5rem 0}th,td{border:1px solid #cbd5e0;padding:.2rem .5rem;text-align:left}
+td.n{text-align:right}tr.total td{font-weight:bold}section{break-inside:avoid;margin-bottom:1.5rem}
+@media print{body{margin:0}}";
 
 /// What a report is about: its title and a few lines under it.
 pub struct ReportHeading<'a> {
@@ -170,33 +173,20 @@ pub struct ReportHeading<'a> {
 
 /// The whole report as one printable HTML page.
 pub fn report_html(heading: &ReportHeading<'_>, tables: &[Table], cross_tables: &[CrossTable]) -> String {
-    let mut html = format!(
-        r#"<!DOCTYPE html><html lang="fi"><head><meta charset="utf-8"><title>{title}</title><style>
-body{{font-family:sans-serif;max-width:60rem;margin:2rem auto;color:#1a202c}}
-table{{border-collapse:collapse;margin:.5rem 0}}th,td{{border:1px solid #cbd5e0;padding:.2rem .5rem;text-align:left}}
-td.n{{text-align:right}}tr.total td{{font-weight:bold}}section{{break-inside:avoid;margin-bottom:1.5rem}}
-@media print{{body{{margin:0}}}}
-</style></head><body><h1>{title}</h1>"#,
-        title = escape(heading.title)
-    );
-    for line in &heading.lines {
-        html.push_str(&format!("<p>{}</p>", escape(line)));
-    }
-    if !heading.exact {
-        html.push_str(&format!(
-            "<p>Henkilöiden lukumäärät on pyöristetty lähimpään {ROUNDING_BASE}:llä jaolliseen lukuun, ja rivit, joiden \
-             pyöristetty luku on 0, on jätetty pois, jotta ketään ei voi tunnistaa. Siksi osat eivät aina täsmää \
-             yhteensä-lukuun.</p>"
-        ));
-    }
-    for table in tables {
-        html.push_str(&table_html(table));
-    }
-    for table in cross_tables {
-        html.push_str(&cross_table_html(table));
-    }
-    html.push_str("</body></html>");
-    html
+    let body = maud! {
+        h1 { (heading.title) }
+        @for line in &heading.lines { p { (line) } }
+        @if !heading.exact {
+            p {
+                "Henkilöiden lukumäärät on pyöristetty lähimpään " (ROUNDING_BASE) ":llä jaolliseen lukuun, ja rivit, \
+                 joiden pyöristetty luku on 0, on jätetty pois, jotta ketään ei voi tunnistaa. Siksi osat eivät aina \
+                 täsmää yhteensä-lukuun."
+            }
+        }
+        @for table in tables { (table_html(table)) }
+        @for table in cross_tables { (cross_table_html(table)) }
+    };
+    html::page("fi", heading.title, REPORT_STYLE, body)
 }
 
 #[cfg(test)]

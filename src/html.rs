@@ -1,0 +1,38 @@
+//! Pages people read: one layout, markup from `maud`, which escapes every value it is given
+//! unless told otherwise (only the fixed style sheets are).
+
+use maud::{html, Markup, PreEscaped, DOCTYPE};
+
+/// A whole page in `lang`, with a fixed style sheet and a viewport for phones.
+pub fn page(lang: &str, title: &str, style: &'static str, body: Markup) -> String {
+    html! {
+        (DOCTYPE)
+        html lang=(lang) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) }
+                style { (PreEscaped(style)) }
+            }
+            body { (body) }
+        }
+    }
+    .into_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use maud::html;
+
+    #[test]
+    fn values_are_escaped_in_text_and_attributes() {
+        let hostile = r#"<script>alert("x")</script>' &"#;
+        let page = super::page("fi", hostile, "p{}", html! { p title=(hostile) { (hostile) } });
+        assert!(!page.contains("<script>"), "{page}");
+        assert!(
+            page.contains("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;' &amp;"),
+            "{page}"
+        );
+        assert!(page.starts_with("<!DOCTYPE html><html lang=\"fi\">"), "{page}");
+    }
+}
