@@ -170,7 +170,7 @@ async fn a_draft_is_issued_frozen_and_revoked(app: TestApp) {
         .post_json_as(
             Some(&parties.workshop),
             &format!("{path}/revoke"),
-            &json!({"reason": "Annettu väärälle henkilölle."}),
+            &json!({"reason": "Annettu väärälle henkilölle <script>alert(\"x\")</script> & muuta."}),
         )
         .await;
     assert_eq!(revoked.status, StatusCode::OK, "{}", revoked.text);
@@ -191,7 +191,10 @@ async fn a_draft_is_issued_frozen_and_revoked(app: TestApp) {
     assert_eq!(verified.status, StatusCode::OK, "{}", verified.text);
     assert_eq!(verified.body["genuine"], true);
     assert_eq!(verified.body["status"], "revoked");
-    assert_eq!(verified.body["revocation_reason"], "Annettu väärälle henkilölle.");
+    assert_eq!(
+        verified.body["revocation_reason"],
+        "Annettu väärälle henkilölle <script>alert(\"x\")</script> & muuta."
+    );
     assert_eq!(verified.body["units"][0]["unit"]["code"], "SAMPLE-107");
     assert!(!verified.text.contains(HETU) && !verified.text.contains("2004-03-15"));
     let page = app.get(&format!("/verify/{code}")).await;
@@ -201,6 +204,14 @@ async fn a_draft_is_issued_frozen_and_revoked(app: TestApp) {
         .is_some_and(|value| value.starts_with("text/html")));
     assert!(page.text.contains("Peruttu"), "{}", page.text);
     assert!(!page.text.contains(HETU));
+    // What a person wrote is shown as text, never as markup.
+    assert!(!page.text.contains("<script>"), "{}", page.text);
+    assert!(
+        page.text
+            .contains("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; muuta."),
+        "{}",
+        page.text
+    );
     let unknown = app.get("/v1/verify/AAAAA-AAAAA").await;
     unknown.assert_problem(StatusCode::NOT_FOUND, "not-found");
     let unknown_page = app.get("/verify/AAAAA-AAAAA").await;
