@@ -29,6 +29,7 @@ pub mod programmes;
 pub mod recognitions;
 pub mod reference;
 pub mod request_context;
+pub mod routes;
 pub mod schema;
 pub mod startup;
 pub mod statistics;

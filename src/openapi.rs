@@ -76,7 +76,7 @@ pub fn document() -> OpenApiDocument {
     let (_, mut api) = App::new()
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
-        .configure(crate::startup::routes)
+        .configure(crate::routes::routes)
         .split_for_parts();
     api.info.version = env!("CARGO_PKG_VERSION").to_owned();
     add_shared_parts(&mut api);

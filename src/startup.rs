@@ -8,30 +8,26 @@ use actix_web::{
     middleware::{from_fn, Logger},
     web, App, HttpResponse, HttpServer,
 };
-use utoipa_actix_web::{scope, service_config::ServiceConfig, AppExt};
+use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::{
-    agreements, audit,
     auth::{
         keys::{KeyError, KeySet},
         middleware::authenticate,
-        token_endpoint,
     },
-    catalogue::{self, cache::CatalogueCache},
+    catalogue::cache::CatalogueCache,
     certificates::{self, credential::PublicUrl, protection::PersonalDataKey},
-    clients,
     config::Config,
     db::{Db, DbConnection, DbSetupError},
-    environments,
     error::ApiError,
     extract::{path_config, BodyLimit},
-    guidelines, hardening, health,
+    hardening,
     idempotency::idempotency,
-    openapi, organisations, participations, programmes, recognitions,
+    openapi,
     reference::{self, import::ImportError},
     request_context::request_context,
-    statistics,
+    routes,
 };
 
 const ACCESS_LOG_FORMAT: &str = r#"%a "%r" %s %b %Dms request_id=%{x-request-id}o"#;
@@ -159,98 +155,6 @@ pub fn prepare_database(config: &Config, key: &PersonalDataKey) -> Result<Db, St
     Ok(db)
 }
 
-/// Every API route; the OpenAPI document is generated from this same list.
-pub fn routes(config: &mut ServiceConfig) {
-    config
-        .service(health::live)
-        .service(health::ready)
-        .service(token_endpoint::token)
-        .service(token_endpoint::jwks)
-        .service(certificates::verification::verify_page)
-        .service(
-            scope::scope("/v1")
-                .service(reference::handlers::import_reference_data)
-                .service(reference::handlers::list_regions)
-                .service(reference::handlers::list_municipalities)
-                .service(reference::handlers::list_qualifications)
-                .service(reference::handlers::get_qualification)
-                .service(reference::handlers::get_unit)
-                .service(organisations::handlers::list)
-                .service(organisations::handlers::create)
-                .service(organisations::handlers::get)
-                .service(organisations::handlers::update)
-                .service(guidelines::handlers::organisation_signatures)
-                .service(guidelines::handlers::list)
-                .service(guidelines::handlers::create)
-                .service(guidelines::handlers::get)
-                .service(guidelines::handlers::update)
-                .service(guidelines::handlers::open)
-                .service(guidelines::handlers::close)
-                .service(guidelines::handlers::supersede)
-                .service(guidelines::handlers::list_signatures)
-                .service(guidelines::handlers::sign)
-                .service(guidelines::handlers::withdraw)
-                .service(guidelines::handlers::signatories)
-                .service(agreements::handlers::list)
-                .service(agreements::handlers::create)
-                .service(agreements::handlers::get)
-                .service(agreements::handlers::update)
-                .service(agreements::handlers::confirm)
-                .service(agreements::handlers::activate)
-                .service(agreements::handlers::terminate)
-                .service(environments::handlers::list)
-                .service(environments::handlers::create)
-                .service(environments::handlers::get)
-                .service(environments::handlers::update)
-                .service(environments::handlers::delete)
-                .service(recognitions::handlers::list)
-                .service(recognitions::handlers::create)
-                .service(recognitions::handlers::get)
-                .service(recognitions::handlers::end)
-                .service(recognitions::handlers::accept_recognition)
-                .service(recognitions::handlers::decline_recognition)
-                .service(catalogue::handlers::list_environments)
-                .service(catalogue::handlers::by_unit)
-                .service(certificates::handlers::list)
-                .service(certificates::handlers::create)
-                .service(certificates::handlers::search)
-                .service(certificates::handlers::feed)
-                .service(certificates::handlers::get)
-                .service(certificates::handlers::update)
-                .service(certificates::handlers::delete)
-                .service(certificates::handlers::issue)
-                .service(certificates::handlers::revoke)
-                .service(certificates::handlers::supersede)
-                .service(certificates::handlers::share)
-                .service(certificates::handlers::unshare)
-                .service(certificates::handlers::credential)
-                .service(certificates::handlers::pdf)
-                .service(certificates::verification::verify_code)
-                .service(certificates::verification::verify_credential)
-                .service(certificates::verification::status_list)
-                .service(programmes::handlers::list)
-                .service(programmes::handlers::create)
-                .service(programmes::handlers::get)
-                .service(programmes::handlers::update)
-                .service(programmes::handlers::accept_partnership)
-                .service(programmes::handlers::decline_partnership)
-                .service(participations::handlers::list)
-                .service(participations::handlers::create)
-                .service(participations::handlers::get)
-                .service(participations::handlers::update)
-                .service(participations::handlers::delete)
-                .service(participations::handlers::list_completions)
-                .service(participations::handlers::record_completion)
-                .service(participations::handlers::remove_completion)
-                .service(statistics::handlers::programme_statistics)
-                .service(statistics::handlers::region_statistics)
-                .service(clients::handlers::create)
-                .service(clients::handlers::list)
-                .service(clients::handlers::revoke)
-                .service(audit::handlers::list),
-        );
-}
-
 /// `/docs` without the slash, which Swagger UI's relative asset paths need.
 async fn docs_redirect() -> HttpResponse {
     HttpResponse::PermanentRedirect()
@@ -366,7 +270,7 @@ pub fn run(listener: TcpListener, db: Db, secrets: Secrets, config: &Config) -> 
     let allowed_origins = config.cors_allowed_origins.clone();
     let trusted_proxies = config.trusted_proxies.clone();
     let rate_limits = web::Data::new(config.rate_limits);
-    let hashing = web::Data::new(token_endpoint::SecretChecker::new(
+    let hashing = web::Data::new(crate::clients::token_endpoint::SecretChecker::new(
         std::thread::available_parallelism().map_or(2, usize::from),
     ));
     let mut server = HttpServer::new(move || {
@@ -385,7 +289,7 @@ pub fn run(listener: TcpListener, db: Db, secrets: Secrets, config: &Config) -> 
             .app_data(body_limit)
             .app_data(web::PayloadConfig::new(body_limit.0))
             .app_data(path_config())
-            .configure(routes)
+            .configure(routes::routes)
             .into_app()
             .route("/docs", web::get().to(docs_redirect))
             .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", document.clone()))

@@ -132,6 +132,11 @@ fn escape_like(text: &str) -> String {
     escaped
 }
 
+/// The three name columns every localized row has, as one value.
+pub fn localized(fi: &str, sv: &Option<String>, en: &Option<String>) -> LocalizedText {
+    LocalizedText::new(fi, sv.clone(), en.clone())
+}
+
 /// The values sorted, each once: the lists of ids and codes a record links to.
 pub fn sorted_unique(values: impl IntoIterator<Item = String>) -> Vec<String> {
     let mut values: Vec<String> = values.into_iter().collect();

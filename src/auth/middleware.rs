@@ -9,7 +9,23 @@ use actix_web::{
 };
 
 use super::{keys::KeySet, tokens, AuthFailure, Authentication};
-use crate::{clients::repo as clients, db::Db, idempotency::IdempotencyPrincipal};
+use diesel::prelude::*;
+
+use crate::{
+    db::{Db, DbConnection},
+    idempotency::IdempotencyPrincipal,
+    schema::api_clients,
+};
+
+/// Whether the client a token was issued to is still active: a revoked client's tokens stop at once.
+fn client_is_active(conn: &mut DbConnection, id: &str) -> QueryResult<bool> {
+    api_clients::table
+        .find(id)
+        .select(api_clients::active)
+        .first::<bool>(conn)
+        .optional()
+        .map(|active| active == Some(true))
+}
 
 pub async fn authenticate(
     req: ServiceRequest,
@@ -50,10 +66,7 @@ async fn verify(req: &ServiceRequest, token: &str) -> Result<super::Principal, A
         .cloned()
         .ok_or_else(|| AuthFailure::Unavailable("the service has no database configured".to_owned()))?;
     let client_id = verified.principal.client_id.clone();
-    match db
-        .run(move |conn| Ok(clients::is_active(conn, &client_id)?))
-        .await
-    {
+    match db.run(move |conn| Ok(client_is_active(conn, &client_id)?)).await {
         Ok(true) => Ok(verified.principal),
         Ok(false) => Err(AuthFailure::Invalid(
             "the client of this token has been revoked".to_owned(),

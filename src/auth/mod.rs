@@ -8,7 +8,6 @@
 pub mod keys;
 pub mod middleware;
 pub mod rate_limit;
-pub mod token_endpoint;
 pub mod tokens;
 
 use actix_web::{dev::Payload, FromRequest, HttpMessage, HttpRequest};

@@ -12,7 +12,8 @@ use crate::{
     error::{ApiError, FieldError},
     organisations::repo as organisations,
     recognitions::repo as recognitions,
-    reference::{model::localized, repo as reference},
+    reference::repo as reference,
+    text::localized,
     text::normalize_for_search,
 };
 

@@ -17,7 +17,8 @@ use crate::{
     error::ApiError,
     extract::Query,
     pagination::{Page, PageRequest},
-    reference::{dto::CodeAndName, model::localized, repo as reference},
+    reference::{dto::CodeAndName, repo as reference},
+    text::localized,
 };
 
 /// An answer as the JSON body it is kept and sent as.

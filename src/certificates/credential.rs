@@ -7,20 +7,17 @@
 //! points at its revocation bit in a W3C Bitstring Status List (see [`super::status_list`]).
 
 use chrono::{NaiveDateTime, SecondsFormat};
-use jsonwebtoken::{Algorithm, Header, Validation};
+use jsonwebtoken::{Algorithm, Validation};
 use serde_json::{json, Value};
 
 use super::{
-    model::CertificateRow,
-    repo,
-    status_list::{self, StatusEntry},
+    model::{CertificateRow, StatusEntry, UnitRow},
+    signing::{sign_claims, OB_CONTEXT, VC_CONTEXT},
+    status_list,
 };
-use crate::{auth::keys::KeySet, db::DbConnection, error::ApiError, organisations::repo as organisations};
-
-pub const VC_CONTEXT: &str = "https://www.w3.org/ns/credentials/v2";
-pub const OB_CONTEXT: &str = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json";
-/// The JOSE `typ` of a credential secured as a JWT.
-pub const MEDIA_TYPE: &str = "vc+jwt";
+use crate::{
+    auth::keys::KeySet, error::ApiError, organisations::model::OrganisationRow, reference::repo::Names,
+};
 
 /// What signing a credential needs: the service's key and its public address.
 #[derive(Clone)]
@@ -63,21 +60,29 @@ fn timestamp(at: NaiveDateTime) -> String {
     at.and_utc().to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
+/// What a credential says, loaded: the certificate, its units and their names, and its issuer.
+pub struct Content<'a> {
+    pub row: &'a CertificateRow,
+    pub units: &'a [UnitRow],
+    pub names: &'a Names,
+    pub issuer: &'a OrganisationRow,
+}
+
 /// Builds and signs the credential of a certificate being issued at `at`.
 pub fn sign(
-    conn: &mut DbConnection,
-    row: &CertificateRow,
+    content: &Content<'_>,
     at: NaiveDateTime,
     code: &str,
     status: StatusEntry,
     signer: &Signer,
 ) -> Result<String, ApiError> {
     let base = &signer.public_url;
-    let (units, _) = repo::children(conn, std::slice::from_ref(&row.id))?;
-    let issuer = organisations::find(conn, &row.issuer_organisation_id)?
-        .map(|(issuer, _)| issuer)
-        .ok_or_else(|| ApiError::internal("the issuing organisation is missing"))?;
-    let names = repo::unit_names(conn, &units)?;
+    let Content {
+        row,
+        units,
+        names,
+        issuer,
+    } = content;
     let language = row.language.as_str();
     let in_language = |name: &crate::text::LocalizedText| name.get(language).to_owned();
     let alignments: Vec<Value> = units
@@ -155,16 +160,6 @@ pub fn sign(
         "credentialStatus": status_list::entry(base, status),
     });
     sign_claims(&signer.keys, &credential)
-}
-
-/// Secures a credential as a VC-JWT with the service's current signing key.
-pub fn sign_claims(keys: &KeySet, credential: &Value) -> Result<String, ApiError> {
-    let mut header = Header::new(Algorithm::EdDSA);
-    let (key, kid) = keys.signing_key();
-    header.kid = Some(kid.to_owned());
-    header.typ = Some(MEDIA_TYPE.to_owned());
-    header.cty = Some("vc".to_owned());
-    jsonwebtoken::encode(&header, credential, key).map_err(|error| ApiError::internal(error.to_string()))
 }
 
 /// Checks a VC-JWT's signature against this service's keys and returns the credential's

@@ -23,7 +23,8 @@ use crate::{
     error::{ApiError, FieldError},
     identifiers,
     organisations::{dto::OrganisationKind, repo as organisations},
-    reference::{self, model::localized},
+    reference,
+    text::localized,
 };
 
 pub const NOT_FOUND: ApiError = ApiError::NotFound {
@@ -390,7 +391,17 @@ pub fn issue(
     let status = status_list::assign(conn)?;
     let code = credential::verification_code().map_err(protection_failed)?;
     // Issuing changes no content: the draft as loaded is what is signed.
-    let jwt = credential::sign(conn, current, at, &code, status, signer)?;
+    let (units, _) = repo::children(conn, std::slice::from_ref(&current.id))?;
+    let names = repo::unit_names(conn, &units)?;
+    let (issuer, _) = organisations::find(conn, &current.issuer_organisation_id)?
+        .ok_or_else(|| ApiError::internal("the issuing organisation is missing"))?;
+    let content = credential::Content {
+        row: current,
+        units: &units,
+        names: &names,
+        issuer: &issuer,
+    };
+    let jwt = credential::sign(&content, at, &code, status, signer)?;
     repo::set_issued(conn, &current.id, at, &code, &jwt, status)?;
     audit::record(
         conn,

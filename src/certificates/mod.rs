@@ -11,5 +11,6 @@ pub mod policy;
 pub mod protection;
 pub mod repo;
 pub mod sealing;
+pub mod signing;
 pub mod status_list;
 pub mod verification;

@@ -111,3 +111,10 @@ pub struct EventRow {
     pub shared_with_id: Option<String>,
     pub occurred_at: NaiveDateTime,
 }
+
+/// Where a certificate's revocation bit is: a list, numbered from 1, and an index in it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StatusEntry {
+    pub list: i32,
+    pub index: i32,
+}

@@ -5,8 +5,7 @@ use diesel::{dsl::exists, prelude::*};
 
 use super::{
     dto::{CertificateFilter, CertificateStatus, FeedEventKind},
-    model::{CertificateRow, ContentChanges, EnvironmentLinkRow, EventRow, ShareRow, UnitRow},
-    status_list::StatusEntry,
+    model::{CertificateRow, ContentChanges, EnvironmentLinkRow, EventRow, ShareRow, StatusEntry, UnitRow},
 };
 use crate::{
     db::DbConnection,

@@ -14,7 +14,11 @@ use chrono::{NaiveDateTime, SecondsFormat};
 use flate2::{write::GzEncoder, Compression};
 use serde_json::{json, Value};
 
-use super::{credential, repo};
+use super::{
+    model::StatusEntry,
+    repo,
+    signing::{sign_claims, VC_CONTEXT},
+};
 use crate::{auth::keys::KeySet, db::DbConnection, error::ApiError};
 
 /// Bits in one list.
@@ -24,13 +28,6 @@ const LIST_FILL: i64 = 98_304;
 /// Random indexes tried before giving up; with a list at most three quarters full, all of them
 /// being taken is about as likely as 0.75^64 (1 in 10^8).
 const TRIES: usize = 64;
-
-/// Where a certificate's revocation bit is: a list, numbered from 1, and an index in it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct StatusEntry {
-    pub list: i32,
-    pub index: i32,
-}
 
 pub fn list_url(base: &str, list: i32) -> String {
     format!("{base}/v1/status-lists/{list}")
@@ -104,7 +101,7 @@ pub fn credential(
     let encoded = encode(&repo::revoked_status_indices(conn, list)?)?;
     let url = list_url(base, list);
     let list_credential = json!({
-        "@context": [credential::VC_CONTEXT],
+        "@context": [VC_CONTEXT],
         "id": url,
         "type": ["VerifiableCredential", "BitstringStatusListCredential"],
         "issuer": {"id": base, "type": ["Profile"]},
@@ -116,7 +113,7 @@ pub fn credential(
             "encodedList": encoded,
         },
     });
-    credential::sign_claims(keys, &list_credential).map(Some)
+    sign_claims(keys, &list_credential).map(Some)
 }
 
 #[cfg(test)]

@@ -3,7 +3,6 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::{Validate, ValidationError};
 
-use super::model::ClientRow;
 use crate::auth::Scope;
 
 fn not_blank(value: &str) -> Result<(), ValidationError> {
@@ -51,22 +50,6 @@ pub struct Client {
     pub created_at: DateTime<Utc>,
     pub last_used_at: Option<DateTime<Utc>>,
     pub revoked_at: Option<DateTime<Utc>>,
-}
-
-impl From<ClientRow> for Client {
-    fn from(row: ClientRow) -> Self {
-        Self {
-            scopes: row.granted_scopes(),
-            client_id: row.id,
-            name: row.name,
-            organisation_id: row.organisation_id,
-            admin: row.is_admin,
-            active: row.active,
-            created_at: row.created_at.and_utc(),
-            last_used_at: row.last_used_at.map(|at| at.and_utc()),
-            revoked_at: row.revoked_at.map(|at| at.and_utc()),
-        }
-    }
 }
 
 /// A new client with its secret, shown this once only.

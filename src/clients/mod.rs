@@ -6,3 +6,5 @@ pub mod dto;
 pub mod handlers;
 pub mod model;
 pub mod repo;
+pub mod token_endpoint;
+pub mod views;

@@ -19,15 +19,6 @@ pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<ClientRow>>
 }
 
 /// Whether the client exists and is active: checked on every request its tokens make.
-pub fn is_active(conn: &mut DbConnection, id: &str) -> QueryResult<bool> {
-    api_clients::table
-        .find(id)
-        .select(api_clients::active)
-        .first::<bool>(conn)
-        .optional()
-        .map(|active| active == Some(true))
-}
-
 pub fn list(
     conn: &mut DbConnection,
     organisation_id: Option<&str>,

@@ -14,7 +14,8 @@ use crate::{
     error::ApiError,
     organisations::repo as organisations,
     recognitions::repo as recognitions,
-    reference::{check_municipality, model::localized},
+    reference::check_municipality,
+    text::localized,
     text::normalize_for_search,
 };
 

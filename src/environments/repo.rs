@@ -197,26 +197,3 @@ pub fn delete(conn: &mut DbConnection, id: &str, expected_version: i64) -> Query
     .execute(conn)
     .map(|deleted| deleted == 1)
 }
-
-/// Moves environments, and their recognitions, into the region their municipality now belongs
-/// to, after reference data changed.
-pub fn refresh_regions(conn: &mut DbConnection) -> QueryResult<()> {
-    use crate::schema::municipalities;
-    diesel::update(learning_environments::table)
-        .set(
-            learning_environments::region_code.eq(municipalities::table
-                .filter(municipalities::code.eq(learning_environments::municipality_code))
-                .select(municipalities::region_code)
-                .single_value()),
-        )
-        .execute(conn)?;
-    diesel::update(recognitions::table)
-        .set(
-            recognitions::region_code.eq(learning_environments::table
-                .filter(learning_environments::id.eq(recognitions::environment_id))
-                .select(learning_environments::region_code)
-                .single_value()),
-        )
-        .execute(conn)
-        .map(drop)
-}

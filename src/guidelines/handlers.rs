@@ -23,7 +23,7 @@ use crate::{
     extract::{Json, MergePatch, Query},
     organisations::repo as organisations,
     pagination::{Page, PageRequest},
-    reference::model::localized,
+    text::localized,
 };
 
 const NOT_FOUND: ApiError = ApiError::NotFound {

@@ -5,8 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::{Validate, ValidationError};
 
-use super::model::OrganisationRow;
-use crate::{identifiers, reference::model::localized, text::LocalizedText};
+use crate::{identifiers, text::LocalizedText};
 
 #[derive(
     Debug,
@@ -100,22 +99,6 @@ pub struct OrganisationInput {
     pub active: bool,
 }
 
-impl From<&OrganisationRow> for OrganisationInput {
-    fn from(row: &OrganisationRow) -> Self {
-        Self {
-            kind: row.kind,
-            name: localized(&row.name_fi, &row.name_sv, &row.name_en),
-            business_id: row.business_id.clone(),
-            oph_oid: row.oph_oid.clone(),
-            municipality: row.municipality_code.clone(),
-            website: row.website.clone(),
-            email: row.email.clone(),
-            phone: row.phone.clone(),
-            active: row.active,
-        }
-    }
-}
-
 /// An organisation's public profile.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[schema(example = json!({
@@ -151,27 +134,6 @@ pub struct Organisation {
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
-}
-
-impl Organisation {
-    pub fn from_row(row: OrganisationRow, region: Option<String>) -> Self {
-        Self {
-            name: localized(&row.name_fi, &row.name_sv, &row.name_en),
-            kind: row.kind,
-            id: row.id,
-            business_id: row.business_id,
-            oph_oid: row.oph_oid,
-            municipality: row.municipality_code,
-            region,
-            website: row.website,
-            email: row.email,
-            phone: row.phone,
-            active: row.active,
-            version: row.version,
-            created_at: row.created_at.and_utc(),
-            updated_at: row.updated_at.and_utc(),
-        }
-    }
 }
 
 #[derive(Debug, Deserialize, IntoParams, Validate)]
@@ -216,14 +178,4 @@ pub struct OrganisationSummary {
     pub id: String,
     pub name: LocalizedText,
     pub kind: OrganisationKind,
-}
-
-impl From<OrganisationRow> for OrganisationSummary {
-    fn from(row: OrganisationRow) -> Self {
-        Self {
-            name: localized(&row.name_fi, &row.name_sv, &row.name_en),
-            kind: row.kind,
-            id: row.id,
-        }
-    }
 }

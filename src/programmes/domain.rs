@@ -18,7 +18,8 @@ use crate::{
     db::{now, DbConnection},
     error::{ApiError, FieldError},
     organisations::{dto::OrganisationSummary, repo as organisations},
-    reference::{check_municipality, model::localized, repo as reference},
+    reference::{check_municipality, repo as reference},
+    text::localized,
     text::sorted_unique,
 };
 

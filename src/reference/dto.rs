@@ -5,7 +5,6 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
-use super::model::{localized, MunicipalityRow, QualificationRow, RegionRow, UnitRow};
 use crate::text::LocalizedText;
 
 /// A region (*maakunta*) by its two-digit Statistics Finland code.
@@ -18,17 +17,6 @@ pub struct Region {
     pub in_force: bool,
     /// True for the koodisto's "unknown" code 99, which is not a region.
     pub placeholder: bool,
-}
-
-impl From<RegionRow> for Region {
-    fn from(row: RegionRow) -> Self {
-        Self {
-            name: localized(&row.name_fi, &row.name_sv, &row.name_en),
-            code: row.code,
-            in_force: row.in_force,
-            placeholder: row.placeholder,
-        }
-    }
 }
 
 /// A municipality (*kunta*) by its three-digit official code.
@@ -44,19 +32,6 @@ pub struct Municipality {
     pub valid_to: Option<NaiveDate>,
     /// True for codes that are not municipalities (198, 199, 200 abroad, 999 unknown).
     pub placeholder: bool,
-}
-
-impl From<MunicipalityRow> for Municipality {
-    fn from(row: MunicipalityRow) -> Self {
-        Self {
-            name: localized(&row.name_fi, &row.name_sv, &row.name_en),
-            code: row.code,
-            region: row.region_code,
-            in_force: row.in_force,
-            valid_to: row.valid_to,
-            placeholder: row.placeholder,
-        }
-    }
 }
 
 #[derive(
@@ -109,19 +84,6 @@ pub struct QualificationSummary {
     pub sample: bool,
 }
 
-impl From<QualificationRow> for QualificationSummary {
-    fn from(row: QualificationRow) -> Self {
-        Self {
-            name: localized(&row.name_fi, &row.name_sv, &row.name_en),
-            code: row.code,
-            qualification_type: row.qualification_type,
-            competence_points: row.competence_points,
-            replaced_by: row.replaced_by,
-            sample: row.sample,
-        }
-    }
-}
-
 /// A qualification unit as part of a qualification.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[schema(example = json!({"code": "SAMPLE-103", "name": {"fi": "Kiinteistönhoitopalveluissa toimiminen"}, "competence_points": 60, "sample": true}))]
@@ -130,17 +92,6 @@ pub struct UnitSummary {
     pub name: LocalizedText,
     pub competence_points: Option<i32>,
     pub sample: bool,
-}
-
-impl From<UnitRow> for UnitSummary {
-    fn from(row: UnitRow) -> Self {
-        Self {
-            name: localized(&row.name_fi, &row.name_sv, &row.name_en),
-            code: row.code,
-            competence_points: row.competence_points,
-            sample: row.sample,
-        }
-    }
 }
 
 /// A qualification with its units.

@@ -16,7 +16,10 @@ use crate::{
     db::{write_transaction, DbConnection},
     error::ApiError,
     extract::flatten_validation_errors,
-    schema::{municipalities, qualification_unit_links, qualification_units, qualifications, regions},
+    schema::{
+        learning_environments, municipalities, qualification_unit_links, qualification_units, qualifications,
+        recognitions, regions,
+    },
     text::LocalizedText,
 };
 
@@ -183,10 +186,32 @@ pub fn import(conn: &mut DbConnection, file: &ReferenceFile) -> Result<ImportRep
         report.unit_lists_replaced = replace_unit_lists(conn, file)?;
         if report.municipalities.updated > 0 {
             // A municipality moved to another region takes its learning environments with it.
-            crate::environments::repo::refresh_regions(conn)?;
+            refresh_regions(conn)?;
         }
         Ok(report)
     })
+}
+
+/// Moves environments, and their recognitions, into the region their municipality now belongs
+/// to. Their `region_code` columns are copies of the municipality's, kept for filtering.
+fn refresh_regions(conn: &mut DbConnection) -> QueryResult<()> {
+    diesel::update(learning_environments::table)
+        .set(
+            learning_environments::region_code.eq(municipalities::table
+                .filter(municipalities::code.eq(learning_environments::municipality_code))
+                .select(municipalities::region_code)
+                .single_value()),
+        )
+        .execute(conn)?;
+    diesel::update(recognitions::table)
+        .set(
+            recognitions::region_code.eq(learning_environments::table
+                .filter(learning_environments::id.eq(recognitions::environment_id))
+                .select(learning_environments::region_code)
+                .single_value()),
+        )
+        .execute(conn)
+        .map(drop)
 }
 
 /// Loads the shipped reference data when the database has none yet.

@@ -5,6 +5,7 @@ pub mod handlers;
 pub mod import;
 pub mod model;
 pub mod repo;
+pub mod views;
 
 use crate::{db::DbConnection, error::FieldError};
 

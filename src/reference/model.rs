@@ -4,10 +4,7 @@ use crate::reference::dto::QualificationType;
 use chrono::NaiveDate;
 use diesel::prelude::*;
 
-use crate::{
-    schema::{municipalities, qualification_unit_links, qualification_units, qualifications, regions},
-    text::LocalizedText,
-};
+use crate::schema::{municipalities, qualification_unit_links, qualification_units, qualifications, regions};
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = regions, treat_none_as_null = true)]
@@ -72,9 +69,4 @@ pub struct UnitLinkRow {
     pub qualification_code: String,
     pub unit_code: String,
     pub position: i32,
-}
-
-/// The three name columns every localized row has, as one value.
-pub fn localized(fi: &str, sv: &Option<String>, en: &Option<String>) -> LocalizedText {
-    LocalizedText::new(fi, sv.clone(), en.clone())
 }

@@ -6,13 +6,13 @@ use diesel::prelude::*;
 
 use super::{
     dto::{CodeAndName, MunicipalityFilter, QualificationFilter},
-    model::{localized, MunicipalityRow, QualificationRow, RegionRow, UnitRow},
+    model::{MunicipalityRow, QualificationRow, RegionRow, UnitRow},
 };
 use crate::{
     db::{distinct, DbConnection},
     pagination::PageRequest,
     schema::{municipalities, qualification_unit_links, qualification_units, qualifications, regions},
-    text::{contains_pattern, prefix_pattern},
+    text::{contains_pattern, localized, prefix_pattern},
 };
 
 pub fn list_regions(conn: &mut DbConnection, page: &PageRequest<String>) -> QueryResult<Vec<RegionRow>> {

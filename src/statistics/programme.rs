@@ -18,8 +18,9 @@ use crate::{
         repo as participations,
     },
     programmes::{model::ProgrammeRow, repo as programmes},
-    reference::{model::localized, repo as reference},
+    reference::repo as reference,
     schema::{learning_environments, recognitions},
+    text::localized,
     text::LocalizedText,
 };
 

@@ -6,15 +6,15 @@ use base64::{engine::general_purpose::STANDARD, Engine};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{
-    keys::{JwkSet, KeySet},
-    parse_scopes,
-    rate_limit::{self, Counter},
-    tokens, Principal, Scope,
-};
+use super::{domain::secret_matches, model::ClientRow, repo as clients};
 use crate::{
+    auth::{
+        keys::{JwkSet, KeySet},
+        parse_scopes,
+        rate_limit::{self, Counter},
+        tokens, Principal, Scope,
+    },
     client_address::client_address,
-    clients::{domain::secret_matches, model::ClientRow, repo as clients},
     config::AuthConfig,
     db::{now, Db},
     error::ApiError,
@@ -208,7 +208,7 @@ pub async fn token(
             access_token,
             token_type: "Bearer",
             expires_in: config.token_ttl_secs,
-            scope: super::join_scopes(&principal.scopes),
+            scope: crate::auth::join_scopes(&principal.scopes),
         }))
 }
 
