@@ -145,141 +145,157 @@ fn coded_rows(counts: &BTreeMap<String, u64>, names: &HashMap<String, String>) -
         .collect()
 }
 
-pub fn compute(
-    conn: &mut DbConnection,
-    programme: &ProgrammeRow,
-    exact: bool,
-) -> Result<ProgrammeStatistics, ApiError> {
-    let as_of = today();
-    let rows: Vec<ParticipationRow> = participations::all_of(conn, &programme.id)?;
-    let completions: Vec<CompletionRow> = participations::completions_of_programme(conn, &programme.id)?;
-    let recognised = recognised_in_area(conn, programme)?;
+/// What a programme's tables are counted from, loaded once.
+struct Counted {
+    people: Vec<ParticipationRow>,
+    completions: Vec<CompletionRow>,
+    recognised: Vec<Recognised>,
+    municipality_names: HashMap<String, String>,
+    qualification_names: HashMap<String, String>,
+}
 
-    let people = &rows;
-    let total = people.len() as u64;
-
-    let mut municipality_codes: BTreeSet<String> =
-        rows.iter().map(|row| row.municipality_code.clone()).collect();
-    municipality_codes.extend(completions.iter().map(|row| row.municipality_code.clone()));
-    municipality_codes.extend(recognised.iter().map(|(_, _, municipality)| municipality.clone()));
-    let municipality_names =
-        reference::municipality_names(conn, &municipality_codes.into_iter().collect::<Vec<_>>())?;
-    let mut qualification_codes: Vec<String> = completions
-        .iter()
-        .map(|row| row.qualification_code.clone())
-        .collect();
-    qualification_codes.extend(
-        recognised
+impl Counted {
+    fn load(conn: &mut DbConnection, programme: &ProgrammeRow) -> Result<Self, ApiError> {
+        let people = participations::all_of(conn, &programme.id)?;
+        let completions = participations::completions_of_programme(conn, &programme.id)?;
+        let recognised = recognised_in_area(conn, programme)?;
+        let municipality_codes: BTreeSet<String> = people
             .iter()
-            .map(|(_, qualification, _)| qualification.clone()),
-    );
-    qualification_codes.sort();
-    qualification_codes.dedup();
-    let qualification_names: HashMap<String, String> = reference::names_of(conn, &qualification_codes, &[])?
-        .qualifications
-        .into_iter()
-        .map(|(code, named)| (code, named.name.fi))
-        .collect();
-
-    let count = |keep: &dyn Fn(&crate::participations::model::ParticipationRow) -> bool| {
-        people.iter().filter(|person| keep(person)).count() as u64
-    };
-    let mut tables = vec![
-        TableBuilder::shares_of("participants", "Osallistujat", "participants", total)
-            .row("under_30", "alle 30-vuotiaat", count(&|p| p.age_band.under_30()))
-            .row(
-                "unemployed_at_least_12_months",
-                "työttömänä vähintään 12 kuukautta",
-                count(&|p| p.unemployment_duration == UnemploymentDuration::AtLeast12Months),
+            .map(|row| row.municipality_code.clone())
+            .chain(completions.iter().map(|row| row.municipality_code.clone()))
+            .chain(recognised.iter().map(|(_, _, municipality)| municipality.clone()))
+            .collect();
+        let municipality_names =
+            reference::municipality_names(conn, &municipality_codes.into_iter().collect::<Vec<_>>())?;
+        let qualification_codes: BTreeSet<String> = completions
+            .iter()
+            .map(|row| row.qualification_code.clone())
+            .chain(
+                recognised
+                    .iter()
+                    .map(|(_, qualification, _)| qualification.clone()),
             )
-            .row(
-                "immigrant_background",
-                "maahanmuuttajataustaiset",
-                count(&|p| p.immigrant_background == ImmigrantBackground::Yes),
+            .collect();
+        let qualification_names =
+            reference::names_of(conn, &qualification_codes.into_iter().collect::<Vec<_>>(), &[])?
+                .qualifications
+                .into_iter()
+                .map(|(code, named)| (code, named.name.fi))
+                .collect();
+        Ok(Self {
+            people,
+            completions,
+            recognised,
+            municipality_names,
+            qualification_names,
+        })
+    }
+
+    fn count(&self, keep: impl Fn(&ParticipationRow) -> bool) -> u64 {
+        self.people.iter().filter(|person| keep(person)).count() as u64
+    }
+}
+
+/// A partition of participants by one of their categories, every category shown.
+fn participants_by<C: Copy + Eq>(
+    (name, title): (&'static str, &'static str),
+    people: &[ParticipationRow],
+    (all, category): (&[C], impl Fn(&ParticipationRow) -> C),
+    (key, label): (fn(C) -> &'static str, fn(C) -> &'static str),
+) -> TableBuilder {
+    let values: Vec<C> = people.iter().map(category).collect();
+    TableBuilder::partition(name, title, "participants", people.len() as u64)
+        .rows(category_rows(all, &values, key, label))
+}
+
+fn participant_tables(counted: &Counted) -> Vec<TableBuilder> {
+    let people = &counted.people;
+    vec![
+        TableBuilder::shares_of(
+            "participants",
+            "Osallistujat",
+            "participants",
+            people.len() as u64,
+        )
+        .row(
+            "under_30",
+            "alle 30-vuotiaat",
+            counted.count(|p| p.age_band.under_30()),
+        )
+        .row(
+            "unemployed_at_least_12_months",
+            "työttömänä vähintään 12 kuukautta",
+            counted.count(|p| p.unemployment_duration == UnemploymentDuration::AtLeast12Months),
+        )
+        .row(
+            "immigrant_background",
+            "maahanmuuttajataustaiset",
+            counted.count(|p| p.immigrant_background == ImmigrantBackground::Yes),
+        ),
+        participants_by(
+            ("participants_by_gender", "Osallistujat sukupuolen mukaan"),
+            people,
+            (Gender::ALL, |p| p.gender),
+            (Gender::as_str, Gender::label),
+        ),
+        participants_by(
+            ("participants_by_age_band", "Osallistujat iän mukaan"),
+            people,
+            (AgeBand::ALL, |p| p.age_band),
+            (AgeBand::as_str, AgeBand::label),
+        ),
+        participants_by(
+            (
+                "participants_by_unemployment_duration",
+                "Osallistujat työttömyyden keston mukaan",
             ),
-        TableBuilder::partition(
-            "participants_by_gender",
-            "Osallistujat sukupuolen mukaan",
-            "participants",
-            total,
-        )
-        .rows(category_rows(
-            Gender::ALL,
-            &people.iter().map(|p| p.gender).collect::<Vec<_>>(),
-            Gender::as_str,
-            Gender::label,
-        )),
-        TableBuilder::partition(
-            "participants_by_age_band",
-            "Osallistujat iän mukaan",
-            "participants",
-            total,
-        )
-        .rows(category_rows(
-            AgeBand::ALL,
-            &people.iter().map(|p| p.age_band).collect::<Vec<_>>(),
-            AgeBand::as_str,
-            AgeBand::label,
-        )),
-        TableBuilder::partition(
-            "participants_by_unemployment_duration",
-            "Osallistujat työttömyyden keston mukaan",
-            "participants",
-            total,
-        )
-        .rows(category_rows(
-            UnemploymentDuration::ALL,
-            &people.iter().map(|p| p.unemployment_duration).collect::<Vec<_>>(),
-            UnemploymentDuration::as_str,
-            UnemploymentDuration::label,
-        )),
-        TableBuilder::partition(
-            "participants_by_education_level",
-            "Osallistujat koulutustason mukaan",
-            "participants",
-            total,
-        )
-        .rows(category_rows(
-            EducationLevel::ALL,
-            &people.iter().map(|p| p.education_level).collect::<Vec<_>>(),
-            EducationLevel::as_str,
-            EducationLevel::label,
-        )),
-        TableBuilder::partition(
-            "participants_by_immigrant_background",
-            "Osallistujat maahanmuuttajataustan mukaan",
-            "participants",
-            total,
-        )
-        .rows(category_rows(
-            ImmigrantBackground::ALL,
-            &people.iter().map(|p| p.immigrant_background).collect::<Vec<_>>(),
-            ImmigrantBackground::as_str,
-            ImmigrantBackground::label,
-        )),
+            people,
+            (UnemploymentDuration::ALL, |p| p.unemployment_duration),
+            (UnemploymentDuration::as_str, UnemploymentDuration::label),
+        ),
+        participants_by(
+            (
+                "participants_by_education_level",
+                "Osallistujat koulutustason mukaan",
+            ),
+            people,
+            (EducationLevel::ALL, |p| p.education_level),
+            (EducationLevel::as_str, EducationLevel::label),
+        ),
+        participants_by(
+            (
+                "participants_by_immigrant_background",
+                "Osallistujat maahanmuuttajataustan mukaan",
+            ),
+            people,
+            (ImmigrantBackground::ALL, |p| p.immigrant_background),
+            (ImmigrantBackground::as_str, ImmigrantBackground::label),
+        ),
         TableBuilder::partition(
             "participants_by_municipality",
             "Osallistujat kotikunnan mukaan",
             "participants",
-            total,
+            people.len() as u64,
         )
         .rows(coded_rows(
-            &tally(rows.iter().map(|row| row.municipality_code.clone())),
-            &municipality_names,
+            &tally(people.iter().map(|row| row.municipality_code.clone())),
+            &counted.municipality_names,
         )),
-    ];
+    ]
+}
 
+fn next_step_tables(counted: &Counted, as_of: NaiveDate) -> Vec<TableBuilder> {
     // A period has ended when its end date has passed or its next step is known.
-    let ended: Vec<Option<NextStep>> = rows
+    let ended: Vec<Option<NextStep>> = counted
+        .people
         .iter()
-        .zip(people)
-        .filter(|(row, person)| row.ends_on.is_some_and(|end| end <= as_of) || person.next_step.is_some())
-        .map(|(_, person)| person.next_step)
+        .filter(|row| row.ends_on.is_some_and(|end| end <= as_of) || row.next_step.is_some())
+        .map(|row| row.next_step)
         .collect();
     let ended_total = ended.len() as u64;
     let recorded: Vec<NextStep> = ended.iter().flatten().copied().collect();
     let positive = recorded.iter().filter(|step| step.positive()).count() as u64;
-    tables.push(
+    vec![
         TableBuilder::partition(
             "next_steps",
             "Jatkosijoittuminen päättyneillä jaksoilla",
@@ -293,8 +309,6 @@ pub fn compute(
             NextStep::label,
         ))
         .row("not_recorded", "ei kirjattu", ended_total - recorded.len() as u64),
-    );
-    tables.push(
         TableBuilder::partition(
             "positive_next_steps",
             "Myönteinen jatkosijoittuminen (opinnot tai työ, myös palkkatuettu)",
@@ -307,51 +321,62 @@ pub fn compute(
             "muu, ei tiedossa tai ei kirjattu",
             ended_total - positive,
         ),
-    );
+    ]
+}
 
+fn completion_tables(counted: &Counted) -> Vec<TableBuilder> {
+    let completions = &counted.completions;
     let units_total = completions.len() as u64;
-    let units_by_qualification = tally(completions.iter().map(|row| row.qualification_code.clone()));
-    let units_by_municipality = tally(completions.iter().map(|row| row.municipality_code.clone()));
-    tables.push(
-        TableBuilder::partition(
-            "units_by_qualification",
-            "Suoritetut tutkinnon osat tutkinnoittain",
-            "completed_units",
-            units_total,
-        )
-        .rows(coded_rows(&units_by_qualification, &qualification_names)),
-    );
-    tables.push(
-        TableBuilder::partition(
-            "units_by_municipality",
-            "Suoritetut tutkinnon osat kunnittain",
-            "completed_units",
-            units_total,
-        )
-        .rows(coded_rows(&units_by_municipality, &municipality_names)),
-    );
     let whole = tally(
         completions
             .iter()
             .filter(|row| row.qualification_completed)
             .map(|row| row.qualification_code.clone()),
     );
-    tables.push(
+    vec![
+        TableBuilder::partition(
+            "units_by_qualification",
+            "Suoritetut tutkinnon osat tutkinnoittain",
+            "completed_units",
+            units_total,
+        )
+        .rows(coded_rows(
+            &tally(completions.iter().map(|row| row.qualification_code.clone())),
+            &counted.qualification_names,
+        )),
+        TableBuilder::partition(
+            "units_by_municipality",
+            "Suoritetut tutkinnon osat kunnittain",
+            "completed_units",
+            units_total,
+        )
+        .rows(coded_rows(
+            &tally(completions.iter().map(|row| row.municipality_code.clone())),
+            &counted.municipality_names,
+        )),
         TableBuilder::partition(
             "qualifications_completed",
             "Suoritetut kokonaiset tutkinnot",
             "completed_qualifications",
             whole.values().sum(),
         )
-        .rows(coded_rows(&whole, &qualification_names)),
-    );
+        .rows(coded_rows(&whole, &counted.qualification_names)),
+    ]
+}
 
-    let environment_municipality: BTreeMap<&str, &str> = recognised
+fn environment_tables(counted: &Counted) -> Vec<TableBuilder> {
+    let environment_municipality: BTreeMap<&str, &str> = counted
+        .recognised
         .iter()
         .map(|(environment, _, municipality)| (environment.as_str(), municipality.as_str()))
         .collect();
+    let environment_qualifications: BTreeSet<(&str, &str)> = counted
+        .recognised
+        .iter()
+        .map(|(environment, qualification, _)| (qualification.as_str(), environment.as_str()))
+        .collect();
     let environments_total = environment_municipality.len() as u64;
-    tables.push(
+    vec![
         TableBuilder::partition(
             "recognised_environments_by_municipality",
             "Ohjelman aikana tunnustetut oppimisympäristöt kunnittain",
@@ -360,14 +385,8 @@ pub fn compute(
         )
         .rows(coded_rows(
             &tally(environment_municipality.values().map(|code| code.to_string())),
-            &municipality_names,
+            &counted.municipality_names,
         )),
-    );
-    let environment_qualifications: BTreeSet<(&str, &str)> = recognised
-        .iter()
-        .map(|(environment, qualification, _)| (qualification.as_str(), environment.as_str()))
-        .collect();
-    tables.push(
         TableBuilder::shares_of(
             "recognised_environments_by_qualification",
             "Ohjelman aikana tunnustetut oppimisympäristöt tutkinnoittain",
@@ -380,26 +399,33 @@ pub fn compute(
                     .iter()
                     .map(|(qualification, _)| qualification.to_string()),
             ),
-            &qualification_names,
+            &counted.qualification_names,
         )),
-    );
+    ]
+}
 
-    let headings = |codes: Vec<&String>, names: &HashMap<String, String>| -> Vec<Heading> {
-        codes
-            .into_iter()
-            .map(|code| Heading {
-                key: code.clone(),
-                label: names.get(code).cloned().unwrap_or_else(|| code.clone()),
-            })
-            .collect()
-    };
-    let row_codes: Vec<&String> = units_by_qualification.keys().collect();
-    let column_codes: Vec<&String> = units_by_municipality.keys().collect();
+/// Headings for coded rows or columns, named from `names`.
+fn headings(codes: &[&String], names: &HashMap<String, String>) -> Vec<Heading> {
+    codes
+        .iter()
+        .map(|&code| Heading {
+            key: code.clone(),
+            label: names.get(code).cloned().unwrap_or_else(|| code.clone()),
+        })
+        .collect()
+}
+
+fn completion_cross_table(counted: &Counted, exact: bool) -> CrossTable {
+    let completions = &counted.completions;
     let pairs = tally(
         completions
             .iter()
             .map(|row| (row.qualification_code.as_str(), row.municipality_code.as_str())),
     );
+    let qualifications: BTreeSet<&String> = completions.iter().map(|row| &row.qualification_code).collect();
+    let municipalities: BTreeSet<&String> = completions.iter().map(|row| &row.municipality_code).collect();
+    let row_codes: Vec<&String> = qualifications.into_iter().collect();
+    let column_codes: Vec<&String> = municipalities.into_iter().collect();
     let cells: Vec<Vec<u64>> = row_codes
         .iter()
         .map(|qualification| {
@@ -414,19 +440,33 @@ pub fn compute(
                 .collect()
         })
         .collect();
-    let cross = cross_table(
+    cross_table(
         (
             "units_by_qualification_and_municipality",
             "Suoritetut tutkinnon osat tutkinnoittain ja kunnittain",
             "completed_units",
             "tutkinto",
         ),
-        headings(row_codes, &qualification_names),
-        headings(column_codes, &municipality_names),
+        headings(&row_codes, &counted.qualification_names),
+        headings(&column_codes, &counted.municipality_names),
         &cells,
         exact,
-    );
+    )
+}
 
+pub fn compute(
+    conn: &mut DbConnection,
+    programme: &ProgrammeRow,
+    exact: bool,
+) -> Result<ProgrammeStatistics, ApiError> {
+    let as_of = today();
+    let counted = Counted::load(conn, programme)?;
+    let tables = [
+        participant_tables(&counted),
+        next_step_tables(&counted, as_of),
+        completion_tables(&counted),
+        environment_tables(&counted),
+    ];
     Ok(ProgrammeStatistics {
         programme_id: programme.id.clone(),
         programme_name: localized(&programme.name_fi, &programme.name_sv, &programme.name_en),
@@ -435,7 +475,11 @@ pub fn compute(
         as_of,
         exact,
         rounding_base: ROUNDING_BASE,
-        tables: tables.into_iter().map(|table| table.build(exact)).collect(),
-        cross_tables: vec![cross],
+        tables: tables
+            .into_iter()
+            .flatten()
+            .map(|table| table.build(exact))
+            .collect(),
+        cross_tables: vec![completion_cross_table(&counted, exact)],
     })
 }

@@ -77,20 +77,22 @@ pub fn region_name(conn: &mut DbConnection, code: &str) -> QueryResult<Option<St
         .optional()
 }
 
-pub fn compute(
-    conn: &mut DbConnection,
-    region: &str,
-    region_name: String,
-    exact: bool,
-) -> Result<RegionStatistics, ApiError> {
-    let day = today();
-    let environments: i64 = learning_environments::table
+fn active_environments(conn: &mut DbConnection, region: &str) -> QueryResult<i64> {
+    learning_environments::table
         .filter(learning_environments::region_code.eq(region))
         .filter(learning_environments::active.eq(true))
         .count()
-        .get_result(conn)?;
-    // (qualification, environment) of every recognition in force at an active environment.
-    let in_force: Vec<(String, String)> = recognitions::table
+        .get_result(conn)
+}
+
+/// (qualification, environment) of every public recognition in force on `day` at an active
+/// environment of the region.
+fn recognitions_in_force(
+    conn: &mut DbConnection,
+    region: &str,
+    day: NaiveDate,
+) -> QueryResult<Vec<(String, String)>> {
+    recognitions::table
         .inner_join(learning_environments::table)
         .filter(recognitions::region_code.eq(region))
         .filter(learning_environments::active.eq(true))
@@ -102,41 +104,24 @@ pub fn compute(
                 .or(recognitions::in_force_until.ge(day)),
         )
         .select((recognitions::qualification_code, recognitions::environment_id))
-        .load(conn)?;
-    let recognised: BTreeSet<&str> = in_force
-        .iter()
-        .map(|(_, environment)| environment.as_str())
-        .collect();
-    let mut recognitions_by_qualification: BTreeMap<&str, u64> = BTreeMap::new();
-    let mut environments_by_qualification: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
-    for (qualification, environment) in &in_force {
-        *recognitions_by_qualification.entry(qualification).or_insert(0) += 1;
-        environments_by_qualification
-            .entry(qualification)
-            .or_default()
-            .insert(environment);
-    }
-    let qualification_codes: Vec<String> = recognitions_by_qualification
-        .keys()
-        .map(|code| code.to_string())
-        .collect();
-    let names: HashMap<String, String> = reference::names_of(conn, &qualification_codes, &[])?
-        .qualifications
-        .into_iter()
-        .map(|(code, named)| (code, named.name.fi))
-        .collect();
-    let name = |code: &str| names.get(code).cloned().unwrap_or_else(|| code.to_owned());
+        .load(conn)
+}
 
-    // Each organisation counts once, however many guidelines it has signed for the region.
-    let signatories: BTreeMap<String, OrganisationKind> = guideline_signatures::table
+/// The kind of every organisation that has signed a guideline for the region, each once however
+/// many it has signed.
+fn signatories(conn: &mut DbConnection, region: &str) -> QueryResult<BTreeMap<String, OrganisationKind>> {
+    Ok(guideline_signatures::table
         .inner_join(organisations::table)
         .filter(guideline_signatures::region_code.eq(region))
         .filter(guideline_signatures::withdrawn_on.is_null())
         .select((guideline_signatures::organisation_id, organisations::kind))
         .load::<(String, OrganisationKind)>(conn)?
         .into_iter()
-        .collect();
-    let agreements_in_force: i64 = agreements::table
+        .collect())
+}
+
+fn agreements_in_force(conn: &mut DbConnection, region: &str, day: NaiveDate) -> QueryResult<i64> {
+    agreements::table
         .filter(agreements::status.eq(AgreementStatus::Active))
         .filter(agreements::valid_from.le(day))
         .filter(
@@ -152,7 +137,11 @@ pub fn compute(
             ),
         )
         .count()
-        .get_result(conn)?;
+        .get_result(conn)
+}
+
+/// Certificates issued by the region's organisations, counted by year of issue.
+fn issued_by_year(conn: &mut DbConnection, region: &str) -> QueryResult<BTreeMap<i32, u64>> {
     let issued: Vec<chrono::NaiveDateTime> = certificates::table
         .filter(certificates::issuer_organisation_id.eq_any(organisations_in!(region)))
         .filter(certificates::issued_at.is_not_null())
@@ -162,35 +151,40 @@ pub fn compute(
     for at in &issued {
         *by_year.entry(at.year()).or_insert(0) += 1;
     }
+    Ok(by_year)
+}
 
-    let tables = vec![
-        TableBuilder::figures("summary", "Alueen luvut")
-            .row("environments", "oppimisympäristöt", environments as u64)
-            .row(
-                "recognised_environments",
-                "tunnustetut oppimisympäristöt",
-                recognised.len() as u64,
-            )
-            .row(
-                "recognitions",
-                "voimassa olevat tunnustamiset",
-                in_force.len() as u64,
-            )
-            .row(
-                "signatories",
-                "linjausten allekirjoittajat",
-                signatories.len() as u64,
-            )
-            .row(
-                "agreements_in_force",
-                "voimassa olevat yhteistyösopimukset",
-                agreements_in_force as u64,
-            ),
+/// The two tables by qualification: environments recognised for it, and its recognitions.
+fn qualification_tables(
+    conn: &mut DbConnection,
+    in_force: &[(String, String)],
+    recognised_environments: u64,
+) -> Result<[TableBuilder; 2], ApiError> {
+    let mut recognitions_by_qualification: BTreeMap<&str, u64> = BTreeMap::new();
+    let mut environments_by_qualification: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for (qualification, environment) in in_force {
+        *recognitions_by_qualification.entry(qualification).or_insert(0) += 1;
+        environments_by_qualification
+            .entry(qualification)
+            .or_default()
+            .insert(environment);
+    }
+    let codes: Vec<String> = recognitions_by_qualification
+        .keys()
+        .map(|code| code.to_string())
+        .collect();
+    let names: HashMap<String, String> = reference::names_of(conn, &codes, &[])?
+        .qualifications
+        .into_iter()
+        .map(|(code, named)| (code, named.name.fi))
+        .collect();
+    let name = |code: &str| names.get(code).cloned().unwrap_or_else(|| code.to_owned());
+    Ok([
         TableBuilder::shares_of(
             "environments_by_qualification",
             "Tunnustetut oppimisympäristöt tutkinnoittain",
             "environments",
-            recognised.len() as u64,
+            recognised_environments,
         )
         .rows(
             environments_by_qualification
@@ -208,6 +202,56 @@ pub fn compute(
                 .iter()
                 .map(|(code, &count)| (code.to_string(), name(code), count)),
         ),
+    ])
+}
+
+pub fn compute(
+    conn: &mut DbConnection,
+    region: &str,
+    region_name: String,
+    exact: bool,
+) -> Result<RegionStatistics, ApiError> {
+    let day = today();
+    let in_force = recognitions_in_force(conn, region, day)?;
+    let recognised = in_force
+        .iter()
+        .map(|(_, environment)| environment.as_str())
+        .collect::<BTreeSet<&str>>()
+        .len() as u64;
+    let signatories = signatories(conn, region)?;
+    let by_year = issued_by_year(conn, region)?;
+    let summary = TableBuilder::figures("summary", "Alueen luvut")
+        .row(
+            "environments",
+            "oppimisympäristöt",
+            active_environments(conn, region)? as u64,
+        )
+        .row(
+            "recognised_environments",
+            "tunnustetut oppimisympäristöt",
+            recognised,
+        )
+        .row(
+            "recognitions",
+            "voimassa olevat tunnustamiset",
+            in_force.len() as u64,
+        )
+        .row(
+            "signatories",
+            "linjausten allekirjoittajat",
+            signatories.len() as u64,
+        )
+        .row(
+            "agreements_in_force",
+            "voimassa olevat yhteistyösopimukset",
+            agreements_in_force(conn, region, day)? as u64,
+        );
+    let [environments_by_qualification, recognitions_by_qualification] =
+        qualification_tables(conn, &in_force, recognised)?;
+    let tables = [
+        summary,
+        environments_by_qualification,
+        recognitions_by_qualification,
         TableBuilder::partition(
             "signatories_by_kind",
             "Linjausten allekirjoittajat organisaation tyypin mukaan",
@@ -222,7 +266,7 @@ pub fn compute(
             "certificates_by_year",
             "Myönnetyt osaamistodistukset vuosittain",
             "certificates",
-            issued.len() as u64,
+            by_year.values().sum(),
         )
         .rows(
             by_year
