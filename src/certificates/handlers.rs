@@ -9,10 +9,11 @@ use super::{
         Certificate, CertificateFilter, CertificateInput, CertificateStatus, Feed, FeedEvent, FeedQuery,
         RevokeInput, SearchInput, SearchResult, ShareInput,
     },
+    lifecycle,
     model::CertificateRow,
     policy,
     protection::PersonalDataKey,
-    repo,
+    repo, sharing, views,
 };
 use crate::{
     audit::Actor,
@@ -46,7 +47,7 @@ fn view_of(
     caller: &Caller,
     key: &PersonalDataKey,
 ) -> Result<Certificate, ApiError> {
-    domain::views(conn, vec![row], key, |issuer| policy::sees_shares(caller, issuer))?
+    views::views(conn, vec![row], key, |issuer| policy::sees_shares(caller, issuer))?
         .pop()
         .ok_or(NOT_FOUND)
 }
@@ -55,7 +56,7 @@ fn view_of(
 fn load_for_read(conn: &mut DbConnection, id: &str, caller: &Caller) -> Result<CertificateRow, ApiError> {
     let row = repo::find(conn, id)?.ok_or(NOT_FOUND)?;
     policy::can_read(conn, caller, &row)?;
-    domain::record_reads(conn, &Actor::from(caller), std::slice::from_ref(&row))?;
+    views::record_reads(conn, &Actor::from(caller), std::slice::from_ref(&row))?;
     Ok(row)
 }
 
@@ -163,8 +164,8 @@ pub async fn list(
         .write(move |conn| {
             let rows = repo::list(conn, reader.as_deref(), &filter, &page)?;
             let page = Page::from_rows(rows, &page, |row| row.id.clone(), |row| row);
-            domain::record_reads(conn, &Actor::from(&caller), &page.items)?;
-            let items = domain::views(conn, page.items, &key, |issuer| {
+            views::record_reads(conn, &Actor::from(&caller), &page.items)?;
+            let items = views::views(conn, page.items, &key, |issuer| {
                 policy::sees_shares(&caller, issuer)
             })?;
             Ok::<_, ApiError>(Page {
@@ -206,7 +207,7 @@ pub async fn search(
         .run(move |conn| {
             rate_limit::take(conn, &[Counter::searches(&caller.client_id)], crate::db::now())?;
             write_transaction(conn, |conn| {
-                domain::record_search(conn, &Actor::from(&caller), caller.organisation_id.as_deref())?;
+                views::record_search(conn, &Actor::from(&caller), caller.organisation_id.as_deref())?;
                 let mut readable = Vec::new();
                 for row in repo::find_by_hetu_index(conn, &indexes)? {
                     let allowed = reader.is_none() || policy::can_read(conn, &caller, &row).is_ok();
@@ -214,8 +215,8 @@ pub async fn search(
                         readable.push(row);
                     }
                 }
-                domain::record_reads(conn, &Actor::from(&caller), &readable)?;
-                domain::views(conn, readable, &key, |issuer| {
+                views::record_reads(conn, &Actor::from(&caller), &readable)?;
+                views::views(conn, readable, &key, |issuer| {
                     policy::sees_shares(&caller, issuer)
                 })
             })
@@ -327,7 +328,7 @@ pub async fn update(
                         .to_owned(),
                 ));
             }
-            let input = patch.apply_to(&domain::input_of(conn, &current, &key)?)?;
+            let input = patch.apply_to(&views::input_of(conn, &current, &key)?)?;
             domain::update(conn, &Actor::from(&caller), &current, input, &key)?;
             view(conn, &id, &caller, &key)
         })
@@ -389,7 +390,7 @@ pub async fn issue(
         public_url: public_url.0.clone(),
     };
     change(&db, key, caller, id, if_match, move |conn, actor, current| {
-        domain::issue(conn, actor, current, &signer)
+        lifecycle::issue(conn, actor, current, &signer)
     })
     .await
 }
@@ -417,7 +418,7 @@ pub async fn revoke(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     change(&db, key, caller, id, if_match, move |conn, actor, current| {
-        domain::revoke(conn, actor, current, &input.reason)
+        lifecycle::revoke(conn, actor, current, &input.reason)
     })
     .await
 }
@@ -445,7 +446,7 @@ pub async fn supersede(
     let certificate = db
         .write(move |conn| {
             let current = load_for_change(conn, &id, &caller, None)?;
-            let draft = domain::supersede(conn, &Actor::from(&caller), &current, &key)?;
+            let draft = lifecycle::supersede(conn, &Actor::from(&caller), &current, &key)?;
             view(conn, &draft, &caller, &key)
         })
         .await?;
@@ -473,7 +474,7 @@ pub async fn share(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     change(&db, key, caller, id, None, move |conn, actor, current| {
-        domain::share(conn, actor, current, &input)
+        sharing::share(conn, actor, current, &input)
     })
     .await
 }
@@ -495,7 +496,7 @@ pub async fn unshare(
     let (id, organisation_id) = path.into_inner();
     db.write(move |conn| {
         let current = load_for_change(conn, &id, &caller, None)?;
-        domain::unshare(conn, &Actor::from(&caller), &current, &organisation_id)
+        sharing::unshare(conn, &Actor::from(&caller), &current, &organisation_id)
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())

@@ -196,12 +196,15 @@ impl Counted {
     }
 }
 
+/// A category's key or label.
+type Name<C> = fn(C) -> &'static str;
+
 /// A partition of participants by one of their categories, every category shown.
 fn participants_by<C: Copy + Eq>(
     (name, title): (&'static str, &'static str),
     people: &[ParticipationRow],
     (all, category): (&[C], impl Fn(&ParticipationRow) -> C),
-    (key, label): (fn(C) -> &'static str, fn(C) -> &'static str),
+    (key, label): (Name<C>, Name<C>),
 ) -> TableBuilder {
     let values: Vec<C> = people.iter().map(category).collect();
     TableBuilder::partition(name, title, "participants", people.len() as u64)

@@ -1,0 +1,216 @@
+//! A certificate's lifecycle after its draft: issue, revoke and correction (supersede).
+
+use chrono::NaiveDateTime;
+use uuid::Uuid;
+
+use super::domain::{audience, create, protection_failed, NOT_FOUND, RESOURCE};
+use super::views::input_of;
+use super::{
+    credential::{self, Signer},
+    dto::{CertificateStatus, FeedEventKind},
+    model::{CertificateRow, ShareRow},
+    protection::PersonalDataKey,
+    repo, status_list,
+};
+use crate::{
+    audit::{self, Actor, Change},
+    db::{now, DbConnection},
+    error::ApiError,
+    organisations::repo as organisations,
+};
+
+/// Moves `current` from one status to another: 409 with `refusal` when it is not in the first,
+/// 412 when it changed meanwhile.
+pub(super) fn move_status(
+    conn: &mut DbConnection,
+    current: &CertificateRow,
+    (from, to): (CertificateStatus, CertificateStatus),
+    refusal: &str,
+    at: NaiveDateTime,
+) -> Result<(), ApiError> {
+    if current.status != from {
+        return Err(ApiError::Conflict(refusal.to_owned()));
+    }
+    let transition = repo::Transition {
+        from,
+        to,
+        expected_version: current.version,
+        at,
+    };
+    if repo::transition(conn, &current.id, &transition)? {
+        Ok(())
+    } else {
+        Err(ApiError::PreconditionFailed)
+    }
+}
+
+/// Issues a draft: freezes it, gives it a verification code and signs its credential. A draft
+/// that corrects another certificate supersedes it, and takes over its shares.
+pub fn issue(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    current: &CertificateRow,
+    signer: &Signer,
+) -> Result<(), ApiError> {
+    let at = now();
+    move_status(
+        conn,
+        current,
+        (CertificateStatus::Draft, CertificateStatus::Issued),
+        &format!("The certificate is already {}.", current.status),
+        at,
+    )?;
+    // The feed's counter is taken first: its lock also serializes the choice of a status bit.
+    repo::append_events(
+        conn,
+        &current.id,
+        FeedEventKind::Issued,
+        None,
+        std::slice::from_ref(&current.issuer_organisation_id),
+        at,
+    )?;
+    let status = status_list::assign(conn)?;
+    let code = credential::verification_code().map_err(protection_failed)?;
+    // Issuing changes no content: the draft as loaded is what is signed.
+    let (units, _) = repo::children(conn, std::slice::from_ref(&current.id))?;
+    let names = repo::unit_names(conn, &units)?;
+    let (issuer, _) = organisations::find(conn, &current.issuer_organisation_id)?
+        .ok_or_else(|| ApiError::internal("the issuing organisation is missing"))?;
+    let content = credential::Content {
+        row: current,
+        units: &units,
+        names: &names,
+        issuer: &issuer,
+    };
+    let jwt = credential::sign(&content, at, &code, status, signer)?;
+    repo::set_issued(conn, &current.id, at, &code, &jwt, status)?;
+    audit::record(
+        conn,
+        actor,
+        Change::new(
+            "issue",
+            RESOURCE,
+            &current.id,
+            Some(&current.issuer_organisation_id),
+        ),
+    )?;
+    if let Some(old_id) = &current.supersedes_id {
+        supersede_old(conn, actor, old_id, &current.id, at)?;
+    }
+    Ok(())
+}
+
+fn supersede_old(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    old_id: &str,
+    successor: &str,
+    at: NaiveDateTime,
+) -> Result<(), ApiError> {
+    let old = repo::find(conn, old_id)?.ok_or(NOT_FOUND)?;
+    let audience = audience(conn, &old)?;
+    if old.status == CertificateStatus::Issued {
+        repo::transition(
+            conn,
+            old_id,
+            &repo::Transition {
+                from: CertificateStatus::Issued,
+                to: CertificateStatus::Superseded,
+                expected_version: old.version,
+                at,
+            },
+        )?;
+    }
+    repo::set_superseded_by(conn, old_id, successor)?;
+    audit::record(
+        conn,
+        actor,
+        Change::new("supersede", RESOURCE, old_id, Some(&old.issuer_organisation_id)),
+    )?;
+    repo::append_events(conn, old_id, FeedEventKind::Superseded, None, &audience, at)?;
+    // The holder consented to sharing this record with them; its correction goes to them too.
+    for share in repo::active_shares(conn, &[old_id.to_owned()])? {
+        repo::insert_share(
+            conn,
+            &ShareRow {
+                id: Uuid::now_v7().to_string(),
+                certificate_id: successor.to_owned(),
+                shared_at: at,
+                ended_at: None,
+                ..share.clone()
+            },
+        )?;
+        repo::append_events(
+            conn,
+            successor,
+            FeedEventKind::Shared,
+            Some(&share.organisation_id),
+            &[old.issuer_organisation_id.clone(), share.organisation_id.clone()],
+            at,
+        )?;
+    }
+    Ok(())
+}
+
+/// Revokes an issued certificate.
+pub fn revoke(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    current: &CertificateRow,
+    reason: &str,
+) -> Result<(), ApiError> {
+    let at = now();
+    move_status(
+        conn,
+        current,
+        (CertificateStatus::Issued, CertificateStatus::Revoked),
+        &format!(
+            "Only an issued certificate can be revoked; this one is {}.",
+            current.status
+        ),
+        at,
+    )?;
+    repo::set_revoked(conn, &current.id, at, reason.trim())?;
+    audit::record(
+        conn,
+        actor,
+        Change::new(
+            "revoke",
+            RESOURCE,
+            &current.id,
+            Some(&current.issuer_organisation_id),
+        ),
+    )?;
+    let audience = audience(conn, current)?;
+    repo::append_events(conn, &current.id, FeedEventKind::Revoked, None, &audience, at)
+        .map_err(ApiError::from)
+}
+
+/// Starts a correction: a new draft with the issued certificate's content.
+pub fn supersede(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    current: &CertificateRow,
+    key: &PersonalDataKey,
+) -> Result<String, ApiError> {
+    if current.status != CertificateStatus::Issued {
+        return Err(ApiError::Conflict(format!(
+            "Only an issued certificate can be corrected; this one is {}.",
+            current.status
+        )));
+    }
+    if let Some(draft) = repo::pending_successor(conn, &current.id)? {
+        return Err(ApiError::Conflict(format!(
+            "A correction is already being written: certificate {draft}."
+        )));
+    }
+    let input = input_of(conn, current, key)?;
+    create(
+        conn,
+        actor,
+        &current.issuer_organisation_id,
+        input,
+        Some(&current.id),
+        key,
+    )
+}

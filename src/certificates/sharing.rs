@@ -1,0 +1,131 @@
+//! Sharing an issued certificate with an education provider, with the holder's consent.
+
+use uuid::Uuid;
+
+use super::domain::RESOURCE;
+use super::{
+    dto::{CertificateStatus, FeedEventKind, ShareInput},
+    model::{CertificateRow, ShareRow},
+    repo,
+};
+use crate::{
+    audit::{self, Actor, Change},
+    db::{now, today, DbConnection},
+    error::ApiError,
+    organisations::{dto::OrganisationKind, repo as organisations},
+};
+
+/// Shares an issued certificate with an education provider.
+pub fn share(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    current: &CertificateRow,
+    input: &ShareInput,
+) -> Result<(), ApiError> {
+    if current.status != CertificateStatus::Issued {
+        return Err(ApiError::Conflict(format!(
+            "Only an issued certificate can be shared; this one is {}.",
+            current.status
+        )));
+    }
+    if input.consent_given_on > today() {
+        return Err(ApiError::validation(
+            "consent_given_on",
+            "future",
+            "consent cannot be given in the future",
+        ));
+    }
+    match organisations::find(conn, &input.organisation_id)? {
+        Some((found, _)) if found.active && found.kind == OrganisationKind::EducationProvider => {}
+        Some(_) => {
+            return Err(ApiError::validation(
+                "organisation_id",
+                "not_education_provider",
+                "certificates are shared with active education providers",
+            ))
+        }
+        None => {
+            return Err(ApiError::validation(
+                "organisation_id",
+                "unknown",
+                "no organisation has this id",
+            ))
+        }
+    }
+    let shares = repo::active_shares(conn, std::slice::from_ref(&current.id))?;
+    if shares
+        .iter()
+        .any(|share| share.organisation_id == input.organisation_id)
+    {
+        return Err(ApiError::Conflict(
+            "The certificate is already shared with this organisation.".to_owned(),
+        ));
+    }
+    let at = now();
+    repo::insert_share(
+        conn,
+        &ShareRow {
+            id: Uuid::now_v7().to_string(),
+            certificate_id: current.id.clone(),
+            organisation_id: input.organisation_id.clone(),
+            consent_given_on: input.consent_given_on,
+            consent_method: input.consent_method,
+            shared_at: at,
+            ended_at: None,
+        },
+    )?;
+    audit::record(
+        conn,
+        actor,
+        Change::new(
+            "share",
+            RESOURCE,
+            &current.id,
+            Some(&current.issuer_organisation_id),
+        ),
+    )?;
+    repo::append_events(
+        conn,
+        &current.id,
+        FeedEventKind::Shared,
+        Some(&input.organisation_id),
+        &[
+            current.issuer_organisation_id.clone(),
+            input.organisation_id.clone(),
+        ],
+        at,
+    )
+    .map_err(ApiError::from)
+}
+
+/// Ends sharing with `organisation_id`.
+pub fn unshare(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    current: &CertificateRow,
+    organisation_id: &str,
+) -> Result<(), ApiError> {
+    let at = now();
+    if !repo::end_share(conn, &current.id, organisation_id, at)? {
+        return Err(ApiError::NotFound { resource: "share" });
+    }
+    audit::record(
+        conn,
+        actor,
+        Change::new(
+            "unshare",
+            RESOURCE,
+            &current.id,
+            Some(&current.issuer_organisation_id),
+        ),
+    )?;
+    repo::append_events(
+        conn,
+        &current.id,
+        FeedEventKind::Unshared,
+        Some(organisation_id),
+        &[current.issuer_organisation_id.clone(), organisation_id.to_owned()],
+        at,
+    )
+    .map_err(ApiError::from)
+}

@@ -1,0 +1,241 @@
+//! Certificates as their readers see them, and the audit of who read personal data.
+
+use std::collections::HashMap;
+
+use chrono::{NaiveDate, NaiveDateTime, Utc};
+use uuid::Uuid;
+
+use super::domain::{open, RESOURCE};
+use super::{
+    dto::{
+        Certificate, CertificateEnvironment, CertificateInput, CertificateUnit, CertificateUnitInput,
+        CoachInput, Holder, HolderInput, OtherCompetenceInput, Share, SkillInput,
+    },
+    model::{CertificateRow, UnitRow},
+    protection::PersonalDataKey,
+    repo,
+};
+use crate::{
+    audit::{self, Actor, Change},
+    db::DbConnection,
+    environments::repo as environments,
+    error::ApiError,
+    organisations::repo as organisations,
+    text::localized,
+};
+
+/// The holder's personal data as stored sealed: identity code, birth date and learner OID.
+struct HolderSecrets {
+    hetu: Option<String>,
+    date_of_birth: NaiveDate,
+    learner_oid: Option<String>,
+}
+
+fn open_holder(row: &CertificateRow, key: &PersonalDataKey) -> Result<HolderSecrets, ApiError> {
+    let date_of_birth = open(key, row.holder_birth_date_encrypted.as_deref())?
+        .and_then(|date| date.parse().ok())
+        .ok_or_else(|| ApiError::internal(format!("certificate {} has no readable birth date", row.id)))?;
+    Ok(HolderSecrets {
+        hetu: open(key, row.holder_hetu_encrypted.as_deref())?,
+        date_of_birth,
+        learner_oid: open(key, row.holder_learner_oid.as_deref())?,
+    })
+}
+
+fn parse_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, ApiError> {
+    serde_json::from_str(text)
+        .map_err(|error| ApiError::internal(format!("stored JSON does not parse: {error}")))
+}
+
+/// The content of a certificate as input, for a merge patch or a correction.
+pub fn input_of(
+    conn: &mut DbConnection,
+    row: &CertificateRow,
+    key: &PersonalDataKey,
+) -> Result<CertificateInput, ApiError> {
+    let (units, environments) = repo::children(conn, std::slice::from_ref(&row.id))?;
+    let secrets = open_holder(row, key)?;
+    Ok(CertificateInput {
+        issuer_organisation_id: Some(row.issuer_organisation_id.clone()),
+        holder: HolderInput {
+            given_names: row.holder_given_names.clone(),
+            family_name: row.holder_family_name.clone(),
+            date_of_birth: secrets.date_of_birth,
+            hetu: secrets.hetu,
+            learner_oid: secrets.learner_oid,
+        },
+        learning_environment_ids: environments.into_iter().map(|link| link.environment_id).collect(),
+        programme_reference: row.programme_reference.clone(),
+        start_date: row.start_date,
+        end_date: row.end_date,
+        hours: row.hours,
+        coach: CoachInput {
+            name: row.coach_name.clone(),
+            title: row.coach_title.clone(),
+        },
+        language: row.language,
+        units: units
+            .into_iter()
+            .map(|unit| {
+                Ok(CertificateUnitInput {
+                    skills: parse_json::<Vec<SkillInput>>(&unit.skills)?,
+                    qualification: unit.qualification_code,
+                    unit: unit.unit_code,
+                    description: unit.description,
+                    hours: unit.hours,
+                })
+            })
+            .collect::<Result<_, ApiError>>()?,
+        other_competences: parse_json::<Vec<OtherCompetenceInput>>(&row.other_competences)?,
+    })
+}
+
+fn utc(at: NaiveDateTime) -> chrono::DateTime<Utc> {
+    at.and_utc()
+}
+
+/// Certificates as their readers see them; `shows_shares` tells for an issuer id whether the
+/// reader sees whom it shared them with.
+pub fn views(
+    conn: &mut DbConnection,
+    rows: Vec<CertificateRow>,
+    key: &PersonalDataKey,
+    shows_shares: impl Fn(&str) -> bool,
+) -> Result<Vec<Certificate>, ApiError> {
+    let ids: Vec<String> = rows.iter().map(|row| row.id.clone()).collect();
+    let (units, links) = repo::children(conn, &ids)?;
+    let shares = repo::active_shares(conn, &ids)?;
+    let environment_ids: Vec<String> = links.iter().map(|link| link.environment_id.clone()).collect();
+    let environment_rows = environments::find_many(conn, &environment_ids)?;
+    let mut organisation_ids: Vec<String> = rows
+        .iter()
+        .map(|row| row.issuer_organisation_id.clone())
+        .collect();
+    organisation_ids.extend(shares.iter().map(|share| share.organisation_id.clone()));
+    let organisations = organisations::summaries(conn, &organisation_ids)?;
+    let names = repo::unit_names(conn, &units)?;
+    let organisation = |id: &str| {
+        organisations
+            .get(id)
+            .cloned()
+            .ok_or_else(|| ApiError::internal(format!("organisation {id} is missing")))
+    };
+    let mut units_by_certificate: HashMap<&str, Vec<&UnitRow>> = HashMap::new();
+    for unit in &units {
+        units_by_certificate
+            .entry(unit.certificate_id.as_str())
+            .or_default()
+            .push(unit);
+    }
+    rows.into_iter()
+        .map(|row| {
+            let units = units_by_certificate
+                .get(row.id.as_str())
+                .map(Vec::as_slice)
+                .unwrap_or_default()
+                .iter()
+                .map(|unit| {
+                    Ok(CertificateUnit {
+                        qualification: names.qualification(&unit.qualification_code),
+                        unit: names.unit(&unit.unit_code),
+                        description: unit.description.clone(),
+                        skills: parse_json(&unit.skills)?,
+                        hours: unit.hours,
+                    })
+                })
+                .collect::<Result<_, ApiError>>()?;
+            let learning_environments = links
+                .iter()
+                .filter(|link| link.certificate_id == row.id)
+                .filter_map(|link| {
+                    environment_rows
+                        .iter()
+                        .find(|environment| environment.id == link.environment_id)
+                })
+                .map(|environment| CertificateEnvironment {
+                    id: environment.id.clone(),
+                    name: localized(&environment.name_fi, &environment.name_sv, &environment.name_en),
+                    municipality: environment.municipality_code.clone(),
+                })
+                .collect();
+            let shares = if shows_shares(&row.issuer_organisation_id) {
+                shares
+                    .iter()
+                    .filter(|share| share.certificate_id == row.id)
+                    .map(|share| {
+                        Ok(Share {
+                            organisation: organisation(&share.organisation_id)?,
+                            consent_given_on: share.consent_given_on,
+                            consent_method: share.consent_method,
+                            shared_at: utc(share.shared_at),
+                        })
+                    })
+                    .collect::<Result<_, ApiError>>()?
+            } else {
+                Vec::new()
+            };
+            let secrets = open_holder(&row, key)?;
+            Ok(Certificate {
+                status: row.status,
+                issuer: organisation(&row.issuer_organisation_id)?,
+                holder: Holder {
+                    hetu: secrets.hetu,
+                    given_names: row.holder_given_names.clone(),
+                    family_name: row.holder_family_name.clone(),
+                    date_of_birth: secrets.date_of_birth,
+                    learner_oid: secrets.learner_oid,
+                },
+                learning_environments,
+                programme_reference: row.programme_reference.clone(),
+                start_date: row.start_date,
+                end_date: row.end_date,
+                hours: row.hours,
+                coach: CoachInput {
+                    name: row.coach_name.clone(),
+                    title: row.coach_title.clone(),
+                },
+                language: row.language,
+                units,
+                other_competences: parse_json(&row.other_competences)?,
+                shares,
+                verification_code: row.verification_code.clone(),
+                supersedes: row.supersedes_id.clone(),
+                superseded_by: row.superseded_by_id.clone(),
+                issued_at: row.issued_at.map(utc),
+                revoked_at: row.revoked_at.map(utc),
+                revocation_reason: row.revocation_reason.clone(),
+                version: row.version,
+                created_at: utc(row.created_at),
+                updated_at: utc(row.updated_at),
+                id: row.id,
+            })
+        })
+        .collect()
+}
+
+/// Records that `actor` read the personal data of these certificates.
+/// A search by identity code, found or not: who searched and when, never the code.
+pub fn record_search(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    searcher_organisation_id: Option<&str>,
+) -> Result<(), ApiError> {
+    let id = Uuid::now_v7().to_string();
+    audit::record(
+        conn,
+        actor,
+        Change::new("search", "certificate_search", &id, searcher_organisation_id),
+    )?;
+    Ok(())
+}
+
+pub fn record_reads(conn: &mut DbConnection, actor: &Actor, rows: &[CertificateRow]) -> Result<(), ApiError> {
+    for row in rows {
+        audit::record(
+            conn,
+            actor,
+            Change::new("read", RESOURCE, &row.id, Some(&row.issuer_organisation_id)),
+        )?;
+    }
+    Ok(())
+}
