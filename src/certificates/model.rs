@@ -8,7 +8,7 @@ use crate::schema::{
     certificate_environments, certificate_events, certificate_shares, certificate_units, certificates,
 };
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, Identifiable)]
 #[diesel(table_name = certificates)]
 pub struct CertificateRow {
     pub id: String,
@@ -69,8 +69,8 @@ pub struct ContentChanges {
     pub updated_at: NaiveDateTime,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = certificate_units)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, Associations)]
+#[diesel(table_name = certificate_units, belongs_to(CertificateRow, foreign_key = certificate_id))]
 pub struct UnitRow {
     pub certificate_id: String,
     pub position: i32,
@@ -82,15 +82,15 @@ pub struct UnitRow {
     pub hours: Option<i32>,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = certificate_environments)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, Associations)]
+#[diesel(table_name = certificate_environments, belongs_to(CertificateRow, foreign_key = certificate_id))]
 pub struct EnvironmentLinkRow {
     pub certificate_id: String,
     pub environment_id: String,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = certificate_shares)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, Associations)]
+#[diesel(table_name = certificate_shares, belongs_to(CertificateRow, foreign_key = certificate_id))]
 pub struct ShareRow {
     pub id: String,
     pub certificate_id: String,

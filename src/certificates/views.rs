@@ -2,6 +2,8 @@
 
 use std::collections::HashMap;
 
+use diesel::GroupedBy;
+
 use chrono::{NaiveDate, NaiveDateTime, Utc};
 use uuid::Uuid;
 
@@ -11,16 +13,17 @@ use super::{
         Certificate, CertificateEnvironment, CertificateInput, CertificateUnit, CertificateUnitInput,
         CoachInput, Holder, HolderInput, OtherCompetenceInput, Share, SkillInput,
     },
-    model::{CertificateRow, UnitRow},
+    model::{CertificateRow, EnvironmentLinkRow, ShareRow, UnitRow},
     protection::PersonalDataKey,
     repo,
 };
 use crate::{
     audit::{self, Actor, Change},
     db::DbConnection,
-    environments::repo as environments,
+    environments::{model::EnvironmentRow, repo as environments},
     error::ApiError,
-    organisations::repo as organisations,
+    organisations::{dto::OrganisationSummary, repo as organisations},
+    reference::repo::Names,
     text::localized,
 };
 
@@ -94,6 +97,29 @@ fn utc(at: NaiveDateTime) -> chrono::DateTime<Utc> {
     at.and_utc()
 }
 
+/// What the views of a page of certificates look up: loaded once for the page.
+struct Lookups {
+    environments: Vec<EnvironmentRow>,
+    organisations: HashMap<String, OrganisationSummary>,
+    names: Names,
+}
+
+impl Lookups {
+    fn organisation(&self, id: &str) -> Result<OrganisationSummary, ApiError> {
+        self.organisations
+            .get(id)
+            .cloned()
+            .ok_or_else(|| ApiError::internal(format!("organisation {id} is missing")))
+    }
+}
+
+/// One certificate's own child rows.
+struct Children {
+    units: Vec<UnitRow>,
+    links: Vec<EnvironmentLinkRow>,
+    shares: Vec<ShareRow>,
+}
+
 /// Certificates as their readers see them; `shows_shares` tells for an issuer id whether the
 /// reader sees whom it shared them with.
 pub fn views(
@@ -106,111 +132,123 @@ pub fn views(
     let (units, links) = repo::children(conn, &ids)?;
     let shares = repo::active_shares(conn, &ids)?;
     let environment_ids: Vec<String> = links.iter().map(|link| link.environment_id.clone()).collect();
-    let environment_rows = environments::find_many(conn, &environment_ids)?;
-    let mut organisation_ids: Vec<String> = rows
+    let organisation_ids: Vec<String> = rows
         .iter()
         .map(|row| row.issuer_organisation_id.clone())
+        .chain(shares.iter().map(|share| share.organisation_id.clone()))
         .collect();
-    organisation_ids.extend(shares.iter().map(|share| share.organisation_id.clone()));
-    let organisations = organisations::summaries(conn, &organisation_ids)?;
-    let names = repo::unit_names(conn, &units)?;
-    let organisation = |id: &str| {
-        organisations
-            .get(id)
-            .cloned()
-            .ok_or_else(|| ApiError::internal(format!("organisation {id} is missing")))
+    let lookups = Lookups {
+        environments: environments::find_many(conn, &environment_ids)?,
+        organisations: organisations::summaries(conn, &organisation_ids)?,
+        names: repo::unit_names(conn, &units)?,
     };
-    let mut units_by_certificate: HashMap<&str, Vec<&UnitRow>> = HashMap::new();
-    for unit in &units {
-        units_by_certificate
-            .entry(unit.certificate_id.as_str())
-            .or_default()
-            .push(unit);
-    }
+    let children = units
+        .grouped_by(&rows)
+        .into_iter()
+        .zip(links.grouped_by(&rows))
+        .zip(shares.grouped_by(&rows))
+        .map(|((units, links), shares)| Children { units, links, shares });
     rows.into_iter()
-        .map(|row| {
-            let units = units_by_certificate
-                .get(row.id.as_str())
-                .map(Vec::as_slice)
-                .unwrap_or_default()
-                .iter()
-                .map(|unit| {
-                    Ok(CertificateUnit {
-                        qualification: names.qualification(&unit.qualification_code),
-                        unit: names.unit(&unit.unit_code),
-                        description: unit.description.clone(),
-                        skills: parse_json(&unit.skills)?,
-                        hours: unit.hours,
-                    })
-                })
-                .collect::<Result<_, ApiError>>()?;
-            let learning_environments = links
-                .iter()
-                .filter(|link| link.certificate_id == row.id)
-                .filter_map(|link| {
-                    environment_rows
-                        .iter()
-                        .find(|environment| environment.id == link.environment_id)
-                })
-                .map(|environment| CertificateEnvironment {
-                    id: environment.id.clone(),
-                    name: localized(&environment.name_fi, &environment.name_sv, &environment.name_en),
-                    municipality: environment.municipality_code.clone(),
-                })
-                .collect();
-            let shares = if shows_shares(&row.issuer_organisation_id) {
-                shares
-                    .iter()
-                    .filter(|share| share.certificate_id == row.id)
-                    .map(|share| {
-                        Ok(Share {
-                            organisation: organisation(&share.organisation_id)?,
-                            consent_given_on: share.consent_given_on,
-                            consent_method: share.consent_method,
-                            shared_at: utc(share.shared_at),
-                        })
-                    })
-                    .collect::<Result<_, ApiError>>()?
-            } else {
-                Vec::new()
-            };
-            let secrets = open_holder(&row, key)?;
-            Ok(Certificate {
-                status: row.status,
-                issuer: organisation(&row.issuer_organisation_id)?,
-                holder: Holder {
-                    hetu: secrets.hetu,
-                    given_names: row.holder_given_names.clone(),
-                    family_name: row.holder_family_name.clone(),
-                    date_of_birth: secrets.date_of_birth,
-                    learner_oid: secrets.learner_oid,
-                },
-                learning_environments,
-                programme_reference: row.programme_reference.clone(),
-                start_date: row.start_date,
-                end_date: row.end_date,
-                hours: row.hours,
-                coach: CoachInput {
-                    name: row.coach_name.clone(),
-                    title: row.coach_title.clone(),
-                },
-                language: row.language,
-                units,
-                other_competences: parse_json(&row.other_competences)?,
-                shares,
-                verification_code: row.verification_code.clone(),
-                supersedes: row.supersedes_id.clone(),
-                superseded_by: row.superseded_by_id.clone(),
-                issued_at: row.issued_at.map(utc),
-                revoked_at: row.revoked_at.map(utc),
-                revocation_reason: row.revocation_reason.clone(),
-                version: row.version,
-                created_at: utc(row.created_at),
-                updated_at: utc(row.updated_at),
-                id: row.id,
-            })
+        .zip(children)
+        .map(|(row, children)| {
+            let shows = shows_shares(&row.issuer_organisation_id);
+            view(row, children, &lookups, key, shows)
         })
         .collect()
+}
+
+fn unit_view(unit: UnitRow, names: &Names) -> Result<CertificateUnit, ApiError> {
+    Ok(CertificateUnit {
+        qualification: names.qualification(&unit.qualification_code),
+        unit: names.unit(&unit.unit_code),
+        skills: parse_json(&unit.skills)?,
+        description: unit.description,
+        hours: unit.hours,
+    })
+}
+
+fn environment_view(environment: &EnvironmentRow) -> CertificateEnvironment {
+    CertificateEnvironment {
+        id: environment.id.clone(),
+        name: localized(&environment.name_fi, &environment.name_sv, &environment.name_en),
+        municipality: environment.municipality_code.clone(),
+    }
+}
+
+fn share_view(share: ShareRow, lookups: &Lookups) -> Result<Share, ApiError> {
+    Ok(Share {
+        organisation: lookups.organisation(&share.organisation_id)?,
+        consent_given_on: share.consent_given_on,
+        consent_method: share.consent_method,
+        shared_at: utc(share.shared_at),
+    })
+}
+
+fn view(
+    row: CertificateRow,
+    children: Children,
+    lookups: &Lookups,
+    key: &PersonalDataKey,
+    shows_shares: bool,
+) -> Result<Certificate, ApiError> {
+    let learning_environments = children
+        .links
+        .iter()
+        .filter_map(|link| {
+            lookups
+                .environments
+                .iter()
+                .find(|environment| environment.id == link.environment_id)
+        })
+        .map(environment_view)
+        .collect();
+    let shares = match shows_shares {
+        true => children
+            .shares
+            .into_iter()
+            .map(|share| share_view(share, lookups))
+            .collect::<Result<_, ApiError>>()?,
+        false => Vec::new(),
+    };
+    let secrets = open_holder(&row, key)?;
+    Ok(Certificate {
+        status: row.status,
+        issuer: lookups.organisation(&row.issuer_organisation_id)?,
+        holder: Holder {
+            hetu: secrets.hetu,
+            given_names: row.holder_given_names,
+            family_name: row.holder_family_name,
+            date_of_birth: secrets.date_of_birth,
+            learner_oid: secrets.learner_oid,
+        },
+        learning_environments,
+        programme_reference: row.programme_reference,
+        start_date: row.start_date,
+        end_date: row.end_date,
+        hours: row.hours,
+        coach: CoachInput {
+            name: row.coach_name,
+            title: row.coach_title,
+        },
+        language: row.language,
+        units: children
+            .units
+            .into_iter()
+            .map(|unit| unit_view(unit, &lookups.names))
+            .collect::<Result<_, ApiError>>()?,
+        other_competences: parse_json(&row.other_competences)?,
+        shares,
+        verification_code: row.verification_code,
+        supersedes: row.supersedes_id,
+        superseded_by: row.superseded_by_id,
+        issued_at: row.issued_at.map(utc),
+        revoked_at: row.revoked_at.map(utc),
+        revocation_reason: row.revocation_reason,
+        version: row.version,
+        created_at: utc(row.created_at),
+        updated_at: utc(row.updated_at),
+        id: row.id,
+    })
 }
 
 /// Records that `actor` read the personal data of these certificates.
