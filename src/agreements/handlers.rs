@@ -6,7 +6,8 @@ use super::{
     domain::{self, NOT_FOUND},
     dto::{Agreement, AgreementFilter, AgreementInput, TerminationInput},
     model::{AgreementRow, PartyRow},
-    policy, repo,
+    policy,
+    repo::{self, Children},
 };
 use crate::{
     audit::Actor,
@@ -20,26 +21,28 @@ use crate::{
 
 /// One agreement as `caller` may see it: parties in full, others a summary of one in force.
 fn view(conn: &mut DbConnection, row: AgreementRow, caller: Option<&Caller>) -> Result<Agreement, ApiError> {
-    let parties = repo::children(conn, std::slice::from_ref(&row.id))?.parties;
-    let full = policy::sees_everything(caller, &parties);
+    let children = repo::children(conn, std::slice::from_ref(&row.id))?;
+    let full = policy::sees_everything(caller, &children.parties);
     if !full && domain::effective_status(&row, domain::today()) != super::dto::AgreementStatus::Active {
         return Err(NOT_FOUND);
     }
-    domain::views(conn, vec![row], |_| full)?.pop().ok_or(NOT_FOUND)
+    domain::views_of(conn, vec![row], children, |_| full)?
+        .pop()
+        .ok_or(NOT_FOUND)
 }
 
-/// Loads an agreement and its parties for a change by `caller` at the version `If-Match` names.
+/// Loads an agreement and its lists for a change by `caller` at the version `If-Match` names.
 fn load_for_change(
     conn: &mut DbConnection,
     id: &str,
     caller: &Caller,
     if_match: &IfMatch,
-) -> Result<(AgreementRow, Vec<PartyRow>), ApiError> {
+) -> Result<(AgreementRow, Children), ApiError> {
     let row = repo::find(conn, id)?.ok_or(NOT_FOUND)?;
-    let parties = repo::children(conn, std::slice::from_ref(&row.id))?.parties;
-    policy::can_change(caller, &parties)?;
+    let children = repo::children(conn, std::slice::from_ref(&row.id))?;
+    policy::can_change(caller, &children.parties)?;
     if_match.check(row.version)?;
-    Ok((row, parties))
+    Ok((row, children))
 }
 
 /// Drafts an agreement; the caller's organisation is among the parties and issues it.
@@ -152,8 +155,7 @@ pub async fn update(
     let id = id.into_inner();
     let agreement = db
         .write(move |conn| {
-            let (current, _) = load_for_change(conn, &id, &caller, &if_match)?;
-            let children = repo::children(conn, std::slice::from_ref(&current.id))?;
+            let (current, children) = load_for_change(conn, &id, &caller, &if_match)?;
             let input = patch.apply_to(&domain::input_of(&current, &children))?;
             let party_ids: Vec<&str> = input.parties.iter().map(|p| p.organisation_id.as_str()).collect();
             policy::can_create(&caller, &party_ids)?;
@@ -177,8 +179,8 @@ async fn action(
 ) -> Result<HttpResponse, ApiError> {
     let agreement = db
         .write(move |conn| {
-            let (current, parties) = load_for_change(conn, &id, &caller, &if_match)?;
-            act(conn, &caller, &current, &parties)?;
+            let (current, children) = load_for_change(conn, &id, &caller, &if_match)?;
+            act(conn, &caller, &current, &children.parties)?;
             let row = repo::find(conn, &id)?.ok_or(NOT_FOUND)?;
             view(conn, row, Some(&caller))
         })

@@ -7,7 +7,7 @@ use crate::schema::{
     agreement_qualifications, agreements,
 };
 
-#[derive(Debug, Clone, Queryable, Selectable)]
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = agreements)]
 pub struct AgreementRow {
     pub id: String,
@@ -53,8 +53,8 @@ pub struct NewAgreement {
     pub created_at: NaiveDateTime,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = agreement_parties)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, Associations)]
+#[diesel(table_name = agreement_parties, belongs_to(AgreementRow, foreign_key = agreement_id))]
 pub struct PartyRow {
     pub agreement_id: String,
     pub organisation_id: String,
@@ -63,8 +63,8 @@ pub struct PartyRow {
     pub confirmed_by_client_id: Option<String>,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = agreement_contacts)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, Associations)]
+#[diesel(table_name = agreement_contacts, belongs_to(AgreementRow, foreign_key = agreement_id))]
 pub struct ContactRow {
     pub agreement_id: String,
     pub position: i32,
@@ -75,22 +75,22 @@ pub struct ContactRow {
     pub phone: Option<String>,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = agreement_qualifications)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, Associations)]
+#[diesel(table_name = agreement_qualifications, belongs_to(AgreementRow, foreign_key = agreement_id))]
 pub struct QualificationLinkRow {
     pub agreement_id: String,
     pub qualification_code: String,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = agreement_environments)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, Associations)]
+#[diesel(table_name = agreement_environments, belongs_to(AgreementRow, foreign_key = agreement_id))]
 pub struct EnvironmentLinkRow {
     pub agreement_id: String,
     pub environment_id: String,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = agreement_attachments)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, Associations)]
+#[diesel(table_name = agreement_attachments, belongs_to(AgreementRow, foreign_key = agreement_id))]
 pub struct AttachmentRow {
     pub agreement_id: String,
     pub position: i32,
