@@ -1,5 +1,6 @@
 //! The rules of participations and completed units.
 
+use diesel::GroupedBy;
 use uuid::Uuid;
 
 use super::{
@@ -294,21 +295,14 @@ pub fn delete(
 pub fn views(conn: &mut DbConnection, rows: Vec<ParticipationRow>) -> Result<Vec<Participation>, ApiError> {
     let ids: Vec<String> = rows.iter().map(|row| row.id.clone()).collect();
     let links = repo::links(conn, &ids)?;
+    let environments = links.environments.grouped_by(&rows);
+    let certificates = links.certificates.grouped_by(&rows);
     rows.into_iter()
-        .map(|row| {
+        .zip(environments.into_iter().zip(certificates))
+        .map(|(row, (environments, certificates))| {
             Ok(Participation {
-                learning_environment_ids: links
-                    .environments
-                    .iter()
-                    .filter(|link| link.participation_id == row.id)
-                    .map(|link| link.environment_id.clone())
-                    .collect(),
-                certificate_ids: links
-                    .certificates
-                    .iter()
-                    .filter(|link| link.participation_id == row.id)
-                    .map(|link| link.certificate_id.clone())
-                    .collect(),
+                learning_environment_ids: environments.into_iter().map(|link| link.environment_id).collect(),
+                certificate_ids: certificates.into_iter().map(|link| link.certificate_id).collect(),
                 under_30: row.age_band.under_30(),
                 gender: row.gender,
                 age_band: row.age_band,

@@ -8,7 +8,7 @@ use crate::schema::{
     participation_certificates, participation_environments, participations, unit_completions,
 };
 
-#[derive(Debug, Clone, Queryable, Selectable)]
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = participations)]
 pub struct ParticipationRow {
     pub id: String,
@@ -56,15 +56,15 @@ pub struct NewParticipation {
     pub created_at: NaiveDateTime,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = participation_environments)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, Associations)]
+#[diesel(table_name = participation_environments, belongs_to(ParticipationRow, foreign_key = participation_id))]
 pub struct EnvironmentLinkRow {
     pub participation_id: String,
     pub environment_id: String,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = participation_certificates)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, Associations)]
+#[diesel(table_name = participation_certificates, belongs_to(ParticipationRow, foreign_key = participation_id))]
 pub struct CertificateLinkRow {
     pub participation_id: String,
     pub certificate_id: String,

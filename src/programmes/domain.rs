@@ -1,5 +1,6 @@
 //! The rules of programmes: what makes a valid one.
 
+use diesel::GroupedBy;
 use std::collections::HashMap;
 
 use uuid::Uuid;
@@ -302,50 +303,49 @@ pub fn views(
             .cloned()
             .ok_or_else(|| ApiError::internal(format!("organisation {id} of a programme is missing")))
     };
+    let own = children
+        .funders
+        .grouped_by(&rows)
+        .into_iter()
+        .zip(children.regions.grouped_by(&rows))
+        .zip(children.municipalities.grouped_by(&rows))
+        .zip(children.partners.grouped_by(&rows));
     rows.into_iter()
-        .map(|row| {
-            let of_this = |programme_id: &String| programme_id == &row.id;
+        .zip(own)
+        .map(|(row, (((funders, regions), municipalities), partners))| {
+            // Invitations are shown to the administrator and to the invited organisation only.
+            let sees_invitation = |partner: &PartnerRow| {
+                viewer.is_some_and(|viewer| {
+                    viewer.acts_for(&row.administrator_organisation_id)
+                        || viewer.organisation_id.as_deref() == Some(&partner.organisation_id)
+                })
+            };
+            let (accepted, invited): (Vec<PartnerRow>, Vec<PartnerRow>) = partners
+                .into_iter()
+                .partition(|partner| partner.accepted_at.is_some());
             Ok(Programme {
                 administrator: summary(&row.administrator_organisation_id)?,
                 name: localized(&row.name_fi, &row.name_sv, &row.name_en),
-                funders: children
-                    .funders
-                    .iter()
-                    .filter(|funder| of_this(&funder.programme_id))
+                funders: funders
+                    .into_iter()
                     .map(|funder| Funder {
-                        name: funder.name.clone(),
+                        name: funder.name,
                         instrument: funder.instrument,
-                        decision_reference: funder.decision_reference.clone(),
+                        decision_reference: funder.decision_reference,
                     })
                     .collect(),
-                regions: children
-                    .regions
-                    .iter()
-                    .filter(|link| of_this(&link.programme_id))
-                    .map(|link| link.region_code.clone())
+                regions: regions.into_iter().map(|link| link.region_code).collect(),
+                municipalities: municipalities
+                    .into_iter()
+                    .map(|link| link.municipality_code)
                     .collect(),
-                municipalities: children
-                    .municipalities
+                partners: accepted
                     .iter()
-                    .filter(|link| of_this(&link.programme_id))
-                    .map(|link| link.municipality_code.clone())
-                    .collect(),
-                partners: children
-                    .partners
-                    .iter()
-                    .filter(|partner| of_this(&partner.programme_id) && partner.accepted_at.is_some())
                     .map(|partner| summary(&partner.organisation_id))
                     .collect::<Result<_, _>>()?,
-                invited_partners: children
-                    .partners
+                invited_partners: invited
                     .iter()
-                    .filter(|partner| of_this(&partner.programme_id) && partner.accepted_at.is_none())
-                    .filter(|partner| {
-                        viewer.is_some_and(|viewer| {
-                            viewer.acts_for(&row.administrator_organisation_id)
-                                || viewer.organisation_id.as_deref() == Some(&partner.organisation_id)
-                        })
-                    })
+                    .filter(|partner| sees_invitation(partner))
                     .map(|partner| summary(&partner.organisation_id))
                     .collect::<Result<_, _>>()?,
                 description: row.description,

@@ -6,7 +6,7 @@ use crate::schema::{
     programme_funders, programme_municipalities, programme_partners, programme_regions, programmes,
 };
 
-#[derive(Debug, Clone, Queryable, Selectable)]
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = programmes)]
 pub struct ProgrammeRow {
     pub id: String,
@@ -49,8 +49,8 @@ pub struct NewProgramme {
     pub created_at: NaiveDateTime,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = programme_funders)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, Associations)]
+#[diesel(table_name = programme_funders, belongs_to(ProgrammeRow, foreign_key = programme_id))]
 pub struct FunderRow {
     pub programme_id: String,
     pub position: i32,
@@ -59,22 +59,22 @@ pub struct FunderRow {
     pub decision_reference: Option<String>,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = programme_regions)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, Associations)]
+#[diesel(table_name = programme_regions, belongs_to(ProgrammeRow, foreign_key = programme_id))]
 pub struct RegionLinkRow {
     pub programme_id: String,
     pub region_code: String,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = programme_municipalities)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, Associations)]
+#[diesel(table_name = programme_municipalities, belongs_to(ProgrammeRow, foreign_key = programme_id))]
 pub struct MunicipalityLinkRow {
     pub programme_id: String,
     pub municipality_code: String,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = programme_partners)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, Associations)]
+#[diesel(table_name = programme_partners, belongs_to(ProgrammeRow, foreign_key = programme_id))]
 pub struct PartnerRow {
     pub programme_id: String,
     pub organisation_id: String,
