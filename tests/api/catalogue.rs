@@ -6,8 +6,9 @@ use serde_json::{json, Value};
 
 use crate::{
     backend_tests,
-    environments::{cast, create_environment, recognise_units},
+    environments::{cast, create_environment},
     helpers::TestApp,
+    recognitions::recognise_units,
 };
 
 pub fn ids(reply: &crate::helpers::Reply) -> Vec<String> {

@@ -17,6 +17,8 @@ mod migrations;
 mod openapi;
 mod organisations;
 mod pagination;
+mod participations;
 mod programmes;
+mod recognitions;
 mod reference_data;
 mod security;

@@ -898,7 +898,10 @@ async fn no_count_of_people_under_three_can_be_recovered_from_public_statistics(
 backend_tests!(no_count_of_people_under_three_can_be_recovered_from_public_statistics);
 
 async fn a_recognition_of_anothers_environment_is_public_only_with_consent(app: TestApp) {
-    use crate::environments::{agreement, cast, create_environment, recognise_unanswered};
+    use crate::{
+        environments::{cast, create_environment},
+        recognitions::{agreement, recognise_unanswered},
+    };
     let cast = cast(&app).await;
     let environment = create_environment(&app, &cast.workshop_token, json!({})).await;
     let body =
