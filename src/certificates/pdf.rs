@@ -293,107 +293,123 @@ impl Layout {
     }
 }
 
-/// The printable certificate. `verify_url` is the public verification page of its code.
-pub fn render(certificate: &Certificate, verify_url: &str) -> Vec<u8> {
-    let language = certificate.language;
-    let words = labels(language);
-    let name_of = |name: &crate::text::LocalizedText| name.get(language.as_str()).to_owned();
-    let mut layout = Layout::new();
+/// What every section of the printed certificate needs: the layout so far, the certificate's
+/// language and its words.
+struct Page<'a> {
+    layout: Layout,
+    certificate: &'a Certificate,
+    language: CertificateLanguage,
+    words: &'a Labels,
+}
 
-    layout.text(words.title, 24.0, true, 0.0);
-    let status_line = match certificate.status {
-        CertificateStatus::Draft => Some(words.draft),
-        CertificateStatus::Revoked => Some(words.revoked),
-        CertificateStatus::Superseded => Some(words.superseded),
-        CertificateStatus::Issued => None,
-    };
-    if let Some(status_line) = status_line {
-        layout.gap(4.0);
-        layout.text(status_line, 14.0, true, 0.0);
+impl Page<'_> {
+    fn name_of(&self, name: &crate::text::LocalizedText) -> String {
+        name.get(self.language.as_str()).to_owned()
     }
 
-    layout.heading(words.holder);
-    let holder = &certificate.holder;
-    layout.text(
-        &format!("{} {}", holder.given_names, holder.family_name),
-        11.0,
-        false,
-        0.0,
-    );
-    layout.text(
-        &format!("{} {}", words.date_of_birth, date(language, holder.date_of_birth)),
-        10.0,
-        false,
-        0.0,
-    );
-
-    layout.heading(words.issuer);
-    layout.text(&name_of(&certificate.issuer.name), 11.0, false, 0.0);
-
-    layout.heading(words.period);
-    let mut period = format!(
-        "{} – {}",
-        date(language, certificate.start_date),
-        date(language, certificate.end_date)
-    );
-    if let Some(hours) = certificate.hours {
-        period.push_str(&format!(", {hours} {}", words.hours));
+    fn date(&self, day: NaiveDate) -> String {
+        date(self.language, day)
     }
-    layout.text(&period, 11.0, false, 0.0);
 
-    if !certificate.learning_environments.is_empty() {
-        layout.heading(words.environments);
-        for environment in &certificate.learning_environments {
-            layout.text(&name_of(&environment.name), 11.0, false, 0.0);
+    fn title_and_status(&mut self) {
+        let words = self.words;
+        self.layout.text(words.title, 24.0, true, 0.0);
+        let status_line = match self.certificate.status {
+            CertificateStatus::Draft => Some(words.draft),
+            CertificateStatus::Revoked => Some(words.revoked),
+            CertificateStatus::Superseded => Some(words.superseded),
+            CertificateStatus::Issued => None,
+        };
+        if let Some(status_line) = status_line {
+            self.layout.gap(4.0);
+            self.layout.text(status_line, 14.0, true, 0.0);
         }
     }
-    if let Some(programme) = &certificate.programme_reference {
-        layout.heading(words.programme);
-        layout.text(programme, 11.0, false, 0.0);
+
+    fn holder_issuer_and_period(&mut self) {
+        let (words, certificate) = (self.words, self.certificate);
+        let holder = &certificate.holder;
+        self.layout.heading(words.holder);
+        self.layout.text(
+            &format!("{} {}", holder.given_names, holder.family_name),
+            11.0,
+            false,
+            0.0,
+        );
+        let born = format!("{} {}", words.date_of_birth, self.date(holder.date_of_birth));
+        self.layout.text(&born, 10.0, false, 0.0);
+        self.layout.heading(words.issuer);
+        let issuer = self.name_of(&certificate.issuer.name);
+        self.layout.text(&issuer, 11.0, false, 0.0);
+        self.layout.heading(words.period);
+        let mut period = format!(
+            "{} – {}",
+            self.date(certificate.start_date),
+            self.date(certificate.end_date)
+        );
+        if let Some(hours) = certificate.hours {
+            period.push_str(&format!(", {hours} {}", words.hours));
+        }
+        self.layout.text(&period, 11.0, false, 0.0);
     }
 
-    if !certificate.units.is_empty() {
-        layout.heading(words.units);
-        for unit in &certificate.units {
-            layout.reserve(60.0);
-            layout.gap(6.0);
-            layout.text(
-                &format!("{} ({})", name_of(&unit.unit.name), unit.unit.code),
-                11.0,
-                true,
-                0.0,
-            );
-            layout.text(
-                &format!(
-                    "{}: {} ({})",
-                    words.qualification,
-                    name_of(&unit.qualification.name),
-                    unit.qualification.code
-                ),
-                10.0,
-                false,
-                0.0,
-            );
-            if let Some(hours) = unit.hours {
-                layout.text(&format!("{hours} {}", words.hours), 10.0, false, 0.0);
+    fn environments_and_programme(&mut self) {
+        let (words, certificate) = (self.words, self.certificate);
+        if !certificate.learning_environments.is_empty() {
+            self.layout.heading(words.environments);
+            for environment in &certificate.learning_environments {
+                let name = self.name_of(&environment.name);
+                self.layout.text(&name, 11.0, false, 0.0);
             }
-            layout.text(&unit.description, 10.0, false, 0.0);
+        }
+        if let Some(programme) = &certificate.programme_reference {
+            self.layout.heading(words.programme);
+            self.layout.text(programme, 11.0, false, 0.0);
+        }
+    }
+
+    fn units(&mut self) {
+        let words = self.words;
+        if self.certificate.units.is_empty() {
+            return;
+        }
+        self.layout.heading(words.units);
+        for unit in &self.certificate.units {
+            self.layout.reserve(60.0);
+            self.layout.gap(6.0);
+            let name = format!("{} ({})", self.name_of(&unit.unit.name), unit.unit.code);
+            self.layout.text(&name, 11.0, true, 0.0);
+            let qualification = format!(
+                "{}: {} ({})",
+                words.qualification,
+                self.name_of(&unit.qualification.name),
+                unit.qualification.code
+            );
+            self.layout.text(&qualification, 10.0, false, 0.0);
+            if let Some(hours) = unit.hours {
+                self.layout
+                    .text(&format!("{hours} {}", words.hours), 10.0, false, 0.0);
+            }
+            self.layout.text(&unit.description, 10.0, false, 0.0);
             if !unit.skills.is_empty() {
-                layout.text(words.skills, 10.0, true, 0.0);
+                self.layout.text(words.skills, 10.0, true, 0.0);
                 for skill in &unit.skills {
                     let text = match &skill.requirement_code {
                         Some(code) => format!("• {} ({code})", skill.text),
                         None => format!("• {}", skill.text),
                     };
-                    layout.text(&text, 10.0, false, 10.0);
+                    self.layout.text(&text, 10.0, false, 10.0);
                 }
             }
         }
     }
 
-    if !certificate.other_competences.is_empty() {
-        layout.heading(words.other_competences);
-        for competence in &certificate.other_competences {
+    fn other_competences(&mut self) {
+        if self.certificate.other_competences.is_empty() {
+            return;
+        }
+        self.layout.heading(self.words.other_competences);
+        for competence in &self.certificate.other_competences {
             let mut title = competence.name.clone();
             let source: Vec<&str> = [competence.framework.as_deref(), competence.code.as_deref()]
                 .into_iter()
@@ -402,43 +418,65 @@ pub fn render(certificate: &Certificate, verify_url: &str) -> Vec<u8> {
             if !source.is_empty() {
                 title.push_str(&format!(" ({})", source.join(", ")));
             }
-            layout.text(&title, 10.0, true, 0.0);
+            self.layout.text(&title, 10.0, true, 0.0);
             if let Some(description) = &competence.description {
-                layout.text(description, 10.0, false, 0.0);
+                self.layout.text(description, 10.0, false, 0.0);
             }
         }
     }
 
-    layout.heading(words.coach);
-    let coach = match &certificate.coach.title {
-        Some(title) => format!("{}, {title}", certificate.coach.name),
-        None => certificate.coach.name.clone(),
-    };
-    layout.text(&coach, 11.0, false, 0.0);
-    if let Some(issued_at) = certificate.issued_at {
-        layout.text(
-            &format!("{} {}", words.issued, date(language, issued_at.date_naive())),
-            10.0,
-            false,
-            0.0,
-        );
-    }
-
-    let mut link = None;
-    if let Some(code) = &certificate.verification_code {
-        layout.heading(&format!("{}: {code}", words.verification));
-        layout.text(words.verification_hint, 10.0, false, 0.0);
-        layout.text(verify_url, 10.0, false, 0.0);
-        if let Ok(qr) = QrCode::encode_text(verify_url, QrCodeEcc::Medium) {
-            layout.gap(8.0);
-            layout.qr(&qr, MARGIN);
-            let side = qr.size() as f32 * QR_MODULE;
-            link = Some(Rect::new(MARGIN, layout.y, MARGIN + side, layout.y + side));
+    fn coach_and_issue_date(&mut self) {
+        let (words, certificate) = (self.words, self.certificate);
+        self.layout.heading(words.coach);
+        let coach = match &certificate.coach.title {
+            Some(title) => format!("{}, {title}", certificate.coach.name),
+            None => certificate.coach.name.clone(),
+        };
+        self.layout.text(&coach, 11.0, false, 0.0);
+        if let Some(issued_at) = certificate.issued_at {
+            let issued = format!("{} {}", words.issued, self.date(issued_at.date_naive()));
+            self.layout.text(&issued, 10.0, false, 0.0);
         }
     }
 
-    let title = format!("{} – {} {}", words.title, holder.given_names, holder.family_name);
-    assemble(layout.finish(), &title, link.map(|rect| (rect, verify_url)))
+    /// The verification code, the page's address and its QR code; the QR code's area, to link.
+    fn verification(&mut self, verify_url: &str) -> Option<Rect> {
+        let code = self.certificate.verification_code.as_ref()?;
+        self.layout
+            .heading(&format!("{}: {code}", self.words.verification));
+        self.layout.text(self.words.verification_hint, 10.0, false, 0.0);
+        self.layout.text(verify_url, 10.0, false, 0.0);
+        let qr = QrCode::encode_text(verify_url, QrCodeEcc::Medium).ok()?;
+        self.layout.gap(8.0);
+        self.layout.qr(&qr, MARGIN);
+        let side = qr.size() as f32 * QR_MODULE;
+        let y = self.layout.y;
+        Some(Rect::new(MARGIN, y, MARGIN + side, y + side))
+    }
+}
+
+/// The printable certificate. `verify_url` is the public verification page of its code.
+pub fn render(certificate: &Certificate, verify_url: &str) -> Vec<u8> {
+    let language = certificate.language;
+    let mut page = Page {
+        layout: Layout::new(),
+        certificate,
+        language,
+        words: labels(language),
+    };
+    page.title_and_status();
+    page.holder_issuer_and_period();
+    page.environments_and_programme();
+    page.units();
+    page.other_competences();
+    page.coach_and_issue_date();
+    let link = page.verification(verify_url);
+    let holder = &certificate.holder;
+    let title = format!(
+        "{} – {} {}",
+        page.words.title, holder.given_names, holder.family_name
+    );
+    assemble(page.layout.finish(), &title, link.map(|rect| (rect, verify_url)))
 }
 
 /// Writes the pages into one document; `link` makes an area of the last page open a URL.
