@@ -1,5 +1,9 @@
 use chrono::{NaiveDate, NaiveDateTime};
-use diesel::prelude::*;
+use diesel::{
+    dsl::{AssumeNotNull, GtEq, IsNull, Or},
+    prelude::*,
+    sql_types::Bool,
+};
 
 use super::{
     dto::{AgreementFilter, AgreementStatus, PartyRole},
@@ -9,7 +13,7 @@ use super::{
     },
 };
 use crate::{
-    db::DbConnection,
+    db::{DbConnection, MultiBackend},
     pagination::PageRequest,
     per_backend,
     schema::{
@@ -135,6 +139,114 @@ pub fn reference_taken(
         .map(|found| found.is_some())
 }
 
+/// A condition on agreements, combined with others into one query.
+type Condition = Box<dyn BoxableExpression<agreements::table, MultiBackend, SqlType = Bool>>;
+
+/// Agreements with a party matching `parties` (a query of agreement ids).
+macro_rules! with_party {
+    ($parties:expr) => {
+        Box::new(agreements::id.eq_any($parties.select(agreement_parties::agreement_id))) as Condition
+    };
+}
+
+/// Active and not past `valid_until` on `day`.
+fn in_force_on(day: NaiveDate) -> Condition {
+    Box::new(until_at_least(day).and(agreements::status.eq(AgreementStatus::Active)))
+}
+
+/// `valid_until` open or not before `day`. Never NULL: an open end is true.
+fn until_at_least(
+    day: NaiveDate,
+) -> AssumeNotNull<Or<IsNull<agreements::valid_until>, GtEq<agreements::valid_until, NaiveDate>>> {
+    agreements::valid_until
+        .is_null()
+        .or(agreements::valid_until.ge(day))
+        .assume_not_null()
+}
+
+/// What a viewer may see: administrators everything, a party all of its own and anyone the
+/// agreements in force.
+fn visible_to(party_of: Option<String>, everything: bool, today: NaiveDate) -> Option<Condition> {
+    if everything {
+        return None;
+    }
+    Some(match party_of {
+        Some(organisation) => Box::new(
+            in_force_on(today).or(agreements::id.eq_any(
+                agreement_parties::table
+                    .filter(agreement_parties::organisation_id.eq(organisation))
+                    .select(agreement_parties::agreement_id),
+            )),
+        ),
+        None => in_force_on(today),
+    })
+}
+
+/// The status a reader sees, as stored columns: `expired` is active past `valid_until`.
+fn with_status(status: AgreementStatus, today: NaiveDate) -> Condition {
+    match status {
+        AgreementStatus::Draft | AgreementStatus::Terminated => Box::new(agreements::status.eq(status)),
+        AgreementStatus::Active => in_force_on(today),
+        AgreementStatus::Expired => Box::new(
+            agreements::valid_until
+                .lt(today)
+                .assume_not_null()
+                .and(agreements::status.eq(AgreementStatus::Active)),
+        ),
+    }
+}
+
+/// In force on `day` as it was then: a termination after the day does not count.
+fn valid_on(day: NaiveDate) -> Condition {
+    Box::new(
+        until_at_least(day).and(agreements::valid_from.le(day)).and(
+            agreements::status
+                .eq(AgreementStatus::Active)
+                .or(agreements::status
+                    .eq(AgreementStatus::Terminated)
+                    .and(agreements::terminated_on.gt(day).assume_not_null())),
+        ),
+    )
+}
+
+/// The conditions of a filter's party, role, qualification and place.
+fn filter_conditions(filter: &AgreementFilter) -> Vec<Condition> {
+    let mut conditions = Vec::new();
+    if let Some(party) = &filter.party {
+        // The role narrows the party's own role; "any role" matches every role.
+        let roles: Vec<PartyRole> = filter
+            .role
+            .map_or_else(|| PartyRole::ALL.to_vec(), |role| vec![role]);
+        conditions.push(with_party!(agreement_parties::table
+            .filter(agreement_parties::organisation_id.eq(party.clone()))
+            .filter(agreement_parties::role.eq_any(roles))));
+    } else if let Some(role) = filter.role {
+        conditions.push(with_party!(
+            agreement_parties::table.filter(agreement_parties::role.eq(role))
+        ));
+    }
+    if let Some(code) = &filter.qualification {
+        conditions.push(Box::new(
+            agreements::id.eq_any(
+                agreement_qualifications::table
+                    .filter(agreement_qualifications::qualification_code.eq(code.clone()))
+                    .select(agreement_qualifications::agreement_id),
+            ),
+        ));
+    }
+    if let Some(municipality) = &filter.municipality {
+        conditions.push(with_party!(agreement_parties::table
+            .inner_join(organisations::table)
+            .filter(organisations::municipality_code.eq(municipality.clone()))));
+    }
+    if let Some(region) = &filter.region {
+        conditions.push(with_party!(agreement_parties::table
+            .inner_join(organisations::table.inner_join(municipalities::table))
+            .filter(municipalities::region_code.eq(region.clone()))));
+    }
+    conditions
+}
+
 /// Agreements visible to a viewer, in creation order. `party_of`: the viewer's organisation (it
 /// sees all of its own agreements); `everything`: administrators. Others see agreements in force.
 pub fn list(
@@ -145,118 +257,19 @@ pub fn list(
     today: NaiveDate,
     page: &PageRequest<String>,
 ) -> QueryResult<Vec<AgreementRow>> {
-    let in_force = agreements::status.eq(AgreementStatus::Active).and(
-        agreements::valid_until
-            .is_null()
-            .or(agreements::valid_until.ge(today)),
-    );
-    let mut query = agreements::table.select(AgreementRow::as_select()).into_boxed();
-    if !everything {
-        query = match party_of {
-            Some(organisation) => query.filter(
-                in_force.or(agreements::id.eq_any(
-                    agreement_parties::table
-                        .filter(agreement_parties::organisation_id.eq(organisation))
-                        .select(agreement_parties::agreement_id),
-                )),
-            ),
-            None => query.filter(in_force),
-        };
-    }
-    match filter.status {
-        Some(AgreementStatus::Draft) => query = query.filter(agreements::status.eq(AgreementStatus::Draft)),
-        Some(AgreementStatus::Terminated) => {
-            query = query.filter(agreements::status.eq(AgreementStatus::Terminated))
-        }
-        Some(AgreementStatus::Active) => {
-            query = query
-                .filter(agreements::status.eq(AgreementStatus::Active))
-                .filter(
-                    agreements::valid_until
-                        .is_null()
-                        .or(agreements::valid_until.ge(today)),
-                )
-        }
-        Some(AgreementStatus::Expired) => {
-            query = query
-                .filter(agreements::status.eq(AgreementStatus::Active))
-                .filter(agreements::valid_until.lt(today))
-        }
-        None => {}
-    }
-    if let Some(party) = &filter.party {
-        // The role narrows the party's own role; "any role" matches every role string.
-        let roles: Vec<PartyRole> = match filter.role {
-            Some(role) => vec![role],
-            None => PartyRole::ALL.to_vec(),
-        };
-        query = query.filter(
-            agreements::id.eq_any(
-                agreement_parties::table
-                    .filter(agreement_parties::organisation_id.eq(party.clone()))
-                    .filter(agreement_parties::role.eq_any(roles))
-                    .select(agreement_parties::agreement_id),
-            ),
-        );
-    } else if let Some(role) = filter.role {
-        query = query.filter(
-            agreements::id.eq_any(
-                agreement_parties::table
-                    .filter(agreement_parties::role.eq(role))
-                    .select(agreement_parties::agreement_id),
-            ),
-        );
-    }
-    if let Some(code) = &filter.qualification {
-        query = query.filter(
-            agreements::id.eq_any(
-                agreement_qualifications::table
-                    .filter(agreement_qualifications::qualification_code.eq(code.clone()))
-                    .select(agreement_qualifications::agreement_id),
-            ),
-        );
-    }
-    if let Some(municipality) = &filter.municipality {
-        query = query.filter(
-            agreements::id.eq_any(
-                agreement_parties::table
-                    .inner_join(organisations::table)
-                    .filter(organisations::municipality_code.eq(municipality.clone()))
-                    .select(agreement_parties::agreement_id),
-            ),
-        );
-    }
-    if let Some(region) = &filter.region {
-        query = query.filter(
-            agreements::id.eq_any(
-                agreement_parties::table
-                    .inner_join(organisations::table.inner_join(municipalities::table))
-                    .filter(municipalities::region_code.eq(region.clone()))
-                    .select(agreement_parties::agreement_id),
-            ),
-        );
-    }
-    if let Some(day) = filter.valid_on {
-        query = query
-            .filter(agreements::valid_from.le(day))
-            .filter(
-                agreements::valid_until
-                    .is_null()
-                    .or(agreements::valid_until.ge(day)),
-            )
-            .filter(
-                agreements::status
-                    .eq(AgreementStatus::Active)
-                    .or(agreements::status
-                        .eq(AgreementStatus::Terminated)
-                        .and(agreements::terminated_on.gt(day))),
-            );
-    }
+    let mut conditions = filter_conditions(filter);
+    conditions.extend(visible_to(party_of, everything, today));
+    conditions.extend(filter.status.map(|status| with_status(status, today)));
+    conditions.extend(filter.valid_on.map(valid_on));
     if let Some(since) = filter.updated_since {
-        query = query.filter(agreements::updated_at.ge(since.naive_utc()));
+        conditions.push(Box::new(agreements::updated_at.ge(since.naive_utc())));
     }
     if let Some(after) = &page.after {
-        query = query.filter(agreements::id.gt(after.clone()));
+        conditions.push(Box::new(agreements::id.gt(after.clone())));
+    }
+    let mut query = agreements::table.select(AgreementRow::as_select()).into_boxed();
+    for condition in conditions {
+        query = query.filter(condition);
     }
     query.order(agreements::id).limit(page.fetch_limit()).load(conn)
 }
