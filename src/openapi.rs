@@ -230,34 +230,53 @@ fn add_shared_parts(api: &mut OpenApiDocument) {
     }
 }
 
-fn complete_operation(operation: &mut Operation, method: &str) {
-    // Form bodies (the OAuth token endpoint) answer in their own protocol's errors.
-    let has_json_body = operation
-        .request_body
-        .as_ref()
-        .is_some_and(|body| body.content.keys().any(|media_type| media_type.contains("json")));
-    let has_body = operation.request_body.is_some();
-    let has_path_params = operation
-        .parameters
-        .iter()
-        .flatten()
-        .any(|parameter| parameter.parameter_in == ParameterIn::Path);
-    let has_params = operation.parameters.as_ref().is_some_and(|p| !p.is_empty());
-    let changes = matches!(method, "PUT" | "PATCH" | "DELETE");
-    let secured = operation
-        .security
-        .as_ref()
-        .is_some_and(|security| !security.is_empty());
+/// What an operation is, as far as the shared parts it needs are concerned.
+struct Traits {
+    has_json_body: bool,
+    has_body: bool,
+    has_path_params: bool,
+    has_params: bool,
+    changes: bool,
+    secured: bool,
+    idempotent: bool,
+}
 
+impl Traits {
+    fn of(operation: &Operation, method: &str) -> Self {
+        let secured = operation
+            .security
+            .as_ref()
+            .is_some_and(|security| !security.is_empty());
+        Self {
+            // Form bodies (the OAuth token endpoint) answer in their own protocol's errors.
+            has_json_body: operation
+                .request_body
+                .as_ref()
+                .is_some_and(|body| body.content.keys().any(|media_type| media_type.contains("json"))),
+            has_body: operation.request_body.is_some(),
+            has_path_params: operation
+                .parameters
+                .iter()
+                .flatten()
+                .any(|parameter| parameter.parameter_in == ParameterIn::Path),
+            has_params: operation.parameters.as_ref().is_some_and(|p| !p.is_empty()),
+            changes: matches!(method, "PUT" | "PATCH" | "DELETE"),
+            secured,
+            // Idempotency keys belong to authenticated clients.
+            idempotent: method == "POST" && secured,
+        }
+    }
+}
+
+fn complete_operation(operation: &mut Operation, method: &str) {
+    let traits = Traits::of(operation, method);
     // A token obtained elsewhere serves as well as the flow: every secured operation takes either.
-    if secured {
+    if traits.secured {
         if let Some(security) = operation.security.as_mut() {
             security.push(SecurityRequirement::new("bearer", Vec::<String>::new()));
         }
     }
-    // Idempotency keys belong to authenticated clients.
-    let idempotent = method == "POST" && secured;
-    if idempotent {
+    if traits.idempotent {
         add_header(
             operation,
             "Idempotency-Key",
@@ -267,32 +286,9 @@ fn complete_operation(operation: &mut Operation, method: &str) {
         );
     }
     for parameter in operation.parameters.iter_mut().flatten() {
-        // Headers a handler declares itself get the same rules as the shared ones.
-        if parameter.parameter_in == ParameterIn::Header && parameter.name == "If-Match" {
-            parameter.schema = Some(RefOr::T(header_schema("If-Match").into()));
-        }
-        // A query parameter sent empty is refused (400): every string one has at least one character.
-        if parameter.parameter_in == ParameterIn::Query {
-            if let Some(RefOr::T(Schema::Object(object))) = parameter.schema.as_mut() {
-                let is_string = matches!(
-                    &object.schema_type,
-                    utoipa::openapi::schema::SchemaType::Type(utoipa::openapi::schema::Type::String)
-                );
-                if is_string && object.enum_values.is_none() && object.min_length.is_none() {
-                    object.min_length = Some(1);
-                }
-            }
-        }
-        // A repeated query parameter (`unit=A&unit=B`) names codes: an empty one names nothing.
-        if let Some(RefOr::T(Schema::Array(array))) = parameter.schema.as_mut() {
-            if let ArrayItems::RefOrSchema(items) = &mut array.items {
-                if let RefOr::T(Schema::Object(item)) = items.as_mut() {
-                    item.min_length = Some(1);
-                }
-            }
-        }
+        tighten(parameter);
     }
-    if changes {
+    if traits.changes {
         add_header(
             operation,
             "If-Match",
@@ -300,24 +296,67 @@ fn complete_operation(operation: &mut Operation, method: &str) {
             Required::True,
         );
     }
+    for status in problem_statuses(operation, &traits) {
+        operation
+            .responses
+            .responses
+            .entry(status.to_owned())
+            .or_insert_with(|| {
+                RefOr::Ref(Ref::new(format!(
+                    "#/components/responses/{}",
+                    problem_response_name(status)
+                )))
+            });
+    }
+}
 
+/// Gives a parameter the rules the service applies to it.
+fn tighten(parameter: &mut Parameter) {
+    // Headers a handler declares itself get the same rules as the shared ones.
+    if parameter.parameter_in == ParameterIn::Header && parameter.name == "If-Match" {
+        parameter.schema = Some(RefOr::T(header_schema("If-Match").into()));
+    }
+    // A query parameter sent empty is refused (400): every string one has at least one character.
+    if parameter.parameter_in == ParameterIn::Query {
+        if let Some(RefOr::T(Schema::Object(object))) = parameter.schema.as_mut() {
+            let is_string = matches!(
+                &object.schema_type,
+                utoipa::openapi::schema::SchemaType::Type(utoipa::openapi::schema::Type::String)
+            );
+            if is_string && object.enum_values.is_none() && object.min_length.is_none() {
+                object.min_length = Some(1);
+            }
+        }
+    }
+    // A repeated query parameter (`unit=A&unit=B`) names codes: an empty one names nothing.
+    if let Some(RefOr::T(Schema::Array(array))) = parameter.schema.as_mut() {
+        if let ArrayItems::RefOrSchema(items) = &mut array.items {
+            if let RefOr::T(Schema::Object(item)) = items.as_mut() {
+                item.min_length = Some(1);
+            }
+        }
+    }
+}
+
+/// The problem statuses an operation can answer besides its own.
+fn problem_statuses(operation: &Operation, traits: &Traits) -> Vec<&'static str> {
     let mut statuses = vec!["500", "503"];
-    if has_params || has_body {
+    if traits.has_params || traits.has_body {
         statuses.push("400");
     }
-    if secured {
+    if traits.secured {
         statuses.extend(["401", "403"]);
     }
-    if has_path_params {
+    if traits.has_path_params {
         statuses.push("404");
     }
-    if has_json_body {
+    if traits.has_json_body {
         statuses.extend(["413", "415", "422"]);
     }
-    if idempotent {
+    if traits.idempotent {
         statuses.extend(["409", "422"]);
     }
-    if changes {
+    if traits.changes {
         statuses.extend(["412", "428"]);
     }
     let if_match = operation
@@ -331,18 +370,7 @@ fn complete_operation(operation: &mut Operation, method: &str) {
             statuses.push("428");
         }
     }
-    for status in statuses {
-        operation
-            .responses
-            .responses
-            .entry(status.to_owned())
-            .or_insert_with(|| {
-                RefOr::Ref(Ref::new(format!(
-                    "#/components/responses/{}",
-                    problem_response_name(status)
-                )))
-            });
-    }
+    statuses
 }
 
 /// The rules of a header value, as the service checks them.
