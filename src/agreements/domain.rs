@@ -112,8 +112,8 @@ fn content(input: &AgreementInput, version: i64, at: NaiveDateTime) -> Agreement
     }
 }
 
-/// Checks an input as a whole and its references against the database.
-fn check_references(conn: &mut DbConnection, input: &AgreementInput) -> Result<(), ApiError> {
+/// What is wrong with an input's dates and parties, on their own.
+fn shape_errors(input: &AgreementInput) -> Vec<FieldError> {
     let mut errors = Vec::new();
     if input.valid_until.is_some_and(|until| until < input.valid_from) {
         errors.push(FieldError::new(
@@ -146,15 +146,22 @@ fn check_references(conn: &mut DbConnection, input: &AgreementInput) -> Result<(
             "an agreement needs an education provider and at least one other party",
         ));
     }
+    errors
+}
+
+/// What is wrong with the organisations, qualifications, environments and guideline an input names.
+fn reference_errors(conn: &mut DbConnection, input: &AgreementInput) -> Result<Vec<FieldError>, ApiError> {
+    let mut errors = Vec::new();
     for (index, party) in input.parties.iter().enumerate() {
+        let field = format!("parties[{index}].organisation_id");
         match organisations::find(conn, &party.organisation_id)? {
             None => errors.push(FieldError::new(
-                format!("parties[{index}].organisation_id"),
+                field,
                 "unknown_id",
                 "no organisation has this id",
             )),
             Some((row, _)) if !row.active => errors.push(FieldError::new(
-                format!("parties[{index}].organisation_id"),
+                field,
                 "inactive",
                 "the organisation is not active",
             )),
@@ -170,34 +177,30 @@ fn check_references(conn: &mut DbConnection, input: &AgreementInput) -> Result<(
             ));
         }
     }
+    let is_party = |organisation: &str| {
+        input
+            .parties
+            .iter()
+            .any(|party| party.organisation_id == organisation)
+    };
     for (index, id) in input.learning_environments.iter().enumerate() {
+        let field = format!("learning_environments[{index}]");
         match environments::find(conn, id)? {
             None => errors.push(FieldError::new(
-                format!("learning_environments[{index}]"),
+                field,
                 "unknown_id",
                 "no learning environment has this id",
             )),
-            Some(environment)
-                if !input
-                    .parties
-                    .iter()
-                    .any(|party| party.organisation_id == environment.organisation_id) =>
-            {
-                errors.push(FieldError::new(
-                    format!("learning_environments[{index}]"),
-                    "not_a_party",
-                    "the environment belongs to an organisation that is not a party",
-                ))
-            }
+            Some(environment) if !is_party(&environment.organisation_id) => errors.push(FieldError::new(
+                field,
+                "not_a_party",
+                "the environment belongs to an organisation that is not a party",
+            )),
             Some(_) => {}
         }
     }
     for (index, contact) in input.contacts.iter().enumerate() {
-        if !input
-            .parties
-            .iter()
-            .any(|party| party.organisation_id == contact.organisation_id)
-        {
+        if !is_party(&contact.organisation_id) {
             errors.push(FieldError::new(
                 format!("contacts[{index}].organisation_id"),
                 "not_a_party",
@@ -214,6 +217,13 @@ fn check_references(conn: &mut DbConnection, input: &AgreementInput) -> Result<(
             ));
         }
     }
+    Ok(errors)
+}
+
+/// Checks an input as a whole and its references against the database, naming every field at fault.
+fn check_references(conn: &mut DbConnection, input: &AgreementInput) -> Result<(), ApiError> {
+    let mut errors = shape_errors(input);
+    errors.extend(reference_errors(conn, input)?);
     if errors.is_empty() {
         Ok(())
     } else {
