@@ -139,20 +139,13 @@ fn check_agreement(
     Ok(())
 }
 
-/// Records `provider`'s recognition of `environment` for each unit of `input`; returns their ids.
-pub fn create(
+/// Checks an input's dates, units and agreement, naming every field at fault.
+fn check_input(
     conn: &mut DbConnection,
-    actor: &Actor,
     environment: &EnvironmentRow,
     provider: &str,
-    input: RecognitionInput,
-) -> Result<Vec<String>, ApiError> {
-    check_provider(conn, provider, actor.organisation_id.as_deref() == Some(provider))?;
-    if !environment.active {
-        return Err(ApiError::Conflict(
-            "The learning environment is not active; reactivate it before recognising it.".to_owned(),
-        ));
-    }
+    input: &RecognitionInput,
+) -> Result<(), ApiError> {
     let mut errors = Vec::new();
     if input.valid_until.is_some_and(|until| until < input.valid_from) {
         errors.push(FieldError::new(
@@ -178,11 +171,23 @@ pub fn create(
         }
     }
     if let Some(agreement_id) = &input.agreement_id {
-        check_agreement(conn, agreement_id, environment, provider, &input, &mut errors)?;
+        check_agreement(conn, agreement_id, environment, provider, input, &mut errors)?;
     }
-    if !errors.is_empty() {
-        return Err(ApiError::Validation(errors));
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::Validation(errors))
     }
+}
+
+/// 409 when the provider already recognises the environment for one of the units over an
+/// overlapping period.
+fn check_overlaps(
+    conn: &mut DbConnection,
+    environment: &EnvironmentRow,
+    provider: &str,
+    input: &RecognitionInput,
+) -> Result<(), ApiError> {
     for unit in &input.units {
         if repo::overlaps(
             conn,
@@ -203,13 +208,18 @@ pub fn create(
             )));
         }
     }
+    Ok(())
+}
+
+/// The rows of a new recognition, one per unit.
+fn new_rows(environment: &EnvironmentRow, provider: &str, input: &RecognitionInput) -> Vec<RecognitionRow> {
     let at = now();
     let consent = if environment.organisation_id == provider {
         OwnerConsent::Own
     } else {
         OwnerConsent::Pending
     };
-    let rows: Vec<RecognitionRow> = input
+    input
         .units
         .iter()
         .map(|unit| RecognitionRow {
@@ -231,7 +241,26 @@ pub fn create(
             updated_at: at,
             owner_consent: consent,
         })
-        .collect();
+        .collect()
+}
+
+/// Records `provider`'s recognition of `environment` for each unit of `input`; returns their ids.
+pub fn create(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    environment: &EnvironmentRow,
+    provider: &str,
+    input: RecognitionInput,
+) -> Result<Vec<String>, ApiError> {
+    check_provider(conn, provider, actor.organisation_id.as_deref() == Some(provider))?;
+    if !environment.active {
+        return Err(ApiError::Conflict(
+            "The learning environment is not active; reactivate it before recognising it.".to_owned(),
+        ));
+    }
+    check_input(conn, environment, provider, &input)?;
+    check_overlaps(conn, environment, provider, &input)?;
+    let rows = new_rows(environment, provider, &input);
     repo::insert_all(conn, &rows)?;
     for row in &rows {
         audit::record(
