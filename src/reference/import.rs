@@ -263,6 +263,84 @@ impl Problems {
     }
 }
 
+impl Problems {
+    fn regions_and_municipalities(&mut self, file: &ReferenceFile, mut known_regions: HashSet<String>) {
+        for (index, region) in file.regions.iter().enumerate() {
+            let path = format!("$.regions[{index}]");
+            if !is_digits(&region.code, 2) {
+                self.add(format!("{path}.code"), "a region code is two digits");
+            }
+            self.name(&path, &region.name);
+            known_regions.insert(region.code.clone());
+        }
+        for (index, municipality) in file.municipalities.iter().enumerate() {
+            let path = format!("$.municipalities[{index}]");
+            if !is_digits(&municipality.code, 3) {
+                self.add(format!("{path}.code"), "a municipality code is three digits");
+            }
+            if let Some(region) = &municipality.region {
+                if !known_regions.contains(region) {
+                    self.add(format!("{path}.region"), format!("unknown region {region:?}"));
+                }
+            }
+            self.name(&path, &municipality.name);
+        }
+    }
+
+    fn competence_points(&mut self, path: &str, points: Option<i32>) {
+        if points.is_some_and(|points| !(1..=500).contains(&points)) {
+            self.add(format!("{path}.competence_points"), "must be between 1 and 500");
+        }
+    }
+
+    /// Checks the units; returns every unit code known after the import.
+    fn units(&mut self, file: &ReferenceFile, mut known_units: HashSet<String>) -> HashSet<String> {
+        for (index, unit) in file.qualification_units.iter().enumerate() {
+            let path = format!("$.qualification_units[{index}]");
+            if !is_unit_code(&unit.code) {
+                self.add(
+                    format!("{path}.code"),
+                    "a unit code is 1 to 40 letters, digits, '-' or '_'",
+                );
+            }
+            self.competence_points(&path, unit.competence_points);
+            self.name(&path, &unit.name);
+            known_units.insert(unit.code.clone());
+        }
+        known_units
+    }
+
+    fn qualifications(&mut self, file: &ReferenceFile, known_units: &HashSet<String>) {
+        for (index, qualification) in file.qualifications.iter().enumerate() {
+            let path = format!("$.qualifications[{index}]");
+            if !is_digits(&qualification.code, 6) {
+                self.add(format!("{path}.code"), "a qualification code is six digits");
+            }
+            if qualification
+                .replaced_by
+                .as_ref()
+                .is_some_and(|successor| !is_digits(successor, 6))
+            {
+                self.add(
+                    format!("{path}.replaced_by"),
+                    "a qualification code is six digits",
+                );
+            }
+            self.competence_points(&path, qualification.competence_points);
+            self.name(&path, &qualification.name);
+            let mut listed = HashSet::new();
+            for (unit_index, unit) in qualification.units.iter().flatten().enumerate() {
+                let unit_path = format!("{path}.units[{unit_index}]");
+                if !known_units.contains(unit) {
+                    self.add(unit_path, format!("unknown qualification unit {unit:?}"));
+                } else if !listed.insert(unit) {
+                    self.add(unit_path, format!("unit {unit:?} is listed twice"));
+                }
+            }
+        }
+    }
+}
+
 fn validate(conn: &mut DbConnection, file: &ReferenceFile) -> Result<(), ImportError> {
     let mut problems = Problems(Vec::new());
     problems.duplicates("regions", file.regions.iter().map(|r| r.code.as_str()));
@@ -278,84 +356,19 @@ fn validate(conn: &mut DbConnection, file: &ReferenceFile) -> Result<(), ImportE
         "qualifications",
         file.qualifications.iter().map(|q| q.code.as_str()),
     );
-
-    let mut known_regions: HashSet<String> = regions::table
+    let known_regions = regions::table
         .select(regions::code)
         .load(conn)?
         .into_iter()
         .collect();
-    for (index, region) in file.regions.iter().enumerate() {
-        let path = format!("$.regions[{index}]");
-        if !is_digits(&region.code, 2) {
-            problems.add(format!("{path}.code"), "a region code is two digits");
-        }
-        problems.name(&path, &region.name);
-        known_regions.insert(region.code.clone());
-    }
-    for (index, municipality) in file.municipalities.iter().enumerate() {
-        let path = format!("$.municipalities[{index}]");
-        if !is_digits(&municipality.code, 3) {
-            problems.add(format!("{path}.code"), "a municipality code is three digits");
-        }
-        if let Some(region) = &municipality.region {
-            if !known_regions.contains(region) {
-                problems.add(format!("{path}.region"), format!("unknown region {region:?}"));
-            }
-        }
-        problems.name(&path, &municipality.name);
-    }
-    let mut known_units: HashSet<String> = qualification_units::table
+    problems.regions_and_municipalities(file, known_regions);
+    let known_units = qualification_units::table
         .select(qualification_units::code)
         .load(conn)?
         .into_iter()
         .collect();
-    for (index, unit) in file.qualification_units.iter().enumerate() {
-        let path = format!("$.qualification_units[{index}]");
-        if !is_unit_code(&unit.code) {
-            problems.add(
-                format!("{path}.code"),
-                "a unit code is 1 to 40 letters, digits, '-' or '_'",
-            );
-        }
-        if unit
-            .competence_points
-            .is_some_and(|points| !(1..=500).contains(&points))
-        {
-            problems.add(format!("{path}.competence_points"), "must be between 1 and 500");
-        }
-        problems.name(&path, &unit.name);
-        known_units.insert(unit.code.clone());
-    }
-    for (index, qualification) in file.qualifications.iter().enumerate() {
-        let path = format!("$.qualifications[{index}]");
-        if !is_digits(&qualification.code, 6) {
-            problems.add(format!("{path}.code"), "a qualification code is six digits");
-        }
-        if let Some(successor) = &qualification.replaced_by {
-            if !is_digits(successor, 6) {
-                problems.add(
-                    format!("{path}.replaced_by"),
-                    "a qualification code is six digits",
-                );
-            }
-        }
-        if qualification
-            .competence_points
-            .is_some_and(|points| !(1..=500).contains(&points))
-        {
-            problems.add(format!("{path}.competence_points"), "must be between 1 and 500");
-        }
-        problems.name(&path, &qualification.name);
-        let mut listed = HashSet::new();
-        for (unit_index, unit) in qualification.units.iter().flatten().enumerate() {
-            let unit_path = format!("{path}.units[{unit_index}]");
-            if !known_units.contains(unit) {
-                problems.add(unit_path, format!("unknown qualification unit {unit:?}"));
-            } else if !listed.insert(unit) {
-                problems.add(unit_path, format!("unit {unit:?} is listed twice"));
-            }
-        }
-    }
+    let known_units = problems.units(file, known_units);
+    problems.qualifications(file, &known_units);
     if problems.0.is_empty() {
         Ok(())
     } else {
