@@ -328,16 +328,15 @@ pub fn view(conn: &mut DbConnection, row: ParticipationRow) -> Result<Participat
     views(conn, vec![row])?.pop().ok_or(NOT_FOUND)
 }
 
-/// Records a completed unit for a participation; `provider` is the education provider it was
-/// completed at.
-pub fn record_completion(
+/// Checks a completion's provider, unit, municipality, environment and day, naming every field at
+/// fault.
+fn check_completion(
     conn: &mut DbConnection,
-    actor: &Actor,
     programme: &ProgrammeRow,
     participation: &ParticipationRow,
     provider: &str,
     input: &CompletionInput,
-) -> Result<String, ApiError> {
+) -> Result<(), ApiError> {
     let mut errors = Vec::new();
     match organisations::find(conn, provider)? {
         Some((row, _)) if row.kind == OrganisationKind::EducationProvider => {
@@ -386,9 +385,26 @@ pub fn record_completion(
             "a unit is completed after the coaching period began",
         ));
     }
-    if !errors.is_empty() {
-        return Err(ApiError::Validation(errors));
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::Validation(errors))
     }
+}
+
+/// Records a completed unit for a participation; `provider` is the education provider it was
+/// completed at.
+pub fn record_completion(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    programme: &ProgrammeRow,
+    participation: &ParticipationRow,
+    provider: &str,
+    input: &CompletionInput,
+) -> Result<String, ApiError> {
+    check_completion(conn, programme, participation, provider, input)?;
+    let qualification = input.qualification.trim();
+    let unit = input.unit.trim();
     if repo::completion_recorded(conn, &participation.id, qualification, unit)? {
         return Err(ApiError::Conflict(format!(
             "The participant's completion of {unit} in {qualification} is already recorded."
