@@ -2,9 +2,14 @@
 
 use std::collections::HashMap;
 
+use chrono::NaiveDate;
+
 use super::{
-    dto::{CatalogueEnvironment, CatalogueFilter, RecognisedUnit},
-    repo::Search,
+    dto::{
+        CatalogueEnvironment, CatalogueFilter, MunicipalityCount, RecognisedUnit, UnitCatalogue,
+        UnitCatalogueFilter,
+    },
+    repo::{self, Search},
 };
 use crate::{
     db::{today, DbConnection},
@@ -12,7 +17,7 @@ use crate::{
     error::{ApiError, FieldError},
     organisations::repo as organisations,
     recognitions::repo as recognitions,
-    reference::repo as reference,
+    reference::{dto::CodeAndName, repo as reference},
     text::localized,
     text::normalize_for_search,
 };
@@ -214,4 +219,97 @@ pub fn entries(
             })
         })
         .collect()
+}
+
+/// The catalogue search a unit's municipalities link to, without the municipality.
+fn unit_search_query(code: &str, filter: &UnitCatalogueFilter, day: NaiveDate) -> String {
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    query.append_pair("unit", code);
+    if let Some(qualification) = &filter.qualification {
+        query.append_pair("qualification", qualification);
+    }
+    if let Some(provider) = &filter.provider {
+        query.append_pair("provider", provider);
+    }
+    query.append_pair("recognised_on", &day.to_string());
+    query.finish()
+}
+
+/// How many environments are recognised for a unit in each municipality, named, each with a link
+/// to the catalogue search that lists them.
+fn municipality_counts(
+    conn: &mut DbConnection,
+    search: &Search,
+    common_query: &str,
+) -> Result<Vec<MunicipalityCount>, ApiError> {
+    let counts = repo::counts_by_municipality(conn, search)?;
+    let codes: Vec<String> = counts.iter().map(|(code, _)| code.clone()).collect();
+    let mut names: HashMap<String, (CodeAndName, Option<String>)> = repo::municipality_names(conn, &codes)?
+        .into_iter()
+        .map(|(code, fi, sv, en, region)| {
+            let name = localized(&fi, &sv, &en);
+            (code.clone(), (CodeAndName { code, name }, region))
+        })
+        .collect();
+    Ok(counts
+        .into_iter()
+        .map(|(municipality, count)| {
+            let (named, region) = names.remove(&municipality).unwrap_or_else(|| {
+                let name = localized(&municipality, &None, &None);
+                (
+                    CodeAndName {
+                        code: municipality.clone(),
+                        name,
+                    },
+                    None,
+                )
+            });
+            MunicipalityCount {
+                href: format!(
+                    "/v1/catalogue/learning-environments?{common_query}&municipality={municipality}"
+                ),
+                municipality: named,
+                region,
+                learning_environments: count,
+            }
+        })
+        .collect())
+}
+
+/// A unit's catalogue on `day`: its qualifications and where it can be learned.
+pub fn unit_catalogue(
+    conn: &mut DbConnection,
+    code: &str,
+    filter: &UnitCatalogueFilter,
+    day: NaiveDate,
+) -> Result<UnitCatalogue, ApiError> {
+    let (unit, qualification_codes) = reference::find_unit(conn, code)?.ok_or(ApiError::NotFound {
+        resource: "qualification unit",
+    })?;
+    let search = Search {
+        day,
+        units: vec![code.to_owned()],
+        qualification: filter.qualification.clone(),
+        provider: filter.provider.clone(),
+        region: filter.region.clone(),
+        ..Search::default()
+    };
+    let municipalities = municipality_counts(conn, &search, &unit_search_query(code, filter, day))?;
+    let qualification_names = reference::names_of(conn, &qualification_codes, &[])?;
+    Ok(UnitCatalogue {
+        learning_environments: municipalities
+            .iter()
+            .map(|entry| entry.learning_environments)
+            .sum(),
+        qualifications: qualification_codes
+            .iter()
+            .map(|code| qualification_names.qualification(code))
+            .collect(),
+        unit: CodeAndName {
+            name: localized(&unit.name_fi, &unit.name_sv, &unit.name_en),
+            code: unit.code,
+        },
+        recognised_on: day,
+        municipalities,
+    })
 }

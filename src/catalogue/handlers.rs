@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::{
     cache::CatalogueCache,
     domain::{self, Near},
-    dto::{CatalogueEnvironment, CatalogueFilter, MunicipalityCount, UnitCatalogue, UnitCatalogueFilter},
+    dto::{CatalogueEnvironment, CatalogueFilter, UnitCatalogue, UnitCatalogueFilter},
     repo::{self, Search},
 };
 use crate::{
@@ -17,8 +17,6 @@ use crate::{
     error::ApiError,
     extract::Query,
     pagination::{Page, PageRequest},
-    reference::{dto::CodeAndName, repo as reference},
-    text::localized,
 };
 
 /// An answer as the JSON body it is kept and sent as.
@@ -168,77 +166,7 @@ pub async fn by_unit(
             let day = filter.recognised_on.unwrap_or_else(today);
             let key = format!("units/{code} {day} ?{query}");
             cache.answer(conn, key, |conn| {
-                let (unit, qualification_codes) =
-                    reference::find_unit(conn, &code)?.ok_or(ApiError::NotFound {
-                        resource: "qualification unit",
-                    })?;
-                let search = Search {
-                    day,
-                    units: vec![code.clone()],
-                    qualification: filter.qualification.clone(),
-                    provider: filter.provider.clone(),
-                    region: filter.region.clone(),
-                    ..Search::default()
-                };
-                let counts = repo::counts_by_municipality(conn, &search)?;
-                let codes: Vec<String> = counts.iter().map(|(code, _)| code.clone()).collect();
-                let names: HashMap<String, (CodeAndName, Option<String>)> =
-                    repo::municipality_names(conn, &codes)?
-                        .into_iter()
-                        .map(|(code, fi, sv, en, region)| {
-                            let name = localized(&fi, &sv, &en);
-                            (code.clone(), (CodeAndName { code, name }, region))
-                        })
-                        .collect();
-                let names_of_qualifications = reference::names_of(conn, &qualification_codes, &[])?;
-                let mut query_of = form_urlencoded::Serializer::new(String::new());
-                query_of.append_pair("unit", &code);
-                if let Some(qualification) = &filter.qualification {
-                    query_of.append_pair("qualification", qualification);
-                }
-                if let Some(provider) = &filter.provider {
-                    query_of.append_pair("provider", provider);
-                }
-                query_of.append_pair("recognised_on", &day.to_string());
-                let common_query = query_of.finish();
-                let municipalities: Vec<MunicipalityCount> = counts
-                    .into_iter()
-                    .map(|(municipality, count)| {
-                        let (named, region) = names.get(&municipality).cloned().unwrap_or_else(|| {
-                            (
-                                CodeAndName {
-                                    code: municipality.clone(),
-                                    name: localized(&municipality, &None, &None),
-                                },
-                                None,
-                            )
-                        });
-                        MunicipalityCount {
-                            href: format!(
-                            "/v1/catalogue/learning-environments?{common_query}&municipality={municipality}"
-                        ),
-                            municipality: named,
-                            region,
-                            learning_environments: count,
-                        }
-                    })
-                    .collect();
-                json_body(&UnitCatalogue {
-                    learning_environments: municipalities
-                        .iter()
-                        .map(|entry| entry.learning_environments)
-                        .sum(),
-                    qualifications: qualification_codes
-                        .iter()
-                        .map(|code| names_of_qualifications.qualification(code))
-                        .collect(),
-                    unit: CodeAndName {
-                        name: localized(&unit.name_fi, &unit.name_sv, &unit.name_en),
-                        code: unit.code,
-                    },
-                    recognised_on: day,
-                    municipalities,
-                })
+                json_body(&domain::unit_catalogue(conn, &code, &filter, day)?)
             })
         })
         .await?;
