@@ -68,50 +68,49 @@ pub struct Content<'a> {
     pub issuer: &'a OrganisationRow,
 }
 
-/// Builds and signs the credential of a certificate being issued at `at`.
-pub fn sign(
-    content: &Content<'_>,
-    at: NaiveDateTime,
-    code: &str,
-    status: StatusEntry,
-    signer: &Signer,
-) -> Result<String, ApiError> {
-    let base = &signer.public_url;
-    let Content {
-        row,
-        units,
-        names,
-        issuer,
-    } = content;
-    let language = row.language.as_str();
-    let in_language = |name: &crate::text::LocalizedText| name.get(language).to_owned();
-    let alignments: Vec<Value> = units
-        .iter()
-        .map(|unit| {
-            let qualification = names.qualification(&unit.qualification_code);
-            json!({
-                "type": ["Alignment"],
-                "targetType": "CFItem",
-                "targetName": in_language(&names.unit(&unit.unit_code).name),
-                "targetDescription": unit.description,
-                "targetUrl": format!("{base}/v1/qualification-units/{}", unit.unit_code),
-                "targetCode": unit.unit_code,
-                "targetFramework": format!("{} ({})", in_language(&qualification.name), qualification.code),
+impl Content<'_> {
+    fn in_language(&self, name: &crate::text::LocalizedText) -> String {
+        name.get(self.row.language.as_str()).to_owned()
+    }
+
+    /// One alignment per unit: its national code, name and qualification.
+    fn alignments(&self, base: &str) -> Vec<Value> {
+        self.units
+            .iter()
+            .map(|unit| {
+                let qualification = self.names.qualification(&unit.qualification_code);
+                json!({
+                    "type": ["Alignment"],
+                    "targetType": "CFItem",
+                    "targetName": self.in_language(&self.names.unit(&unit.unit_code).name),
+                    "targetDescription": unit.description,
+                    "targetUrl": format!("{base}/v1/qualification-units/{}", unit.unit_code),
+                    "targetCode": unit.unit_code,
+                    "targetFramework": format!("{} ({})", self.in_language(&qualification.name), qualification.code),
+                })
             })
-        })
-        .collect();
-    let unit_list = units
-        .iter()
-        .map(|unit| {
-            format!(
-                "{} {}",
-                unit.unit_code,
-                in_language(&names.unit(&unit.unit_code).name)
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("; ");
-    let (title, narrative) = match language {
+            .collect()
+    }
+
+    /// The units as one line: `code name; code name`.
+    fn unit_list(&self) -> String {
+        self.units
+            .iter()
+            .map(|unit| {
+                format!(
+                    "{} {}",
+                    unit.unit_code,
+                    self.in_language(&self.names.unit(&unit.unit_code).name)
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+}
+
+/// The credential's title and criteria narrative in its language.
+fn title_and_narrative(language: &str) -> (&'static str, &'static str) {
+    match language {
         "sv" => (
             "Kompetensintyg",
             "Kompetens som visats i arbete på en lärmiljö och bedömts av arbetshandledaren.",
@@ -124,7 +123,23 @@ pub fn sign(
             "Osaamistodistus",
             "Oppimisympäristössä oikeassa työssä osoitettu osaaminen työvalmentajan arvioimana.",
         ),
-    };
+    }
+}
+
+/// Builds and signs the credential of a certificate being issued at `at`.
+pub fn sign(
+    content: &Content<'_>,
+    at: NaiveDateTime,
+    code: &str,
+    status: StatusEntry,
+    signer: &Signer,
+) -> Result<String, ApiError> {
+    let base = &signer.public_url;
+    let (row, issuer) = (content.row, content.issuer);
+    let language = row.language.as_str();
+    let (title, narrative) = title_and_narrative(language);
+    let alignments = content.alignments(base);
+    let unit_list = content.unit_list();
     let credential = json!({
         "@context": [VC_CONTEXT, OB_CONTEXT],
         "id": format!("urn:uuid:{}", row.id),
