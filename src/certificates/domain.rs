@@ -33,35 +33,30 @@ pub(super) fn to_json<T: serde::Serialize>(value: &T) -> Result<String, ApiError
     serde_json::to_string(value).map_err(|error| ApiError::internal(error.to_string()))
 }
 
-/// Checks a certificate's content; returns the holder's code (canonical) when one was given.
-fn check(
-    conn: &mut DbConnection,
-    issuer: &str,
-    input: &mut CertificateInput,
-) -> Result<Option<String>, ApiError> {
-    let mut errors = Vec::new();
-    let hetu = match input.holder.hetu.as_deref() {
+/// Checks the holder's identifiers and dates; returns the canonical identity code when one was
+/// given, and makes the learner OID canonical.
+fn check_holder(input: &mut CertificateInput, errors: &mut Vec<FieldError>) -> Option<String> {
+    let holder = &mut input.holder;
+    let hetu = match holder.hetu.as_deref().map(identifiers::personal_identity_code) {
         None => None,
-        Some(value) => match identifiers::personal_identity_code(value) {
-            Ok(code) => {
-                if code.birth_date != input.holder.date_of_birth {
-                    errors.push(FieldError::new(
-                        "holder.date_of_birth",
-                        "mismatch",
-                        "does not agree with the personal identity code",
-                    ));
-                }
-                Some(code.code)
+        Some(Ok(code)) => {
+            if code.birth_date != holder.date_of_birth {
+                errors.push(FieldError::new(
+                    "holder.date_of_birth",
+                    "mismatch",
+                    "does not agree with the personal identity code",
+                ));
             }
-            Err(message) => {
-                errors.push(FieldError::new("holder.hetu", "hetu", message));
-                None
-            }
-        },
+            Some(code.code)
+        }
+        Some(Err(message)) => {
+            errors.push(FieldError::new("holder.hetu", "hetu", message));
+            None
+        }
     };
-    if let Some(oid) = &input.holder.learner_oid {
+    if let Some(oid) = &holder.learner_oid {
         match identifiers::learner_oid(oid) {
-            Ok(oid) => input.holder.learner_oid = Some(oid),
+            Ok(oid) => holder.learner_oid = Some(oid),
             Err(message) => errors.push(FieldError::new("holder.learner_oid", "learner_oid", message)),
         }
     }
@@ -79,6 +74,16 @@ fn check(
             "is in the future",
         ));
     }
+    hetu
+}
+
+/// Checks the units and learning environments a certificate names.
+fn check_references(
+    conn: &mut DbConnection,
+    issuer: &str,
+    input: &mut CertificateInput,
+    errors: &mut Vec<FieldError>,
+) -> Result<(), ApiError> {
     for (index, unit) in input.units.iter().enumerate() {
         let field = format!("units[{index}]");
         if input.units[..index]
@@ -97,20 +102,33 @@ fn check(
     input.learning_environment_ids.dedup();
     let found = environments::find_many(conn, &input.learning_environment_ids)?;
     for (index, id) in input.learning_environment_ids.iter().enumerate() {
+        let field = format!("learning_environment_ids[{index}]");
         match found.iter().find(|environment| &environment.id == id) {
             Some(environment) if environment.organisation_id == issuer => {}
             Some(_) => errors.push(FieldError::new(
-                format!("learning_environment_ids[{index}]"),
+                field,
                 "not_own",
                 "the learning environment belongs to another organisation",
             )),
             None => errors.push(FieldError::new(
-                format!("learning_environment_ids[{index}]"),
+                field,
                 "unknown",
                 format!("no learning environment has the id {id:?}"),
             )),
         }
     }
+    Ok(())
+}
+
+/// Checks a certificate's content; returns the holder's code (canonical) when one was given.
+fn check(
+    conn: &mut DbConnection,
+    issuer: &str,
+    input: &mut CertificateInput,
+) -> Result<Option<String>, ApiError> {
+    let mut errors = Vec::new();
+    let hetu = check_holder(input, &mut errors);
+    check_references(conn, issuer, input, &mut errors)?;
     if errors.is_empty() {
         Ok(hetu)
     } else {
