@@ -15,10 +15,10 @@ use crate::{
     organisations::{dto::OrganisationKind, repo as organisations},
 };
 
-/// Shares an issued certificate with an education provider.
-pub fn share(
+/// Refuses a share of a certificate that is not issued, with consent given in the future, with an
+/// organisation that is not an active education provider, or with one it is shared with already.
+fn check_share(
     conn: &mut DbConnection,
-    actor: &Actor,
     current: &CertificateRow,
     input: &ShareInput,
 ) -> Result<(), ApiError> {
@@ -61,6 +61,17 @@ pub fn share(
             "The certificate is already shared with this organisation.".to_owned(),
         ));
     }
+    Ok(())
+}
+
+/// Shares an issued certificate with an education provider.
+pub fn share(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    current: &CertificateRow,
+    input: &ShareInput,
+) -> Result<(), ApiError> {
+    check_share(conn, current, input)?;
     let at = now();
     repo::insert_share(
         conn,
