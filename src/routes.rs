@@ -7,7 +7,8 @@ use crate::{
     participations, programmes, recognitions, reference, statistics,
 };
 
-/// Every API route; the OpenAPI document is generated from this same list.
+/// Every API route; the OpenAPI document is generated from this same list. One long list on
+/// purpose: a reader sees every path the service answers in one place.
 pub fn routes(config: &mut ServiceConfig) {
     config
         .service(health::live)

@@ -274,6 +274,72 @@ pub fn input_of(row: &ProgrammeRow, children: &Children) -> ProgrammeInput {
     }
 }
 
+/// One programme's own lists.
+struct Own {
+    funders: Vec<FunderRow>,
+    regions: Vec<RegionLinkRow>,
+    municipalities: Vec<MunicipalityLinkRow>,
+    partners: Vec<PartnerRow>,
+}
+
+fn view_of(
+    row: ProgrammeRow,
+    own: Own,
+    summary: &dyn Fn(&str) -> Result<OrganisationSummary, ApiError>,
+    viewer: Option<&Caller>,
+) -> Result<Programme, ApiError> {
+    let Own {
+        funders,
+        regions,
+        municipalities,
+        partners,
+    } = own;
+    // Invitations are shown to the administrator and to the invited organisation only.
+    let sees_invitation = |partner: &PartnerRow| {
+        viewer.is_some_and(|viewer| {
+            viewer.acts_for(&row.administrator_organisation_id)
+                || viewer.organisation_id.as_deref() == Some(&partner.organisation_id)
+        })
+    };
+    let (accepted, invited): (Vec<PartnerRow>, Vec<PartnerRow>) = partners
+        .into_iter()
+        .partition(|partner| partner.accepted_at.is_some());
+    Ok(Programme {
+        administrator: summary(&row.administrator_organisation_id)?,
+        name: localized(&row.name_fi, &row.name_sv, &row.name_en),
+        funders: funders
+            .into_iter()
+            .map(|funder| Funder {
+                name: funder.name,
+                instrument: funder.instrument,
+                decision_reference: funder.decision_reference,
+            })
+            .collect(),
+        regions: regions.into_iter().map(|link| link.region_code).collect(),
+        municipalities: municipalities
+            .into_iter()
+            .map(|link| link.municipality_code)
+            .collect(),
+        partners: accepted
+            .iter()
+            .map(|partner| summary(&partner.organisation_id))
+            .collect::<Result<_, _>>()?,
+        invited_partners: invited
+            .iter()
+            .filter(|partner| sees_invitation(partner))
+            .map(|partner| summary(&partner.organisation_id))
+            .collect::<Result<_, _>>()?,
+        description: row.description,
+        starts_on: row.starts_on,
+        ends_on: row.ends_on,
+        status: row.status,
+        version: row.version,
+        created_at: row.created_at.and_utc(),
+        updated_at: row.updated_at.and_utc(),
+        id: row.id,
+    })
+}
+
 /// API representations of programmes, their lists and organisations read in a few queries, as
 /// `viewer` may see them: partners that have not accepted are shown only to the administrator
 /// and to themselves.
@@ -313,50 +379,13 @@ pub fn views(
     rows.into_iter()
         .zip(own)
         .map(|(row, (((funders, regions), municipalities), partners))| {
-            // Invitations are shown to the administrator and to the invited organisation only.
-            let sees_invitation = |partner: &PartnerRow| {
-                viewer.is_some_and(|viewer| {
-                    viewer.acts_for(&row.administrator_organisation_id)
-                        || viewer.organisation_id.as_deref() == Some(&partner.organisation_id)
-                })
+            let own = Own {
+                funders,
+                regions,
+                municipalities,
+                partners,
             };
-            let (accepted, invited): (Vec<PartnerRow>, Vec<PartnerRow>) = partners
-                .into_iter()
-                .partition(|partner| partner.accepted_at.is_some());
-            Ok(Programme {
-                administrator: summary(&row.administrator_organisation_id)?,
-                name: localized(&row.name_fi, &row.name_sv, &row.name_en),
-                funders: funders
-                    .into_iter()
-                    .map(|funder| Funder {
-                        name: funder.name,
-                        instrument: funder.instrument,
-                        decision_reference: funder.decision_reference,
-                    })
-                    .collect(),
-                regions: regions.into_iter().map(|link| link.region_code).collect(),
-                municipalities: municipalities
-                    .into_iter()
-                    .map(|link| link.municipality_code)
-                    .collect(),
-                partners: accepted
-                    .iter()
-                    .map(|partner| summary(&partner.organisation_id))
-                    .collect::<Result<_, _>>()?,
-                invited_partners: invited
-                    .iter()
-                    .filter(|partner| sees_invitation(partner))
-                    .map(|partner| summary(&partner.organisation_id))
-                    .collect::<Result<_, _>>()?,
-                description: row.description,
-                starts_on: row.starts_on,
-                ends_on: row.ends_on,
-                status: row.status,
-                version: row.version,
-                created_at: row.created_at.and_utc(),
-                updated_at: row.updated_at.and_utc(),
-                id: row.id,
-            })
+            view_of(row, own, &summary, viewer)
         })
         .collect()
 }
