@@ -64,11 +64,7 @@ pub async fn create(
 ) -> Result<HttpResponse, ApiError> {
     let party_ids: Vec<&str> = input.parties.iter().map(|p| p.organisation_id.as_str()).collect();
     policy::can_create(&caller, &party_ids)?;
-    // The caller's organisation issues it; an administrator issues it for the first party.
-    let issuer = match &caller.organisation_id {
-        Some(own) if !caller.is_admin() => own.clone(),
-        _ => input.parties[0].organisation_id.clone(),
-    };
+    let issuer = policy::issuer_of(&caller, &party_ids);
     let actor = Actor::from(&caller);
     let agreement = db
         .write(move |conn| {
@@ -277,24 +273,7 @@ pub async fn terminate(
         id.into_inner(),
         if_match,
         move |conn, caller, current, parties| {
-            let by =
-                match (&input.organisation_id, &caller.organisation_id) {
-                    (Some(named), _) if caller.is_admin() => named.clone(),
-                    (None, Some(own)) => own.clone(),
-                    (Some(named), Some(own)) if named == own => own.clone(),
-                    _ => return Err(ApiError::validation(
-                        "organisation_id",
-                        "not_a_party",
-                        "name the party that ends the agreement (a client ends it as its own organisation)",
-                    )),
-                };
-            if !parties.iter().any(|party| party.organisation_id == by) {
-                return Err(ApiError::validation(
-                    "organisation_id",
-                    "not_a_party",
-                    "not a party of the agreement",
-                ));
-            }
+            let by = policy::terminating_party(caller, input.organisation_id.as_deref(), parties)?;
             domain::terminate(conn, &Actor::from(caller), current, &by, &input)
         },
     )

@@ -46,3 +46,42 @@ pub fn can_change(caller: &Caller, parties: &[PartyRow]) -> Result<(), ApiError>
     }
     caller.require(Scope::AgreementsWrite)
 }
+
+/// Who issues a new agreement: the caller's organisation, or for an administrator the first party.
+pub fn issuer_of(caller: &Caller, party_ids: &[&str]) -> String {
+    match (&caller.organisation_id, party_ids.first()) {
+        (Some(own), _) if !caller.is_admin() => own.clone(),
+        (_, Some(first)) => (*first).to_owned(),
+        (own, None) => own.clone().unwrap_or_default(),
+    }
+}
+
+/// The party that ends an agreement: a client's own organisation, or the one an administrator
+/// names; it must be a party.
+pub fn terminating_party(
+    caller: &Caller,
+    named: Option<&str>,
+    parties: &[PartyRow],
+) -> Result<String, ApiError> {
+    let by = match (named, caller.organisation_id.as_deref()) {
+        (Some(named), _) if caller.is_admin() => named,
+        (None, Some(own)) => own,
+        (Some(named), Some(own)) if named == own => own,
+        _ => {
+            return Err(ApiError::validation(
+                "organisation_id",
+                "not_a_party",
+                "name the party that ends the agreement (a client ends it as its own organisation)",
+            ))
+        }
+    };
+    if parties.iter().any(|party| party.organisation_id == by) {
+        Ok(by.to_owned())
+    } else {
+        Err(ApiError::validation(
+            "organisation_id",
+            "not_a_party",
+            "not a party of the agreement",
+        ))
+    }
+}
