@@ -22,7 +22,7 @@ use crate::{
         dto::{Client, ClientInput, CreatedClient},
         repo as client_repo,
     },
-    config::{Config, DEFAULT_LOG_FILTER},
+    config::Config,
     db::write_transaction,
     db::Db,
     error::ApiError,
@@ -108,7 +108,7 @@ pub enum ClientsCommand {
 }
 
 pub async fn run(cli: Cli) -> ExitCode {
-    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or(DEFAULT_LOG_FILTER)).init();
+    crate::telemetry::init();
     let result = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve().await,
         Command::Migrate => migrate(),
@@ -139,7 +139,7 @@ async fn serve() -> Result<(), String> {
     let application = Application::build(config.clone())
         .await
         .map_err(|error| error.to_string())?;
-    log::info!(
+    tracing::info!(
         "serving on port {} (bind {}), API docs at /docs",
         application.port(),
         config.bind_addr

@@ -108,7 +108,7 @@ pub async fn idempotency(
     if response.status().is_server_error() {
         // A failed first attempt must not block the retry it calls for.
         if let Err(error) = claimed.release().await {
-            log::error!("cannot release an Idempotency-Key after a failed request: {error}");
+            tracing::error!("cannot release an Idempotency-Key after a failed request: {error}");
         }
         return Ok(response.map_into_boxed_body());
     }
@@ -156,9 +156,9 @@ impl ClaimedKey {
             .map(|replay| replay.0.clone());
         let (head, body) = response.into_parts();
         let Ok(bytes) = body::to_bytes(body).await else {
-            log::error!("cannot buffer a response for its Idempotency-Key");
+            tracing::error!("cannot buffer a response for its Idempotency-Key");
             if let Err(error) = self.release().await {
-                log::error!("cannot release an Idempotency-Key: {error}");
+                tracing::error!("cannot release an Idempotency-Key: {error}");
             }
             let error = ApiError::internal("response body could not be buffered");
             return ServiceResponse::new(request, error.render(None, None));
@@ -178,9 +178,9 @@ impl ClaimedKey {
         };
         if let Err(error) = stored {
             // The change itself is done: answer it, and let a retry find the key free again.
-            log::error!("cannot store the response of an Idempotency-Key: {error}");
+            tracing::error!("cannot store the response of an Idempotency-Key: {error}");
             if let Err(error) = self.release().await {
-                log::error!("cannot release an Idempotency-Key: {error}");
+                tracing::error!("cannot release an Idempotency-Key: {error}");
             }
         }
         ServiceResponse::new(request, head.set_body(BoxBody::new(bytes)))

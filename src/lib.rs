@@ -33,5 +33,6 @@ pub mod routes;
 pub mod schema;
 pub mod startup;
 pub mod statistics;
+pub mod telemetry;
 pub mod text;
 pub mod text_enum;

@@ -39,6 +39,7 @@ pub async fn request_context(
         .filter(|value| acceptable_request_id(value))
         .map_or_else(|| Uuid::now_v7().to_string(), str::to_owned);
     req.extensions_mut().insert(RequestId(request_id.clone()));
+    crate::telemetry::record_request_id(&req, &request_id);
     let path = req.path().to_owned();
 
     // Inner layers answer errors as responses; an `Err` here is rendered by the framework.
@@ -63,9 +64,9 @@ pub fn render_error(
     let rendered = match error.as_error::<ApiError>() {
         Some(api_error) => {
             match api_error {
-                ApiError::Internal(cause) => log::error!("request {request_id} failed: {cause}"),
+                ApiError::Internal(cause) => tracing::error!("request {request_id} failed: {cause}"),
                 ApiError::DatabaseUnavailable(cause) => {
-                    log::warn!("request {request_id}: database unavailable: {cause}")
+                    tracing::warn!("request {request_id}: database unavailable: {cause}")
                 }
                 _ => {}
             }
@@ -80,7 +81,7 @@ pub fn render_error(
                 .map_or(crate::config::DEFAULT_MAX_BODY_BYTES, |limit| limit.0);
             let api_error = framework_error(status, &error.to_string(), limit);
             if status.is_server_error() {
-                log::error!("request {request_id} failed: {error}");
+                tracing::error!("request {request_id} failed: {error}");
             }
             api_error.render(Some(path), Some(request_id))
         }

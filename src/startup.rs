@@ -5,9 +5,10 @@ use std::net::TcpListener;
 use actix_web::{
     dev::Server,
     http::{header, Method},
-    middleware::{from_fn, Logger},
+    middleware::from_fn,
     web, App, HttpResponse, HttpServer,
 };
+use tracing_actix_web::TracingLogger;
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
@@ -28,9 +29,8 @@ use crate::{
     reference::{self, import::ImportError},
     request_context::request_context,
     routes,
+    telemetry::RequestSpan,
 };
-
-const ACCESS_LOG_FORMAT: &str = r#"%a "%r" %s %b %Dms request_id=%{x-request-id}o"#;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
@@ -69,7 +69,7 @@ impl Application {
             })?
             .port();
         if config.public_url.is_none() && !binds_loopback(&config.bind_addr) {
-            log::warn!(
+            tracing::warn!(
                 "PUBLIC_URL is not set while the service listens on {}: signed credentials and \
                  verification links will name http://{} for good; set PUBLIC_URL to the address \
                  people and systems reach the service at",
@@ -126,7 +126,7 @@ pub fn migration_steps(
         if version == certificates::sealing::SEALING_MIGRATION {
             let sealed = certificates::sealing::seal_plain(conn, key).map_err(|error| error.to_string())?;
             if sealed > 0 {
-                log::info!("sealed the birth dates and learner OIDs of {sealed} certificates");
+                tracing::info!("sealed the birth dates and learner OIDs of {sealed} certificates");
             }
         }
         Ok(())
@@ -141,10 +141,10 @@ pub fn prepare_database(config: &Config, key: &PersonalDataKey) -> Result<Db, St
         reference::import::load_shipped_if_empty,
     )?;
     if !applied.is_empty() {
-        log::info!("applied migrations: {}", applied.join(", "));
+        tracing::info!("applied migrations: {}", applied.join(", "));
     }
     if let Some(report) = loaded? {
-        log::info!(
+        tracing::info!(
             "loaded the shipped reference data: {} regions, {} municipalities, {} qualifications, {} units",
             report.regions.created,
             report.municipalities.created,
@@ -299,7 +299,7 @@ pub fn run(listener: TcpListener, db: Db, secrets: Secrets, config: &Config) -> 
             .wrap(hardening::cors(&allowed_origins))
             .wrap(from_fn(hardening::hardening))
             .wrap(from_fn(request_context))
-            .wrap(Logger::new(ACCESS_LOG_FORMAT))
+            .wrap(TracingLogger::<RequestSpan>::new())
     })
     .listen(listener)?
     .shutdown_timeout(30);

@@ -134,7 +134,7 @@ fn load_or_generate(path: &Path) -> Result<SigningKey, KeyError> {
         fs::create_dir_all(dir).map_err(|error| file_error(dir, error))?;
     }
     write_private(path, pem.as_bytes()).map_err(|error| file_error(path, error))?;
-    log::warn!(
+    tracing::warn!(
         "no token signing key was configured: generated a new Ed25519 key in {}; keep this file (and back it up) \
          or tokens will stop verifying",
         path.display()

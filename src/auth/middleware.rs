@@ -44,6 +44,7 @@ pub async fn authenticate(
     if let Some(token) = token {
         let outcome = verify(&req, &token).await;
         if let Ok(principal) = &outcome {
+            crate::telemetry::record_client_id(&req, &principal.client_id);
             req.extensions_mut()
                 .insert(IdempotencyPrincipal(principal.client_id.clone()));
         }

@@ -83,7 +83,7 @@ impl PersonalDataKey {
             read_master(path)?
         } else {
             let master = generate_file(path)?;
-            log::warn!(
+            tracing::warn!(
                 "no personal data key was configured: generated a new key in {}; keep this file (and back it \
                  up) or stored personal identity codes can no longer be read",
                 path.display()

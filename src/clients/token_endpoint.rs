@@ -333,7 +333,7 @@ impl SecretChecker {
                     }
                 });
             if let Err(error) = spawned {
-                log::error!("cannot start a hashing thread: {error}");
+                tracing::error!("cannot start a hashing thread: {error}");
             }
         }
         Self {

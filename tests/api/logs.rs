@@ -1,34 +1,37 @@
-//! Every log record the services under test write, kept in memory so that a test can check what
-//! reached the log (and what must never reach it).
+//! Every log line the services under test write, as the service's log output formats it (spans
+//! and their fields included), kept in memory so that a test can check what reached the log (and
+//! what must never reach it).
 
 use std::sync::{Mutex, Once};
 
 static LINES: Mutex<Vec<String>> = Mutex::new(Vec::new());
 static INSTALL: Once = Once::new();
 
+/// Appends each formatted line to `LINES`.
 struct Capture;
 
-impl log::Log for Capture {
-    fn enabled(&self, _: &log::Metadata<'_>) -> bool {
-        true
-    }
-
-    fn log(&self, record: &log::Record<'_>) {
-        let line = format!("{} {} {}", record.level(), record.target(), record.args());
+impl std::io::Write for Capture {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         if let Ok(mut lines) = LINES.lock() {
-            lines.push(line);
+            lines.push(String::from_utf8_lossy(buf).into_owned());
         }
+        Ok(buf.len())
     }
 
-    fn flush(&self) {}
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
-/// Installs the capturing logger for the whole test process, at the most detailed level.
+/// Installs the capturing log output for the whole test process, at the most detailed level;
+/// libraries' `log` records are captured too.
 pub fn capture() {
     INSTALL.call_once(|| {
-        if log::set_boxed_logger(Box::new(Capture)).is_ok() {
-            log::set_max_level(log::LevelFilter::Trace);
-        }
+        let _ = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::TRACE)
+            .with_ansi(false)
+            .with_writer(|| Capture)
+            .try_init();
     });
 }
 
