@@ -22,7 +22,7 @@ pub struct UnknownValue {
 }
 
 /// The serde name of a unit variant (empty for anything else, which [`text_enum!`] types never are:
-/// the `every_variant_has_a_name` tests of each module say so).
+/// they are enums of unit variants).
 pub fn name<T: Serialize>(value: &T) -> &'static str {
     value.serialize(VariantName).unwrap_or("")
 }
@@ -36,12 +36,22 @@ pub fn parse<T: DeserializeOwned>(kind: &'static str, value: &str) -> Result<T, 
     })
 }
 
-/// Gives an enum its text form from its serde names: `as_str`, `parse`, `Display`, and the
-/// database mapping for `Text` columns on every backend (the enum derives
-/// `diesel::AsExpression` and `diesel::FromSqlRow` with `#[diesel(sql_type = Text)]`).
+/// Defines an enum of names (statuses, roles, kinds) with its text form taken from its serde
+/// attributes: the usual derives, `as_str`, `parse`, `Display`, and the database mapping for `Text`
+/// columns on every backend. Attributes are passed on as tokens, so that utoipa reads the serde
+/// renames as written (a `meta` fragment would hide them from it).
 #[macro_export]
 macro_rules! text_enum {
-    ($($name:ident),+ $(,)?) => {$(
+    ($(#[$($attribute:tt)*])* $visibility:vis enum $name:ident { $($variants:tt)* }) => {
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq, Hash,
+            ::serde::Serialize, ::serde::Deserialize, ::utoipa::ToSchema,
+            ::diesel::expression::AsExpression, ::diesel::deserialize::FromSqlRow,
+        )]
+        #[diesel(sql_type = ::diesel::sql_types::Text)]
+        $(#[$($attribute)*])*
+        $visibility enum $name { $($variants)* }
+
         impl $name {
             /// The name serde, the OpenAPI document and the database use.
             pub fn as_str(self) -> &'static str {
@@ -82,7 +92,7 @@ macro_rules! text_enum {
                 Ok(Self::parse(&text)?)
             }
         }
-    )+};
+    };
 }
 
 /// A serializer that accepts only a unit variant and answers its name.

@@ -5,30 +5,17 @@ use validator::Validate;
 
 use crate::{organisations::dto::OrganisationSummary, text::not_blank};
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Serialize,
-    Deserialize,
-    ToSchema,
-    diesel::expression::AsExpression,
-    diesel::deserialize::FromSqlRow,
-)]
-#[diesel(sql_type = diesel::sql_types::Text)]
-#[serde(rename_all = "snake_case")]
-pub enum PartyRole {
-    EducationProvider,
-    WorkOrganisation,
-    Municipality,
-    EmploymentService,
-    Coordinator,
-    Other,
+crate::text_enum! {
+    #[serde(rename_all = "snake_case")]
+    pub enum PartyRole {
+        EducationProvider,
+        WorkOrganisation,
+        Municipality,
+        EmploymentService,
+        Coordinator,
+        Other,
+    }
 }
-
-crate::text_enum!(PartyRole);
 
 impl PartyRole {
     pub const ALL: [PartyRole; 6] = [
@@ -41,29 +28,16 @@ impl PartyRole {
     ];
 }
 
-/// `draft → active → terminated`; an active agreement past `valid_until` reads as `expired`.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Serialize,
-    Deserialize,
-    ToSchema,
-    diesel::expression::AsExpression,
-    diesel::deserialize::FromSqlRow,
-)]
-#[diesel(sql_type = diesel::sql_types::Text)]
-#[serde(rename_all = "snake_case")]
-pub enum AgreementStatus {
-    Draft,
-    Active,
-    Terminated,
-    Expired,
+crate::text_enum! {
+    /// `draft → active → terminated`; an active agreement past `valid_until` reads as `expired`.
+    #[serde(rename_all = "snake_case")]
+    pub enum AgreementStatus {
+        Draft,
+        Active,
+        Terminated,
+        Expired,
+    }
 }
-
-crate::text_enum!(AgreementStatus);
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]

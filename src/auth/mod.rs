@@ -11,54 +11,37 @@ pub mod rate_limit;
 pub mod tokens;
 
 use actix_web::{dev::Payload, FromRequest, HttpMessage, HttpRequest};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use crate::{error::ApiError, request_context::RequestId};
 
-/// What a client may do. `admin` may do everything.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    ToSchema,
-    diesel::expression::AsExpression,
-    diesel::deserialize::FromSqlRow,
-)]
-#[diesel(sql_type = diesel::sql_types::Text)]
-pub enum Scope {
-    #[serde(rename = "organisations:write")]
-    OrganisationsWrite,
-    #[serde(rename = "guidelines:write")]
-    GuidelinesWrite,
-    #[serde(rename = "agreements:read")]
-    AgreementsRead,
-    #[serde(rename = "agreements:write")]
-    AgreementsWrite,
-    #[serde(rename = "environments:write")]
-    EnvironmentsWrite,
-    #[serde(rename = "certificates:read")]
-    CertificatesRead,
-    #[serde(rename = "certificates:write")]
-    CertificatesWrite,
-    #[serde(rename = "programmes:read")]
-    ProgrammesRead,
-    #[serde(rename = "programmes:write")]
-    ProgrammesWrite,
-    #[serde(rename = "audit:read")]
-    AuditRead,
-    #[serde(rename = "admin")]
-    Admin,
+crate::text_enum! {
+    #[derive(PartialOrd, Ord)]
+    /// What a client may do. `admin` may do everything.
+    pub enum Scope {
+        #[serde(rename = "organisations:write")]
+        OrganisationsWrite,
+        #[serde(rename = "guidelines:write")]
+        GuidelinesWrite,
+        #[serde(rename = "agreements:read")]
+        AgreementsRead,
+        #[serde(rename = "agreements:write")]
+        AgreementsWrite,
+        #[serde(rename = "environments:write")]
+        EnvironmentsWrite,
+        #[serde(rename = "certificates:read")]
+        CertificatesRead,
+        #[serde(rename = "certificates:write")]
+        CertificatesWrite,
+        #[serde(rename = "programmes:read")]
+        ProgrammesRead,
+        #[serde(rename = "programmes:write")]
+        ProgrammesWrite,
+        #[serde(rename = "audit:read")]
+        AuditRead,
+        #[serde(rename = "admin")]
+        Admin,
+    }
 }
-
-crate::text_enum!(Scope);
 
 impl Scope {
     pub const ALL: [Scope; 11] = [

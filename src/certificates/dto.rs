@@ -7,54 +7,28 @@ use validator::Validate;
 
 use crate::{organisations::dto::OrganisationSummary, reference::dto::CodeAndName, text::not_blank};
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Serialize,
-    Deserialize,
-    ToSchema,
-    diesel::expression::AsExpression,
-    diesel::deserialize::FromSqlRow,
-)]
-#[diesel(sql_type = diesel::sql_types::Text)]
-#[serde(rename_all = "snake_case")]
-pub enum CertificateStatus {
-    /// Being written; changed with `If-Match`, not yet visible to anyone else.
-    Draft,
-    /// Signed and frozen; can be shared, verified and printed.
-    Issued,
-    /// Withdrawn by its issuer, with a reason.
-    Revoked,
-    /// Replaced by a corrected certificate, named in `superseded_by`.
-    Superseded,
+crate::text_enum! {
+    #[serde(rename_all = "snake_case")]
+    pub enum CertificateStatus {
+        /// Being written; changed with `If-Match`, not yet visible to anyone else.
+        Draft,
+        /// Signed and frozen; can be shared, verified and printed.
+        Issued,
+        /// Withdrawn by its issuer, with a reason.
+        Revoked,
+        /// Replaced by a corrected certificate, named in `superseded_by`.
+        Superseded,
+    }
 }
 
-crate::text_enum!(CertificateStatus);
-
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Serialize,
-    Deserialize,
-    ToSchema,
-    diesel::expression::AsExpression,
-    diesel::deserialize::FromSqlRow,
-)]
-#[diesel(sql_type = diesel::sql_types::Text)]
-#[serde(rename_all = "snake_case")]
-pub enum CertificateLanguage {
-    Fi,
-    Sv,
-    En,
+crate::text_enum! {
+    #[serde(rename_all = "snake_case")]
+    pub enum CertificateLanguage {
+        Fi,
+        Sv,
+        En,
+    }
 }
-
-crate::text_enum!(CertificateLanguage);
 
 /// The trainee the certificate is for.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
@@ -257,31 +231,18 @@ pub struct Share {
     pub shared_at: DateTime<Utc>,
 }
 
-/// How the holder gave consent to sharing.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Serialize,
-    Deserialize,
-    ToSchema,
-    diesel::expression::AsExpression,
-    diesel::deserialize::FromSqlRow,
-)]
-#[diesel(sql_type = diesel::sql_types::Text)]
-#[serde(rename_all = "snake_case")]
-pub enum ConsentMethod {
-    /// Signed on paper.
-    Written,
-    /// In an electronic service, with strong identification.
-    Electronic,
-    /// Told in person and recorded by the coach.
-    Oral,
+crate::text_enum! {
+    /// How the holder gave consent to sharing.
+    #[serde(rename_all = "snake_case")]
+    pub enum ConsentMethod {
+        /// Signed on paper.
+        Written,
+        /// In an electronic service, with strong identification.
+        Electronic,
+        /// Told in person and recorded by the coach.
+        Oral,
+    }
 }
-
-crate::text_enum!(ConsentMethod);
 
 /// Shares an issued certificate with an education provider.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
@@ -409,29 +370,16 @@ pub struct SearchResult {
     pub items: Vec<Certificate>,
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Serialize,
-    Deserialize,
-    ToSchema,
-    diesel::expression::AsExpression,
-    diesel::deserialize::FromSqlRow,
-)]
-#[diesel(sql_type = diesel::sql_types::Text)]
-#[serde(rename_all = "snake_case")]
-pub enum FeedEventKind {
-    Issued,
-    Revoked,
-    Superseded,
-    Shared,
-    Unshared,
+crate::text_enum! {
+    #[serde(rename_all = "snake_case")]
+    pub enum FeedEventKind {
+        Issued,
+        Revoked,
+        Superseded,
+        Shared,
+        Unshared,
+    }
 }
-
-crate::text_enum!(FeedEventKind);
 
 /// One change to a certificate the caller may see.
 #[derive(Debug, Clone, Serialize, ToSchema)]

@@ -7,45 +7,32 @@ use validator::{Validate, ValidationError};
 
 use crate::text::{not_blank, LocalizedText};
 
-/// The line of work done in an environment.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Serialize,
-    Deserialize,
-    ToSchema,
-    diesel::expression::AsExpression,
-    diesel::deserialize::FromSqlRow,
-)]
-#[diesel(sql_type = diesel::sql_types::Text)]
-#[serde(rename_all = "snake_case")]
-pub enum Sector {
-    /// Kitchens, cafés and catering.
-    FoodServices,
-    CleaningServices,
-    PropertyMaintenance,
-    LaundryAndTextiles,
-    /// Second-hand shops, recycling centres and other retail.
-    RecyclingAndRetail,
-    ConstructionAndRenovation,
-    Woodwork,
-    Metalwork,
-    VehiclesAndMachinery,
-    /// Gardens, parks, forestry and farm work.
-    GreenAndOutdoor,
-    CareAndSocial,
-    MediaAndCommunications,
-    ItServices,
-    OfficeAndAdministration,
-    LogisticsAndWarehousing,
-    ArtsAndCrafts,
-    Other,
+crate::text_enum! {
+    /// The line of work done in an environment.
+    #[serde(rename_all = "snake_case")]
+    pub enum Sector {
+        /// Kitchens, cafés and catering.
+        FoodServices,
+        CleaningServices,
+        PropertyMaintenance,
+        LaundryAndTextiles,
+        /// Second-hand shops, recycling centres and other retail.
+        RecyclingAndRetail,
+        ConstructionAndRenovation,
+        Woodwork,
+        Metalwork,
+        VehiclesAndMachinery,
+        /// Gardens, parks, forestry and farm work.
+        GreenAndOutdoor,
+        CareAndSocial,
+        MediaAndCommunications,
+        ItServices,
+        OfficeAndAdministration,
+        LogisticsAndWarehousing,
+        ArtsAndCrafts,
+        Other,
+    }
 }
-
-crate::text_enum!(Sector);
 
 fn yes() -> bool {
     true

@@ -8,30 +8,17 @@ use crate::{
     text::{not_blank, LocalizedText},
 };
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Serialize,
-    Deserialize,
-    ToSchema,
-    diesel::expression::AsExpression,
-    diesel::deserialize::FromSqlRow,
-)]
-#[diesel(sql_type = diesel::sql_types::Text)]
-#[serde(rename_all = "snake_case")]
-pub enum GuidelineStatus {
-    /// Being written; freely editable by its owner.
-    Draft,
-    /// Adopted and open for organisations to sign.
-    OpenForSigning,
-    /// No longer open for signing; `superseded_by` names its successor when one replaced it.
-    Closed,
+crate::text_enum! {
+    #[serde(rename_all = "snake_case")]
+    pub enum GuidelineStatus {
+        /// Being written; freely editable by its owner.
+        Draft,
+        /// Adopted and open for organisations to sign.
+        OpenForSigning,
+        /// No longer open for signing; `superseded_by` names its successor when one replaced it.
+        Closed,
+    }
 }
-
-crate::text_enum!(GuidelineStatus);
 
 fn valid_scope(scope: &GuidelineScope) -> Result<(), ValidationError> {
     match (scope.national, scope.regions.is_empty()) {

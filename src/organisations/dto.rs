@@ -7,35 +7,22 @@ use validator::{Validate, ValidationError};
 
 use crate::{identifiers, text::LocalizedText};
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Serialize,
-    Deserialize,
-    ToSchema,
-    diesel::expression::AsExpression,
-    diesel::deserialize::FromSqlRow,
-)]
-#[diesel(sql_type = diesel::sql_types::Text)]
-#[serde(rename_all = "snake_case")]
-pub enum OrganisationKind {
-    /// A youth workshop (*työpaja*).
-    Workshop,
-    /// A vocational education provider (*koulutuksen järjestäjä*).
-    EducationProvider,
-    Municipality,
-    EmploymentService,
-    Association,
-    Company,
-    /// A regional workshop network or coordinator.
-    RegionalNetwork,
-    Other,
+crate::text_enum! {
+    #[serde(rename_all = "snake_case")]
+    pub enum OrganisationKind {
+        /// A youth workshop (*työpaja*).
+        Workshop,
+        /// A vocational education provider (*koulutuksen järjestäjä*).
+        EducationProvider,
+        Municipality,
+        EmploymentService,
+        Association,
+        Company,
+        /// A regional workshop network or coordinator.
+        RegionalNetwork,
+        Other,
+    }
 }
-
-crate::text_enum!(OrganisationKind);
 
 fn yes() -> bool {
     true

@@ -9,12 +9,11 @@ use crate::reference::dto::CodeAndName;
 /// for the printable report.
 macro_rules! categories {
     ($(#[$meta:meta])* $name:ident { $($(#[$variant_meta:meta])* $variant:ident = $text:tt / $label:literal),+ $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-        #[derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow)]
-        #[diesel(sql_type = diesel::sql_types::Text)]
-        pub enum $name {
-            $($(#[$variant_meta])* #[serde(rename = $text)] $variant),+
+        $crate::text_enum! {
+            $(#[$meta])*
+            pub enum $name {
+                $($(#[$variant_meta])* #[serde(rename = $text)] $variant),+
+            }
         }
 
         impl $name {
@@ -27,8 +26,6 @@ macro_rules! categories {
                 }
             }
         }
-
-        $crate::text_enum!($name);
     };
 }
 

@@ -8,60 +8,34 @@ use crate::{
     text::{not_blank, LocalizedText},
 };
 
-/// How a funder finances the programme.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Serialize,
-    Deserialize,
-    ToSchema,
-    diesel::expression::AsExpression,
-    diesel::deserialize::FromSqlRow,
-)]
-#[diesel(sql_type = diesel::sql_types::Text)]
-#[serde(rename_all = "snake_case")]
-pub enum FundingInstrument {
-    /// The European Social Fund (ESF+), through a regional authority.
-    Esf,
-    /// A state grant for youth workshops (*työpajatoiminnan valtionavustus*).
-    YouthWorkshopGrant,
-    /// A grant of the employment services (*TE-palvelut*, wellbeing services counties, municipalities).
-    EmploymentGrant,
-    /// A municipality's own funding.
-    Municipal,
-    /// A foundation or a fund.
-    Foundation,
-    Other,
+crate::text_enum! {
+    /// How a funder finances the programme.
+    #[serde(rename_all = "snake_case")]
+    pub enum FundingInstrument {
+        /// The European Social Fund (ESF+), through a regional authority.
+        Esf,
+        /// A state grant for youth workshops (*työpajatoiminnan valtionavustus*).
+        YouthWorkshopGrant,
+        /// A grant of the employment services (*TE-palvelut*, wellbeing services counties, municipalities).
+        EmploymentGrant,
+        /// A municipality's own funding.
+        Municipal,
+        /// A foundation or a fund.
+        Foundation,
+        Other,
+    }
 }
 
-crate::text_enum!(FundingInstrument);
-
-/// `planned → running → closed`, or `cancelled`; set by the administering organisation.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Serialize,
-    Deserialize,
-    ToSchema,
-    diesel::expression::AsExpression,
-    diesel::deserialize::FromSqlRow,
-)]
-#[diesel(sql_type = diesel::sql_types::Text)]
-#[serde(rename_all = "snake_case")]
-pub enum ProgrammeStatus {
-    Planned,
-    Running,
-    Closed,
-    Cancelled,
+crate::text_enum! {
+    /// `planned → running → closed`, or `cancelled`; set by the administering organisation.
+    #[serde(rename_all = "snake_case")]
+    pub enum ProgrammeStatus {
+        Planned,
+        Running,
+        Closed,
+        Cancelled,
+    }
 }
-
-crate::text_enum!(ProgrammeStatus);
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]

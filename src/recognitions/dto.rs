@@ -7,30 +7,17 @@ use validator::Validate;
 
 use crate::{organisations::dto::OrganisationSummary, reference::dto::CodeAndName, text::not_blank};
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Serialize,
-    Deserialize,
-    ToSchema,
-    diesel::expression::AsExpression,
-    diesel::deserialize::FromSqlRow,
-)]
-#[diesel(sql_type = diesel::sql_types::Text)]
-#[serde(rename_all = "snake_case")]
-pub enum RecognitionStatus {
-    /// Starts on `valid_from`, later than today.
-    Scheduled,
-    /// In force today.
-    Active,
-    /// Past `valid_until`, or ended by the provider.
-    Ended,
+crate::text_enum! {
+    #[serde(rename_all = "snake_case")]
+    pub enum RecognitionStatus {
+        /// Starts on `valid_from`, later than today.
+        Scheduled,
+        /// In force today.
+        Active,
+        /// Past `valid_until`, or ended by the provider.
+        Ended,
+    }
 }
-
-crate::text_enum!(RecognitionStatus);
 
 /// One unit being recognised, under the qualification the recognition is for.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
@@ -94,33 +81,20 @@ pub struct EndInput {
     pub reason: String,
 }
 
-/// What the learning environment's owner said of a recognition by another organisation.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Serialize,
-    Deserialize,
-    ToSchema,
-    diesel::expression::AsExpression,
-    diesel::deserialize::FromSqlRow,
-)]
-#[diesel(sql_type = diesel::sql_types::Text)]
-#[serde(rename_all = "snake_case")]
-pub enum OwnerConsent {
-    /// The provider recognised its own environment: no one else's consent is needed.
-    Own,
-    /// The owner has not answered: public only under an agreement in force covering the environment.
-    Pending,
-    /// The owner accepted: public.
-    Accepted,
-    /// The owner declined, or ended its consent: never public.
-    Declined,
+crate::text_enum! {
+    /// What the learning environment's owner said of a recognition by another organisation.
+    #[serde(rename_all = "snake_case")]
+    pub enum OwnerConsent {
+        /// The provider recognised its own environment: no one else's consent is needed.
+        Own,
+        /// The owner has not answered: public only under an agreement in force covering the environment.
+        Pending,
+        /// The owner accepted: public.
+        Accepted,
+        /// The owner declined, or ended its consent: never public.
+        Declined,
+    }
 }
-
-crate::text_enum!(OwnerConsent);
 
 /// A qualification unit an education provider recognised a learning environment for.
 ///

@@ -34,31 +34,18 @@ pub struct Municipality {
     pub placeholder: bool,
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Serialize,
-    Deserialize,
-    ToSchema,
-    diesel::expression::AsExpression,
-    diesel::deserialize::FromSqlRow,
-)]
-#[diesel(sql_type = diesel::sql_types::Text)]
-#[serde(rename_all = "snake_case")]
-pub enum QualificationType {
-    /// *Ammatillinen perustutkinto*.
-    VocationalUpperSecondary,
-    /// *Ammattitutkinto*.
-    Further,
-    /// *Erikoisammattitutkinto*.
-    Specialist,
-    Other,
+crate::text_enum! {
+    #[serde(rename_all = "snake_case")]
+    pub enum QualificationType {
+        /// *Ammatillinen perustutkinto*.
+        VocationalUpperSecondary,
+        /// *Ammattitutkinto*.
+        Further,
+        /// *Erikoisammattitutkinto*.
+        Specialist,
+        Other,
+    }
 }
-
-crate::text_enum!(QualificationType);
 
 /// A qualification in a list.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
