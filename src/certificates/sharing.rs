@@ -1,5 +1,6 @@
 //! Sharing an issued certificate with an education provider, with the holder's consent.
 
+use chrono::NaiveDateTime;
 use uuid::Uuid;
 
 use super::domain::RESOURCE;
@@ -85,28 +86,42 @@ pub fn share(
             ended_at: None,
         },
     )?;
+    record(
+        conn,
+        actor,
+        current,
+        FeedEventKind::Shared,
+        &input.organisation_id,
+        at,
+    )
+}
+
+/// Audits a share or its end and tells the feeds of the issuer and of the organisation.
+fn record(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    current: &CertificateRow,
+    event: FeedEventKind,
+    organisation_id: &str,
+    at: NaiveDateTime,
+) -> Result<(), ApiError> {
+    let action = match event {
+        FeedEventKind::Unshared => "unshare",
+        _ => "share",
+    };
     audit::record(
         conn,
         actor,
         Change::new(
-            "share",
+            action,
             RESOURCE,
             &current.id,
             Some(&current.issuer_organisation_id),
         ),
     )?;
-    repo::append_events(
-        conn,
-        &current.id,
-        FeedEventKind::Shared,
-        Some(&input.organisation_id),
-        &[
-            current.issuer_organisation_id.clone(),
-            input.organisation_id.clone(),
-        ],
-        at,
-    )
-    .map_err(ApiError::from)
+    let audience = [current.issuer_organisation_id.clone(), organisation_id.to_owned()];
+    repo::append_events(conn, &current.id, event, Some(organisation_id), &audience, at)
+        .map_err(ApiError::from)
 }
 
 /// Ends sharing with `organisation_id`.
@@ -120,23 +135,5 @@ pub fn unshare(
     if !repo::end_share(conn, &current.id, organisation_id, at)? {
         return Err(ApiError::NotFound { resource: "share" });
     }
-    audit::record(
-        conn,
-        actor,
-        Change::new(
-            "unshare",
-            RESOURCE,
-            &current.id,
-            Some(&current.issuer_organisation_id),
-        ),
-    )?;
-    repo::append_events(
-        conn,
-        &current.id,
-        FeedEventKind::Unshared,
-        Some(organisation_id),
-        &[current.issuer_organisation_id.clone(), organisation_id.to_owned()],
-        at,
-    )
-    .map_err(ApiError::from)
+    record(conn, actor, current, FeedEventKind::Unshared, organisation_id, at)
 }
