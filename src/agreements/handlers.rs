@@ -8,6 +8,7 @@ use super::{
     model::{AgreementRow, PartyRow},
     policy,
     repo::{self, Children},
+    views,
 };
 use crate::{
     audit::Actor,
@@ -26,7 +27,7 @@ fn view(conn: &mut DbConnection, row: AgreementRow, caller: Option<&Caller>) -> 
     if !full && domain::effective_status(&row, domain::today()) != super::dto::AgreementStatus::Active {
         return Err(NOT_FOUND);
     }
-    domain::views_of(conn, vec![row], children, |_| full)?
+    views::views_of(conn, vec![row], children, |_| full)?
         .pop()
         .ok_or(NOT_FOUND)
 }
@@ -95,7 +96,7 @@ pub async fn list(
             let party_of = policy::reads_for(caller.as_ref()).map(str::to_owned);
             let rows = repo::list(conn, &filter, party_of, everything, domain::today(), &page)?;
             let page_of_rows = Page::from_rows(rows, &page, |row| row.id.clone(), |row| row);
-            let items = domain::views(conn, page_of_rows.items, |parties| {
+            let items = views::views(conn, page_of_rows.items, |parties| {
                 policy::sees_everything(caller.as_ref(), parties)
             })?;
             Ok((items, page_of_rows.next_cursor))
@@ -152,7 +153,7 @@ pub async fn update(
     let agreement = db
         .write(move |conn| {
             let (current, children) = load_for_change(conn, &id, &caller, &if_match)?;
-            let input = patch.apply_to(&domain::input_of(&current, &children))?;
+            let input = patch.apply_to(&views::input_of(&current, &children))?;
             let party_ids: Vec<&str> = input.parties.iter().map(|p| p.organisation_id.as_str()).collect();
             policy::can_create(&caller, &party_ids)?;
             domain::update(conn, &Actor::from(&caller), &current, input)?;

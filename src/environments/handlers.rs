@@ -5,7 +5,7 @@ use actix_web::{delete, get, patch, post, web, HttpResponse};
 use super::{
     domain::{self, NOT_FOUND},
     dto::{EnvironmentFilter, EnvironmentInput, LearningEnvironment},
-    policy, repo,
+    policy, repo, views,
 };
 use crate::{
     audit::Actor,
@@ -20,7 +20,7 @@ use crate::{
 /// One environment as `caller` sees it.
 fn view(conn: &mut DbConnection, id: &str, caller: Option<&Caller>) -> Result<LearningEnvironment, ApiError> {
     let row = repo::find(conn, id)?.ok_or(NOT_FOUND)?;
-    domain::views(conn, vec![row], |owner| policy::sees_private(caller, owner))?
+    views::views(conn, vec![row], |owner| policy::sees_private(caller, owner))?
         .pop()
         .ok_or(NOT_FOUND)
 }
@@ -73,7 +73,7 @@ pub async fn list(
         .run(move |conn| {
             let rows = repo::list(conn, &filter, &page)?;
             let page_of_rows = Page::from_rows(rows, &page, |row| row.id.clone(), |row| row);
-            let items = domain::views(conn, page_of_rows.items, |owner| {
+            let items = views::views(conn, page_of_rows.items, |owner| {
                 policy::sees_private(caller.as_ref(), owner)
             })?;
             Ok(Page {
@@ -131,7 +131,7 @@ pub async fn update(
             policy::can_write(&caller, &current.organisation_id)?;
             if_match.check(current.version)?;
             let lists = repo::lists(conn, std::slice::from_ref(&current.id))?;
-            let input = patch.apply_to(&domain::input_of(&current, &lists))?;
+            let input = patch.apply_to(&views::input_of(&current, &lists))?;
             domain::update(conn, &Actor::from(&caller), &current, input)?;
             view(conn, &id, Some(&caller))
         })

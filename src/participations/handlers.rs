@@ -7,7 +7,7 @@ use super::{
     dto::{Completion, CompletionInput, Participation, ParticipationFilter, ParticipationInput},
     model::ParticipationRow,
     policy::{self, Reach},
-    repo,
+    repo, views,
 };
 use crate::{
     audit::Actor,
@@ -89,7 +89,7 @@ pub async fn create(
             policy::can_write(&reach, &caller, &input.coach_organisation_id)?;
             let id = domain::create(conn, &Actor::from(&caller), &programme, &input)?;
             let row = repo::find(conn, &programme_id, &id)?.ok_or(NOT_FOUND)?;
-            domain::view(conn, row)
+            views::view(conn, row)
         })
         .await?;
     Ok(created(
@@ -123,7 +123,7 @@ pub async fn list(
             let rows = repo::list(conn, &programme_id, &filter, reach.coach_filter(), today(), &page)?;
             let rows = Page::from_rows(rows, &page, |row| row.id.clone(), |row| row);
             Ok(Page {
-                items: domain::views(conn, rows.items)?,
+                items: views::views(conn, rows.items)?,
                 next_cursor: rows.next_cursor,
             })
         })
@@ -149,7 +149,7 @@ pub async fn get(
     let participation = db
         .run(move |conn| {
             let (_, row, _) = participation_for(conn, &caller, &programme_id, &id)?;
-            domain::view(conn, row)
+            views::view(conn, row)
         })
         .await?;
     Ok(with_etag(HttpResponse::Ok(), &participation))
@@ -184,11 +184,11 @@ pub async fn update(
             let (programme, current, reach) = participation_for(conn, &caller, &programme_id, &id)?;
             policy::can_write(&reach, &caller, &current.coach_organisation_id)?;
             if_match.check(current.version)?;
-            let input = patch.apply_to(&domain::input_of(conn, &current)?)?;
+            let input = patch.apply_to(&views::input_of(conn, &current)?)?;
             policy::can_write(&reach, &caller, &input.coach_organisation_id)?;
             domain::update(conn, &Actor::from(&caller), &programme, &current, &input)?;
             let row = repo::find(conn, &programme_id, &id)?.ok_or(NOT_FOUND)?;
-            domain::view(conn, row)
+            views::view(conn, row)
         })
         .await?;
     Ok(with_etag(HttpResponse::Ok(), &participation))

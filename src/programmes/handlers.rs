@@ -5,7 +5,7 @@ use actix_web::{get, patch, post, web, HttpResponse};
 use super::{
     domain::{self, NOT_FOUND},
     dto::{Programme, ProgrammeFilter, ProgrammeInput},
-    policy, repo,
+    policy, repo, views,
 };
 use crate::{
     audit::Actor,
@@ -50,7 +50,7 @@ pub async fn create(
         .write(move |conn| {
             let id = domain::create(conn, &actor, administrator, input)?;
             let row = repo::find(conn, &id)?.ok_or(NOT_FOUND)?;
-            domain::view(conn, row, Some(&caller))
+            views::view(conn, row, Some(&caller))
         })
         .await?;
     Ok(created(format!("/v1/programmes/{}", programme.id), &programme))
@@ -74,7 +74,7 @@ pub async fn list(
             let rows = repo::list(conn, &filter, &page)?;
             let rows = Page::from_rows(rows, &page, |row| row.id.clone(), |row| row);
             Ok(Page {
-                items: domain::views(conn, rows.items, caller.as_ref())?,
+                items: views::views(conn, rows.items, caller.as_ref())?,
                 next_cursor: rows.next_cursor,
             })
         })
@@ -99,7 +99,7 @@ pub async fn get(
     let programme = db
         .run(move |conn| {
             let row = repo::find(conn, &id)?.ok_or(NOT_FOUND)?;
-            domain::view(conn, row, caller.as_ref())
+            views::view(conn, row, caller.as_ref())
         })
         .await?;
     Ok(with_etag(HttpResponse::Ok(), &programme))
@@ -132,10 +132,10 @@ pub async fn update(
             policy::can_change(&caller, &current)?;
             if_match.check(current.version)?;
             let children = repo::children(conn, std::slice::from_ref(&current.id))?;
-            let input = patch.apply_to(&domain::input_of(&current, &children))?;
+            let input = patch.apply_to(&views::input_of(&current, &children))?;
             domain::update(conn, &Actor::from(&caller), &current, input)?;
             let row = repo::find(conn, &id)?.ok_or(NOT_FOUND)?;
-            domain::view(conn, row, Some(&caller))
+            views::view(conn, row, Some(&caller))
         })
         .await?;
     Ok(with_etag(HttpResponse::Ok(), &programme))
@@ -155,7 +155,7 @@ async fn decide_partnership(
             let current = repo::find(conn, &id)?.ok_or(NOT_FOUND)?;
             domain::decide_partnership(conn, &Actor::from(&caller), &current, &organisation_id, accept)?;
             let row = repo::find(conn, &id)?.ok_or(NOT_FOUND)?;
-            domain::view(conn, row, Some(&caller))
+            views::view(conn, row, Some(&caller))
         })
         .await?;
     Ok(with_etag(HttpResponse::Ok(), &programme))

@@ -7,3 +7,4 @@ pub mod handlers;
 pub mod model;
 pub mod policy;
 pub mod repo;
+pub mod views;

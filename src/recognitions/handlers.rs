@@ -5,7 +5,7 @@ use actix_web::{get, post, web, HttpResponse};
 use super::{
     domain::{self, NOT_FOUND},
     dto::{EndInput, Recognition, RecognitionBatch, RecognitionFilter, RecognitionInput},
-    policy, repo,
+    policy, repo, views,
 };
 use crate::{
     audit::Actor,
@@ -20,7 +20,7 @@ use crate::{
 
 fn view(conn: &mut DbConnection, environment_id: &str, id: &str) -> Result<Recognition, ApiError> {
     let row = repo::find(conn, environment_id, id)?.ok_or(NOT_FOUND)?;
-    domain::views(conn, vec![row])?.pop().ok_or(NOT_FOUND)
+    views::views(conn, vec![row])?.pop().ok_or(NOT_FOUND)
 }
 
 /// The recognising organisation: the caller's own, or the one an administrator names.
@@ -69,7 +69,7 @@ pub async fn create(
             let environment = environments::find(conn, &environment_id)?.ok_or(ENVIRONMENT_NOT_FOUND)?;
             let ids = domain::create(conn, &Actor::from(&caller), &environment, &provider, input)?;
             let rows = repo::find_many(conn, &ids)?;
-            domain::views(conn, rows)
+            views::views(conn, rows)
         })
         .await?;
     Ok(HttpResponse::Created().json(RecognitionBatch { items }))
@@ -108,7 +108,7 @@ pub async fn list(
             )?;
             let page_of_rows = Page::from_rows(rows, &page, |row| row.id.clone(), |row| row);
             Ok(Page {
-                items: domain::views(conn, page_of_rows.items)?,
+                items: views::views(conn, page_of_rows.items)?,
                 next_cursor: page_of_rows.next_cursor,
             })
         })
@@ -141,7 +141,7 @@ pub async fn get(
             ) {
                 return Err(NOT_FOUND);
             }
-            domain::views(conn, vec![row])?.pop().ok_or(NOT_FOUND)
+            views::views(conn, vec![row])?.pop().ok_or(NOT_FOUND)
         })
         .await?;
     Ok(with_etag(HttpResponse::Ok(), &recognition))
