@@ -20,9 +20,11 @@ use crate::{client_address::client_address, config::DEFAULT_LOG_FILTER};
 /// Installs the process's log output: the filter from `RUST_LOG`, the format from `LOG_FORMAT`.
 pub fn init() {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(DEFAULT_LOG_FILTER));
+    // Standard error, as before: commands print their results (a new client's secret) on stdout.
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_ansi(std::io::stdout().is_terminal());
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal());
     let installed = if std::env::var("LOG_FORMAT").is_ok_and(|format| format == "json") {
         builder
             .json()

@@ -8,6 +8,7 @@ mod audit;
 mod auth;
 mod catalogue;
 mod certificates;
+mod cli;
 mod conventions;
 mod environments;
 mod guidelines;
