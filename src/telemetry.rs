@@ -2,15 +2,13 @@
 //! token is read, the client's id, so that every event of a request names both. Lines are text, or
 //! JSON with `LOG_FORMAT=json`. No personal data reaches a log: events name ids, never holders.
 
-use std::time::Instant;
+use std::{io::IsTerminal, time::Instant};
 
 use actix_web::{
     body::MessageBody,
     dev::{ServiceRequest, ServiceResponse},
     Error, HttpMessage,
 };
-use std::io::IsTerminal;
-
 use tracing::{field::Empty, Span};
 use tracing_actix_web::RootSpanBuilder;
 use tracing_subscriber::EnvFilter;
