@@ -1,5 +1,10 @@
 //! How agreements read: stored rows as the API shows them, and as the input that recreates them.
 
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use diesel::GroupedBy;
+
 use super::domain::{effective_status, today};
 use super::{
     dto::{Agreement, AgreementContact, AgreementInput, AttachmentInput, Party, PartyInput, Termination},
@@ -11,9 +16,6 @@ use crate::{
     error::ApiError,
     organisations::{dto::OrganisationSummary, repo as organisations},
 };
-use chrono::NaiveDate;
-use diesel::GroupedBy;
-use std::collections::HashMap;
 
 /// The input a merge patch of a draft starts from.
 pub fn input_of(row: &AgreementRow, children: &Children) -> AgreementInput {

@@ -7,10 +7,9 @@ use actix_web::{
     middleware::Next,
     web, HttpMessage,
 };
-
-use super::{keys::KeySet, tokens, AuthFailure, Authentication};
 use diesel::prelude::*;
 
+use super::{keys::KeySet, tokens, AuthFailure, Authentication};
 use crate::{
     db::{Db, DbConnection},
     idempotency::IdempotencyPrincipal,

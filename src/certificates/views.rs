@@ -2,9 +2,8 @@
 
 use std::collections::HashMap;
 
-use diesel::GroupedBy;
-
 use chrono::{NaiveDate, NaiveDateTime, Utc};
+use diesel::GroupedBy;
 use uuid::Uuid;
 
 use super::domain::{open, RESOURCE};

@@ -6,7 +6,7 @@ use uuid::Uuid;
 use super::{
     dto::{Address, Contact, Coordinates, EnvironmentInput},
     model::{EnvironmentChanges, EnvironmentRow, LanguageRow, NewEnvironment, TaskRow},
-    repo::{self},
+    repo,
 };
 use crate::{
     audit::{self, Actor, Change},

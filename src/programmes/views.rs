@@ -1,5 +1,9 @@
 //! How programmes read: stored rows as the API shows them to each viewer, and as the input that recreates them.
 
+use std::collections::HashMap;
+
+use diesel::GroupedBy;
+
 use super::domain::NOT_FOUND;
 use super::{
     dto::{Funder, Programme, ProgrammeInput},
@@ -13,8 +17,6 @@ use crate::{
     organisations::{dto::OrganisationSummary, repo as organisations},
     text::localized,
 };
-use diesel::GroupedBy;
-use std::collections::HashMap;
 
 /// The input that recreates a programme as it is: the base a merge patch applies to.
 pub fn input_of(row: &ProgrammeRow, children: &Children) -> ProgrammeInput {

@@ -1,9 +1,9 @@
 //! Rows of the reference tables.
 
-use crate::reference::dto::QualificationType;
 use chrono::NaiveDate;
 use diesel::prelude::*;
 
+use crate::reference::dto::QualificationType;
 use crate::schema::{municipalities, qualification_unit_links, qualification_units, qualifications, regions};
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]

@@ -1,8 +1,8 @@
 //! Statistics as CSV (one table per request) and as a printable HTML report with inline SVG bars.
 
-use super::tables::{Cell, CrossTable, Table, ROUNDING_BASE};
 use maud::{html as maud, Markup};
 
+use super::tables::{Cell, CrossTable, Table, ROUNDING_BASE};
 use crate::html;
 
 /// One CSV field: quoted when needed, and defused when a spreadsheet would read it as a formula.
