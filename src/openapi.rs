@@ -5,13 +5,14 @@
 use actix_web::App;
 use utoipa::{
     openapi::{
+        header::HeaderBuilder,
         path::{Operation, Parameter, ParameterBuilder, ParameterIn},
         schema::{ArrayItems, Schema},
         security::{
             ClientCredentials, Flow, HttpAuthScheme, HttpBuilder, OAuth2, Scopes, SecurityRequirement,
             SecurityScheme,
         },
-        ContentBuilder, OpenApi as OpenApiDocument, Ref, RefOr, Required, ResponseBuilder,
+        ContentBuilder, OpenApi as OpenApiDocument, Ref, RefOr, Required, ResponseBuilder, Server,
     },
     OpenApi,
 };
@@ -19,7 +20,7 @@ use utoipa_actix_web::AppExt;
 
 use crate::{
     auth::Scope,
-    error::{FieldError, Problem, PROBLEM_CONTENT_TYPE},
+    error::{ApiError, FieldError, Problem, PROBLEM_CONTENT_TYPE},
 };
 
 const DESCRIPTION: &str = "\
@@ -79,9 +80,42 @@ pub fn document() -> OpenApiDocument {
         .configure(crate::routes::routes)
         .split_for_parts();
     api.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    // Relative to where the document is read from: the service serves its own document.
+    let mut server = Server::new("/");
+    server.description = Some("This service (the document is served at /openapi.json)".to_owned());
+    api.servers = Some(vec![server]);
     add_shared_parts(&mut api);
     unique_operation_ids(&mut api);
+    name_page_items(&mut api);
     api
+}
+
+/// utoipa writes `Page<T>`'s items inline; a `$ref` to `T` lets a client generator make one class
+/// per resource rather than one per page.
+fn name_page_items(api: &mut OpenApiDocument) {
+    let Some(components) = api.components.as_mut() else {
+        return;
+    };
+    let pages: Vec<String> = components
+        .schemas
+        .keys()
+        .filter(|name| name.starts_with("Page_"))
+        .cloned()
+        .collect();
+    for page in pages {
+        let item_name = page.trim_start_matches("Page_").to_owned();
+        let Some(RefOr::T(Schema::Object(object))) = components.schemas.get_mut(&page) else {
+            continue;
+        };
+        let Some(RefOr::T(Schema::Array(array))) = object.properties.get_mut("items") else {
+            continue;
+        };
+        let ArrayItems::RefOrSchema(items) = &mut array.items else {
+            continue;
+        };
+        let inline = std::mem::replace(items.as_mut(), Ref::from_schema_name(&item_name).into());
+        components.schemas.entry(item_name).or_insert(inline);
+    }
 }
 
 /// Handler names repeat across resources (`list`, `get`, …); client generators need every
@@ -173,6 +207,79 @@ fn problem_response_name(status: &str) -> String {
     format!("Problem{status}")
 }
 
+/// A shared problem response: its own example, and the headers that come with the status.
+fn problem_response(status: &str, description: &str) -> utoipa::openapi::Response {
+    let example = serde_json::to_value(example_error(status).to_problem(
+        Some("/v1/certificates/0193a2b4-7c1e-7d3a-9f00-5b1c2d3e4f50"),
+        Some("0193a2b4-8d2f-7e4b-a011-6c2d3e4f5061"),
+    ))
+    .ok();
+    let mut response = ResponseBuilder::new().description(description).content(
+        PROBLEM_CONTENT_TYPE,
+        ContentBuilder::new()
+            .schema(Some(Ref::from_schema_name("Problem")))
+            .example(example)
+            .build(),
+    );
+    let header = |description: &str, schema: utoipa::openapi::schema::Type| {
+        HeaderBuilder::new()
+            .schema(utoipa::openapi::ObjectBuilder::new().schema_type(schema))
+            .description(Some(description))
+            .build()
+    };
+    match status {
+        "401" => {
+            response = response.header(
+                "WWW-Authenticate",
+                header(
+                    "The Bearer challenge; `error` says why the token was refused (RFC 6750)",
+                    utoipa::openapi::schema::Type::String,
+                ),
+            )
+        }
+        "429" => {
+            response = response.header(
+                "Retry-After",
+                header(
+                    "Seconds to wait before trying again",
+                    utoipa::openapi::schema::Type::Integer,
+                ),
+            )
+        }
+        _ => {}
+    }
+    response.build()
+}
+
+/// A typical problem of each shared status, shown as its example.
+fn example_error(status: &str) -> ApiError {
+    match status {
+        "400" => ApiError::bad_field("limit", "must be between 1 and 200"),
+        "401" => ApiError::Unauthorized {
+            error: Some("invalid_token"),
+            description: "The access token has expired.".into(),
+        },
+        "403" => ApiError::InsufficientScope(Scope::CertificatesWrite.as_str()),
+        "404" => ApiError::NotFound {
+            resource: "certificate",
+        },
+        "409" => ApiError::IdempotencyKeyInProgress,
+        "412" => ApiError::PreconditionFailed,
+        "413" => ApiError::PayloadTooLarge { limit: 262_144 },
+        "415" => ApiError::UnsupportedMediaType {
+            expected: "application/json",
+        },
+        "422" => ApiError::Validation(vec![
+            FieldError::new("business_id", "business_id", "the check digit does not match"),
+            FieldError::new("name.fi", "length", "must be 1 to 200 characters long"),
+        ]),
+        "428" => ApiError::PreconditionRequired,
+        "429" => ApiError::TooManyRequests { retry_after_secs: 30 },
+        "500" => ApiError::internal("an example"),
+        _ => ApiError::database_unavailable("an example"),
+    }
+}
+
 fn add_shared_parts(api: &mut OpenApiDocument) {
     let components = api.components.get_or_insert_with(Default::default);
     components.add_security_scheme(
@@ -201,17 +308,7 @@ fn add_shared_parts(api: &mut OpenApiDocument) {
     for (status, description) in PROBLEMS {
         components.responses.insert(
             problem_response_name(status),
-            RefOr::T(
-                ResponseBuilder::new()
-                    .description(description)
-                    .content(
-                        PROBLEM_CONTENT_TYPE,
-                        ContentBuilder::new()
-                            .schema(Some(Ref::from_schema_name("Problem")))
-                            .build(),
-                    )
-                    .build(),
-            ),
+            RefOr::T(problem_response(status, description)),
         );
     }
     for path_item in api.paths.paths.values_mut() {
@@ -237,16 +334,39 @@ struct Traits {
     has_path_params: bool,
     has_params: bool,
     changes: bool,
+    /// A token is read when sent: required, or optional (`security: [{}, …]`).
     secured: bool,
+    /// Anyone may call it, a token showing more: the handler takes an optional caller.
+    anonymous_too: bool,
+    /// The scopes a token needs, per alternative.
+    scopes: Vec<Vec<String>>,
     idempotent: bool,
 }
 
 impl Traits {
     fn of(operation: &Operation, method: &str) -> Self {
-        let secured = operation
+        let requirements: Vec<serde_json::Map<String, serde_json::Value>> = operation
             .security
-            .as_ref()
-            .is_some_and(|security| !security.is_empty());
+            .iter()
+            .flatten()
+            .filter_map(|requirement| match serde_json::to_value(requirement) {
+                Ok(serde_json::Value::Object(schemes)) => Some(schemes),
+                _ => None,
+            })
+            .collect();
+        let anonymous_too = requirements.iter().any(serde_json::Map::is_empty);
+        let scopes = requirements
+            .iter()
+            .filter(|schemes| !schemes.is_empty())
+            .map(|schemes| {
+                schemes
+                    .values()
+                    .flat_map(|scopes| scopes.as_array().into_iter().flatten())
+                    .filter_map(|scope| scope.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .collect::<Vec<Vec<String>>>();
+        let secured = !scopes.is_empty();
         Self {
             // Form bodies (the OAuth token endpoint) answer in their own protocol's errors.
             has_json_body: operation
@@ -262,20 +382,68 @@ impl Traits {
             has_params: operation.parameters.as_ref().is_some_and(|p| !p.is_empty()),
             changes: matches!(method, "PUT" | "PATCH" | "DELETE"),
             secured,
+            anonymous_too,
+            scopes,
             // Idempotency keys belong to authenticated clients.
-            idempotent: method == "POST" && secured,
+            idempotent: method == "POST" && secured && !anonymous_too,
         }
+    }
+
+    /// Who may call the operation and how to change safely, as a paragraph of its description.
+    fn access(&self) -> String {
+        let scopes = self
+            .scopes
+            .iter()
+            .flatten()
+            .map(|scope| format!("`{scope}`"))
+            .collect::<Vec<_>>();
+        let token = match scopes.as_slice() {
+            [] => "a token".to_owned(),
+            [scope] if scope == "`admin`" => "a platform administrator's token".to_owned(),
+            scopes => format!("a token with the scope {}", scopes.join(" or ")),
+        };
+        let mut access = match (self.secured, self.anonymous_too, scopes.as_slice()) {
+            (false, _, _) => "**Access:** public; no token is needed.".to_owned(),
+            (true, true, []) => {
+                "**Access:** public. With a token, the caller's organisation also sees its own records."
+                    .to_owned()
+            }
+            (true, true, scopes) => format!(
+                "**Access:** public. With a token (scope {}), the caller's organisation also sees its \
+                 own records.",
+                scopes.join(" or ")
+            ),
+            (true, false, _) => format!("**Access:** {token}."),
+        };
+        if self.changes {
+            access.push_str(
+                " **Concurrency:** send the `ETag` you read as `If-Match`: 412 when the record changed \
+                 since, 428 without it.",
+            );
+        }
+        if self.idempotent {
+            access.push_str(" **Retries:** safe with an `Idempotency-Key`.");
+        }
+        access
     }
 }
 
 fn complete_operation(operation: &mut Operation, method: &str) {
     let traits = Traits::of(operation, method);
     // A token obtained elsewhere serves as well as the flow: every secured operation takes either.
-    if traits.secured {
-        if let Some(security) = operation.security.as_mut() {
+    // A public one says so (`security: []`) rather than leaving a reader to guess.
+    match operation.security.as_mut() {
+        Some(security) if traits.secured => {
             security.push(SecurityRequirement::new("bearer", Vec::<String>::new()));
         }
+        _ => operation.security = Some(Vec::new()),
     }
+    split_summary(operation);
+    let access = traits.access();
+    operation.description = Some(match operation.description.take() {
+        Some(description) if !description.is_empty() => format!("{description}\n\n{access}"),
+        _ => access,
+    });
     if traits.idempotent {
         add_header(
             operation,
@@ -308,6 +476,40 @@ fn complete_operation(operation: &mut Operation, method: &str) {
                 )))
             });
     }
+}
+
+/// A doc comment's first paragraph becomes the summary: where it runs over several lines, its first
+/// sentence stays the summary (one line in Swagger UI and in generated clients) and the rest opens
+/// the description.
+fn split_summary(operation: &mut Operation) {
+    let Some(summary) = operation
+        .summary
+        .as_deref()
+        .filter(|summary| summary.contains('\n'))
+    else {
+        return;
+    };
+    let summary = summary.split_whitespace().collect::<Vec<_>>().join(" ");
+    // The first full stop outside parentheses: "(… e.g. …)" does not end a sentence.
+    let mut depth = 0_i32;
+    let end = summary.char_indices().find(|&(at, character)| {
+        match character {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            _ => {}
+        }
+        character == '.' && depth == 0 && summary[at..].starts_with(". ")
+    });
+    let Some((first, rest)) = end.map(|(at, _)| (&summary[..at], &summary[at + 2..])) else {
+        operation.summary = Some(summary);
+        return;
+    };
+    let rest = match operation.description.take() {
+        Some(description) if !description.is_empty() => format!("{rest}\n\n{description}"),
+        _ => rest.to_owned(),
+    };
+    operation.summary = Some(format!("{first}."));
+    operation.description = Some(rest);
 }
 
 /// Gives a parameter the rules the service applies to it.
@@ -345,7 +547,8 @@ fn problem_statuses(operation: &Operation, traits: &Traits) -> Vec<&'static str>
         statuses.push("400");
     }
     if traits.secured {
-        statuses.extend(["401", "403"]);
+        // 429: more requests of one client from one address in flight at once than it may have.
+        statuses.extend(["401", "403", "429"]);
     }
     if traits.has_path_params {
         statuses.push("404");

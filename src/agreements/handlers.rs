@@ -80,6 +80,7 @@ pub async fn create(
 /// Lists agreements: those in force for everyone, and all of the caller's own (`agreements:read`).
 #[utoipa::path(
     tag = "agreements",
+    security((), ("oauth2" = ["agreements:read"])),
     params(AgreementFilter),
     responses((status = 200, description = "A page of agreements", body = Page<Agreement>))
 )]
@@ -108,6 +109,7 @@ pub async fn list(
 /// Reads an agreement: parties see all of it, others the summary of one in force.
 #[utoipa::path(
     tag = "agreements",
+    security((), ("oauth2" = ["agreements:read"])),
     params(("id" = String, Path, description = "Agreement id")),
     responses((status = 200, description = "The agreement", body = Agreement,
         headers(("ETag" = String, description = "The version, for If-Match"))))

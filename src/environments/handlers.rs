@@ -59,6 +59,7 @@ pub async fn create(
 /// marked private show only their title, except to their own organisation.
 #[utoipa::path(
     tag = "learning-environments",
+    security((), ("oauth2" = [])),
     params(EnvironmentFilter),
     responses((status = 200, description = "A page of learning environments", body = Page<LearningEnvironment>))
 )]
@@ -88,6 +89,7 @@ pub async fn list(
 /// Reads a learning environment.
 #[utoipa::path(
     tag = "learning-environments",
+    security((), ("oauth2" = [])),
     params(("id" = String, Path, description = "Learning environment id")),
     responses((status = 200, description = "The learning environment", body = LearningEnvironment,
         headers(("ETag" = String, description = "The version, for If-Match"))))

@@ -84,6 +84,7 @@ pub async fn create(
 /// Lists guidelines; drafts only for their owner.
 #[utoipa::path(
     tag = "guidelines",
+    security((), ("oauth2" = [])),
     params(GuidelineFilter),
     responses((status = 200, description = "A page of guidelines", body = Page<Guideline>))
 )]
@@ -116,6 +117,7 @@ pub async fn list(
 /// Reads a guideline.
 #[utoipa::path(
     tag = "guidelines",
+    security((), ("oauth2" = [])),
     params(("id" = String, Path, description = "Guideline id")),
     responses((status = 200, description = "The guideline", body = Guideline,
         headers(("ETag" = String, description = "The version, for If-Match"))))
@@ -354,6 +356,7 @@ pub async fn withdraw(
 /// The signatures of a guideline, withdrawn ones included unless `active` says otherwise.
 #[utoipa::path(
     tag = "guidelines",
+    security((), ("oauth2" = [])),
     params(("id" = String, Path, description = "Guideline id"), SignatureFilter),
     responses((status = 200, description = "A page of signatures", body = Page<Signature>))
 )]

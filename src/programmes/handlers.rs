@@ -59,6 +59,7 @@ pub async fn create(
 /// Lists programmes. Programmes are public.
 #[utoipa::path(
     tag = "programmes",
+    security((), ("oauth2" = ["programmes:read"])),
     params(ProgrammeFilter),
     responses((status = 200, description = "A page of programmes", body = Page<Programme>))
 )]
@@ -85,6 +86,7 @@ pub async fn list(
 /// Reads a programme.
 #[utoipa::path(
     tag = "programmes",
+    security((), ("oauth2" = ["programmes:read"])),
     params(("id" = String, Path, description = "Programme id")),
     responses((status = 200, description = "The programme", body = Programme,
         headers(("ETag" = String, description = "The version, for If-Match"))))

@@ -81,6 +81,7 @@ pub async fn create(
 /// provider that made it.
 #[utoipa::path(
     tag = "learning-environments",
+    security((), ("oauth2" = [])),
     params(("id" = String, Path, description = "Learning environment id"), RecognitionFilter),
     responses((status = 200, description = "A page of recognitions", body = Page<Recognition>))
 )]
@@ -119,6 +120,7 @@ pub async fn list(
 /// Reads a recognition; one the reader may not see in the list answers 404.
 #[utoipa::path(
     tag = "learning-environments",
+    security((), ("oauth2" = [])),
     params(("id" = String, Path, description = "Learning environment id"),
         ("recognition_id" = String, Path, description = "Recognition id")),
     responses((status = 200, description = "The recognition", body = Recognition,

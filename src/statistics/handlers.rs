@@ -136,6 +136,7 @@ fn respond(
 /// and no answer shows who joined; funders who need period figures should use closed periods.
 #[utoipa::path(
     tag = "statistics",
+    security((), ("oauth2" = ["programmes:read"])),
     params(("id" = String, Path, description = "Programme id"), StatisticsQuery),
     responses(
         (status = 200, description = "The statistics: JSON, one table as CSV, or the whole printable report as HTML",
@@ -211,6 +212,7 @@ pub async fn programme_statistics(
 /// and no answer shows who joined; funders who need period figures should use closed periods.
 #[utoipa::path(
     tag = "statistics",
+    security((), ("oauth2" = ["programmes:read"])),
     params(("code" = String, Path, description = "Region code, two digits", example = "04"), StatisticsQuery),
     responses(
         (status = 200, description = "The statistics: JSON, one table as CSV, or the whole printable report as HTML",

@@ -23,7 +23,7 @@ use crate::{
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[schema(example = json!({"region": "04", "region_name": "Satakunta", "as_of": "2026-11-24", "exact": false, "rounding_base": 5,
-    "tables": [{"name": "summary", "title": "Alueen luvut", "counts": "items", "partition": false, "total": null,
+    "tables": [{"name": "summary", "title": "Alueen luvut", "counts": "items", "partition": false, "rounded": false, "total": null,
                 "rows": [{"key": "environments", "label": "oppimisympäristöt", "count": 42, "percent": null}]}]}))]
 pub struct RegionStatistics {
     pub region: String,

@@ -88,14 +88,20 @@ async fn active_agreement(
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
     let id = created.body["id"].as_str().expect("id").to_owned();
     for token in [&p.workshop_token, &p.provider_token] {
-        let confirmed = act(app, token, &format!("/v1/agreements/{id}/confirm"), &json!({})).await;
+        let confirmed = act(
+            app,
+            token,
+            &format!("/v1/agreements/{id}/confirm"),
+            &serde_json::Value::Null,
+        )
+        .await;
         assert_eq!(confirmed.status, StatusCode::OK, "{}", confirmed.text);
     }
     let active = act(
         app,
         &p.workshop_token,
         &format!("/v1/agreements/{id}/activate"),
-        &json!({}),
+        &serde_json::Value::Null,
     )
     .await;
     assert_eq!(active.status, StatusCode::OK, "{}", active.text);
@@ -118,7 +124,13 @@ async fn an_agreement_activates_only_when_every_party_has_confirmed(app: TestApp
     let id = created.body["id"].as_str().expect("id").to_owned();
     let path = format!("/v1/agreements/{id}");
 
-    let provider_confirms = act(&app, &p.provider_token, &format!("{path}/confirm"), &json!({})).await;
+    let provider_confirms = act(
+        &app,
+        &p.provider_token,
+        &format!("{path}/confirm"),
+        &serde_json::Value::Null,
+    )
+    .await;
     assert_eq!(
         provider_confirms.status,
         StatusCode::OK,
@@ -145,15 +157,33 @@ async fn an_agreement_activates_only_when_every_party_has_confirmed(app: TestApp
         "who confirmed is recorded"
     );
 
-    let early = act(&app, &p.workshop_token, &format!("{path}/activate"), &json!({})).await;
+    let early = act(
+        &app,
+        &p.workshop_token,
+        &format!("{path}/activate"),
+        &serde_json::Value::Null,
+    )
+    .await;
     early.assert_problem(StatusCode::CONFLICT, "conflict");
     assert!(early.body["detail"]
         .as_str()
         .expect("detail")
         .contains(&p.workshop));
 
-    act(&app, &p.workshop_token, &format!("{path}/confirm"), &json!({})).await;
-    let active = act(&app, &p.provider_token, &format!("{path}/activate"), &json!({})).await;
+    act(
+        &app,
+        &p.workshop_token,
+        &format!("{path}/confirm"),
+        &serde_json::Value::Null,
+    )
+    .await;
+    let active = act(
+        &app,
+        &p.provider_token,
+        &format!("{path}/activate"),
+        &serde_json::Value::Null,
+    )
+    .await;
     assert_eq!(active.status, StatusCode::OK, "{}", active.text);
     assert_eq!(active.body["status"], "active");
     assert!(active.body["activated_at"].is_string());
@@ -231,7 +261,13 @@ async fn only_parties_change_a_draft_and_edits_need_the_current_version(app: Tes
         .await
         .assert_problem(StatusCode::NOT_FOUND, "not-found");
 
-    let confirmed = act(&app, &p.provider_token, &format!("{path}/confirm"), &json!({})).await;
+    let confirmed = act(
+        &app,
+        &p.provider_token,
+        &format!("{path}/confirm"),
+        &serde_json::Value::Null,
+    )
+    .await;
     let version = confirmed.header("etag").expect("etag").to_owned();
     let stale = app
         .patch_json_as(
@@ -473,7 +509,11 @@ async fn lifecycle_actions_need_the_current_version(app: TestApp) {
         .await;
     let path = format!("/v1/agreements/{}", created.body["id"].as_str().expect("id"));
     let unconditional = app
-        .post_json_as(Some(&p.workshop_token), &format!("{path}/confirm"), &json!({}))
+        .post_json_as(
+            Some(&p.workshop_token),
+            &format!("{path}/confirm"),
+            &serde_json::Value::Null,
+        )
         .await;
     unconditional.assert_problem(StatusCode::PRECONDITION_REQUIRED, "precondition-required");
     let edited = app
@@ -491,7 +531,7 @@ async fn lifecycle_actions_need_the_current_version(app: TestApp) {
             Some(&p.workshop_token),
             &format!("{path}/confirm"),
             "\"1\"",
-            &json!({}),
+            &serde_json::Value::Null,
         )
         .await;
     stale.assert_problem(StatusCode::PRECONDITION_FAILED, "precondition-failed");

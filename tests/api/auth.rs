@@ -163,7 +163,10 @@ async fn revoked_clients_lose_access_at_once(app: TestApp) {
     assert_eq!(before.status, StatusCode::OK, "{}", before.text);
 
     let revoked = app
-        .post_json(&format!("/v1/admin/clients/{client_id}/revoke"), &json!({}))
+        .post_json(
+            &format!("/v1/admin/clients/{client_id}/revoke"),
+            &serde_json::Value::Null,
+        )
         .await;
     assert_eq!(revoked.status, StatusCode::OK, "{}", revoked.text);
     assert_eq!(revoked.body["active"], false);
@@ -246,7 +249,10 @@ async fn forged_and_stale_tokens_are_refused(app: TestApp) {
     let (revoked_id, revoked_secret) = app.create_client(None, "").await;
     let revoked_token = app.token(&revoked_id, &revoked_secret, None).await;
     let revoke = app
-        .post_json(&format!("/v1/admin/clients/{revoked_id}/revoke"), &json!({}))
+        .post_json(
+            &format!("/v1/admin/clients/{revoked_id}/revoke"),
+            &serde_json::Value::Null,
+        )
         .await;
     assert_eq!(revoke.status, StatusCode::OK);
 

@@ -67,7 +67,11 @@ pub async fn draft(app: &TestApp, parties: &Parties) -> String {
 
 pub async fn issue(app: &TestApp, token: &str, id: &str) -> Reply {
     let reply = app
-        .post_json_as(Some(token), &format!("/v1/certificates/{id}/issue"), &json!({}))
+        .post_json_as(
+            Some(token),
+            &format!("/v1/certificates/{id}/issue"),
+            &serde_json::Value::Null,
+        )
         .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
     reply
@@ -150,7 +154,11 @@ async fn a_draft_is_issued_frozen_and_revoked(app: TestApp) {
     let delete = app.delete_as(Some(&parties.workshop), &path, Some(&etag)).await;
     delete.assert_problem(StatusCode::CONFLICT, "conflict");
     let again = app
-        .post_json_as(Some(&parties.workshop), &format!("{path}/issue"), &json!({}))
+        .post_json_as(
+            Some(&parties.workshop),
+            &format!("{path}/issue"),
+            &serde_json::Value::Null,
+        )
         .await;
     again.assert_problem(StatusCode::CONFLICT, "conflict");
     let unchanged = app.get_as(Some(&parties.workshop), &path).await;
@@ -441,7 +449,7 @@ async fn a_correction_supersedes_and_inherits_shares(app: TestApp) {
         .post_json_as(
             Some(&parties.workshop),
             &format!("/v1/certificates/{old}/supersede"),
-            &json!({}),
+            &serde_json::Value::Null,
         )
         .await;
     draft_supersede.assert_problem(StatusCode::CONFLICT, "conflict");
@@ -455,7 +463,7 @@ async fn a_correction_supersedes_and_inherits_shares(app: TestApp) {
         .post_json_as(
             Some(&parties.workshop),
             &format!("/v1/certificates/{old}/supersede"),
-            &json!({}),
+            &serde_json::Value::Null,
         )
         .await;
     assert_eq!(correction.status, StatusCode::CREATED, "{}", correction.text);
@@ -467,7 +475,7 @@ async fn a_correction_supersedes_and_inherits_shares(app: TestApp) {
         .post_json_as(
             Some(&parties.workshop),
             &format!("/v1/certificates/{old}/supersede"),
-            &json!({}),
+            &serde_json::Value::Null,
         )
         .await;
     second.assert_problem(StatusCode::CONFLICT, "conflict");
@@ -616,7 +624,11 @@ async fn the_feed_misses_nothing_under_concurrent_writers(app: TestApp) {
         let token = parties.workshop.clone();
         async move {
             let reply = app
-                .post_json_as(Some(&token), &format!("/v1/certificates/{id}/issue"), &json!({}))
+                .post_json_as(
+                    Some(&token),
+                    &format!("/v1/certificates/{id}/issue"),
+                    &serde_json::Value::Null,
+                )
                 .await;
             assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
         }
@@ -898,7 +910,7 @@ async fn revocation_is_published_in_a_bitstring_status_list(app: TestApp) {
         .post_json_as(
             Some(&parties.workshop),
             &format!("/v1/certificates/{corrected}/supersede"),
-            &json!({}),
+            &serde_json::Value::Null,
         )
         .await;
     assert_eq!(successor.status, StatusCode::CREATED, "{}", successor.text);

@@ -38,7 +38,11 @@ async fn open_guideline(app: &TestApp, regions: &[&str]) -> (String, String) {
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
     let id = created.body["id"].as_str().expect("id").to_owned();
     let opened = app
-        .post_json_as(Some(&token), &format!("/v1/guidelines/{id}/open"), &json!({}))
+        .post_json_as(
+            Some(&token),
+            &format!("/v1/guidelines/{id}/open"),
+            &serde_json::Value::Null,
+        )
         .await;
     assert_eq!(opened.status, StatusCode::OK, "{}", opened.text);
     (token, id)
@@ -81,7 +85,7 @@ async fn a_guideline_goes_from_draft_to_open_to_closed(app: TestApp) {
     );
 
     let not_adopted = app
-        .post_json_as(Some(&token), &format!("{path}/open"), &json!({}))
+        .post_json_as(Some(&token), &format!("{path}/open"), &serde_json::Value::Null)
         .await;
     not_adopted.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation-error");
     assert_eq!(not_adopted.error_fields(), vec!["adopted_on"]);
@@ -102,7 +106,7 @@ async fn a_guideline_goes_from_draft_to_open_to_closed(app: TestApp) {
     stale.assert_problem(StatusCode::PRECONDITION_FAILED, "precondition-failed");
 
     let opened = app
-        .post_json_as(Some(&token), &format!("{path}/open"), &json!({}))
+        .post_json_as(Some(&token), &format!("{path}/open"), &serde_json::Value::Null)
         .await;
     assert_eq!(opened.body["status"], "open_for_signing", "{}", opened.text);
     assert_eq!(app.get(&path).await.status, StatusCode::OK, "public once open");
@@ -111,12 +115,12 @@ async fn a_guideline_goes_from_draft_to_open_to_closed(app: TestApp) {
         .await;
     frozen.assert_problem(StatusCode::CONFLICT, "conflict");
     let reopen = app
-        .post_json_as(Some(&token), &format!("{path}/open"), &json!({}))
+        .post_json_as(Some(&token), &format!("{path}/open"), &serde_json::Value::Null)
         .await;
     reopen.assert_problem(StatusCode::CONFLICT, "conflict");
 
     let closed = app
-        .post_json_as(Some(&token), &format!("{path}/close"), &json!({}))
+        .post_json_as(Some(&token), &format!("{path}/close"), &serde_json::Value::Null)
         .await;
     assert_eq!(closed.body["status"], "closed", "{}", closed.text);
 
@@ -161,7 +165,7 @@ async fn only_networks_and_administrators_write_guidelines(app: TestApp) {
         .post_json_as(
             Some(&other_network_token),
             &format!("/v1/guidelines/{id}/close"),
-            &json!({}),
+            &serde_json::Value::Null,
         )
         .await;
     not_owner.assert_problem(StatusCode::FORBIDDEN, "forbidden");

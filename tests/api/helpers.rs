@@ -21,6 +21,7 @@ pub enum Backend {
     Postgres,
 }
 
+#[derive(Clone)]
 pub struct TestApp {
     pub address: String,
     pub database_url: String,
@@ -28,6 +29,8 @@ pub struct TestApp {
     /// A platform administrator's access token.
     pub admin_token: String,
     files: std::path::PathBuf,
+    /// Whether each exchange is held against the OpenAPI document (see `contract`).
+    on_contract: bool,
 }
 
 /// What outlives a test's body: the server, stopped before its files and database are removed, so
@@ -191,6 +194,7 @@ pub async fn spawn_app(backend: Backend) -> Option<(TestApp, TestEnvironment)> {
         client: Client::builder().disable_redirects().finish(),
         admin_token: String::new(),
         files: environment.files.path().to_owned(),
+        on_contract: true,
     };
     let (admin_id, admin_secret) = app.create_client(None, "").await;
     app.admin_token = app.token(&admin_id, &admin_secret, None).await;
@@ -201,6 +205,29 @@ impl TestApp {
     /// Where the service keeps its key files.
     pub fn files_dir(&self) -> &std::path::Path {
         &self.files
+    }
+
+    /// The same application, its exchanges not held against the document: for requests made to
+    /// see what the service does off the contract (unknown paths, methods, media types).
+    pub fn off_contract(&self) -> TestApp {
+        TestApp {
+            on_contract: false,
+            ..self.clone()
+        }
+    }
+
+    /// Holds an exchange against the document (unless off contract) and hands the reply back.
+    pub fn exchanged(&self, method: &str, path: &str, body: Option<&Value>, reply: Reply) -> Reply {
+        if self.on_contract {
+            crate::contract::Exchange {
+                method,
+                path,
+                body,
+                reply: &reply,
+            }
+            .check();
+        }
+        reply
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -221,7 +248,8 @@ impl TestApp {
 
     pub async fn get_as(&self, token: Option<&str>, path: &str) -> Reply {
         let request = self.with_token(self.client.get(self.url(path)), token);
-        Reply::from(request.send().await.expect("request is sent")).await
+        let reply = Reply::from(request.send().await.expect("request is sent")).await;
+        self.exchanged("GET", path, None, reply)
     }
 
     /// A GET asking for a representation with `Accept`.
@@ -229,7 +257,8 @@ impl TestApp {
         let request = self
             .with_token(self.client.get(self.url(path)), token)
             .insert_header(("accept", accept));
-        Reply::from(request.send().await.expect("request is sent")).await
+        let reply = Reply::from(request.send().await.expect("request is sent")).await;
+        self.exchanged("GET", path, None, reply)
     }
 
     /// A POST as the platform administrator.
@@ -239,7 +268,7 @@ impl TestApp {
 
     pub async fn post_json_as(&self, token: Option<&str>, path: &str, body: &Value) -> Reply {
         let request = self.with_token(self.client.post(self.url(path)), token);
-        Reply::from(request.send_json(body).await.expect("request is sent")).await
+        self.send_post(request, path, body).await
     }
 
     /// A POST of a conditional action, with `If-Match`.
@@ -247,7 +276,17 @@ impl TestApp {
         let request = self
             .with_token(self.client.post(self.url(path)), token)
             .insert_header(("if-match", etag));
-        Reply::from(request.send_json(body).await.expect("request is sent")).await
+        self.send_post(request, path, body).await
+    }
+
+    /// Sends a POST with a JSON body, or with none when `body` is `Null` (the actions that take none).
+    async fn send_post(&self, request: awc::ClientRequest, path: &str, body: &Value) -> Reply {
+        let (response, sent) = match body {
+            Value::Null => (request.send().await, None),
+            body => (request.send_json(body).await, Some(body)),
+        };
+        let reply = Reply::from(response.expect("request is sent")).await;
+        self.exchanged("POST", path, sent, reply)
     }
 
     /// A PATCH as the platform administrator.
@@ -269,13 +308,14 @@ impl TestApp {
         if let Some(etag) = if_match {
             request = request.insert_header(("if-match", etag));
         }
-        Reply::from(
+        let reply = Reply::from(
             request
                 .send_body(body.to_string())
                 .await
                 .expect("request is sent"),
         )
-        .await
+        .await;
+        self.exchanged("PATCH", path, Some(body), reply)
     }
 
     pub async fn delete_as(&self, token: Option<&str>, path: &str, if_match: Option<&str>) -> Reply {
@@ -283,7 +323,8 @@ impl TestApp {
         if let Some(etag) = if_match {
             request = request.insert_header(("if-match", etag));
         }
-        Reply::from(request.send().await.expect("request is sent")).await
+        let reply = Reply::from(request.send().await.expect("request is sent")).await;
+        self.exchanged("DELETE", path, None, reply)
     }
 
     /// Creates an API client straight in the database, as the command line does, and returns its
@@ -315,7 +356,8 @@ impl TestApp {
             form.push(("scope", scope));
         }
         let request = self.client.post(self.url("/oauth/token"));
-        Reply::from(request.send_form(&form).await.expect("request is sent")).await
+        let reply = Reply::from(request.send_form(&form).await.expect("request is sent")).await;
+        self.exchanged("POST", "/oauth/token", None, reply)
     }
 
     pub async fn token(&self, client_id: &str, secret: &str, scope: Option<&str>) -> String {

@@ -7,7 +7,7 @@ use crate::{
 };
 
 async fn post_with_key(app: &TestApp, key: &str, body: &Value) -> Reply {
-    Reply::from(
+    let reply = Reply::from(
         app.client
             .post(app.url("/v1/organisations"))
             .bearer_auth(&app.admin_token)
@@ -16,7 +16,8 @@ async fn post_with_key(app: &TestApp, key: &str, body: &Value) -> Reply {
             .await
             .expect("sent"),
     )
-    .await
+    .await;
+    app.exchanged("POST", "/v1/organisations", Some(body), reply)
 }
 
 async fn organisation_count(app: &TestApp) -> usize {

@@ -1,5 +1,6 @@
 //! Integration tests: the application over HTTP, on SQLite and on PostgreSQL.
 
+mod contract;
 mod helpers;
 mod logs;
 

@@ -1,6 +1,7 @@
 //! The committed contract must be what the code generates, and what the service serves.
 
 use awc::http::StatusCode;
+use serde_json::{json, Value};
 
 use crate::{backend_tests, helpers::TestApp};
 
@@ -71,6 +72,48 @@ fn the_document_is_openapi_3_1_with_problem_responses() {
         "no Idempotency-Key on the token endpoint"
     );
     assert!(token["requestBody"]["content"]["application/x-www-form-urlencoded"].is_object());
+}
+
+/// What linters and generators read: public operations say they need no token, optional ones
+/// that a token is welcome, every operation says who may call it, pages name their items' schema,
+/// and each shared problem shows an example of its own status.
+#[test]
+fn the_document_says_who_may_call_and_names_what_it_repeats() {
+    let document: Value = serde_json::from_str(COMMITTED).expect("valid JSON");
+    let paths = &document["paths"];
+    assert_eq!(paths["/v1/regions"]["get"]["security"], json!([]));
+    assert_eq!(
+        paths["/v1/agreements"]["get"]["security"],
+        json!([{}, {"oauth2": ["agreements:read"]}, {"bearer": []}])
+    );
+    for (path, item) in paths.as_object().expect("paths") {
+        for (method, operation) in item.as_object().expect("operations") {
+            let description = operation["description"].as_str().unwrap_or_default();
+            assert!(description.contains("**Access:**"), "{method} {path}: {description}");
+            assert!(!operation["summary"].as_str().expect("a summary").contains('\n'));
+        }
+    }
+    let schemas = document["components"]["schemas"].as_object().expect("schemas");
+    for (name, schema) in schemas.iter().filter(|(name, _)| name.starts_with("Page_")) {
+        let item = name.trim_start_matches("Page_");
+        assert_eq!(
+            schema["properties"]["items"]["items"]["$ref"],
+            format!("#/components/schemas/{item}"),
+            "{name}"
+        );
+        assert!(schemas.contains_key(item), "{item}");
+    }
+    let responses = document["components"]["responses"].as_object().expect("responses");
+    for (name, response) in responses {
+        let example = &response["content"]["application/problem+json"]["example"];
+        assert_eq!(
+            example["status"].to_string(),
+            name.trim_start_matches("Problem"),
+            "{name} shows its own status"
+        );
+    }
+    assert!(responses["Problem401"]["headers"]["WWW-Authenticate"].is_object());
+    assert!(responses["Problem429"]["headers"]["Retry-After"].is_object());
 }
 
 #[test]
@@ -197,15 +240,128 @@ fn stored_enumerations_read_and_write_every_documented_name() {
 }
 
 async fn the_service_serves_the_document_and_its_docs(app: TestApp) {
-    let served = app.get("/openapi.json").await;
+    let served = app.off_contract().get("/openapi.json").await;
     assert_eq!(served.status, StatusCode::OK);
     let committed: serde_json::Value = serde_json::from_str(COMMITTED).expect("valid JSON");
     assert_eq!(served.body, committed);
-    let docs = app.get("/docs/").await;
+    let docs = app.off_contract().get("/docs/").await;
     assert_eq!(docs.status, StatusCode::OK);
     assert!(docs.text.contains("swagger"), "Swagger UI");
-    let redirect = app.get("/docs").await;
+    let redirect = app.off_contract().get("/docs").await;
     assert!(redirect.status.is_redirection(), "{}", redirect.status);
 }
 
 backend_tests!(the_service_serves_the_document_and_its_docs);
+
+/// Every example the document gives, wherever it stands, beside what it exemplifies: a schema with
+/// its own `example`/`examples`, or a parameter or media type with a `schema` and an `example`.
+fn examples_in<'a>(value: &'a Value, pointer: String, found: &mut Vec<(String, &'a Value, Value)>) {
+    match value {
+        Value::Object(object) => {
+            let is_schema = ["type", "$ref", "properties", "enum", "allOf", "oneOf", "anyOf"]
+                .iter()
+                .any(|key| object.contains_key(*key));
+            if let Some(schema) = object.get("schema") {
+                if let Some(example) = object.get("example") {
+                    found.push((pointer.clone(), example, schema.clone()));
+                }
+                if let Some(examples) = object.get("examples").and_then(Value::as_object) {
+                    for (name, example) in examples {
+                        found.push((
+                            format!("{pointer}/examples/{name}"),
+                            &example["value"],
+                            schema.clone(),
+                        ));
+                    }
+                }
+            } else if is_schema {
+                let mut bare = object.clone();
+                let example = bare.remove("example");
+                let examples = bare.remove("examples");
+                let bare = Value::Object(bare);
+                if let Some(example) = object.get("example").filter(|_| example.is_some()) {
+                    found.push((pointer.clone(), example, bare.clone()));
+                }
+                if let Some(examples) = object
+                    .get("examples")
+                    .and_then(Value::as_array)
+                    .filter(|_| examples.is_some())
+                {
+                    for (index, example) in examples.iter().enumerate() {
+                        found.push((format!("{pointer}/examples/{index}"), example, bare.clone()));
+                    }
+                }
+            }
+            for (key, child) in object {
+                if key != "example" && key != "examples" {
+                    examples_in(
+                        child,
+                        format!("{pointer}/{}", key.replace('~', "~0").replace('/', "~1")),
+                        found,
+                    );
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (index, item) in items.iter().enumerate() {
+                examples_in(item, format!("{pointer}/{index}"), found);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[test]
+fn every_example_in_the_document_validates_against_its_schema() {
+    let contract = crate::contract::contract();
+    let mut found = Vec::new();
+    examples_in(contract.document(), String::new(), &mut found);
+    assert!(found.len() > 100, "examples are found: {}", found.len());
+    let faults: Vec<String> = found
+        .iter()
+        .flat_map(|(pointer, example, schema)| {
+            let validator = contract.validator(&format!("example {pointer}"), schema);
+            validator
+                .iter_errors(example)
+                .map(|error| format!("{pointer}: at `{}`: {error}", error.instance_path()))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert!(
+        faults.is_empty(),
+        "{} invalid examples:\n{}",
+        faults.len(),
+        faults.join("\n")
+    );
+}
+
+/// The harness's check fails a body the document does not describe: here the participation enums
+/// as the document once named them (`Female`), and a status the operation does not list.
+#[test]
+fn the_contract_check_refuses_what_the_document_does_not_say() {
+    let contract = crate::contract::contract();
+    let (template, operation) = contract
+        .operation("GET", "/v1/programmes/p1/participations/x1?limit=1")
+        .expect("the operation is found by a concrete path");
+    assert_eq!(template, "/v1/programmes/{id}/participations/{participation_id}");
+    let (template, _) = contract
+        .operation("POST", "/v1/certificates/search")
+        .expect("a literal segment wins over a parameter");
+    assert_eq!(template, "/v1/certificates/search");
+    assert!(contract.operation("GET", "/v1/no-such-thing").is_none());
+
+    let schema = &operation["responses"]["200"]["content"]["application/json"]["schema"];
+    let validator = contract.validator("participation read, for the check's own test", schema);
+    let example = contract.document()["components"]["schemas"]["Participation"]["example"].clone();
+    assert!(validator.is_valid(&example), "the documented example passes");
+    let mut pascal = example.clone();
+    pascal["gender"] = json!("Female");
+    assert!(
+        !validator.is_valid(&pascal),
+        "a name the service never speaks fails"
+    );
+    let mut missing = example;
+    missing.as_object_mut().expect("an object").remove("id");
+    assert!(!validator.is_valid(&missing), "a missing required field fails");
+    assert!(operation["responses"].get("418").is_none());
+}

@@ -59,7 +59,7 @@ pub async fn setting(app: &TestApp) -> Setting {
         .post_json_as(
             Some(&partner),
             &format!("/v1/programmes/{programme}/partnership/accept"),
-            &json!({}),
+            &serde_json::Value::Null,
         )
         .await;
     assert_eq!(accepted.status, StatusCode::OK, "{}", accepted.text);

@@ -24,7 +24,7 @@ pub async fn recognise(app: &TestApp, token: &str, environment: &str, body: Valu
             let accepted = app
                 .post_json(
                     &format!("/v1/learning-environments/{environment}/recognitions/{id}/accept"),
-                    &json!({}),
+                    &serde_json::Value::Null,
                 )
                 .await;
             assert_eq!(accepted.status, StatusCode::OK, "{}", accepted.text);
@@ -483,7 +483,7 @@ pub async fn agreement(app: &TestApp, cast: &Cast, environments: &[&str], activa
                     Some(token),
                     &format!("/v1/agreements/{id}/{action}"),
                     &format!("\"{version}\""),
-                    &json!({}),
+                    &serde_json::Value::Null,
                 )
                 .await;
             assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
