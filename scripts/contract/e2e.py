@@ -2,7 +2,9 @@
 
 A third-party frontend's path: get a token, register a workshop and an education provider, give
 each a client, register a learning environment, recognise it, find it in the public catalogue,
-issue a competence certificate and verify it by its printed code and by its signed credential.
+issue a competence certificate and verify it by its printed code and by its signed credential;
+then run a programme, record a participant's coaching period with every category the funder
+counts, read it and list it, and read the programme's statistics.
 
 Needs CONTRACT_BASE_URL, CONTRACT_CLIENT_ID and CONTRACT_CLIENT_SECRET (an administrator) and the
 generated package `registry_client` on PYTHONPATH.
@@ -23,6 +25,13 @@ from registry_client.api.learning_environments import (
     recognitions_create,
 )
 from registry_client.api.organisations import organisations_create, organisations_get
+from registry_client.api.programmes import (
+    participations_create,
+    participations_get,
+    participations_list,
+    programmes_create,
+)
+from registry_client.api.statistics import programme_statistics
 from registry_client.api.verification import verify_code, verify_credential
 from registry_client.models import (
     Certificate,
@@ -34,6 +43,12 @@ from registry_client.models import (
     Organisation,
     OrganisationInput,
     PageCatalogueEnvironment,
+    PageParticipation,
+    Participation,
+    ParticipationInput,
+    Programme,
+    ProgrammeInput,
+    ProgrammeStatistics,
     Recognition,
     RecognitionBatch,
     RecognitionInput,
@@ -45,6 +60,12 @@ from registry_client.models import (
 )
 
 BASE_URL = os.environ["CONTRACT_BASE_URL"]
+
+
+def check(condition, what):
+    """Stops the scenario when a condition fails (unlike `assert`, also under `python -O`)."""
+    if not condition:
+        sys.exit(f"scenario failed: {what}")
 
 
 def expect(response, status, model):
@@ -89,7 +110,7 @@ def organisation(admin, body):
     retry = organisations_create.sync_detailed(
         client=admin, body=OrganisationInput.from_dict(body), idempotency_key=key
     )
-    assert expect(retry, 201, Organisation).id == created.id
+    check(expect(retry, 201, Organisation).id == created.id, "a retry answers the same organisation")
     return created
 
 
@@ -113,7 +134,8 @@ def main():
         },
     )
     public = Client(base_url=BASE_URL)
-    assert expect(organisations_get.sync_detailed(workshop.id, client=public), 200, Organisation).id == workshop.id
+    read_back = organisations_get.sync_detailed(workshop.id, client=public)
+    check(expect(read_back, 200, Organisation).id == workshop.id, "the public reads the workshop")
 
     workshop_system = client_for(
         admin, workshop.id, ["environments:write", "certificates:read", "certificates:write"]
@@ -150,13 +172,13 @@ def main():
     recognised = expect(recognised, 201, RecognitionBatch)
     # Another organisation's recognition is public once the environment's owner accepts it.
     accepted = accept_recognition.sync_detailed(environment.id, recognised.items[0].id, client=workshop_system)
-    assert expect(accepted, 200, Recognition).owner_consent == "accepted", accepted
+    check(expect(accepted, 200, Recognition).owner_consent == "accepted", accepted)
 
     found = list_environments.sync_detailed(client=public, unit=["SAMPLE-104"], municipality=["684"])
     found = expect(found, 200, PageCatalogueEnvironment)
-    assert [item.id for item in found.items] == [environment.id], found
+    check([item.id for item in found.items] == [environment.id], found)
     by_region = by_unit.sync_detailed("SAMPLE-104", client=public, region="04")
-    assert expect(by_region, 200, UnitCatalogue).learning_environments == 1
+    check(expect(by_region, 200, UnitCatalogue).learning_environments == 1, "one environment in the region")
 
     drafted = certificates_create.sync_detailed(
         client=workshop_system,
@@ -188,29 +210,86 @@ def main():
     )
     drafted = expect(drafted, 201, Certificate)
     issued = expect(issue.sync_detailed(drafted.id, client=workshop_system), 200, Certificate)
-    assert issued.status == "issued", issued.status
+    check(issued.status == "issued", issued.status)
     read = expect(certificates_get.sync_detailed(drafted.id, client=workshop_system), 200, Certificate)
     code = read.verification_code
-    assert isinstance(code, str) and code, read
+    check(isinstance(code, str) and code, read)
 
     by_code = expect(verify_code.sync_detailed(code, client=public), 200, Verification)
-    assert by_code.genuine and by_code.status == "issued", by_code
+    check(by_code.genuine and by_code.status == "issued", by_code)
     signed = credential.sync_detailed(drafted.id, client=workshop_system)
-    assert signed.status_code == 200 and signed.content.count(b".") == 2, signed.content[:200]
+    check(signed.status_code == 200 and signed.content.count(b".") == 2, signed.content[:200])
     by_credential = verify_credential.sync_detailed(
         client=public, body=VerifyInput(credential=signed.content.decode())
     )
     by_credential = expect(by_credential, 200, Verification)
-    assert by_credential.genuine and by_credential.status == "issued", by_credential
+    check(by_credential.genuine and by_credential.status == "issued", by_credential)
     tampered = verify_credential.sync_detailed(
         client=public, body=VerifyInput(credential=signed.content.decode()[:-4] + "AAAA")
     )
-    assert not expect(tampered, 200, Verification).genuine
+    check(not expect(tampered, 200, Verification).genuine, "a tampered credential is not genuine")
 
+    participations(admin, workshop, environment, drafted.id)
     print(
         "end-to-end scenario passed: token, organisations, clients, environment, recognition, "
-        "catalogue, certificate issued and verified by code and by credential"
+        "catalogue, certificate issued and verified by code and by credential, programme, "
+        "participation recorded, read and listed, statistics"
     )
+
+
+def participations(admin, workshop, environment, certificate_id):
+    """A programme run by the workshop, one participant's coaching period, and its statistics."""
+    runner = client_for(
+        admin, workshop.id, ["programmes:read", "programmes:write", "certificates:read"]
+    )
+    programme = programmes_create.sync_detailed(
+        client=runner,
+        body=ProgrammeInput.from_dict(
+            {
+                "name": {"fi": "Osaaminen näkyväksi Satakunnassa"},
+                "starts_on": "2026-01-01",
+                "ends_on": "2027-12-31",
+                "funders": [{"name": "Euroopan sosiaalirahasto", "instrument": "esf"}],
+                "municipalities": ["684"],
+                "status": "running",
+            }
+        ),
+    )
+    programme = expect(programme, 201, Programme)
+    # Every category as a generated client spells it: the document's names are the service's.
+    recorded = participations_create.sync_detailed(
+        programme.id,
+        client=runner,
+        body=ParticipationInput.from_dict(
+            {
+                "starts_on": "2026-02-01",
+                "ends_on": "2026-10-31",
+                "municipality": "684",
+                "coach_organisation_id": workshop.id,
+                "gender": "female",
+                "age_band": "under_25",
+                "unemployment_duration": "at_least_12_months",
+                "education_level": "basic",
+                "immigrant_background": "no",
+                "next_step": "studies",
+                "learning_environment_ids": [environment.id],
+                "certificate_ids": [certificate_id],
+            }
+        ),
+    )
+    recorded = expect(recorded, 201, Participation)
+    read = participations_get.sync_detailed(programme.id, recorded.id, client=runner)
+    read = expect(read, 200, Participation)
+    check(read.gender == "female" and read.next_step == "studies", read)
+    check(read.certificate_ids == [certificate_id], read.certificate_ids)
+    listed = expect(participations_list.sync_detailed(programme.id, client=runner), 200, PageParticipation)
+    check([item.id for item in listed.items] == [recorded.id], listed)
+    statistics = expect(
+        programme_statistics.sync_detailed(programme.id, client=runner), 200, ProgrammeStatistics
+    )
+    check(statistics.exact, "the programme's administrator reads exact figures")
+    participants = next(table for table in statistics.tables if table.name == "participants")
+    check(participants.total.count == 1, participants)
 
 
 if __name__ == "__main__":
