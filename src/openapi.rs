@@ -2,6 +2,8 @@
 //! operation shares (problem responses, `Idempotency-Key`, `If-Match`) so that no operation can
 //! forget them.
 
+mod links;
+
 use actix_web::App;
 use utoipa::{
     openapi::{
@@ -21,6 +23,7 @@ use utoipa_actix_web::AppExt;
 use crate::{
     auth::Scope,
     error::{ApiError, FieldError, Problem, PROBLEM_CONTENT_TYPE},
+    statistics::{programme::ProgrammeTable, regional::RegionTable},
 };
 
 const DESCRIPTION: &str = "\
@@ -68,7 +71,8 @@ the keys at `/.well-known/jwks.json`; each names the client's organisation (`org
         (name = "administration", description = "API clients, for platform administrators"),
         (name = "operations", description = "Health checks"),
     ),
-    components(schemas(Problem, FieldError))
+    // Enumerations that only query parameters name: utoipa collects body schemas by itself.
+    components(schemas(Problem, FieldError, ProgrammeTable, RegionTable))
 )]
 struct ApiDoc;
 
@@ -87,6 +91,7 @@ pub fn document() -> OpenApiDocument {
     add_shared_parts(&mut api);
     unique_operation_ids(&mut api);
     name_page_items(&mut api);
+    links::add_links(&mut api);
     api
 }
 
@@ -405,12 +410,10 @@ impl Traits {
         let mut access = match (self.secured, self.anonymous_too, scopes.as_slice()) {
             (false, _, _) => "**Access:** public; no token is needed.".to_owned(),
             (true, true, []) => {
-                "**Access:** public. With a token, the caller's organisation also sees its own records."
-                    .to_owned()
+                "**Access:** public; with a token, the answer may show more, as described above.".to_owned()
             }
             (true, true, scopes) => format!(
-                "**Access:** public. With a token (scope {}), the caller's organisation also sees its \
-                 own records.",
+                "**Access:** public; with a token (scope {}), the answer may show more, as described above.",
                 scopes.join(" or ")
             ),
             (true, false, _) => format!("**Access:** {token}."),

@@ -63,6 +63,7 @@ pub struct AgreementContact {
     #[serde(default)]
     #[validate(email, length(max = 254))]
     #[schema(max_length = 254)]
+    #[schema(format = Email)]
     pub email: Option<String>,
     #[serde(default)]
     #[validate(length(min = 3, max = 40))]
@@ -79,6 +80,7 @@ pub struct AttachmentInput {
     pub title: String,
     #[validate(url, length(max = 1000))]
     #[schema(max_length = 1000)]
+    #[schema(format = "uri")]
     pub url: String,
 }
 

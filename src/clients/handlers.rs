@@ -81,11 +81,18 @@ pub async fn list(
 }
 
 /// Revokes an API client: its tokens stop working at once.
+///
+/// A client cannot revoke itself (409): the request would lock its own caller out halfway
+/// through its work. Revoke it from another administrator client, or with the command line
+/// (`clients revoke`).
 #[utoipa::path(
     tag = "administration",
     params(("id" = String, Path, description = "Client id")),
     security(("oauth2" = ["admin"])),
-    responses((status = 200, description = "Revoked", body = Client))
+    responses(
+        (status = 200, description = "Revoked", body = Client),
+        (status = 409, description = "The client would revoke itself", body = crate::error::Problem, content_type = "application/problem+json"),
+    )
 )]
 #[post("/admin/clients/{id}/revoke")]
 pub async fn revoke(
@@ -94,8 +101,15 @@ pub async fn revoke(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require_admin()?;
-    let actor = Actor::from(&caller);
     let id = id.into_inner();
+    if caller.client_id == id {
+        return Err(ApiError::Conflict(
+            "A client cannot revoke itself: revoke it from another administrator client or with \
+             the command line (clients revoke)."
+                .into(),
+        ));
+    }
+    let actor = Actor::from(&caller);
     let row = db
         .run(move |conn| write_transaction(conn, |conn| domain::revoke(conn, &actor, &id)))
         .await?;

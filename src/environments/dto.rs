@@ -116,6 +116,7 @@ pub struct ContactInput {
     #[serde(default)]
     #[validate(email, length(max = 254))]
     #[schema(max_length = 254)]
+    #[schema(format = Email)]
     pub email: Option<String>,
     #[serde(default)]
     #[validate(length(min = 3, max = 40))]
@@ -204,6 +205,7 @@ pub struct Address {
 pub struct Contact {
     pub name: Option<String>,
     pub title: Option<String>,
+    #[schema(format = Email)]
     pub email: Option<String>,
     pub phone: Option<String>,
     pub private: bool,

@@ -77,6 +77,7 @@ pub struct GuidelineInput {
     #[serde(default)]
     #[validate(url, length(max = 500))]
     #[schema(max_length = 500)]
+    #[schema(format = "uri")]
     pub full_text_url: Option<String>,
 }
 
@@ -105,6 +106,7 @@ pub struct Guideline {
     pub adopted_on: Option<NaiveDate>,
     pub adopting_body: Option<String>,
     pub scope: GuidelineScope,
+    #[schema(format = "uri")]
     pub full_text_url: Option<String>,
     pub status: GuidelineStatus,
     /// The guideline that replaced this one.

@@ -71,11 +71,13 @@ pub struct OrganisationInput {
     #[serde(default)]
     #[validate(url, length(max = 500))]
     #[schema(max_length = 500)]
+    #[schema(format = "uri")]
     pub website: Option<String>,
     /// The organisation's general address, not a person's.
     #[serde(default)]
     #[validate(email, length(max = 254))]
     #[schema(max_length = 254)]
+    #[schema(format = Email)]
     pub email: Option<String>,
     #[serde(default)]
     #[validate(length(min = 3, max = 40))]
@@ -113,7 +115,9 @@ pub struct Organisation {
     pub municipality: String,
     /// The region of the home municipality.
     pub region: Option<String>,
+    #[schema(format = "uri")]
     pub website: Option<String>,
+    #[schema(format = Email)]
     pub email: Option<String>,
     pub phone: Option<String>,
     pub active: bool,

@@ -10,8 +10,8 @@ use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
 use super::{
-    programme::{self, ProgrammeStatistics},
-    regional::{self, RegionStatistics},
+    programme::{self, ProgrammeStatistics, ProgrammeTable},
+    regional::{self, RegionStatistics, RegionTable},
     render::{cross_table_csv, report_html, table_csv, ReportHeading},
     tables::{CrossTable, Table},
 };
@@ -31,16 +31,27 @@ pub enum Format {
     Html,
 }
 
+/// A programme report's query. Each report has its own enumeration of tables, so that the
+/// document lists the names that report has (utoipa cannot derive parameters of a generic type).
 #[derive(Debug, Deserialize, IntoParams, Validate)]
 #[into_params(parameter_in = Query)]
-pub struct StatisticsQuery {
+pub struct ProgrammeStatisticsQuery {
     /// The representation, for links where `Accept` cannot be set; overrides `Accept`.
     #[param(inline)]
     pub format: Option<Format>,
-    /// The table to give as CSV (required with CSV): one of the `name`s of the tables.
-    #[validate(length(min = 1, max = 100))]
-    #[param(min_length = 1, max_length = 100)]
-    pub table: Option<String>,
+    /// The table to give as CSV (required with CSV).
+    pub table: Option<ProgrammeTable>,
+}
+
+/// A regional report's query (see [`ProgrammeStatisticsQuery`]).
+#[derive(Debug, Deserialize, IntoParams, Validate)]
+#[into_params(parameter_in = Query)]
+pub struct RegionStatisticsQuery {
+    /// The representation, for links where `Accept` cannot be set; overrides `Accept`.
+    #[param(inline)]
+    pub format: Option<Format>,
+    /// The table to give as CSV (required with CSV).
+    pub table: Option<RegionTable>,
 }
 
 const AVAILABLE: &str = "application/json, text/csv, text/html";
@@ -137,7 +148,7 @@ fn respond(
 #[utoipa::path(
     tag = "statistics",
     security((), ("oauth2" = ["programmes:read"])),
-    params(("id" = String, Path, description = "Programme id"), StatisticsQuery),
+    params(("id" = String, Path, description = "Programme id"), ProgrammeStatisticsQuery),
     responses(
         (status = 200, description = "The statistics: JSON, one table as CSV, or the whole printable report as HTML",
             content(
@@ -146,7 +157,7 @@ fn respond(
                 (String = "text/html"),
             )),
         (status = 406, description = "None of the media types in Accept is available", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "CSV without `table`, or a `table` this report does not have", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "CSV without `table`, or a `table` this answer does not have", body = crate::error::Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/programmes/{id}/statistics")]
@@ -155,7 +166,7 @@ pub async fn programme_statistics(
     request: HttpRequest,
     caller: Option<Caller>,
     id: web::Path<String>,
-    Query(query): Query<StatisticsQuery>,
+    Query(query): Query<ProgrammeStatisticsQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let format = negotiate(&request, query.format)?;
     let id = id.into_inner();
@@ -170,13 +181,10 @@ pub async fn programme_statistics(
         format,
         &statistics,
         || {
-            let body = csv_of(
-                &statistics.tables,
-                &statistics.cross_tables,
-                &programme::TABLES,
-                query.table.as_deref(),
-            )?;
-            Ok((query.table.clone().unwrap_or_default(), body))
+            let names = ProgrammeTable::ALL.map(ProgrammeTable::as_str);
+            let wanted = query.table.map(ProgrammeTable::as_str);
+            let body = csv_of(&statistics.tables, &statistics.cross_tables, &names, wanted)?;
+            Ok((wanted.unwrap_or_default().to_owned(), body))
         },
         || {
             let heading = ReportHeading {
@@ -212,8 +220,8 @@ pub async fn programme_statistics(
 /// and no answer shows who joined; funders who need period figures should use closed periods.
 #[utoipa::path(
     tag = "statistics",
-    security((), ("oauth2" = ["programmes:read"])),
-    params(("code" = String, Path, description = "Region code, two digits", example = "04"), StatisticsQuery),
+    security((), ("oauth2" = ["admin"])),
+    params(("code" = String, Path, description = "Region code, two digits", example = "04"), RegionStatisticsQuery),
     responses(
         (status = 200, description = "The statistics: JSON, one table as CSV, or the whole printable report as HTML",
             content(
@@ -222,7 +230,7 @@ pub async fn programme_statistics(
                 (String = "text/html"),
             )),
         (status = 406, description = "None of the media types in Accept is available", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "CSV without `table`, or a `table` this report does not have", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "CSV without `table`, or a `table` this answer does not have", body = crate::error::Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/statistics/regions/{code}")]
@@ -231,7 +239,7 @@ pub async fn region_statistics(
     request: HttpRequest,
     caller: Option<Caller>,
     code: web::Path<String>,
-    Query(query): Query<StatisticsQuery>,
+    Query(query): Query<RegionStatisticsQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let format = negotiate(&request, query.format)?;
     let code = code.into_inner();
@@ -247,13 +255,11 @@ pub async fn region_statistics(
         format,
         &statistics,
         || {
-            let body = csv_of(&statistics.tables, &[], &regional::TABLES, query.table.as_deref())?;
+            let names = RegionTable::ALL.map(RegionTable::as_str);
+            let wanted = query.table.map(RegionTable::as_str);
+            let body = csv_of(&statistics.tables, &[], &names, wanted)?;
             Ok((
-                format!(
-                    "{}-{}",
-                    statistics.region,
-                    query.table.clone().unwrap_or_default()
-                ),
+                format!("{}-{}", statistics.region, wanted.unwrap_or_default()),
                 body,
             ))
         },

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::NaiveDate;
 use diesel::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::tables::{cross_table, CrossTable, Heading, Table, TableBuilder, ROUNDING_BASE};
@@ -55,24 +55,51 @@ pub struct ProgrammeStatistics {
     pub cross_tables: Vec<CrossTable>,
 }
 
-/// The names of the table of a programme's statistics, for `table=`.
-pub const TABLES: [&str; 15] = [
-    "participants",
-    "participants_by_gender",
-    "participants_by_age_band",
-    "participants_by_unemployment_duration",
-    "participants_by_education_level",
-    "participants_by_immigrant_background",
-    "participants_by_municipality",
-    "next_steps",
-    "positive_next_steps",
-    "units_by_qualification",
-    "units_by_municipality",
-    "qualifications_completed",
-    "recognised_environments_by_municipality",
-    "recognised_environments_by_qualification",
-    "units_by_qualification_and_municipality",
-];
+/// A table of a programme's statistics, for `table=`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ProgrammeTable {
+    Participants,
+    ParticipantsByGender,
+    ParticipantsByAgeBand,
+    ParticipantsByUnemploymentDuration,
+    ParticipantsByEducationLevel,
+    ParticipantsByImmigrantBackground,
+    ParticipantsByMunicipality,
+    NextSteps,
+    PositiveNextSteps,
+    UnitsByQualification,
+    UnitsByMunicipality,
+    QualificationsCompleted,
+    RecognisedEnvironmentsByMunicipality,
+    RecognisedEnvironmentsByQualification,
+    UnitsByQualificationAndMunicipality,
+}
+
+impl ProgrammeTable {
+    /// In the order the answer gives them.
+    pub const ALL: [ProgrammeTable; 15] = [
+        ProgrammeTable::Participants,
+        ProgrammeTable::ParticipantsByGender,
+        ProgrammeTable::ParticipantsByAgeBand,
+        ProgrammeTable::ParticipantsByUnemploymentDuration,
+        ProgrammeTable::ParticipantsByEducationLevel,
+        ProgrammeTable::ParticipantsByImmigrantBackground,
+        ProgrammeTable::ParticipantsByMunicipality,
+        ProgrammeTable::NextSteps,
+        ProgrammeTable::PositiveNextSteps,
+        ProgrammeTable::UnitsByQualification,
+        ProgrammeTable::UnitsByMunicipality,
+        ProgrammeTable::QualificationsCompleted,
+        ProgrammeTable::RecognisedEnvironmentsByMunicipality,
+        ProgrammeTable::RecognisedEnvironmentsByQualification,
+        ProgrammeTable::UnitsByQualificationAndMunicipality,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        crate::text_enum::name(&self)
+    }
+}
 
 /// A recognition started in the programme's area during its period: environment, qualification,
 /// the environment's municipality.

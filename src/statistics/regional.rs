@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{Datelike, NaiveDate};
 use diesel::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::tables::{Table, TableBuilder, ROUNDING_BASE};
@@ -39,13 +39,31 @@ pub struct RegionStatistics {
     pub tables: Vec<Table>,
 }
 
-pub const TABLES: [&str; 5] = [
-    "summary",
-    "environments_by_qualification",
-    "recognitions_by_qualification",
-    "signatories_by_kind",
-    "certificates_by_year",
-];
+/// A table of a region's statistics, for `table=`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RegionTable {
+    Summary,
+    EnvironmentsByQualification,
+    RecognitionsByQualification,
+    SignatoriesByKind,
+    CertificatesByYear,
+}
+
+impl RegionTable {
+    /// In the order the answer gives them.
+    pub const ALL: [RegionTable; 5] = [
+        RegionTable::Summary,
+        RegionTable::EnvironmentsByQualification,
+        RegionTable::RecognitionsByQualification,
+        RegionTable::SignatoriesByKind,
+        RegionTable::CertificatesByYear,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        crate::text_enum::name(&self)
+    }
+}
 
 const KIND_LABELS: [(OrganisationKind, &str); 8] = [
     (OrganisationKind::Workshop, "työpajat"),

@@ -177,6 +177,18 @@ async fn revoked_clients_lose_access_at_once(app: TestApp) {
     after.assert_problem(StatusCode::UNAUTHORIZED, "unauthorized");
     let new_token = app.request_token(&client_id, &secret, None).await;
     assert_eq!(new_token.body["error"], "invalid_client");
+
+    // An administrator client does not lock itself out; another administrator revokes it.
+    let (admin_id, admin_secret) = app.create_client(None, "").await;
+    let admin_token = app.token(&admin_id, &admin_secret, None).await;
+    let own = format!("/v1/admin/clients/{admin_id}/revoke");
+    app.post_json_as(Some(&admin_token), &own, &serde_json::Value::Null)
+        .await
+        .assert_problem(StatusCode::CONFLICT, "conflict");
+    let still = app.request_token(&admin_id, &admin_secret, None).await;
+    assert_eq!(still.status, StatusCode::OK, "{}", still.text);
+    let by_another = app.post_json(&own, &serde_json::Value::Null).await;
+    assert_eq!(by_another.body["active"], false, "{}", by_another.text);
 }
 
 fn now() -> u64 {

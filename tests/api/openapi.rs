@@ -89,7 +89,10 @@ fn the_document_says_who_may_call_and_names_what_it_repeats() {
     for (path, item) in paths.as_object().expect("paths") {
         for (method, operation) in item.as_object().expect("operations") {
             let description = operation["description"].as_str().unwrap_or_default();
-            assert!(description.contains("**Access:**"), "{method} {path}: {description}");
+            assert!(
+                description.contains("**Access:**"),
+                "{method} {path}: {description}"
+            );
             assert!(!operation["summary"].as_str().expect("a summary").contains('\n'));
         }
     }
@@ -103,7 +106,9 @@ fn the_document_says_who_may_call_and_names_what_it_repeats() {
         );
         assert!(schemas.contains_key(item), "{item}");
     }
-    let responses = document["components"]["responses"].as_object().expect("responses");
+    let responses = document["components"]["responses"]
+        .as_object()
+        .expect("responses");
     for (name, response) in responses {
         let example = &response["content"]["application/problem+json"]["example"];
         assert_eq!(

@@ -330,6 +330,16 @@ async fn a_funders_report_is_counted_from_the_records(app: TestApp) {
     assert_eq!(statistics["exact"], true);
     assert_eq!(statistics["rounding_base"], 5);
     assert_adds_up(statistics);
+    // `table=` takes exactly the names the answer has, in its order, as the document lists them.
+    let names: Vec<Value> = ["tables", "cross_tables"]
+        .iter()
+        .flat_map(|list| statistics[*list].as_array().expect("tables").iter())
+        .map(|table| table["name"].clone())
+        .collect();
+    assert_eq!(
+        Value::Array(names),
+        crate::contract::contract().document()["components"]["schemas"]["ProgrammeTable"]["enum"]
+    );
 
     let participants = table(statistics, "participants");
     assert_eq!(participants["total"]["count"], 7);
@@ -538,9 +548,12 @@ async fn the_report_comes_as_csv_and_as_a_printable_page(app: TestApp) {
     // Which table a CSV gives depends on the format asked for: a rule between parameters, 422.
     without_table.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation-error");
     assert_eq!(without_table.error_fields(), vec!["table"]);
+    // The document lists the table names: any other is a bad query, as any off-list value is.
     let unknown_table = app.get(&format!("{path}?format=csv&table=nonsense")).await;
-    unknown_table.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation-error");
-    assert_eq!(unknown_table.body["errors"][0]["code"], "unknown_table");
+    unknown_table.assert_problem(StatusCode::BAD_REQUEST, "bad-request");
+    assert_eq!(unknown_table.error_fields(), vec!["table"]);
+    let regional_table = app.get(&format!("{path}?format=csv&table=summary")).await;
+    regional_table.assert_problem(StatusCode::BAD_REQUEST, "bad-request");
     let unacceptable = app.get_accepting(None, &path, "application/xml").await;
     unacceptable.assert_problem(StatusCode::NOT_ACCEPTABLE, "not-acceptable");
 
@@ -664,6 +677,10 @@ async fn regional_statistics_are_public_and_protected(app: TestApp) {
             "signatories_by_kind",
             "certificates_by_year"
         ]
+    );
+    assert_eq!(
+        json!(names),
+        crate::contract::contract().document()["components"]["schemas"]["RegionTable"]["enum"]
     );
     // Two environments and four recognitions: public facts, exact for everyone.
     let summary = table(&public.body, "summary");
