@@ -134,8 +134,7 @@ pub async fn get_unit(db: web::Data<Db>, code: web::Path<String>) -> Result<Http
 /// a whole and upserted in one transaction.
 #[utoipa::path(
     tag = "reference-data",
-    request_body(content = Object, description = "A reference data file",
-        example = json!({"qualification_units": [{"code": "SAMPLE-900", "name": {"fi": "Uusi osa"}, "competence_points": 15, "sample": true}]})),
+    request_body = crate::reference::import::ReferenceFile,
     security(("oauth2" = ["admin"])),
     responses((status = 200, description = "What the import changed", body = ImportReport))
 )]

@@ -29,10 +29,13 @@ pub const SHIPPED_REFERENCE_DATA: &str = include_str!("../../reference/reference
 /// Rows inserted per statement.
 const INSERT_CHUNK: usize = 200;
 
-#[derive(Debug, Deserialize)]
+/// A reference data file (`reference/README.md`): every section is optional, and a record is
+/// created or updated by its code.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"qualification_units": [{"code": "SAMPLE-900", "name": {"fi": "Uusi osa"}, "competence_points": 15, "sample": true}]}))]
 pub struct ReferenceFile {
-    /// Free text about the file: its sources and licence. Not imported.
+    /// Free text or an object about the file: its sources and licence. Not imported.
     #[serde(default)]
     pub about: Option<serde_json::Value>,
     #[serde(default)]
@@ -49,9 +52,12 @@ fn yes() -> bool {
     true
 }
 
-#[derive(Debug, Deserialize)]
+/// A region (*maakunta*).
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"code": "04", "name": {"fi": "Satakunta", "sv": "Satakunta", "en": "Satakunta Region"}, "in_force": true, "placeholder": false}))]
 pub struct RegionEntry {
+    #[schema(pattern = "^[0-9]{2}$", example = "04")]
     pub code: String,
     pub name: LocalizedText,
     #[serde(default = "yes")]
@@ -60,12 +66,17 @@ pub struct RegionEntry {
     pub placeholder: bool,
 }
 
-#[derive(Debug, Deserialize)]
+/// A municipality (*kunta*).
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"code": "684", "name": {"fi": "Rauma", "sv": "Raumo"}, "region": "04", "in_force": true}))]
 pub struct MunicipalityEntry {
+    #[schema(pattern = "^[0-9]{3}$", example = "684")]
     pub code: String,
     pub name: LocalizedText,
+    /// A region in the file or the database.
     #[serde(default)]
+    #[schema(pattern = "^[0-9]{2}$")]
     pub region: Option<String>,
     #[serde(default = "yes")]
     pub in_force: bool,
@@ -75,27 +86,38 @@ pub struct MunicipalityEntry {
     pub placeholder: bool,
 }
 
-#[derive(Debug, Deserialize)]
+/// A qualification unit.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"code": "SAMPLE-103", "name": {"fi": "Kiinteistönhoitopalveluissa toimiminen"}, "competence_points": 60, "sample": true}))]
 pub struct UnitEntry {
+    #[schema(pattern = "^[A-Za-z0-9_-]{1,40}$", example = "SAMPLE-103")]
     pub code: String,
     pub name: LocalizedText,
     #[serde(default)]
+    #[schema(minimum = 1, maximum = 500)]
     pub competence_points: Option<i32>,
     #[serde(default)]
     pub sample: bool,
 }
 
-#[derive(Debug, Deserialize)]
+/// A qualification and, when `units` is given, its units in order.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"code": "381141", "name": {"fi": "Puhtaus- ja kiinteistöpalvelualan perustutkinto"},
+    "type": "vocational_upper_secondary", "competence_points": 180, "replaced_by": null, "sample": false,
+    "units": ["SAMPLE-101", "SAMPLE-103"]}))]
 pub struct QualificationEntry {
+    #[schema(pattern = "^[0-9]{6}$", example = "381141")]
     pub code: String,
     pub name: LocalizedText,
     #[serde(rename = "type")]
     pub qualification_type: QualificationType,
     #[serde(default)]
+    #[schema(minimum = 1, maximum = 500)]
     pub competence_points: Option<i32>,
     #[serde(default)]
+    #[schema(pattern = "^[0-9]{6}$")]
     pub replaced_by: Option<String>,
     #[serde(default)]
     pub sample: bool,
@@ -160,6 +182,13 @@ impl From<diesel::result::Error> for ImportError {
 }
 
 pub fn parse(json: &[u8]) -> Result<ReferenceFile, ImportError> {
+    // serde would also read a struct from an array (`[]` as an empty file): a file is an object.
+    if json.iter().find(|byte| !byte.is_ascii_whitespace()) != Some(&b'{') {
+        return Err(ImportError::Invalid(vec![(
+            "$".to_owned(),
+            "a reference data file is a JSON object".to_owned(),
+        )]));
+    }
     let mut deserializer = serde_json::Deserializer::from_slice(json);
     serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
         let path = error.path().to_string();

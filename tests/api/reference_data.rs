@@ -241,6 +241,10 @@ async fn administrators_import_over_http(app: TestApp) {
         .await;
     bad.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation-error");
     assert_eq!(bad.error_fields(), vec!["$.municipalities[0].code"]);
+    // serde would read an array as a struct of defaults: an empty import that answered 200.
+    let array = app.post_json("/v1/reference-data", &json!([])).await;
+    array.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation-error");
+    assert_eq!(array.error_fields(), vec!["$"]);
 
     let audit = app
         .get_as(Some(&app.admin_token), "/v1/audit?resource_type=reference-data")
