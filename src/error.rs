@@ -47,7 +47,8 @@ impl FieldError {
     "errors": [{"field": "business_id", "message": "the check digit does not match", "code": "business_id"}]
 }))]
 pub struct Problem {
-    /// A URI reference naming the kind of problem; stable, safe to branch on.
+    /// A URI reference naming the kind of problem; stable, safe to branch on. It resolves:
+    /// `GET /problems/{slug}` says what the problem means and what to do.
     #[serde(rename = "type")]
     pub problem_type: String,
     pub title: String,

@@ -25,6 +25,7 @@ pub mod openapi;
 pub mod organisations;
 pub mod pagination;
 pub mod participations;
+pub mod problems;
 pub mod programmes;
 pub mod recognitions;
 pub mod reference;

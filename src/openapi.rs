@@ -23,6 +23,7 @@ use utoipa_actix_web::AppExt;
 use crate::{
     auth::Scope,
     error::{ApiError, FieldError, Problem, PROBLEM_CONTENT_TYPE},
+    problems::ProblemKind,
     statistics::{programme::ProgrammeTable, regional::RegionTable},
 };
 
@@ -70,9 +71,10 @@ the keys at `/.well-known/jwks.json`; each names the client's organisation (`org
         (name = "audit", description = "The append-only log of writes and reads of personal data"),
         (name = "administration", description = "API clients, for platform administrators"),
         (name = "operations", description = "Health checks"),
+        (name = "problems", description = "What each problem `type` means and what to do about it"),
     ),
     // Enumerations that only query parameters name: utoipa collects body schemas by itself.
-    components(schemas(Problem, FieldError, ProgrammeTable, RegionTable))
+    components(schemas(Problem, FieldError, ProblemKind, ProgrammeTable, RegionTable))
 )]
 struct ApiDoc;
 

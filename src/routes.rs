@@ -4,7 +4,7 @@ use utoipa_actix_web::{scope, service_config::ServiceConfig};
 
 use crate::{
     agreements, audit, catalogue, certificates, clients, environments, guidelines, health, organisations,
-    participations, programmes, recognitions, reference, statistics,
+    participations, problems, programmes, recognitions, reference, statistics,
 };
 
 /// Every API route; the OpenAPI document is generated from this same list. One long list on
@@ -16,6 +16,7 @@ pub fn routes(config: &mut ServiceConfig) {
         .service(clients::token_endpoint::token)
         .service(clients::token_endpoint::jwks)
         .service(certificates::verification::verify_page)
+        .service(problems::problem_type)
         .service(
             scope::scope("/v1")
                 .service(reference::handlers::import_reference_data)

@@ -279,3 +279,43 @@ backend_tests!(
     request_ids_are_echoed_or_generated,
     cors_preflight_allows_the_api_headers,
 );
+
+/// A problem's `type` resolves: a page for a person, JSON for a program, 404 for no such type.
+async fn problem_types_resolve_to_what_they_mean(app: TestApp) {
+    let problem = app.off_contract().get("/v1/no-such-thing").await;
+    let type_uri = problem.body["type"].as_str().expect("a type").to_owned();
+    let described = app.get(&type_uri).await;
+    assert_eq!(described.status, StatusCode::OK, "{}", described.text);
+    assert_eq!(described.body["type"], type_uri);
+    assert_eq!(described.body["status"], 404);
+    assert!(described.body["what_to_do"]
+        .as_str()
+        .is_some_and(|text| !text.is_empty()));
+
+    let page = app
+        .get_accepting(None, "/problems/precondition-failed", "text/html,*/*;q=0.8")
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(page.header("content-type"), Some("text/html; charset=utf-8"));
+    assert!(
+        page.text.contains("<h1>The resource has changed</h1>"),
+        "{}",
+        page.text
+    );
+    assert!(page.text.contains("If-Match"), "{}", page.text);
+
+    let document = crate::contract::contract().document();
+    let slugs = document["components"]["schemas"]["ProblemKind"]["enum"]
+        .as_array()
+        .expect("the document lists the problem types");
+    for slug in slugs {
+        let slug = slug.as_str().expect("a slug");
+        let reply = app.get(&format!("/problems/{slug}")).await;
+        assert_eq!(reply.status, StatusCode::OK, "{slug}");
+    }
+    app.get("/problems/no-such-problem")
+        .await
+        .assert_problem(StatusCode::NOT_FOUND, "not-found");
+}
+
+backend_tests!(problem_types_resolve_to_what_they_mean);
