@@ -91,7 +91,7 @@ pub enum ApiError {
     UnsupportedMediaType { expected: &'static str },
     /// The response cannot be given in any media type the `Accept` header allows.
     #[error("not acceptable, available: {available}")]
-    NotAcceptable { available: &'static str },
+    NotAcceptable { available: String },
     #[error("Idempotency-Key reused with a different request")]
     IdempotencyKeyReused,
     #[error("a request with this Idempotency-Key is still being processed")]

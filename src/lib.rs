@@ -30,6 +30,7 @@ pub mod programmes;
 pub mod recognitions;
 pub mod reference;
 pub mod request_context;
+pub mod route_table;
 pub mod routes;
 pub mod schema;
 pub mod startup;

@@ -182,7 +182,7 @@ pub fn document_json() -> String {
     json
 }
 
-const PROBLEMS: [(&str, &str); 13] = [
+const PROBLEMS: [(&str, &str); 14] = [
     ("400", "The request is malformed: bad JSON, query or header"),
     ("401", "No valid access token; see WWW-Authenticate"),
     (
@@ -190,6 +190,10 @@ const PROBLEMS: [(&str, &str); 13] = [
         "The token lacks the scope, or the caller may not act on this record",
     ),
     ("404", "The resource does not exist"),
+    (
+        "406",
+        "`Accept` allows none of the media types this operation answers in (listed in `detail`)",
+    ),
     (
         "409",
         "The request conflicts with the current state, or an Idempotency-Key is in use",
@@ -269,6 +273,9 @@ fn example_error(status: &str) -> ApiError {
         "403" => ApiError::InsufficientScope(Scope::CertificatesWrite.as_str()),
         "404" => ApiError::NotFound {
             resource: "certificate",
+        },
+        "406" => ApiError::NotAcceptable {
+            available: "application/json".into(),
         },
         "409" => ApiError::IdempotencyKeyInProgress,
         "412" => ApiError::PreconditionFailed,
@@ -558,6 +565,9 @@ fn problem_statuses(operation: &Operation, traits: &Traits) -> Vec<&'static str>
     if traits.has_path_params {
         statuses.push("404");
     }
+    if answers_a_body(operation) {
+        statuses.push("406");
+    }
     if traits.has_json_body {
         statuses.extend(["413", "415", "422"]);
     }
@@ -579,6 +589,13 @@ fn problem_statuses(operation: &Operation, traits: &Traits) -> Vec<&'static str>
         }
     }
     statuses
+}
+
+/// Whether a successful answer has a body, whose media type `Accept` may then refuse.
+fn answers_a_body(operation: &Operation) -> bool {
+    operation.responses.responses.iter().any(|(status, response)| {
+        status.starts_with('2') && matches!(response, RefOr::T(response) if !response.content.is_empty())
+    })
 }
 
 /// The rules of a header value, as the service checks them.

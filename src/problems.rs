@@ -216,7 +216,9 @@ mod tests {
             ApiError::PreconditionRequired,
             ApiError::PayloadTooLarge { limit: 1 },
             ApiError::UnsupportedMediaType { expected: "x" },
-            ApiError::NotAcceptable { available: "x" },
+            ApiError::NotAcceptable {
+                available: "x".into(),
+            },
             ApiError::IdempotencyKeyReused,
             ApiError::IdempotencyKeyInProgress,
             ApiError::Unauthorized {

@@ -28,6 +28,7 @@ use crate::{
     openapi,
     reference::{self, import::ImportError},
     request_context::request_context,
+    route_table::{self, RouteTable},
     routes,
     telemetry::RequestSpan,
 };
@@ -162,63 +163,9 @@ async fn docs_redirect() -> HttpResponse {
         .finish()
 }
 
-/// The methods of every documented path, so that a known path asked with another method answers
-/// 405 with `Allow` (and `OPTIONS` 204 with `Allow`) instead of 404.
-pub struct RouteMethods(Vec<(Vec<String>, String)>);
-
-impl RouteMethods {
-    pub fn from_document(document: &utoipa::openapi::OpenApi) -> Self {
-        let routes = document
-            .paths
-            .paths
-            .iter()
-            .map(|(path, item)| {
-                let methods = [
-                    ("GET", item.get.is_some()),
-                    ("POST", item.post.is_some()),
-                    ("PUT", item.put.is_some()),
-                    ("PATCH", item.patch.is_some()),
-                    ("DELETE", item.delete.is_some()),
-                ];
-                let allow = methods
-                    .iter()
-                    .filter(|(_, present)| *present)
-                    .map(|(method, _)| *method)
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                (path.split('/').map(str::to_owned).collect(), allow)
-            })
-            .collect();
-        Self(routes)
-    }
-
-    /// The methods of the documented path `path` matches (a `{parameter}` matches any segment).
-    /// As in routing, a literal segment wins over a parameter: `/v1/certificates/feed` is not
-    /// `/v1/certificates/{id}`.
-    fn allowed(&self, path: &str) -> Option<String> {
-        let segments: Vec<&str> = path.split('/').collect();
-        self.0
-            .iter()
-            .filter(|(template, _)| {
-                template.len() == segments.len()
-                    && template.iter().zip(&segments).all(|(expected, actual)| {
-                        (expected.starts_with('{') && !actual.is_empty()) || expected == actual
-                    })
-            })
-            .max_by_key(|(template, _)| {
-                // Earlier literal segments decide first, as a router's tree would.
-                template
-                    .iter()
-                    .map(|segment| !segment.starts_with('{'))
-                    .collect::<Vec<_>>()
-            })
-            .map(|(_, allow)| allow.clone())
-    }
-}
-
 async fn route_not_found(
     request: actix_web::HttpRequest,
-    routes: web::Data<RouteMethods>,
+    routes: web::Data<RouteTable>,
 ) -> Result<HttpResponse, ApiError> {
     match routes.allowed(request.path()) {
         Some(allow) if request.method() == Method::OPTIONS => Ok(HttpResponse::NoContent()
@@ -264,7 +211,7 @@ pub fn run(listener: TcpListener, db: Db, secrets: Secrets, config: &Config) -> 
     let public_url = web::Data::new(secrets.public_url);
     let auth_config = web::Data::new(config.auth.clone());
     let document = openapi::document();
-    let route_methods = web::Data::new(RouteMethods::from_document(&document));
+    let route_table = web::Data::new(RouteTable::from_document(&document));
     let catalogue_cache = web::Data::new(CatalogueCache::default());
     let body_limit = BodyLimit(config.max_body_bytes);
     let allowed_origins = config.cors_allowed_origins.clone();
@@ -281,7 +228,7 @@ pub fn run(listener: TcpListener, db: Db, secrets: Secrets, config: &Config) -> 
             .app_data(personal_data_key.clone())
             .app_data(public_url.clone())
             .app_data(auth_config.clone())
-            .app_data(route_methods.clone())
+            .app_data(route_table.clone())
             .app_data(catalogue_cache.clone())
             .app_data(hashing.clone())
             .app_data(trusted_proxies.clone())
@@ -295,6 +242,7 @@ pub fn run(listener: TcpListener, db: Db, secrets: Secrets, config: &Config) -> 
             .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", document.clone()))
             .default_service(web::to(route_not_found))
             .wrap(from_fn(idempotency))
+            .wrap(from_fn(route_table::refuse_unacceptable))
             .wrap(from_fn(authenticate))
             .wrap(hardening::cors(&allowed_origins))
             .wrap(from_fn(hardening::hardening))

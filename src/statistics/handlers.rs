@@ -75,7 +75,9 @@ fn negotiate(request: &HttpRequest, format: Option<Format>) -> Result<Format, Ap
             _ => {}
         }
     }
-    Err(ApiError::NotAcceptable { available: AVAILABLE })
+    Err(ApiError::NotAcceptable {
+        available: AVAILABLE.to_owned(),
+    })
 }
 
 /// One table as CSV, named by `table=`.

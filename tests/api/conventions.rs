@@ -319,3 +319,43 @@ async fn problem_types_resolve_to_what_they_mean(app: TestApp) {
 }
 
 backend_tests!(problem_types_resolve_to_what_they_mean);
+
+/// An `Accept` that allows none of what an operation answers in is refused before any work; a
+/// range or a lower quality that covers it is served.
+async fn unacceptable_media_types_are_406s(app: TestApp) {
+    let xml = app.get_accepting(None, "/v1/regions", "application/xml").await;
+    xml.assert_problem(StatusCode::NOT_ACCEPTABLE, "not-acceptable");
+    assert_eq!(xml.body["detail"], "Accept one of application/json.");
+    let before = app.get("/v1/organisations").await.body["items"]
+        .as_array()
+        .map(Vec::len);
+    let refused = app
+        .client
+        .post(app.url("/v1/organisations"))
+        .bearer_auth(&app.admin_token)
+        .insert_header(("accept", "text/csv"))
+        .send_json(&organisation_body(json!({})))
+        .await
+        .expect("sent");
+    let refused = app.exchanged("POST", "/v1/organisations", None, Reply::from(refused).await);
+    refused.assert_problem(StatusCode::NOT_ACCEPTABLE, "not-acceptable");
+    let after = app.get("/v1/organisations").await.body["items"]
+        .as_array()
+        .map(Vec::len);
+    assert_eq!(before, after, "nothing was created");
+
+    for accept in ["application/*", "text/html, */*;q=0.8", "application/json;q=0.5"] {
+        let served = app.get_accepting(None, "/v1/regions", accept).await;
+        assert_eq!(served.status, StatusCode::OK, "{accept}");
+    }
+    let page = app
+        .get_accepting(None, "/problems/not-found", "application/json;q=0, text/html")
+        .await;
+    assert_eq!(
+        page.header("content-type"),
+        Some("text/html; charset=utf-8"),
+        "the one left"
+    );
+}
+
+backend_tests!(unacceptable_media_types_are_406s);
