@@ -370,3 +370,13 @@ fn the_contract_check_refuses_what_the_document_does_not_say() {
     assert!(!validator.is_valid(&missing), "a missing required field fails");
     assert!(operation["responses"].get("418").is_none());
 }
+
+/// The README's table of scopes names every scope a client can be given.
+#[test]
+fn the_readme_lists_every_scope() {
+    let readme = include_str!("../../README.md");
+    for scope in opinto_registry::auth::Scope::ALL {
+        let row = format!("| `{}` |", scope.as_str());
+        assert!(readme.contains(&row), "README.md lists {row}");
+    }
+}
