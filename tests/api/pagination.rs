@@ -75,7 +75,54 @@ async fn the_last_page_has_no_cursor(app: TestApp) {
     assert_eq!(exact.body["next_cursor"], json!(null), "no empty trailing page");
 }
 
+/// Rows that sort before the cursor, and inside the page just served, move every later row by
+/// their number: a page by offset would serve some rows again. Keyset pages do not. (New ids of
+/// records sort after every page, so only codes chosen by the caller can land before a cursor.)
+async fn rows_inserted_before_the_cursor_shift_nothing(app: TestApp) {
+    let first = app.get("/v1/regions?limit=3").await;
+    let first_codes = codes(&first.body);
+    assert_eq!(first_codes, vec!["01", "02", "04"]);
+    let region = |code: &str| json!({"code": code, "name": {"fi": format!("Alue {code}")}});
+    let import = app
+        .post_json(
+            "/v1/reference-data",
+            &json!({"regions": [region("00"), region("03"), region("50")]}),
+        )
+        .await;
+    assert_eq!(import.status, StatusCode::OK, "{}", import.text);
+
+    let mut seen = first_codes;
+    let mut cursor = first.body["next_cursor"].as_str().map(str::to_owned);
+    while let Some(next) = cursor {
+        let page = app.get(&format!("/v1/regions?limit=3&cursor={next}")).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.text);
+        seen.extend(codes(&page.body));
+        cursor = page.body["next_cursor"].as_str().map(str::to_owned);
+    }
+    let mut expected: Vec<String> = ["01", "02", "04"]
+        .into_iter()
+        .map(str::to_owned)
+        .chain((5..=21).map(|code| format!("{code:02}")))
+        .chain(["50", "99"].map(str::to_owned))
+        .collect();
+    expected.sort();
+    assert_eq!(
+        seen, expected,
+        "each once, in order; 00 and 03 came before the cursor, 50 after"
+    );
+}
+
+fn codes(page: &serde_json::Value) -> Vec<String> {
+    page["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|item| item["code"].as_str().expect("code").to_owned())
+        .collect()
+}
+
 backend_tests!(
+    rows_inserted_before_the_cursor_shift_nothing,
     paging_while_inserting_neither_skips_nor_repeats,
     the_last_page_has_no_cursor
 );

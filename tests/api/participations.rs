@@ -206,4 +206,90 @@ async fn participations_stay_within_their_programme_and_reach(app: TestApp) {
     );
 }
 
-backend_tests!(participations_stay_within_their_programme_and_reach,);
+/// Two partners record units for one participant: each lists only what it recorded, the
+/// programme's administrator lists all.
+async fn a_partner_lists_only_the_completions_it_recorded(app: TestApp) {
+    let s = setting(&app).await;
+    let programme_path = format!("/v1/programmes/{}", s.programme);
+    let participation = participate(
+        &app,
+        &s,
+        &s.administrator,
+        &participation_body(&s.cast.workshop, &PEOPLE[0]),
+    )
+    .await;
+    assert_eq!(
+        participation.status,
+        StatusCode::CREATED,
+        "{}",
+        participation.text
+    );
+    let participation = participation.body["id"].as_str().expect("id").to_owned();
+    for unit in ["SAMPLE-103", "SAMPLE-104"] {
+        let recorded = complete(
+            &app,
+            &s,
+            &s.partner,
+            &participation,
+            completion("351204", unit, "684", false),
+        )
+        .await;
+        assert_eq!(recorded.status, StatusCode::CREATED, "{}", recorded.text);
+    }
+
+    // The other provider becomes a partner too, and records a unit of its own.
+    let current = app.get_as(Some(&s.administrator), &programme_path).await;
+    let etag = current.header("etag").expect("an ETag").to_owned();
+    let invited = app
+        .patch_json_as(
+            Some(&s.administrator),
+            &programme_path,
+            Some(&etag),
+            &json!({"partners": [s.cast.provider, s.cast.other_provider]}),
+        )
+        .await;
+    assert_eq!(invited.status, StatusCode::OK, "{}", invited.text);
+    let accepted = app
+        .post_json_as(
+            Some(&s.outsider),
+            &format!("{programme_path}/partnership/accept"),
+            &serde_json::Value::Null,
+        )
+        .await;
+    assert_eq!(accepted.status, StatusCode::OK, "{}", accepted.text);
+    let theirs = complete(
+        &app,
+        &s,
+        &s.outsider,
+        &participation,
+        completion("381141", "SAMPLE-101", "205", false),
+    )
+    .await;
+    assert_eq!(theirs.status, StatusCode::CREATED, "{}", theirs.text);
+
+    let path = format!("{programme_path}/participations/{participation}/completions");
+    let units = |reply: &crate::helpers::Reply| -> Vec<String> {
+        let mut units: Vec<String> = reply.body["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .map(|item| item["unit"]["code"].as_str().expect("unit").to_owned())
+            .collect();
+        units.sort();
+        units
+    };
+    let partner = app.get_as(Some(&s.partner), &path).await;
+    assert_eq!(units(&partner), vec!["SAMPLE-103", "SAMPLE-104"]);
+    let other = app.get_as(Some(&s.outsider), &path).await;
+    assert_eq!(units(&other), vec!["SAMPLE-101"]);
+    let administrator = app.get_as(Some(&s.administrator), &path).await;
+    assert_eq!(
+        units(&administrator),
+        vec!["SAMPLE-101", "SAMPLE-103", "SAMPLE-104"]
+    );
+}
+
+backend_tests!(
+    participations_stay_within_their_programme_and_reach,
+    a_partner_lists_only_the_completions_it_recorded,
+);
