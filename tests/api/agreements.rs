@@ -537,7 +537,62 @@ async fn lifecycle_actions_need_the_current_version(app: TestApp) {
     stale.assert_problem(StatusCode::PRECONDITION_FAILED, "precondition-failed");
 }
 
+/// Rules about who may be a party and when an agreement may end.
+async fn parties_are_distinct_and_active_and_endings_follow_beginnings(app: TestApp) {
+    let p = parties(&app).await;
+    let mut twice = agreement_body(&p, "YS-5", "2026-01-01", None);
+    twice["parties"] = json!([
+        {"organisation_id": p.workshop, "role": "work_organisation"},
+        {"organisation_id": p.provider, "role": "education_provider"},
+        {"organisation_id": p.workshop, "role": "work_organisation"}
+    ]);
+    let reply = app
+        .post_json_as(Some(&p.workshop_token), "/v1/agreements", &twice)
+        .await;
+    reply.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation-error");
+    assert_eq!(reply.error_fields(), vec!["parties"], "{}", reply.text);
+
+    // A deactivated organisation takes on no new agreement.
+    let deactivated = app
+        .patch_json(
+            &format!("/v1/organisations/{}", p.outsider),
+            Some("\"1\""),
+            &json!({"active": false}),
+        )
+        .await;
+    assert_eq!(deactivated.status, StatusCode::OK, "{}", deactivated.text);
+    let mut inactive = agreement_body(&p, "YS-6", "2026-01-01", None);
+    inactive["parties"] = json!([
+        {"organisation_id": p.workshop, "role": "work_organisation"},
+        {"organisation_id": p.provider, "role": "education_provider"},
+        {"organisation_id": p.outsider, "role": "work_organisation"}
+    ]);
+    let reply = app
+        .post_json_as(Some(&p.workshop_token), "/v1/agreements", &inactive)
+        .await;
+    reply.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation-error");
+    assert_eq!(
+        reply.error_fields(),
+        vec!["parties[2].organisation_id"],
+        "{}",
+        reply.text
+    );
+
+    // An agreement cannot end before it began.
+    let id = active_agreement(&app, &p, "YS-7", "2026-01-01", None).await;
+    let early = act(
+        &app,
+        &p.workshop_token,
+        &format!("/v1/agreements/{id}/terminate"),
+        &json!({"terminated_on": "2025-12-31", "reason": "Toiminta päättyi."}),
+    )
+    .await;
+    early.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation-error");
+    assert_eq!(early.error_fields(), vec!["terminated_on"], "{}", early.text);
+}
+
 backend_tests!(
+    parties_are_distinct_and_active_and_endings_follow_beginnings,
     lifecycle_actions_need_the_current_version,
     an_agreement_activates_only_when_every_party_has_confirmed,
     only_parties_change_a_draft_and_edits_need_the_current_version,

@@ -3,13 +3,13 @@
 
 use awc::http::StatusCode;
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
-use ed25519_dalek::pkcs8::EncodePrivateKey;
+use ed25519_dalek::pkcs8::{EncodePrivateKey, EncodePublicKey};
 use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
 use serde_json::{json, Value};
 
 use crate::{
     backend_tests,
-    helpers::{organisation_body, Reply, TestApp},
+    helpers::{organisation_body, spawn_app_with, Backend, Reply, TestApp},
 };
 
 async fn organisation(app: &TestApp, name: &str) -> String {
@@ -496,6 +496,108 @@ async fn administrators_manage_clients_over_http(app: TestApp) {
         )
         .await;
     assert_eq!(unknown_org.error_fields(), vec!["organisation_id"]);
+}
+
+/// Keys other than today's signing key, over HTTP: a token of the previous key (kept in
+/// `JWT_PREVIOUS_KEY_FILES` during a rotation) and one of the configured external issuer are
+/// accepted; the external issuer's token with another audience, or signed by a key nobody
+/// configured, is not.
+async fn previous_and_external_keys_verify_over_http(backend: Backend) {
+    let keys = tempfile::tempdir().expect("temporary directory");
+    // A new key: its private PEM in `name` (as the service keeps its own), its public PEM in
+    // `name.pub` (as an external issuer publishes it), and the key to sign with.
+    let write_key = |name: &str| {
+        let key = opinto_registry::auth::keys::generate_signing_key().expect("key");
+        let path = keys.path().join(name);
+        let pem = key.to_pkcs8_pem(Default::default()).expect("pem");
+        std::fs::write(&path, pem.as_bytes()).expect("written");
+        let public = key
+            .verifying_key()
+            .to_public_key_pem(Default::default())
+            .expect("pem");
+        std::fs::write(path.with_extension("pub"), public).expect("written");
+        (
+            path,
+            EncodingKey::from_ed_der(key.to_pkcs8_der().expect("der").as_bytes()),
+        )
+    };
+    let (previous_file, previous) = write_key("previous.pem");
+    let (external_file, external) = write_key("external.pem");
+    let external_file = external_file.with_extension("pub");
+    let previous_for_config = previous_file.clone();
+    let spawned = spawn_app_with(backend, move |config| {
+        config.auth.previous_key_files = vec![previous_for_config];
+        config.auth.external = Some(opinto_registry::config::ExternalIssuer {
+            issuer: "https://idp.example".into(),
+            audience: "opinto".into(),
+            public_key_file: external_file,
+        });
+    })
+    .await;
+    let Some((app, environment)) = spawned else {
+        return;
+    };
+    let organisation = organisation(&app, "Työpaja A").await;
+    let (client_id, _) = app.create_client(Some(&organisation), "audit:read").await;
+    let jwks = app.get("/.well-known/jwks.json").await;
+    let published: Vec<&str> = jwks.body["keys"]
+        .as_array()
+        .expect("keys")
+        .iter()
+        .filter_map(|key| key["kid"].as_str())
+        .collect();
+    assert_eq!(
+        published.len(),
+        2,
+        "today's key and the previous one are published"
+    );
+    let previous_kid = published[1].to_owned();
+
+    let mut header = Header::new(Algorithm::EdDSA);
+    header.kid = Some(previous_kid);
+    let old_token = encode(
+        &header,
+        &claims(&client_id, json!({"scope": "audit:read", "org": organisation})),
+        &previous,
+    )
+    .expect("signs");
+    let read = app.get_as(Some(&old_token), "/v1/audit").await;
+    assert_eq!(read.status, StatusCode::OK, "{}", read.text);
+
+    let external_claims = |audience: &str| {
+        claims(
+            "idp-client-7",
+            json!({"iss": "https://idp.example", "aud": audience, "scope": "audit:read", "org": organisation}),
+        )
+    };
+    let plain = Header::new(Algorithm::EdDSA);
+    let from_idp = encode(&plain, &external_claims("opinto"), &external).expect("signs");
+    let read = app.get_as(Some(&from_idp), "/v1/audit").await;
+    assert_eq!(read.status, StatusCode::OK, "{}", read.text);
+    let elsewhere = encode(&plain, &external_claims("someone-else"), &external).expect("signs");
+    app.get_as(Some(&elsewhere), "/v1/audit")
+        .await
+        .assert_problem(StatusCode::UNAUTHORIZED, "unauthorized");
+    let (_, stranger) = write_key("stranger.pem");
+    let unknown = encode(&plain, &external_claims("opinto"), &stranger).expect("signs");
+    app.get_as(Some(&unknown), "/v1/audit")
+        .await
+        .assert_problem(StatusCode::UNAUTHORIZED, "unauthorized");
+    environment.shut_down().await;
+}
+
+#[actix_web::test]
+async fn previous_and_external_keys_verify_over_http_on_sqlite() {
+    previous_and_external_keys_verify_over_http(Backend::Sqlite).await;
+}
+
+#[actix_web::test]
+#[cfg_attr(
+    not(postgres_tests),
+    ignore = "a PostgreSQL variant: set TEST_DATABASE_URL to run it"
+)]
+async fn previous_and_external_keys_verify_over_http_on_postgres() {
+    previous_and_external_keys_verify_over_http(Backend::Postgres).await;
 }
 
 backend_tests!(

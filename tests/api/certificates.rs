@@ -374,6 +374,16 @@ async fn sharing_gives_and_removes_read_access(app: TestApp) {
     issue(&app, &parties.workshop, &id).await;
     let to_workshop = share(&app, &parties, &id, &parties.cast.workshop).await;
     to_workshop.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation-error");
+    // Consent is recorded as given: a day that has not come yet is no consent.
+    let future_consent = app
+        .post_json_as(
+            Some(&parties.workshop),
+            &format!("/v1/certificates/{id}/shares"),
+            &json!({"organisation_id": parties.cast.provider, "consent_given_on": "2999-01-01", "consent_method": "written"}),
+        )
+        .await;
+    future_consent.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation-error");
+    assert_eq!(future_consent.error_fields(), vec!["consent_given_on"]);
 
     let shared = share(&app, &parties, &id, &parties.cast.provider).await;
     assert_eq!(shared.status, StatusCode::OK, "{}", shared.text);
@@ -440,6 +450,23 @@ async fn sharing_gives_and_removes_read_access(app: TestApp) {
     let issuer_feed = feed(&app, &parties.workshop, 0).await;
     let kinds: Vec<String> = events(&issuer_feed).into_iter().map(|(kind, _)| kind).collect();
     assert_eq!(kinds, vec!["issued", "shared", "unshared"]);
+    assert_eq!(issuer_feed.body["more"], false);
+
+    // Read two at a time: the first page says there is more, the next one begins after it.
+    let first = app
+        .get_as(Some(&parties.workshop), "/v1/certificates/feed?limit=2")
+        .await;
+    assert_eq!(events(&first).len(), 2);
+    assert_eq!(first.body["more"], true, "{}", first.text);
+    let position = first.body["last_position"].as_i64().expect("position");
+    let next = app
+        .get_as(
+            Some(&parties.workshop),
+            &format!("/v1/certificates/feed?limit=2&after={position}"),
+        )
+        .await;
+    assert_eq!(events(&next), vec![("unshared".to_owned(), id.clone())]);
+    assert_eq!(next.body["more"], false);
 }
 
 async fn a_correction_supersedes_and_inherits_shares(app: TestApp) {

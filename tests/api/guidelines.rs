@@ -376,7 +376,46 @@ async fn signatories_are_counted_per_region_and_kind(app: TestApp) {
         .is_empty());
 }
 
+/// A draft is not signed, and a guideline does not supersede itself.
+async fn drafts_are_not_signed_and_nothing_supersedes_itself(app: TestApp) {
+    let (network_token, open) = open_guideline(&app, &["04"]).await;
+    let draft = app
+        .post_json_as(Some(&network_token), "/v1/guidelines", &guideline_body(&["04"]))
+        .await;
+    assert_eq!(draft.status, StatusCode::CREATED, "{}", draft.text);
+    let draft = draft.body["id"].as_str().expect("id").to_owned();
+    let workshop = organisation(&app, "workshop", "Rauman nuorten työpaja", "684").await;
+    let signer = app.token_for(&workshop, "guidelines:write").await;
+    // To others a draft does not exist yet; its owner cannot sign it either until it opens.
+    let by_other = sign(&app, &signer, &draft, "04").await;
+    by_other.assert_problem(StatusCode::NOT_FOUND, "not-found");
+    let by_owner = sign(&app, &network_token, &draft, "04").await;
+    by_owner.assert_problem(StatusCode::CONFLICT, "conflict");
+    let signatures = app
+        .get_as(
+            Some(&network_token),
+            &format!("/v1/guidelines/{draft}/signatures"),
+        )
+        .await;
+    assert_eq!(signatures.body["items"], json!([]), "nothing was recorded");
+
+    let itself = app
+        .post_json_as(
+            Some(&network_token),
+            &format!("/v1/guidelines/{open}/supersede"),
+            &json!({"successor_id": open}),
+        )
+        .await;
+    assert!(itself.status.is_client_error(), "{}", itself.text);
+    assert_eq!(
+        app.get(&format!("/v1/guidelines/{open}")).await.body["status"],
+        "open_for_signing",
+        "the guideline stays open"
+    );
+}
+
 backend_tests!(
+    drafts_are_not_signed_and_nothing_supersedes_itself,
     a_guideline_goes_from_draft_to_open_to_closed,
     only_networks_and_administrators_write_guidelines,
     organisations_sign_once_per_region_and_withdrawals_keep_history,

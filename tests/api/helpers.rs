@@ -168,6 +168,14 @@ pub fn test_config(database_url: &str, data_dir: &std::path::Path) -> Config {
 }
 
 pub async fn spawn_app(backend: Backend) -> Option<(TestApp, TestEnvironment)> {
+    spawn_app_with(backend, |_| {}).await
+}
+
+/// The application with its configuration adjusted first (`files` is where it keeps its keys).
+pub async fn spawn_app_with(
+    backend: Backend,
+    adjust: impl FnOnce(&mut Config),
+) -> Option<(TestApp, TestEnvironment)> {
     let (database_url, database) = match backend {
         Backend::Sqlite => {
             let dir = tempfile::tempdir().expect("temporary directory");
@@ -178,9 +186,9 @@ pub async fn spawn_app(backend: Backend) -> Option<(TestApp, TestEnvironment)> {
     };
     crate::logs::capture();
     let files = tempfile::tempdir().expect("temporary directory");
-    let application = Application::build(test_config(&database_url, files.path()))
-        .await
-        .expect("the application starts");
+    let mut config = test_config(&database_url, files.path());
+    adjust(&mut config);
+    let application = Application::build(config).await.expect("the application starts");
     let address = format!("http://127.0.0.1:{}", application.port());
     let environment = TestEnvironment {
         server: application.handle(),

@@ -289,7 +289,38 @@ async fn a_partner_lists_only_the_completions_it_recorded(app: TestApp) {
     );
 }
 
+/// A period lies within its programme, and it links only issued certificates.
+async fn periods_fit_their_programme_and_link_issued_certificates(app: TestApp) {
+    let s = setting(&app).await;
+    let mut early = participation_body(&s.cast.workshop, &PEOPLE[0]);
+    early["starts_on"] = json!("2024-12-31");
+    let reply = participate(&app, &s, &s.administrator, &early).await;
+    reply.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation-error");
+    assert_eq!(reply.error_fields(), vec!["starts_on"], "{}", reply.text);
+    let mut late = participation_body(&s.cast.workshop, &PEOPLE[0]);
+    late["ends_on"] = json!("2028-01-01");
+    let reply = participate(&app, &s, &s.administrator, &late).await;
+    reply.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation-error");
+    assert_eq!(reply.error_fields(), vec!["ends_on"], "{}", reply.text);
+
+    let environment = crate::environments::create_environment(&app, &s.cast.workshop_token, json!({})).await;
+    let drafted = app
+        .post_json_as(
+            Some(&s.administrator),
+            "/v1/certificates",
+            &crate::certificates::certificate_body(&environment),
+        )
+        .await;
+    assert_eq!(drafted.status, StatusCode::CREATED, "{}", drafted.text);
+    let mut linking = participation_body(&s.cast.workshop, &PEOPLE[0]);
+    linking["certificate_ids"] = json!([drafted.body["id"]]);
+    let reply = participate(&app, &s, &s.administrator, &linking).await;
+    reply.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation-error");
+    assert_eq!(reply.error_fields(), vec!["certificate_ids[0]"], "{}", reply.text);
+}
+
 backend_tests!(
+    periods_fit_their_programme_and_link_issued_certificates,
     participations_stay_within_their_programme_and_reach,
     a_partner_lists_only_the_completions_it_recorded,
 );
