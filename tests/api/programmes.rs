@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 use crate::{
     backend_tests,
     environments::{cast, create_environment, Cast},
-    helpers::{Reply, TestApp},
+    helpers::{organisation_body, Reply, TestApp},
     recognitions::recognise,
 };
 
@@ -241,11 +241,19 @@ fn pairs(expected: &[(&str, u64)]) -> Vec<(String, u64)> {
 
 /// Every exact partition adds up: its counts to its total, its percentages (each rounded half up
 /// on its own) to 100 within their rounding.
-fn assert_adds_up(statistics: &Value) {
-    for table in statistics["tables"].as_array().expect("tables") {
-        if table["partition"] != true {
-            continue;
-        }
+/// Checks that every partition adds up to its total, and returns the names of the partitions.
+fn assert_adds_up(statistics: &Value) -> Vec<String> {
+    let partitions: Vec<&Value> = statistics["tables"]
+        .as_array()
+        .expect("tables")
+        .iter()
+        .filter(|table| table["partition"] == true)
+        .collect();
+    let names = partitions
+        .iter()
+        .filter_map(|table| table["name"].as_str().map(str::to_owned))
+        .collect();
+    for table in partitions {
         let total = table["total"]["count"].as_u64().expect("a total");
         let rows = rows(table);
         let sum: u64 = rows.iter().map(|(_, count, _)| count.expect("exact")).sum();
@@ -259,6 +267,7 @@ fn assert_adds_up(statistics: &Value) {
             assert!((percent - 100.0).abs() <= slack, "{}: {percent}", table["name"]);
         }
     }
+    names
 }
 
 /// Builds the whole programme through the API and returns the participation ids.
@@ -329,7 +338,12 @@ async fn a_funders_report_is_counted_from_the_records(app: TestApp) {
     let statistics = &exact.body;
     assert_eq!(statistics["exact"], true);
     assert_eq!(statistics["rounding_base"], 5);
-    assert_adds_up(statistics);
+    // If no table were flagged a partition, the sums would check nothing.
+    let partitions = assert_adds_up(statistics);
+    assert!(
+        partitions.iter().any(|name| name == "participants_by_gender"),
+        "{partitions:?}"
+    );
     // `table=` takes exactly the names the answer has, in its order, as the document lists them.
     let names: Vec<Value> = ["tables", "cross_tables"]
         .iter()
@@ -654,9 +668,94 @@ async fn programmes_are_written_by_their_administrator(app: TestApp) {
         .assert_problem(StatusCode::UNAUTHORIZED, "unauthorized");
 }
 
+/// A signatory of a regional guideline, an agreement in force and an issued certificate in
+/// Satakunta, so that the regional figures are checked above zero.
+async fn regional_activity(app: &TestApp, s: &Setting) {
+    let network = app
+        .create_organisation(&organisation_body(
+            json!({"kind": "regional_network", "name": {"fi": "Satakunnan verkosto"}, "municipality": "609"}),
+        ))
+        .await["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let network_token = app.token_for(&network, "guidelines:write").await;
+    let guideline = app
+        .post_json_as(
+            Some(&network_token),
+            "/v1/guidelines",
+            &json!({"title": {"fi": "Linjaukset"}, "version_label": "2026", "adopted_on": "2026-01-05", "scope": {"national": false, "regions": ["04"]}}),
+        )
+        .await;
+    let guideline = guideline.body["id"].as_str().expect("a guideline").to_owned();
+    let opened = app
+        .post_json_as(
+            Some(&network_token),
+            &format!("/v1/guidelines/{guideline}/open"),
+            &Value::Null,
+        )
+        .await;
+    assert_eq!(opened.status, StatusCode::OK, "{}", opened.text);
+    let signer = app.token_for(&s.cast.workshop, "guidelines:write").await;
+    let signed = app
+        .post_json_as(
+            Some(&signer),
+            &format!("/v1/guidelines/{guideline}/signatures"),
+            &json!({"region": "04", "signer_name": "Maija Meikäläinen", "signer_title": "johtaja", "signed_on": "2026-01-10"}),
+        )
+        .await;
+    assert_eq!(signed.status, StatusCode::CREATED, "{}", signed.text);
+
+    let scopes = "agreements:read agreements:write";
+    let workshop = app.token_for(&s.cast.workshop, scopes).await;
+    let provider = app.token_for(&s.cast.provider, scopes).await;
+    let drafted = app
+        .post_json_as(
+            Some(&workshop),
+            "/v1/agreements",
+            &json!({"reference_number": "YS-R1", "title": "Yhteistyösopimus", "valid_from": "2026-01-01",
+                    "parties": [{"organisation_id": s.cast.workshop, "role": "work_organisation"},
+                                {"organisation_id": s.cast.provider, "role": "education_provider"}]}),
+        )
+        .await;
+    let agreement = format!(
+        "/v1/agreements/{}",
+        drafted.body["id"].as_str().expect("an agreement")
+    );
+    for (token, action) in [
+        (&workshop, "confirm"),
+        (&provider, "confirm"),
+        (&workshop, "activate"),
+    ] {
+        let current = app.get_as(Some(token), &agreement).await;
+        let etag = current.header("etag").expect("an ETag").to_owned();
+        let done = app
+            .post_if_match(Some(token), &format!("{agreement}/{action}"), &etag, &Value::Null)
+            .await;
+        assert_eq!(done.status, StatusCode::OK, "{action}: {}", done.text);
+    }
+
+    let environments = app
+        .get_as(Some(&s.administrator), "/v1/learning-environments?limit=1")
+        .await;
+    let environment = environments.body["items"][0]["id"]
+        .as_str()
+        .expect("an environment");
+    let certificate = app
+        .post_json_as(
+            Some(&s.administrator),
+            "/v1/certificates",
+            &crate::certificates::certificate_body(environment),
+        )
+        .await;
+    let certificate = certificate.body["id"].as_str().expect("a certificate").to_owned();
+    crate::certificates::issue(app, &s.administrator, &certificate).await;
+}
+
 async fn regional_statistics_are_public_and_protected(app: TestApp) {
     let s = setting(&app).await;
     build_programme(&app, &s).await;
+    regional_activity(&app, &s).await;
 
     let public = app.get("/v1/statistics/regions/04").await;
     assert_eq!(public.status, StatusCode::OK, "{}", public.text);
@@ -699,15 +798,30 @@ async fn regional_statistics_are_public_and_protected(app: TestApp) {
             ("environments", 2),
             ("recognised_environments", 2),
             ("recognitions", 4),
-            ("signatories", 0),
-            ("agreements_in_force", 0),
+            ("signatories", 1),
+            ("agreements_in_force", 1),
         ])
     );
+    assert_eq!(
+        counts(table(&exact.body, "signatories_by_kind"))[0],
+        ("workshop".to_owned(), 1)
+    );
+    let this_year = chrono::Utc::now().format("%Y").to_string();
+    assert_eq!(
+        counts(table(&exact.body, "certificates_by_year")),
+        pairs(&[(this_year.as_str(), 1)])
+    );
+    // One certificate is a count of people: the public answer rounds it to 0 and leaves it out.
+    assert_eq!(counts(table(&public.body, "certificates_by_year")), pairs(&[]));
     assert_eq!(
         counts(table(&exact.body, "recognitions_by_qualification")),
         pairs(&[("351204", 2), ("381141", 2)])
     );
-    assert_adds_up(&exact.body);
+    let partitions = assert_adds_up(&exact.body);
+    assert!(
+        !partitions.is_empty(),
+        "the regional figures have partitions to add up"
+    );
 
     let csv = app
         .get_accepting(
