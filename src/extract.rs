@@ -1,5 +1,7 @@
 //! Request extractors whose failures are problem details naming the field at fault.
 
+mod shape;
+
 use std::{future::Future, pin::Pin};
 
 use actix_web::{
@@ -10,6 +12,7 @@ use actix_web::{
 };
 use futures_util::StreamExt;
 use serde::{de::DeserializeOwned, Serialize};
+use utoipa::ToSchema;
 use validator::{Validate, ValidationErrors, ValidationErrorsKind};
 
 use crate::error::{ApiError, FieldError};
@@ -22,14 +25,14 @@ pub struct BodyLimit(pub usize);
 /// or with invalid values is a 422 listing every field at fault.
 pub struct Json<T>(pub T);
 
-impl<T: DeserializeOwned + Validate + 'static> FromRequest for Json<T> {
+impl<T: DeserializeOwned + Validate + ToSchema + 'static> FromRequest for Json<T> {
     type Error = ApiError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let body = read_json_body(req, payload);
         Box::pin(async move {
-            let value: T = parse_json(&body.await?)?;
+            let value: T = parse_json_body(&body.await?)?;
             value
                 .validate()
                 .map_err(|errors| ApiError::Validation(flatten_validation_errors(&errors)))?;
@@ -59,13 +62,16 @@ impl FromRequest for MergePatch {
 
 impl MergePatch {
     /// Applies the patch to `current` and validates the result as a whole.
-    pub fn apply_to<T: Serialize + DeserializeOwned + Validate>(&self, current: &T) -> Result<T, ApiError> {
+    pub fn apply_to<T: Serialize + DeserializeOwned + Validate + ToSchema>(
+        &self,
+        current: &T,
+    ) -> Result<T, ApiError> {
         let mut target = serde_json::to_value(current)
             .map_err(|error| ApiError::internal(format!("cannot serialize the current state: {error}")))?;
         merge_patch(&mut target, &self.0);
         let merged = serde_json::to_vec(&target)
             .map_err(|error| ApiError::internal(format!("cannot serialize the patched state: {error}")))?;
-        let value: T = parse_json(&merged)?;
+        let value: T = parse_json_body(&merged)?;
         value
             .validate()
             .map_err(|errors| ApiError::Validation(flatten_validation_errors(&errors)))?;
@@ -175,6 +181,27 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
         .end()
         .map_err(|error| ApiError::bad_request(format!("The body is not valid JSON: {error}")))?;
     Ok(value)
+}
+
+/// [`parse_json`] for a request body: where serde finds a value of the wrong shape, every such
+/// value is named, found by walking the body along `T`'s schema.
+fn parse_json_body<T: DeserializeOwned + ToSchema>(body: &[u8]) -> Result<T, ApiError> {
+    match parse_json(body) {
+        Err(ApiError::Validation(first)) if !crate::hardening::json_has_nul(body) => {
+            let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) else {
+                return Err(ApiError::Validation(first));
+            };
+            let mut errors = shape::shape_errors::<T>(&value);
+            for error in first {
+                if !errors.iter().any(|known| known.field == error.field) {
+                    errors.push(error);
+                }
+            }
+            errors.sort_by(|a, b| a.field.cmp(&b.field));
+            Err(ApiError::Validation(errors))
+        }
+        other => other,
+    }
 }
 
 fn json_error(error: serde_path_to_error::Error<serde_json::Error>) -> ApiError {

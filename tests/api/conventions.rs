@@ -359,3 +359,43 @@ async fn unacceptable_media_types_are_406s(app: TestApp) {
 }
 
 backend_tests!(unacceptable_media_types_are_406s);
+
+/// A body with several values of the wrong shape is answered with every one of them, not only
+/// the first that serde met.
+async fn every_field_of_the_wrong_shape_is_named(app: TestApp) {
+    let reply = app
+        .post_json(
+            "/v1/organisations",
+            &json!({"kind": "castle", "name": 5, "municipality": "684", "website": 7, "colour": "red"}),
+        )
+        .await;
+    reply.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation-error");
+    assert_eq!(
+        reply.error_fields(),
+        vec!["colour", "kind", "name", "website"],
+        "{}",
+        reply.text
+    );
+    let codes: Vec<&str> = reply.body["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .filter_map(|error| error["code"].as_str())
+        .collect();
+    assert_eq!(codes, vec!["unknown_field", "unknown_value", "type", "type"]);
+
+    let nested = app
+        .post_json(
+            "/v1/organisations",
+            &json!({"kind": "workshop", "name": {"fi": 1, "sv": "Verkstad"}}),
+        )
+        .await;
+    assert_eq!(
+        nested.error_fields(),
+        vec!["municipality", "name.fi"],
+        "{}",
+        nested.text
+    );
+}
+
+backend_tests!(every_field_of_the_wrong_shape_is_named);
