@@ -232,32 +232,26 @@ fn problem_response(status: &str, description: &str) -> utoipa::openapi::Respons
             .example(example)
             .build(),
     );
-    let header = |description: &str, schema: utoipa::openapi::schema::Type| {
-        HeaderBuilder::new()
+    use utoipa::openapi::schema::Type;
+    let header = match status {
+        "401" => Some((
+            "WWW-Authenticate",
+            "The Bearer challenge; `error` says why the token was refused (RFC 6750)",
+            Type::String,
+        )),
+        "429" => Some((
+            "Retry-After",
+            "Seconds to wait before trying again",
+            Type::Integer,
+        )),
+        _ => None,
+    };
+    if let Some((name, description, schema)) = header {
+        let header = HeaderBuilder::new()
             .schema(utoipa::openapi::ObjectBuilder::new().schema_type(schema))
             .description(Some(description))
-            .build()
-    };
-    match status {
-        "401" => {
-            response = response.header(
-                "WWW-Authenticate",
-                header(
-                    "The Bearer challenge; `error` says why the token was refused (RFC 6750)",
-                    utoipa::openapi::schema::Type::String,
-                ),
-            )
-        }
-        "429" => {
-            response = response.header(
-                "Retry-After",
-                header(
-                    "Seconds to wait before trying again",
-                    utoipa::openapi::schema::Type::Integer,
-                ),
-            )
-        }
-        _ => {}
+            .build();
+        response = response.header(name, header);
     }
     response.build()
 }
