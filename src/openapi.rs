@@ -445,6 +445,7 @@ fn complete_operation(operation: &mut Operation, method: &str) {
         _ => operation.security = Some(Vec::new()),
     }
     split_summary(operation);
+    exemplify_own_problems(operation);
     let access = traits.access();
     operation.description = Some(match operation.description.take() {
         Some(description) if !description.is_empty() => format!("{description}\n\n{access}"),
@@ -481,6 +482,33 @@ fn complete_operation(operation: &mut Operation, method: &str) {
                     problem_response_name(status)
                 )))
             });
+    }
+}
+
+/// An operation's own problem responses (a 409 saying what conflicts) show an example of their
+/// own status and meaning, not the Problem schema's generic one.
+fn exemplify_own_problems(operation: &mut Operation) {
+    for (status, response) in operation.responses.responses.iter_mut() {
+        let RefOr::T(response) = response else {
+            continue;
+        };
+        let Some(content) = response.content.get_mut(PROBLEM_CONTENT_TYPE) else {
+            continue;
+        };
+        if content.example.is_some() || !content.examples.is_empty() {
+            continue;
+        }
+        let error = match status.as_str() {
+            "409" => ApiError::Conflict(response.description.clone()),
+            "422" => ApiError::Validation(Vec::new()),
+            status => example_error(status),
+        };
+        let mut problem = error.to_problem(None, Some("0193a2b4-8d2f-7e4b-a011-6c2d3e4f5061"));
+        if problem.status.to_string() != *status {
+            continue;
+        }
+        problem.detail = Some(response.description.clone());
+        content.example = serde_json::to_value(problem).ok();
     }
 }
 
