@@ -445,6 +445,11 @@ fn complete_operation(operation: &mut Operation, method: &str) {
         _ => operation.security = Some(Vec::new()),
     }
     split_summary(operation);
+    // Swagger UI and client generators show a summary as plain text: Markdown stays in the
+    // description, where it is rendered.
+    if let Some(summary) = operation.summary.as_mut() {
+        summary.retain(|character| character != '`' && character != '*');
+    }
     exemplify_own_problems(operation);
     let access = traits.access();
     operation.description = Some(match operation.description.take() {
