@@ -218,11 +218,14 @@ fn problem_response_name(status: &str) -> String {
     format!("Problem{status}")
 }
 
+/// The request id the problem examples show.
+const EXAMPLE_REQUEST_ID: &str = "0193a2b4-8d2f-7e4b-a011-6c2d3e4f5061";
+
 /// A shared problem response: its own example, and the headers that come with the status.
 fn problem_response(status: &str, description: &str) -> utoipa::openapi::Response {
     let example = serde_json::to_value(example_error(status).to_problem(
         Some("/v1/certificates/0193a2b4-7c1e-7d3a-9f00-5b1c2d3e4f50"),
-        Some("0193a2b4-8d2f-7e4b-a011-6c2d3e4f5061"),
+        Some(EXAMPLE_REQUEST_ID),
     ))
     .ok();
     let mut response = ResponseBuilder::new().description(description).content(
@@ -405,11 +408,6 @@ impl Traits {
             .flatten()
             .map(|scope| format!("`{scope}`"))
             .collect::<Vec<_>>();
-        let token = match scopes.as_slice() {
-            [] => "a token".to_owned(),
-            [scope] if scope == "`admin`" => "a platform administrator's token".to_owned(),
-            scopes => format!("a token with the scope {}", scopes.join(" or ")),
-        };
         let mut access = match (self.secured, self.anonymous_too, scopes.as_slice()) {
             (false, _, _) => "**Access:** public; no token is needed.".to_owned(),
             (true, true, []) => {
@@ -419,7 +417,11 @@ impl Traits {
                 "**Access:** public; with a token (scope {}), the answer may show more, as described above.",
                 scopes.join(" or ")
             ),
-            (true, false, _) => format!("**Access:** {token}."),
+            (true, false, []) => "**Access:** a token.".to_owned(),
+            (true, false, [scope]) if scope == "`admin`" => {
+                "**Access:** a platform administrator's token.".to_owned()
+            }
+            (true, false, scopes) => format!("**Access:** a token with the scope {}.", scopes.join(" or ")),
         };
         if self.changes {
             access.push_str(
@@ -508,7 +510,7 @@ fn exemplify_own_problems(operation: &mut Operation) {
             "422" => ApiError::Validation(Vec::new()),
             status => example_error(status),
         };
-        let mut problem = error.to_problem(None, Some("0193a2b4-8d2f-7e4b-a011-6c2d3e4f5061"));
+        let mut problem = error.to_problem(None, Some(EXAMPLE_REQUEST_ID));
         if problem.status.to_string() != *status {
             continue;
         }

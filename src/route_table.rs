@@ -47,27 +47,14 @@ impl RouteTable {
         Self(routes)
     }
 
-    /// The documented path `path` matches (a `{parameter}` matches any segment). As in routing,
-    /// a literal segment wins over a parameter: `/v1/certificates/feed` is not
-    /// `/v1/certificates/{id}`.
+    /// The documented path `path` matches, chosen as [`rank`] says.
     fn route(&self, path: &str) -> Option<&Route> {
         let segments: Vec<&str> = path.split('/').collect();
         self.0
             .iter()
-            .filter(|route| {
-                route.segments.len() == segments.len()
-                    && route.segments.iter().zip(&segments).all(|(expected, actual)| {
-                        (expected.starts_with('{') && !actual.is_empty()) || expected == actual
-                    })
-            })
-            .max_by_key(|route| {
-                // Earlier literal segments decide first, as a router's tree would.
-                route
-                    .segments
-                    .iter()
-                    .map(|segment| !segment.starts_with('{'))
-                    .collect::<Vec<_>>()
-            })
+            .filter_map(|route| Some((rank(route.segments.iter().map(String::as_str), &segments)?, route)))
+            .max_by(|(a, _), (b, _)| a.cmp(b))
+            .map(|(_, route)| route)
     }
 
     /// The methods `path` answers, as an `Allow` header lists them.
@@ -91,6 +78,24 @@ impl RouteTable {
             .find(|(known, _)| *known == method)
             .map(|(_, media_types)| media_types.as_slice())
     }
+}
+
+/// Whether a path (split at `/`) matches a path template (a `{parameter}` matches any segment but
+/// an empty one) and, if so, its rank among the templates that match: as in routing, a literal
+/// segment wins over a parameter, earlier segments deciding first (`/v1/certificates/feed` is
+/// not `/v1/certificates/{id}`). The greatest rank is the template the request reaches.
+pub fn rank<'a>(template: impl ExactSizeIterator<Item = &'a str>, path: &[&str]) -> Option<Vec<bool>> {
+    if template.len() != path.len() {
+        return None;
+    }
+    template
+        .zip(path)
+        .map(|(expected, actual)| match expected.starts_with('{') {
+            true if !actual.is_empty() => Some(false),
+            false if expected == *actual => Some(true),
+            _ => None,
+        })
+        .collect()
 }
 
 /// The media types of an operation's successful answers.

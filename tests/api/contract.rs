@@ -10,6 +10,7 @@ use std::{
 };
 
 use jsonschema::Validator;
+use opinto_registry::route_table;
 use serde_json::{json, Value};
 
 use crate::helpers::Reply;
@@ -53,7 +54,8 @@ impl Exchange<'_> {
 }
 
 impl Contract {
-    /// The document's operation for a method and a concrete path (query left out), with the template.
+    /// The document's operation for a method and a concrete path (query left out), with the
+    /// template, chosen among matching templates as the service's router chooses.
     pub fn operation(&self, method: &str, path: &str) -> Option<(&str, &Value)> {
         let path = path.split('?').next().unwrap_or(path);
         let segments: Vec<&str> = path.split('/').collect();
@@ -61,12 +63,12 @@ impl Contract {
         paths
             .iter()
             .filter_map(|(template, item)| {
-                let literal = matches(template, &segments)?;
+                let rank = route_table::rank(template.split('/').collect::<Vec<_>>().into_iter(), &segments)?;
                 let operation = item.get(method.to_ascii_lowercase())?;
-                Some((literal, template.as_str(), operation))
+                Some((rank, template.as_str(), operation))
             })
             // `/v1/certificates/search` is that operation, not `/v1/certificates/{id}`.
-            .max_by_key(|(literal, _, _)| *literal)
+            .max_by(|(a, _, _), (b, _, _)| a.cmp(b))
             .map(|(_, template, operation)| (template, operation))
     }
 
@@ -182,27 +184,6 @@ impl Contract {
     pub fn document(&self) -> &Value {
         &self.document
     }
-}
-
-/// How many segments matched literally, when the template matches the path at all.
-fn matches(template: &str, segments: &[&str]) -> Option<usize> {
-    let parts: Vec<&str> = template.split('/').collect();
-    if parts.len() != segments.len() {
-        return None;
-    }
-    let mut literal = 0;
-    for (part, segment) in parts.iter().zip(segments) {
-        if part.starts_with('{') && part.ends_with('}') {
-            if segment.is_empty() {
-                return None;
-            }
-        } else if part == segment {
-            literal += 1;
-        } else {
-            return None;
-        }
-    }
-    Some(literal)
 }
 
 /// Every header the response declares must be sent, and an integer header must read as one.
