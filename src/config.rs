@@ -24,6 +24,7 @@ pub struct Config {
     /// HTTP worker threads; `None` lets actix-web use one per core.
     pub workers: Option<usize>,
     pub auth: AuthConfig,
+    pub credentials: CredentialKeyConfig,
     /// The 32-byte key (base64) that encrypts personal identity codes and keys their look-up
     /// hashes; generated on first start when missing.
     pub personal_data_key_file: PathBuf,
@@ -53,6 +54,63 @@ pub struct AuthConfig {
     pub previous_key_files: Vec<PathBuf>,
     /// Another issuer whose tokens are accepted too.
     pub external: Option<ExternalIssuer>,
+}
+
+/// The algorithm that signs VC-JWTs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CredentialAlgorithm {
+    /// RSA with SHA-256: what Open Badges 3.0 requires every verifier to accept.
+    Rs256,
+    /// Ed25519: shorter, but not every Open Badges verifier accepts it.
+    EdDsa,
+}
+
+/// The keys that sign credentials, apart from the access-token key.
+#[derive(Debug, Clone)]
+pub struct CredentialKeyConfig {
+    pub algorithm: CredentialAlgorithm,
+    /// The RSA private key (PKCS#8 PEM); generated on first start when missing.
+    pub rsa_key_file: PathBuf,
+    /// The Ed25519 private key (PKCS#8 PEM) for EdDSA credentials and status list proofs;
+    /// generated on first start when missing.
+    pub ed25519_key_file: PathBuf,
+    /// Keys that signed earlier credentials (RSA or Ed25519, private or public PEM): published so
+    /// that those credentials still verify after a rotation.
+    pub previous_key_files: Vec<PathBuf>,
+}
+
+impl CredentialKeyConfig {
+    pub fn defaults(data_dir: &std::path::Path) -> Self {
+        Self {
+            algorithm: CredentialAlgorithm::Rs256,
+            rsa_key_file: data_dir.join("credential-rsa-key.pem"),
+            ed25519_key_file: data_dir.join("credential-ed25519-key.pem"),
+            previous_key_files: Vec::new(),
+        }
+    }
+
+    fn from_env(data_dir: &std::path::Path) -> Result<Self, ConfigError> {
+        let defaults = Self::defaults(data_dir);
+        let algorithm = match var("CREDENTIAL_SIGNING_ALGORITHM").as_deref() {
+            None | Some("RS256") => CredentialAlgorithm::Rs256,
+            Some("EdDSA") => CredentialAlgorithm::EdDsa,
+            Some(other) => {
+                return Err(ConfigError {
+                    name: "CREDENTIAL_SIGNING_ALGORITHM",
+                    message: format!("{other:?} is neither RS256 nor EdDSA"),
+                })
+            }
+        };
+        Ok(Self {
+            algorithm,
+            rsa_key_file: var("CREDENTIAL_RSA_KEY_FILE").map_or(defaults.rsa_key_file, PathBuf::from),
+            ed25519_key_file: var("CREDENTIAL_ED25519_KEY_FILE")
+                .map_or(defaults.ed25519_key_file, PathBuf::from),
+            previous_key_files: var("CREDENTIAL_PREVIOUS_KEY_FILES")
+                .map(|files| split_list(&files).into_iter().map(PathBuf::from).collect())
+                .unwrap_or_default(),
+        })
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -127,6 +185,7 @@ impl Config {
             database_pool_size: parse_number("DATABASE_POOL_SIZE", 10)?,
             workers: var("WORKERS").map(|_| parse_number("WORKERS", 1)).transpose()?,
             auth: AuthConfig::from_env(&data_dir)?,
+            credentials: CredentialKeyConfig::from_env(&data_dir)?,
             personal_data_key_file: var("PERSONAL_DATA_KEY_FILE")
                 .map_or_else(|| default_personal_data_key_file(&data_dir), PathBuf::from),
             personal_data_previous_key_files: var("PERSONAL_DATA_PREVIOUS_KEY_FILES")
@@ -154,6 +213,7 @@ impl Config {
         Self {
             database_url: database_url.into(),
             auth: AuthConfig::defaults(&data_dir),
+            credentials: CredentialKeyConfig::defaults(&data_dir),
             personal_data_key_file: default_personal_data_key_file(&data_dir),
             personal_data_previous_key_files: Vec::new(),
             public_url: None,

@@ -21,6 +21,7 @@ pub mod health;
 pub mod html;
 pub mod idempotency;
 pub mod identifiers;
+pub mod issuers;
 pub mod openapi;
 pub mod organisations;
 pub mod pagination;

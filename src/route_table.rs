@@ -126,6 +126,43 @@ fn allows(accept: &Accept, media_type: &str) -> bool {
     })
 }
 
+/// Of the media types a handler offers (most usual first), the one `Accept` prefers: the highest
+/// quality of a range covering it, an exact range before a wildcard; the first offered when the
+/// request has no `Accept`. The middleware below has already refused what allows none of them.
+pub fn choose<'a>(request: &actix_web::HttpRequest, offered: &[&'a str]) -> &'a str {
+    let first = offered.first().copied().unwrap_or("application/json");
+    let Ok(accept) = Accept::parse(request) else {
+        return first;
+    };
+    let score = |media_type: &str| {
+        let kind = media_type.split('/').next().unwrap_or(media_type);
+        accept
+            .iter()
+            .filter_map(|item| {
+                let range = item.item.essence_str();
+                let exactness = if range == media_type {
+                    2
+                } else if range.strip_suffix("/*") == Some(kind) {
+                    1
+                } else if range == "*/*" {
+                    0
+                } else {
+                    return None;
+                };
+                Some((item.quality, exactness))
+            })
+            .max()
+    };
+    let mut best = (first, score(first));
+    for &media_type in offered.iter().skip(1) {
+        let candidate = score(media_type);
+        if candidate > best.1 {
+            best = (media_type, candidate);
+        }
+    }
+    best.0
+}
+
 /// 406 for a request whose `Accept` allows none of the media types its operation answers in.
 pub async fn refuse_unacceptable(
     req: ServiceRequest,
@@ -157,6 +194,34 @@ mod tests {
             .insert_header((header::ACCEPT, value))
             .to_http_request();
         Accept::parse(&request).expect("an Accept header")
+    }
+
+    fn chosen(value: &str, offered: &[&'static str]) -> &'static str {
+        let request = actix_web::test::TestRequest::default()
+            .insert_header((header::ACCEPT, value))
+            .to_http_request();
+        choose(&request, offered)
+    }
+
+    #[test]
+    fn the_most_preferred_offer_is_chosen() {
+        let offered = ["application/json", "application/ld+json"];
+        assert_eq!(chosen("application/ld+json", &offered), "application/ld+json");
+        assert_eq!(
+            chosen("application/ld+json, application/json;q=0.9", &offered),
+            "application/ld+json"
+        );
+        assert_eq!(
+            chosen("application/json, application/ld+json", &offered),
+            "application/json"
+        );
+        assert_eq!(chosen("*/*", &offered), "application/json");
+        assert_eq!(
+            chosen("application/*, application/ld+json", &offered),
+            "application/ld+json"
+        );
+        let request = actix_web::test::TestRequest::default().to_http_request();
+        assert_eq!(choose(&request, &offered), "application/json");
     }
 
     #[test]

@@ -3,8 +3,8 @@
 use utoipa_actix_web::{scope, service_config::ServiceConfig};
 
 use crate::{
-    agreements, audit, catalogue, certificates, clients, environments, guidelines, health, organisations,
-    participations, problems, programmes, recognitions, reference, statistics,
+    agreements, audit, catalogue, certificates, clients, environments, guidelines, health, issuers,
+    organisations, participations, problems, programmes, recognitions, reference, statistics,
 };
 
 /// Every API route; the OpenAPI document is generated from this same list. One long list on
@@ -78,6 +78,10 @@ pub fn routes(config: &mut ServiceConfig) {
                 .service(certificates::verification::verify_code)
                 .service(certificates::verification::verify_credential)
                 .service(certificates::verification::status_list)
+                .service(issuers::handlers::issuer)
+                .service(certificates::verification::issuer_status_list)
+                .service(issuers::handlers::credential_keys)
+                .service(issuers::handlers::credential_key)
                 .service(programmes::handlers::list)
                 .service(programmes::handlers::create)
                 .service(programmes::handlers::get)

@@ -343,6 +343,7 @@ diesel::table! {
         status_list -> Nullable<Integer>,
         status_list_index -> Nullable<Integer>,
         holder_birth_date_encrypted -> Nullable<Text>,
+        holder_subject_id -> Nullable<Text>,
     }
 }
 

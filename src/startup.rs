@@ -18,13 +18,14 @@ use crate::{
         middleware::authenticate,
     },
     catalogue::cache::CatalogueCache,
-    certificates::{self, credential::PublicUrl, protection::PersonalDataKey},
+    certificates::{self, protection::PersonalDataKey},
     config::Config,
     db::{Db, DbConnection, DbSetupError},
     error::ApiError,
     extract::{path_config, BodyLimit},
     hardening,
     idempotency::idempotency,
+    issuers::{keys::CredentialKeys, PublicUrl},
     openapi,
     reference::{self, import::ImportError},
     request_context::request_context,
@@ -58,6 +59,7 @@ impl Application {
         let personal_data_key = personal_data_key(&config)?;
         let db = prepare_database(&config, &personal_data_key)?;
         let keys = KeySet::load(&config.auth)?;
+        let credential_keys = CredentialKeys::load(&config.credentials)?;
         let listener = TcpListener::bind(&config.bind_addr).map_err(|source| StartupError::Bind {
             addr: config.bind_addr.clone(),
             source,
@@ -86,6 +88,7 @@ impl Application {
         );
         let secrets = Secrets {
             keys,
+            credential_keys,
             personal_data_key,
             public_url,
         };
@@ -200,6 +203,7 @@ fn binds_loopback(bind_addr: &str) -> bool {
 /// The keys and the address the service signs and links with.
 pub struct Secrets {
     pub keys: KeySet,
+    pub credential_keys: CredentialKeys,
     pub personal_data_key: PersonalDataKey,
     pub public_url: PublicUrl,
 }
@@ -207,6 +211,7 @@ pub struct Secrets {
 pub fn run(listener: TcpListener, db: Db, secrets: Secrets, config: &Config) -> std::io::Result<Server> {
     let db = web::Data::new(db);
     let keys = web::Data::new(secrets.keys);
+    let credential_keys = web::Data::new(secrets.credential_keys);
     let personal_data_key = web::Data::new(secrets.personal_data_key);
     let public_url = web::Data::new(secrets.public_url);
     let auth_config = web::Data::new(config.auth.clone());
@@ -225,6 +230,7 @@ pub fn run(listener: TcpListener, db: Db, secrets: Secrets, config: &Config) -> 
             .into_utoipa_app()
             .app_data(db.clone())
             .app_data(keys.clone())
+            .app_data(credential_keys.clone())
             .app_data(personal_data_key.clone())
             .app_data(public_url.clone())
             .app_data(auth_config.clone())

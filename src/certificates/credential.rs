@@ -1,28 +1,32 @@
-//! The signed form of an issued certificate: a W3C Verifiable Credential in VC-JWT form, shaped
-//! as an Open Badges 3.0 `OpenBadgeCredential`.
+//! The signed form of an issued certificate: a W3C Verifiable Credential secured as an Open
+//! Badges 3.0 VC-JWT (see [`super::signing`]), shaped as an `OpenBadgeCredential`.
 //!
 //! One credential per certificate: its achievement is the certificate itself, with one
-//! `alignment` per qualification unit (`targetCode` the unit's national code). It names the
-//! holder but never carries a personal identity code or a date of birth. Its `credentialStatus`
-//! points at its revocation bit in a W3C Bitstring Status List (see [`super::status_list`]).
+//! `alignment` per qualification unit (`targetCode` the unit's national code, `targetFramework`
+//! its qualification) and one `resultDescription` per unit, whose `alignment`s are the skills
+//! shown; the subject's `result`s give each unit's hours and the total, and the other
+//! competences. The learning environments are its `evidence`, the coach the subject's `source`.
+//! The holder is a random `urn:uuid:` and a salted hash of their name: the credential never
+//! carries an identity code, a birth date or a name in plain text. Its `credentialStatus` points
+//! at its bit in its issuer's Bitstring Status List (see [`super::status_list`]).
 
-use chrono::{NaiveDateTime, SecondsFormat};
-use jsonwebtoken::{Algorithm, Validation};
+use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime, SecondsFormat};
 use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
 
 use super::{
-    model::{CertificateRow, StatusEntry, UnitRow},
+    dto::Certificate,
+    model::StatusEntry,
     signing::{sign_claims, OB_CONTEXT, VC_CONTEXT},
     status_list,
 };
-use crate::{
-    auth::keys::KeySet, error::ApiError, organisations::model::OrganisationRow, reference::repo::Names,
-};
+pub use crate::issuers::PublicUrl;
+use crate::{error::ApiError, issuers::keys::CredentialKeys};
 
-/// What signing a credential needs: the service's key and its public address.
+/// What signing a credential needs: the credential keys and the service's public address.
 #[derive(Clone)]
 pub struct Signer {
-    pub keys: actix_web::web::Data<KeySet>,
+    pub keys: actix_web::web::Data<CredentialKeys>,
     pub public_url: String,
 }
 
@@ -56,148 +60,377 @@ pub fn normalize_code(code: &str) -> Option<String> {
         .then(|| format!("{}-{}", &characters[..5], &characters[5..]))
 }
 
+/// The OB 3.0 JSON Schema the credential declares it conforms to.
+pub const OB_SCHEMA: &str =
+    "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json";
+
 fn timestamp(at: NaiveDateTime) -> String {
     at.and_utc().to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
-/// What a credential says, loaded: the certificate, its units and their names, and its issuer.
-pub struct Content<'a> {
-    pub row: &'a CertificateRow,
-    pub units: &'a [UnitRow],
-    pub names: &'a Names,
-    pub issuer: &'a OrganisationRow,
+/// The last Sunday of a month, when Finnish summer time starts (March) or ends (October).
+fn last_sunday(year: i32, month: u32) -> NaiveDate {
+    let first_of_next = NaiveDate::from_ymd_opt(year, month + 1, 1).unwrap_or(NaiveDate::MAX);
+    let last = first_of_next.pred_opt().unwrap_or(first_of_next);
+    let back = last.weekday().num_days_from_sunday();
+    last - chrono::Days::new(u64::from(back))
 }
 
-impl Content<'_> {
-    fn in_language(&self, name: &crate::text::LocalizedText) -> String {
-        name.get(self.row.language.as_str()).to_owned()
+/// A wall-clock time in Finland with its offset: +03:00 in summer time (from 01:00 UTC on March's
+/// last Sunday to 01:00 UTC on October's), +02:00 otherwise.
+pub fn finnish_time(day: NaiveDate, time: NaiveTime) -> String {
+    let local = day.and_time(time);
+    let (summer_starts, summer_ends) = (last_sunday(day.year(), 3), last_sunday(day.year(), 10));
+    // Local times of the switches: 03:00 (01:00 UTC at +02:00) and 04:00 (01:00 UTC at +03:00).
+    let summer = local >= summer_starts.and_hms_opt(3, 0, 0).unwrap_or(local)
+        && local < summer_ends.and_hms_opt(4, 0, 0).unwrap_or(local);
+    let offset = if summer { "+03:00" } else { "+02:00" };
+    format!("{}{offset}", local.format("%Y-%m-%dT%H:%M:%S"))
+}
+
+/// Random bytes from the operating system, for ids and salts.
+fn random<const N: usize>() -> Result<[u8; N], ApiError> {
+    let mut bytes = [0u8; N];
+    getrandom::getrandom(&mut bytes)
+        .map_err(|error| ApiError::internal(format!("no randomness: {error}")))?;
+    Ok(bytes)
+}
+
+/// A fresh holder id for credentials: a random (version 4) UUID.
+pub fn new_subject_id() -> Result<String, ApiError> {
+    Ok(uuid::Builder::from_random_bytes(random()?)
+        .into_uuid()
+        .to_string())
+}
+
+/// OB 3.0's `IdentityHash`: `sha256$` and the hex SHA-256 of the value followed by the salt.
+pub fn identity_hash(value: &str, salt: &str) -> String {
+    let digest = Sha256::digest(format!("{value}{salt}").as_bytes());
+    let hex: String = digest.iter().map(|byte| format!("{byte:02x}")).collect();
+    format!("sha256${hex}")
+}
+
+/// The words of a credential in its language.
+struct Words {
+    title: &'static str,
+    narrative: &'static str,
+    hours: &'static str,
+    total_hours: &'static str,
+    environment: &'static str,
+}
+
+fn words(language: &str) -> Words {
+    match language {
+        "sv" => Words {
+            title: "Kompetensintyg",
+            narrative: "Kompetens som visats i arbete på en lärmiljö och bedömts av arbetshandledaren.",
+            hours: "Timmar",
+            total_hours: "Timmar sammanlagt",
+            environment: "Lärmiljö",
+        },
+        "en" => Words {
+            title: "Certificate of competence",
+            narrative:
+                "Competence shown in real work at a learning environment, as assessed by the work coach.",
+            hours: "Hours",
+            total_hours: "Hours in total",
+            environment: "Learning environment",
+        },
+        _ => Words {
+            title: "Osaamistodistus",
+            narrative: "Oppimisympäristössä oikeassa työssä osoitettu osaaminen työvalmentajan arvioimana.",
+            hours: "Tunnit",
+            total_hours: "Tunnit yhteensä",
+            environment: "Oppimisympäristö",
+        },
+    }
+}
+
+/// What a credential is made of: the certificate as read, and what issuing adds to it.
+pub struct Issuance<'a> {
+    pub certificate: &'a Certificate,
+    pub at: NaiveDateTime,
+    pub code: &'a str,
+    pub status: StatusEntry,
+    pub subject_id: &'a str,
+}
+
+struct Builder<'a> {
+    issuance: &'a Issuance<'a>,
+    base: &'a str,
+    language: &'static str,
+    words: Words,
+    achievement_id: String,
+}
+
+impl Builder<'_> {
+    fn name(&self, name: &crate::text::LocalizedText) -> String {
+        name.get(self.language).to_owned()
     }
 
     /// One alignment per unit: its national code, name and qualification.
-    fn alignments(&self, base: &str) -> Vec<Value> {
-        self.units
-            .iter()
-            .map(|unit| {
-                let qualification = self.names.qualification(&unit.qualification_code);
-                json!({
-                    "type": ["Alignment"],
-                    "targetType": "CFItem",
-                    "targetName": self.in_language(&self.names.unit(&unit.unit_code).name),
-                    "targetDescription": unit.description,
-                    "targetUrl": format!("{base}/v1/qualification-units/{}", unit.unit_code),
-                    "targetCode": unit.unit_code,
-                    "targetFramework": format!("{} ({})", self.in_language(&qualification.name), qualification.code),
-                })
-            })
-            .collect()
+    fn unit_alignment(&self, unit: &super::dto::CertificateUnit) -> Value {
+        json!({
+            "type": ["Alignment"],
+            "targetType": "ext:QualificationUnit",
+            "targetName": self.name(&unit.unit.name),
+            "targetDescription": unit.description,
+            "targetUrl": format!("{}/v1/qualification-units/{}", self.base, unit.unit.code),
+            "targetCode": unit.unit.code,
+            "targetFramework": format!("{} ({})", self.name(&unit.qualification.name), unit.qualification.code),
+        })
     }
 
-    /// The units as one line: `code name; code name`.
-    fn unit_list(&self) -> String {
-        self.units
+    /// A unit's result description: the unit, and the skills shown as its alignments.
+    fn unit_description(&self, position: usize, unit: &super::dto::CertificateUnit) -> Value {
+        let unit_url = format!("{}/v1/qualification-units/{}", self.base, unit.unit.code);
+        let mut alignment = vec![self.unit_alignment(unit)];
+        alignment.extend(unit.skills.iter().map(|skill| {
+            let mut skill_alignment = json!({
+                "type": ["Alignment"],
+                "targetType": "ext:Skill",
+                "targetName": skill.text,
+                "targetUrl": unit_url,
+                "targetFramework": format!("{} {}", unit.unit.code, self.name(&unit.unit.name)),
+            });
+            if let Some(code) = &skill.requirement_code {
+                skill_alignment["targetCode"] = json!(code);
+            }
+            skill_alignment
+        }));
+        json!({
+            "id": format!("{}#unit-{}", self.achievement_id, position + 1),
+            "type": ["ResultDescription"],
+            "name": format!("{} {} – {}", unit.unit.code, self.name(&unit.unit.name), self.words.hours),
+            "resultType": "ext:Hours",
+            "valueMin": "0",
+            "alignment": alignment,
+        })
+    }
+
+    fn other_description(&self, position: usize, other: &super::dto::OtherCompetenceInput) -> Value {
+        let qualifiers: Vec<&str> = [other.framework.as_deref(), other.code.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect();
+        let mut name = if qualifiers.is_empty() {
+            other.name.clone()
+        } else {
+            format!("{} ({})", other.name, qualifiers.join(", "))
+        };
+        if let Some(text) = &other.description {
+            name = format!("{name}: {text}");
+        }
+        json!({
+            "id": format!("{}#other-{}", self.achievement_id, position + 1),
+            "type": ["ResultDescription"],
+            "name": name,
+            "resultType": "Status",
+        })
+    }
+
+    fn result_descriptions(&self) -> Vec<Value> {
+        let certificate = self.issuance.certificate;
+        let mut descriptions: Vec<Value> = certificate
+            .units
             .iter()
-            .map(|unit| {
-                format!(
-                    "{} {}",
-                    unit.unit_code,
-                    self.in_language(&self.names.unit(&unit.unit_code).name)
+            .enumerate()
+            .map(|(position, unit)| self.unit_description(position, unit))
+            .collect();
+        descriptions.push(json!({
+            "id": format!("{}#hours", self.achievement_id),
+            "type": ["ResultDescription"],
+            "name": self.words.total_hours,
+            "resultType": "ext:Hours",
+            "valueMin": "0",
+        }));
+        descriptions.extend(
+            certificate
+                .other_competences
+                .iter()
+                .enumerate()
+                .map(|(position, other)| self.other_description(position, other)),
+        );
+        descriptions
+    }
+
+    /// The subject's results: hours per unit and in total where recorded, other competences
+    /// completed.
+    fn results(&self) -> Vec<Value> {
+        let certificate = self.issuance.certificate;
+        let hours = |description: String, hours: Option<i32>| {
+            let mut result =
+                json!({"type": ["Result"], "resultDescription": description, "status": "Completed"});
+            if let Some(hours) = hours {
+                result["value"] = json!(hours.to_string());
+            }
+            result
+        };
+        let mut results: Vec<Value> = certificate
+            .units
+            .iter()
+            .enumerate()
+            .map(|(position, unit)| {
+                hours(
+                    format!("{}#unit-{}", self.achievement_id, position + 1),
+                    unit.hours,
                 )
             })
-            .collect::<Vec<_>>()
-            .join("; ")
+            .collect();
+        if certificate.hours.is_some() {
+            results.push(hours(format!("{}#hours", self.achievement_id), certificate.hours));
+        }
+        results.extend((0..certificate.other_competences.len()).map(|position| {
+            json!({"type": ["Result"], "resultDescription": format!("{}#other-{}", self.achievement_id, position + 1), "status": "Completed"})
+        }));
+        results
     }
-}
 
-/// The credential's title and criteria narrative in its language.
-fn title_and_narrative(language: &str) -> (&'static str, &'static str) {
-    match language {
-        "sv" => (
-            "Kompetensintyg",
-            "Kompetens som visats i arbete på en lärmiljö och bedömts av arbetshandledaren.",
-        ),
-        "en" => (
-            "Certificate of competence",
-            "Competence shown in real work at a learning environment, as assessed by the work coach.",
-        ),
-        _ => (
-            "Osaamistodistus",
-            "Oppimisympäristössä oikeassa työssä osoitettu osaaminen työvalmentajan arvioimana.",
-        ),
+    fn achievement(&self) -> Value {
+        let certificate = self.issuance.certificate;
+        let unit_list: Vec<String> = certificate
+            .units
+            .iter()
+            .map(|unit| format!("{} {}", unit.unit.code, self.name(&unit.unit.name)))
+            .collect();
+        json!({
+            "id": self.achievement_id,
+            "type": ["Achievement"],
+            "achievementType": "Competency",
+            "name": self.words.title,
+            "description": if unit_list.is_empty() { self.words.title.to_owned() } else { unit_list.join("; ") },
+            "criteria": {"narrative": self.words.narrative},
+            "alignment": certificate.units.iter().map(|unit| self.unit_alignment(unit)).collect::<Vec<_>>(),
+            "resultDescription": self.result_descriptions(),
+            "inLanguage": self.language,
+        })
     }
-}
 
-/// Builds and signs the credential of a certificate being issued at `at`.
-pub fn sign(
-    content: &Content<'_>,
-    at: NaiveDateTime,
-    code: &str,
-    status: StatusEntry,
-    signer: &Signer,
-) -> Result<String, ApiError> {
-    let base = &signer.public_url;
-    let (row, issuer) = (content.row, content.issuer);
-    let language = row.language.as_str();
-    let (title, narrative) = title_and_narrative(language);
-    let alignments = content.alignments(base);
-    let unit_list = content.unit_list();
-    let credential = json!({
-        "@context": [VC_CONTEXT, OB_CONTEXT],
-        "id": format!("urn:uuid:{}", row.id),
-        "type": ["VerifiableCredential", "OpenBadgeCredential"],
-        "name": title,
-        "issuer": {
-            "id": format!("{base}/v1/organisations/{}", issuer.id),
+    /// The coach who assessed the competence, as the subject's `source`.
+    fn coach(&self) -> Value {
+        let certificate = self.issuance.certificate;
+        let mut coach = json!({
+            "id": format!("urn:uuid:{}#coach", certificate.id),
             "type": ["Profile"],
-            "name": issuer.name_fi,
-        },
-        "validFrom": timestamp(at),
-        "credentialSubject": {
+            "name": certificate.coach.name,
+        });
+        if let Some(title) = &certificate.coach.title {
+            coach["description"] = json!(title);
+        }
+        coach
+    }
+
+    fn subject(&self) -> Result<Value, ApiError> {
+        let certificate = self.issuance.certificate;
+        let salt: String = random::<16>()?.iter().map(|byte| format!("{byte:02x}")).collect();
+        let name = format!(
+            "{} {}",
+            certificate.holder.given_names, certificate.holder.family_name
+        );
+        Ok(json!({
+            "id": format!("urn:uuid:{}", self.issuance.subject_id),
             "type": ["AchievementSubject"],
             "identifier": [{
                 "type": "IdentityObject",
                 "identityType": "name",
-                "hashed": false,
-                "identityHash": format!("{} {}", row.holder_given_names, row.holder_family_name),
+                "hashed": true,
+                "identityHash": identity_hash(&name, &salt),
+                "salt": salt,
             }],
-            "activityStartDate": timestamp(row.start_date.and_time(chrono::NaiveTime::MIN)),
-            "activityEndDate": timestamp(row.end_date.and_time(chrono::NaiveTime::MIN)),
-            "achievement": {
-                "id": format!("{base}/v1/verify/{code}"),
-                "type": ["Achievement"],
-                "achievementType": "Competency",
-                "name": title,
-                "description": if unit_list.is_empty() { title.to_owned() } else { unit_list },
-                "criteria": {"narrative": narrative},
-                "alignment": alignments,
-                "inLanguage": language,
-            },
+            "activityStartDate": finnish_time(certificate.start_date, NaiveTime::MIN),
+            "activityEndDate": finnish_time(certificate.end_date, NaiveTime::from_hms_opt(23, 59, 59).unwrap_or(NaiveTime::MIN)),
+            "achievement": self.achievement(),
+            "result": self.results(),
+            "source": self.coach(),
+        }))
+    }
+
+    fn evidence(&self) -> Vec<Value> {
+        self.issuance
+            .certificate
+            .learning_environments
+            .iter()
+            .map(|environment| {
+                json!({
+                    "id": format!("{}/v1/environments/{}", self.base, environment.id),
+                    "type": ["Evidence"],
+                    "name": self.name(&environment.name),
+                    "genre": self.words.environment,
+                })
+            })
+            .collect()
+    }
+}
+
+/// Builds the credential of a certificate being issued, unsigned.
+pub fn document(issuance: &Issuance<'_>, base: &str) -> Result<Value, ApiError> {
+    let certificate = issuance.certificate;
+    let language = certificate.language.as_str();
+    let builder = Builder {
+        issuance,
+        base,
+        language,
+        words: words(language),
+        achievement_id: format!("{base}/v1/verify/{}", issuance.code),
+    };
+    let issuer = &certificate.issuer;
+    Ok(json!({
+        "@context": [VC_CONTEXT, OB_CONTEXT],
+        "id": format!("urn:uuid:{}", certificate.id),
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "name": builder.words.title,
+        "issuer": {
+            "id": crate::issuers::issuer_url(base, &issuer.id),
+            "type": ["Profile"],
+            "name": builder.name(&issuer.name),
         },
-        "credentialStatus": status_list::entry(base, status),
-    });
-    sign_claims(&signer.keys, &credential)
+        "validFrom": timestamp(issuance.at),
+        "credentialSubject": builder.subject()?,
+        "evidence": builder.evidence(),
+        "credentialStatus": status_list::entry(base, &issuer.id, issuance.status),
+        "credentialSchema": [{"id": OB_SCHEMA, "type": "1EdTechJsonSchemaValidator2019"}],
+    }))
 }
 
-/// Checks a VC-JWT's signature against this service's keys and returns the credential's
-/// certificate id, or why it is not genuine.
-pub fn verify(keys: &KeySet, jwt: &str) -> Result<String, &'static str> {
-    let header = jsonwebtoken::decode_header(jwt).map_err(|_| "not a JWT")?;
-    let verifier = keys
-        .verifier(header.kid.as_deref())
-        .filter(|verifier| verifier.own)
-        .ok_or("not signed with a key of this service")?;
-    let mut validation = Validation::new(Algorithm::EdDSA);
-    validation.required_spec_claims.clear();
-    validation.validate_exp = false;
-    validation.validate_aud = false;
-    let data = jsonwebtoken::decode::<Value>(jwt, &verifier.key, &validation)
-        .map_err(|_| "the signature does not match")?;
-    data.claims["id"]
-        .as_str()
-        .and_then(|id| id.strip_prefix("urn:uuid:"))
-        .map(str::to_owned)
-        .ok_or("not a credential of this service")
+/// Builds and signs the credential of a certificate being issued.
+pub fn sign(issuance: &Issuance<'_>, signer: &Signer) -> Result<String, ApiError> {
+    let credential = document(issuance, &signer.public_url)?;
+    sign_claims(&signer.keys, &signer.public_url, &credential)
 }
 
-/// The service's public address, without a trailing slash.
-#[derive(Debug, Clone)]
-pub struct PublicUrl(pub String);
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finnish_days_start_and_end_in_finnish_time() {
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).expect("a day");
+        assert_eq!(
+            finnish_time(day(2026, 1, 15), NaiveTime::MIN),
+            "2026-01-15T00:00:00+02:00"
+        );
+        assert_eq!(
+            finnish_time(day(2026, 7, 1), NaiveTime::MIN),
+            "2026-07-01T00:00:00+03:00"
+        );
+        // Summer time in 2026 runs from 29 March to 25 October.
+        let end = NaiveTime::from_hms_opt(23, 59, 59).expect("a time");
+        assert_eq!(finnish_time(day(2026, 3, 28), end), "2026-03-28T23:59:59+02:00");
+        assert_eq!(finnish_time(day(2026, 3, 29), end), "2026-03-29T23:59:59+03:00");
+        assert_eq!(finnish_time(day(2026, 10, 25), end), "2026-10-25T23:59:59+02:00");
+        assert_eq!(finnish_time(day(2026, 10, 24), end), "2026-10-24T23:59:59+03:00");
+    }
+
+    #[test]
+    fn identity_hashes_are_salted_sha256_in_hex() {
+        // sha256("abc") with an empty salt, a known vector.
+        assert_eq!(
+            identity_hash("abc", ""),
+            "sha256$ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        assert_ne!(
+            identity_hash("Aino Virtanen", "a"),
+            identity_hash("Aino Virtanen", "b")
+        );
+    }
+}

@@ -260,6 +260,7 @@ pub fn create(
             status_list: None,
             status_list_index: None,
             holder_birth_date_encrypted: content.holder_birth_date_encrypted,
+            holder_subject_id: None,
         },
     )?;
     let (units, environments) = children_of(&id, &input)?;

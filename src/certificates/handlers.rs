@@ -18,7 +18,6 @@ use super::{
 use crate::{
     audit::Actor,
     auth::{
-        keys::KeySet,
         rate_limit::{self, Counter},
         Caller,
     },
@@ -27,6 +26,7 @@ use crate::{
     error::ApiError,
     extract::{Json, MergePatch, Query},
     identifiers,
+    issuers::keys::CredentialKeys,
     pagination::{Page, PageRequest},
 };
 
@@ -378,7 +378,7 @@ pub async fn delete(
 pub async fn issue(
     db: web::Data<Db>,
     key: web::Data<PersonalDataKey>,
-    keys: web::Data<KeySet>,
+    keys: web::Data<CredentialKeys>,
     public_url: web::Data<PublicUrl>,
     caller: Caller,
     id: web::Path<String>,
@@ -389,8 +389,9 @@ pub async fn issue(
         keys,
         public_url: public_url.0.clone(),
     };
+    let sealing = key.clone();
     change(&db, key, caller, id, if_match, move |conn, actor, current| {
-        lifecycle::issue(conn, actor, current, &signer)
+        lifecycle::issue(conn, actor, current, (&signer, &sealing))
     })
     .await
 }
@@ -502,8 +503,9 @@ pub async fn unshare(
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// The certificate's signed credential (VC-JWT, an Open Badges 3.0 `OpenBadgeCredential`),
-/// verifiable offline with the keys at `/.well-known/jwks.json`.
+/// The certificate's signed credential: an Open Badges 3.0 `OpenBadgeCredential` secured as a
+/// VC-JWT (OB 3.0 section 8.2), verifiable offline with the key its `kid` names (also listed at
+/// `/v1/credential-keys`) and its issuer's status list.
 #[utoipa::path(
     tag = "certificates",
     params(("id" = String, Path, description = "Certificate id")),

@@ -16,7 +16,6 @@ use crate::{
     audit::{self, Actor, Change},
     db::{now, DbConnection},
     error::ApiError,
-    organisations::repo as organisations,
 };
 
 /// Moves `current` from one status to another: 409 with `refusal` when it is not in the first,
@@ -50,7 +49,7 @@ pub fn issue(
     conn: &mut DbConnection,
     actor: &Actor,
     current: &CertificateRow,
-    signer: &Signer,
+    (signer, key): (&Signer, &PersonalDataKey),
 ) -> Result<(), ApiError> {
     let at = now();
     move_status(
@@ -71,19 +70,20 @@ pub fn issue(
     )?;
     let status = status_list::assign(conn)?;
     let code = credential::verification_code().map_err(protection_failed)?;
+    let subject_id = subject_id(conn, current)?;
     // Issuing changes no content: the draft as loaded is what is signed.
-    let (units, _) = repo::children(conn, std::slice::from_ref(&current.id))?;
-    let names = repo::unit_names(conn, &units)?;
-    let (issuer, _) = organisations::find(conn, &current.issuer_organisation_id)?
-        .ok_or_else(|| ApiError::internal("the issuing organisation is missing"))?;
-    let content = credential::Content {
-        row: current,
-        units: &units,
-        names: &names,
-        issuer: &issuer,
+    let certificate = super::views::views(conn, vec![current.clone()], key, |_| false)?
+        .pop()
+        .ok_or_else(|| ApiError::internal("the certificate being issued has no view"))?;
+    let issuance = credential::Issuance {
+        certificate: &certificate,
+        at,
+        code: &code,
+        status,
+        subject_id: &subject_id,
     };
-    let jwt = credential::sign(&content, at, &code, status, signer)?;
-    repo::set_issued(conn, &current.id, at, &code, &jwt, status)?;
+    let jwt = credential::sign(&issuance, signer)?;
+    repo::set_issued(conn, &current.id, at, (&code, &jwt), status, &subject_id)?;
     audit::record(
         conn,
         actor,
@@ -98,6 +98,22 @@ pub fn issue(
         supersede_old(conn, actor, old_id, &current.id, at)?;
     }
     Ok(())
+}
+
+/// The holder's id in credentials: the one the issuer gave the same holder before (the corrected
+/// certificate's, or one found by the identity code's look-up hash), else a new random one.
+fn subject_id(conn: &mut DbConnection, current: &CertificateRow) -> Result<String, ApiError> {
+    if let Some(old_id) = &current.supersedes_id {
+        if let Some(id) = repo::find(conn, old_id)?.and_then(|old| old.holder_subject_id) {
+            return Ok(id);
+        }
+    }
+    if let Some(index) = &current.holder_hetu_index {
+        if let Some(id) = repo::holder_subject_id(conn, &current.issuer_organisation_id, index)? {
+            return Ok(id);
+        }
+    }
+    credential::new_subject_id()
 }
 
 fn supersede_old(

@@ -1,6 +1,7 @@
 //! Competence certificates: what a trainee learned, issued by a workshop, shared with education
 //! providers with the holder's consent, pulled through a change feed and verifiable by anyone.
 
+pub mod checks;
 pub mod credential;
 pub mod domain;
 pub mod dto;

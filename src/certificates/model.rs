@@ -44,6 +44,8 @@ pub struct CertificateRow {
     pub status_list_index: Option<i32>,
     /// The holder's birth date, sealed like the identity code.
     pub holder_birth_date_encrypted: Option<String>,
+    /// The holder's id in signed credentials, set when issued.
+    pub holder_subject_id: Option<String>,
 }
 
 /// What a draft's content sets.

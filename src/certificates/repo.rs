@@ -132,12 +132,13 @@ pub fn set_issued(
     conn: &mut DbConnection,
     id: &str,
     at: NaiveDateTime,
-    verification_code: &str,
-    credential: &str,
+    (verification_code, credential): (&str, &str),
     status: StatusEntry,
+    subject_id: &str,
 ) -> QueryResult<()> {
     diesel::update(certificates::table.find(id))
         .set((
+            certificates::holder_subject_id.eq(subject_id),
             certificates::issued_at.eq(at),
             certificates::verification_code.eq(verification_code),
             certificates::credential.eq(credential),
@@ -374,19 +375,49 @@ pub fn status_entry_taken(conn: &mut DbConnection, entry: StatusEntry) -> QueryR
     .get_result(conn)
 }
 
-/// Whether any certificate has a bit in the list.
-pub fn status_list_exists(conn: &mut DbConnection, list: i32) -> QueryResult<bool> {
-    diesel::select(diesel::dsl::exists(
-        certificates::table.filter(certificates::status_list.eq(list)),
-    ))
-    .get_result(conn)
+/// Whether any certificate (of the issuer, when named) has a bit in the list.
+pub fn status_list_exists(conn: &mut DbConnection, list: i32, issuer: Option<&str>) -> QueryResult<bool> {
+    let in_list = certificates::table.filter(certificates::status_list.eq(list));
+    match issuer {
+        Some(issuer) => diesel::select(exists(
+            in_list.filter(certificates::issuer_organisation_id.eq(issuer)),
+        ))
+        .get_result(conn),
+        None => diesel::select(exists(in_list)).get_result(conn),
+    }
 }
 
-/// The bits set in a list: those of its certificates that were revoked or superseded.
-pub fn revoked_status_indices(conn: &mut DbConnection, list: i32) -> QueryResult<Vec<i32>> {
-    certificates::table
+/// The bits set in a list: those of its certificates (of the issuer, when named) that were
+/// revoked or superseded.
+pub fn revoked_status_indices(
+    conn: &mut DbConnection,
+    list: i32,
+    issuer: Option<&str>,
+) -> QueryResult<Vec<i32>> {
+    let mut query = certificates::table
         .filter(certificates::status_list.eq(list))
         .filter(certificates::status.eq_any([CertificateStatus::Revoked, CertificateStatus::Superseded]))
+        .into_boxed();
+    if let Some(issuer) = issuer {
+        query = query.filter(certificates::issuer_organisation_id.eq(issuer));
+    }
+    query
         .select(certificates::status_list_index.assume_not_null())
         .load(conn)
+}
+
+/// The credential subject id the issuer already gave this holder (found by the identity code's
+/// look-up hash), if any.
+pub fn holder_subject_id(
+    conn: &mut DbConnection,
+    issuer: &str,
+    hetu_index: &str,
+) -> QueryResult<Option<String>> {
+    certificates::table
+        .filter(certificates::issuer_organisation_id.eq(issuer))
+        .filter(certificates::holder_hetu_index.eq(hetu_index))
+        .filter(certificates::holder_subject_id.is_not_null())
+        .select(certificates::holder_subject_id.assume_not_null())
+        .first(conn)
+        .optional()
 }

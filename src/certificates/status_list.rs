@@ -3,9 +3,16 @@
 //! Every issued certificate owns one bit in a list of 131,072 (16 KiB, the least the standard
 //! allows, so that one holder's status cannot be singled out), at an index chosen at random and
 //! never reused. The bit is set when the certificate is revoked or superseded by a correction.
-//! A list is published as a signed `BitstringStatusListCredential` at
-//! `/v1/status-lists/{list}`; a new list starts once the current one is about three quarters
-//! full, so that a free random index is found in a few tries.
+//! Bits are numbered across issuers, but each issuing organisation publishes its own
+//! `BitstringStatusListCredential` of a list, at `/v1/issuers/{organisation}/status-lists/{list}`,
+//! holding only its certificates' bits and issued in its name, so that a standard verifier finds
+//! the credential's issuer and the list's issuer the same. Credentials issued before lists were
+//! per issuer point at `/v1/status-lists/{list}`, the service's own list of every bit. A new list
+//! starts once the current one is about three quarters full, so that a free random index is found
+//! in a few tries.
+//!
+//! A list credential is served as a VC-JWT, or as JSON-LD with a Data Integrity proof
+//! (`eddsa-jcs-2022`) for verifiers that work with embedded proofs.
 
 use std::io::Write;
 
@@ -19,7 +26,11 @@ use super::{
     repo,
     signing::{sign_claims, VC_CONTEXT},
 };
-use crate::{auth::keys::KeySet, db::DbConnection, error::ApiError};
+use crate::{
+    db::DbConnection,
+    error::ApiError,
+    issuers::{data_integrity, issuer_url, keys::CredentialKeys, profile::proof_method_id},
+};
 
 /// Bits in one list.
 pub const LIST_SIZE: i32 = 131_072;
@@ -29,13 +40,17 @@ const LIST_FILL: i64 = 98_304;
 /// being taken is about as likely as 0.75^64 (1 in 10^8).
 const TRIES: usize = 64;
 
-pub fn list_url(base: &str, list: i32) -> String {
-    format!("{base}/v1/status-lists/{list}")
+/// The URL of an issuer's list, or of the service's list of every bit.
+pub fn list_url(base: &str, issuer: Option<&str>, list: i32) -> String {
+    match issuer {
+        Some(issuer) => format!("{}/status-lists/{list}", issuer_url(base, issuer)),
+        None => format!("{base}/v1/status-lists/{list}"),
+    }
 }
 
-/// The `credentialStatus` of a certificate's credential.
-pub fn entry(base: &str, entry: StatusEntry) -> Value {
-    let list = list_url(base, entry.list);
+/// The `credentialStatus` of a credential the organisation `issuer` issues.
+pub fn entry(base: &str, issuer: &str, entry: StatusEntry) -> Value {
+    let list = list_url(base, Some(issuer), entry.list);
     json!({
         "id": format!("{list}#{}", entry.index),
         "type": "BitstringStatusListEntry",
@@ -86,26 +101,47 @@ pub fn encode(revoked: &[i32]) -> Result<String, ApiError> {
         .map_err(|error| ApiError::internal(format!("compressing a status list failed: {error}")))
 }
 
-/// The signed status list credential of `list` as of `at`, or `None` when no certificate has a
-/// bit in it.
+/// How a list credential is secured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Securing {
+    /// A VC-JWT, as the certificates' credentials.
+    Jwt,
+    /// JSON-LD with an embedded Data Integrity proof (`eddsa-jcs-2022`).
+    DataIntegrity,
+}
+
+/// Which list: its number, and the issuer whose bits it holds (`None`: every bit, in the
+/// service's name).
+#[derive(Debug, Clone, Copy)]
+pub struct ListId<'a> {
+    pub list: i32,
+    pub issuer: Option<&'a str>,
+}
+
+/// The status list credential of a list as of `at`, secured as asked, or `None` when no
+/// certificate (of the issuer) has a bit in it.
 pub fn credential(
     conn: &mut DbConnection,
-    keys: &KeySet,
+    keys: &CredentialKeys,
     base: &str,
-    list: i32,
-    at: NaiveDateTime,
+    id: ListId<'_>,
+    (at, securing): (NaiveDateTime, Securing),
 ) -> Result<Option<String>, ApiError> {
-    if !repo::status_list_exists(conn, list)? {
+    if !repo::status_list_exists(conn, id.list, id.issuer)? {
         return Ok(None);
     }
-    let encoded = encode(&repo::revoked_status_indices(conn, list)?)?;
-    let url = list_url(base, list);
-    let list_credential = json!({
+    let encoded = encode(&repo::revoked_status_indices(conn, id.list, id.issuer)?)?;
+    let url = list_url(base, id.issuer, id.list);
+    let issuer = id
+        .issuer
+        .map_or_else(|| base.to_owned(), |issuer| issuer_url(base, issuer));
+    let created = at.and_utc().to_rfc3339_opts(SecondsFormat::Secs, true);
+    let mut list_credential = json!({
         "@context": [VC_CONTEXT],
         "id": url,
         "type": ["VerifiableCredential", "BitstringStatusListCredential"],
-        "issuer": {"id": base, "type": ["Profile"]},
-        "validFrom": at.and_utc().to_rfc3339_opts(SecondsFormat::Secs, true),
+        "issuer": {"id": issuer, "type": ["Profile"]},
+        "validFrom": created,
         "credentialSubject": {
             "id": format!("{url}#list"),
             "type": "BitstringStatusList",
@@ -113,7 +149,14 @@ pub fn credential(
             "encodedList": encoded,
         },
     });
-    sign_claims(keys, &list_credential).map(Some)
+    match (securing, id.issuer) {
+        (Securing::DataIntegrity, Some(organisation)) => {
+            let method = proof_method_id(base, organisation, keys);
+            data_integrity::sign(&mut list_credential, keys.proof_signer(), &method, &created);
+            Ok(Some(list_credential.to_string()))
+        }
+        _ => sign_claims(keys, base, &list_credential).map(Some),
+    }
 }
 
 #[cfg(test)]

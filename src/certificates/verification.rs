@@ -8,10 +8,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::{
+    checks::{self, CheckName, Report, VerificationCheck},
     credential::{self, PublicUrl},
     dto::CertificateStatus,
     model::CertificateRow,
     repo,
+    status_list::{ListId, Securing},
 };
 use crate::{
     auth::{
@@ -23,8 +25,10 @@ use crate::{
     error::ApiError,
     extract::Json,
     html,
+    issuers::{issuer_url, keys::CredentialKeys},
     organisations::{dto::OrganisationSummary, repo as organisations},
     reference::dto::CodeAndName,
+    route_table,
 };
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -41,7 +45,8 @@ pub struct VerifiedUnit {
     "issuer": {"id": "0193a2b4-7c1e-7d3a-9f00-5b1c2d3e4f50", "name": {"fi": "Rauman nuorten työpaja"}, "kind": "workshop"},
     "holder_name": "Aino Maria Virtanen", "start_date": "2026-02-01", "end_date": "2026-10-31",
     "units": [{"qualification": {"code": "351204", "name": {"fi": "Kiinteistöpalvelujen perustutkinto"}}, "unit": {"code": "SAMPLE-107", "name": {"fi": "Ruokapalveluissa avustaminen"}}}],
-    "issued_at": "2026-11-23T08:30:00Z", "revoked_at": null, "revocation_reason": null, "superseded_by_code": null
+    "issued_at": "2026-11-23T08:30:00Z", "revoked_at": null, "revocation_reason": null, "superseded_by_code": null,
+    "checks": [{"check": "status", "passed": true, "detail": "issued, neither revoked nor superseded"}]
 }))]
 pub struct Verification {
     /// Whether this service issued it: the code exists, or the signature is this service's.
@@ -60,13 +65,18 @@ pub struct Verification {
     pub revocation_reason: Option<String>,
     /// The verification code of the certificate that replaced this one.
     pub superseded_by_code: Option<String>,
+    /// Each check made, in order: for a credential its form, key, signature, claims, issuer,
+    /// dates and status (Open Badges 3.0 sections 8.2.4 and 9); for a code its status. The
+    /// first failed one is the `reason`.
+    pub checks: Vec<VerificationCheck>,
 }
 
 impl Verification {
-    fn not_genuine(reason: &str) -> Self {
+    fn not_genuine(report: Report) -> Self {
         Self {
             genuine: false,
-            reason: Some(reason.to_owned()),
+            reason: report.reason(),
+            checks: report.checks,
             status: None,
             issuer: None,
             holder_name: None,
@@ -120,7 +130,29 @@ fn verification_of(conn: &mut DbConnection, row: CertificateRow) -> Result<Verif
         revoked_at: row.revoked_at.map(|at| at.and_utc()),
         revocation_reason: row.revocation_reason,
         superseded_by_code,
+        checks: Vec::new(),
     })
+}
+
+/// The status check: issued and neither revoked nor superseded.
+fn status_check(verification: &Verification) -> VerificationCheck {
+    let (passed, detail) = match verification.status {
+        Some(CertificateStatus::Issued) => (true, "issued, neither revoked nor superseded".to_owned()),
+        Some(CertificateStatus::Revoked) => (
+            false,
+            "revoked: its bit is set in its issuer's status list".to_owned(),
+        ),
+        Some(CertificateStatus::Superseded) => (
+            false,
+            "superseded by a correction: its bit is set in its issuer's status list".to_owned(),
+        ),
+        other => (false, format!("not issued ({other:?})")),
+    };
+    VerificationCheck {
+        check: CheckName::Status,
+        passed,
+        detail,
+    }
 }
 
 /// Looks a code up. A code that exists is always answered; unknown codes are counted per client
@@ -134,7 +166,10 @@ async fn look_up(db: &Db, request: &HttpRequest, code: String) -> Result<Verific
             None => None,
         };
         match found {
-            Some(row) => verification_of(conn, row),
+            Some(row) => verification_of(conn, row).map(|mut verification| {
+                verification.checks.push(status_check(&verification));
+                verification
+            }),
             None => {
                 rate_limit::take(conn, &guesses, now())?;
                 Err(ApiError::NotFound {
@@ -168,8 +203,11 @@ pub async fn verify_code(
     Ok(HttpResponse::Ok().json(verification))
 }
 
-/// Verifies a signed credential: its signature against this service's keys, then its current
-/// status. A credential that is not genuine answers 200 with `genuine: false` and the reason.
+/// Verifies a signed credential as Open Badges 3.0 orders it, and reports every check made: its
+/// form (a compact JWS with a section 8.2 JOSE header), the key its `kid` names, the signature,
+/// the JWT claims against the credential, its issuer, its dates and its current status. A
+/// credential that is not genuine answers 200 with `genuine: false`, the failed check and the
+/// reason.
 #[utoipa::path(
     tag = "verification",
     request_body = VerifyInput,
@@ -178,22 +216,65 @@ pub async fn verify_code(
 #[post("/verify")]
 pub async fn verify_credential(
     db: web::Data<Db>,
-    keys: web::Data<KeySet>,
+    keys: web::Data<CredentialKeys>,
+    token_keys: web::Data<KeySet>,
+    public_url: web::Data<PublicUrl>,
     Json(input): Json<VerifyInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = match credential::verify(&keys, input.credential.trim()) {
-        Ok(id) => id,
-        Err(reason) => return Ok(HttpResponse::Ok().json(Verification::not_genuine(reason))),
+    let base = public_url.0.clone();
+    let mut report = checks::verify_proof(input.credential.trim(), &keys, &token_keys, &base);
+    let Some(credential) = report.credential.take() else {
+        return Ok(HttpResponse::Ok().json(Verification::not_genuine(report)));
     };
     let verification = db
-        .run(move |conn| match repo::find(conn, &id)? {
-            Some(row) if row.credential.is_some() => verification_of(conn, row),
-            _ => Ok(Verification::not_genuine(
-                "no certificate of this service has this credential",
-            )),
-        })
+        .run(move |conn| with_certificate(conn, report, &credential, &base))
         .await?;
     Ok(HttpResponse::Ok().json(verification))
+}
+
+/// The checks that need the certificate: its issuer, dates and status.
+fn with_certificate(
+    conn: &mut DbConnection,
+    mut report: Report,
+    credential: &serde_json::Value,
+    base: &str,
+) -> Result<Verification, ApiError> {
+    let id = credential["id"]
+        .as_str()
+        .and_then(|id| id.strip_prefix("urn:uuid:"));
+    let row = match id {
+        Some(id) => repo::find(conn, id)?.filter(|row| row.credential.is_some()),
+        None => None,
+    };
+    let Some(row) = row else {
+        report.fail(
+            CheckName::Issuer,
+            "no certificate of this service has this credential",
+        );
+        return Ok(Verification::not_genuine(report));
+    };
+    let issuer = credential["issuer"]["id"].as_str().unwrap_or_default();
+    let legacy_issuer = format!("{base}/v1/organisations/{}", row.issuer_organisation_id);
+    if issuer != issuer_url(base, &row.issuer_organisation_id) && issuer != legacy_issuer {
+        report.fail(
+            CheckName::Issuer,
+            format!("{issuer} did not issue this certificate"),
+        );
+        return Ok(Verification::not_genuine(report));
+    }
+    report.pass(
+        CheckName::Issuer,
+        format!("issued by {issuer}, an organisation of this registry"),
+    );
+    let outcome = checks::dates(credential, Utc::now());
+    match outcome {
+        Ok(detail) => report.pass(CheckName::Dates, detail),
+        Err(detail) => report.fail(CheckName::Dates, detail),
+    }
+    let mut verification = verification_of(conn, row)?;
+    report.checks.push(status_check(&verification));
+    verification.checks = report.checks;
+    Ok(verification)
 }
 
 const TITLE: &str = "Osaamistodistuksen tarkistus";
@@ -311,10 +392,9 @@ pub async fn verify_page(
     }
 }
 
-/// A W3C Bitstring Status List of issued certificates, as a signed
-/// `BitstringStatusListCredential` (VC-JWT): what a standard verifier fetches from a credential's
-/// `credentialStatus.statusListCredential` to learn whether it was revoked. A certificate's bit is
-/// set once it is revoked or superseded by a correction.
+/// The service's W3C Bitstring Status List of every certificate's bit, as a signed
+/// `BitstringStatusListCredential` (VC-JWT) in the service's name: what credentials issued before
+/// lists were per issuer point at. Newer credentials point at their issuer's list.
 #[utoipa::path(
     tag = "verification",
     params(("list" = i32, Path, description = "List number, from a credential's `credentialStatus`")),
@@ -324,20 +404,80 @@ pub async fn verify_page(
 #[get("/status-lists/{list}")]
 pub async fn status_list(
     db: web::Data<Db>,
-    keys: web::Data<KeySet>,
+    keys: web::Data<CredentialKeys>,
     public_url: web::Data<PublicUrl>,
     list: web::Path<i32>,
 ) -> Result<HttpResponse, ApiError> {
     let list = list.into_inner();
     let base = public_url.0.clone();
+    let id = ListId { list, issuer: None };
     let jwt = db
-        .run(move |conn| super::status_list::credential(conn, &keys, &base, list, now()))
+        .run(move |conn| super::status_list::credential(conn, &keys, &base, id, (now(), Securing::Jwt)))
         .await?
         .ok_or(ApiError::NotFound {
             resource: "status list",
         })?;
-    Ok(HttpResponse::Ok()
-        .content_type("application/vc+jwt")
+    Ok(status_list_response("application/vc+jwt", jwt))
+}
+
+fn status_list_response(media_type: &str, body: String) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type(media_type)
         .insert_header((header::CACHE_CONTROL, "public, max-age=60"))
-        .body(jwt))
+        .insert_header((header::VARY, "Accept"))
+        .body(body)
+}
+
+/// An issuer's W3C Bitstring Status List: a `BitstringStatusListCredential` in the organisation's
+/// name holding the bits of its certificates, what a credential's
+/// `credentialStatus.statusListCredential` names. A certificate's bit is set once it is revoked or
+/// superseded by a correction. As a VC-JWT (`application/vc+jwt`, signed like the certificates'
+/// credentials) or as JSON-LD with a Data Integrity proof (`eddsa-jcs-2022`, verified with the
+/// issuer profile's Multikey) for `application/vc`, `application/ld+json` or `application/json`.
+#[utoipa::path(
+    tag = "verification",
+    params(("id" = String, Path, description = "Organisation id"),
+        ("list" = i32, Path, description = "List number, from a credential's `credentialStatus`")),
+    responses((status = 200, description = "The status list credential",
+        content((String = "application/vc+jwt"), (Object = "application/vc"), (Object = "application/ld+json"), (Object = "application/json")),
+        headers(("Cache-Control" = String, description = "Lists change as certificates are revoked: fetch again after a minute"),
+            ("Vary" = String, description = "The form depends on Accept"))))
+)]
+#[get("/issuers/{id}/status-lists/{list}")]
+pub async fn issuer_status_list(
+    request: HttpRequest,
+    db: web::Data<Db>,
+    keys: web::Data<CredentialKeys>,
+    public_url: web::Data<PublicUrl>,
+    path: web::Path<(String, i32)>,
+) -> Result<HttpResponse, ApiError> {
+    let (issuer, list) = path.into_inner();
+    let base = public_url.0.clone();
+    let media_type = route_table::choose(
+        &request,
+        &[
+            "application/vc+jwt",
+            "application/vc",
+            "application/ld+json",
+            "application/json",
+        ],
+    );
+    let securing = if media_type == "application/vc+jwt" {
+        Securing::Jwt
+    } else {
+        Securing::DataIntegrity
+    };
+    let body = db
+        .run(move |conn| {
+            let id = ListId {
+                list,
+                issuer: Some(&issuer),
+            };
+            super::status_list::credential(conn, &keys, &base, id, (now(), securing))
+        })
+        .await?
+        .ok_or(ApiError::NotFound {
+            resource: "status list",
+        })?;
+    Ok(status_list_response(media_type, body))
 }

@@ -154,8 +154,23 @@ pub fn create_postgres_database(admin_url: &str) -> (String, TestDatabase) {
     )
 }
 
+/// An RSA credential key shared by every test of this run: generating one takes a while, and what
+/// is tested is how it is used. Tests of rotation make their own.
+pub fn shared_rsa_key() -> &'static std::path::Path {
+    static KEY: std::sync::OnceLock<(tempfile::TempDir, std::path::PathBuf)> = std::sync::OnceLock::new();
+    let (_, path) = KEY.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let path = dir.path().join("credential-rsa-key.pem");
+        let pem = opinto_registry::issuers::keys::generate_rsa_pem().expect("an RSA key");
+        std::fs::write(&path, pem).expect("the key is saved");
+        (dir, path)
+    });
+    path
+}
+
 pub fn test_config(database_url: &str, data_dir: &std::path::Path) -> Config {
     let mut config = Config::for_database(database_url, data_dir);
+    config.credentials.rsa_key_file = shared_rsa_key().to_path_buf();
     config.bind_addr = "127.0.0.1:0".into();
     config.workers = Some(1);
     config.database_pool_size = 4;

@@ -11,6 +11,7 @@ mod catalogue;
 mod certificates;
 mod cli;
 mod conventions;
+mod credentials;
 mod environments;
 mod guidelines;
 mod health;

@@ -1,0 +1,225 @@
+//! The keys that sign credentials, kept apart from the access-token key: an RSA key for RS256
+//! VC-JWTs (what Open Badges 3.0 requires every verifier to support), an Ed25519 key for EdDSA
+//! VC-JWTs when configured and for the Data Integrity proofs of status lists, and earlier keys
+//! that still verify what they signed. Each key is named by the URL that answers its public JWK.
+
+use std::{fs, path::Path};
+
+use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
+use ed25519_dalek::{
+    pkcs8::{spki::der::pem::LineEnding, DecodePrivateKey, DecodePublicKey, EncodePrivateKey},
+    SigningKey, VerifyingKey,
+};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey};
+use rsa::{
+    pkcs1::{DecodeRsaPrivateKey, EncodeRsaPrivateKey},
+    traits::PublicKeyParts,
+    RsaPrivateKey, RsaPublicKey,
+};
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+
+use crate::{
+    auth::keys::{file_error, generate_signing_key, write_private, KeyError},
+    config::{CredentialAlgorithm, CredentialKeyConfig},
+};
+
+/// Bits of a generated RSA key: above the 2048 the specification asks as a minimum.
+pub const RSA_BITS: usize = 3072;
+
+/// A public key that verifies credentials: its JWK (without `kid`) and its thumbprint.
+pub struct PublicKey {
+    pub thumbprint: String,
+    pub algorithm: Algorithm,
+    jwk: Value,
+    pub decoding: DecodingKey,
+}
+
+impl PublicKey {
+    fn rsa(key: &RsaPublicKey) -> Self {
+        let n = URL_SAFE_NO_PAD.encode(key.n().to_bytes_be());
+        let e = URL_SAFE_NO_PAD.encode(key.e().to_bytes_be());
+        let thumbprint = thumbprint(&format!(r#"{{"e":"{e}","kty":"RSA","n":"{n}"}}"#));
+        Self {
+            thumbprint,
+            algorithm: Algorithm::RS256,
+            decoding: DecodingKey::from_rsa_raw_components(&key.n().to_bytes_be(), &key.e().to_bytes_be()),
+            jwk: json!({"kty": "RSA", "n": n, "e": e, "alg": "RS256", "use": "sig"}),
+        }
+    }
+
+    fn ed25519(key: &VerifyingKey) -> Self {
+        let x = URL_SAFE_NO_PAD.encode(key.to_bytes());
+        let thumbprint = thumbprint(&format!(r#"{{"crv":"Ed25519","kty":"OKP","x":"{x}"}}"#));
+        Self {
+            thumbprint,
+            algorithm: Algorithm::EdDSA,
+            decoding: DecodingKey::from_ed_der(&key.to_bytes()),
+            jwk: json!({"kty": "OKP", "crv": "Ed25519", "x": x, "alg": "EdDSA", "use": "sig"}),
+        }
+    }
+
+    /// The public JWK, its `kid` being the URL that answers it.
+    pub fn jwk(&self, base: &str) -> Value {
+        let mut jwk = self.jwk.clone();
+        jwk["kid"] = Value::String(key_url(base, &self.thumbprint));
+        jwk
+    }
+}
+
+/// The RFC 7638 thumbprint of a JWK's required members, given in their canonical order.
+fn thumbprint(canonical: &str) -> String {
+    URL_SAFE_NO_PAD.encode(Sha256::digest(canonical.as_bytes()))
+}
+
+/// The URL that answers a credential key's public JWK: a VC-JWT's `kid`.
+pub fn key_url(base: &str, thumbprint: &str) -> String {
+    format!("{base}/v1/credential-keys/{thumbprint}")
+}
+
+pub struct CredentialKeys {
+    jwt_key: EncodingKey,
+    /// Index in `published` of the key that signs VC-JWTs.
+    jwt_signer: usize,
+    proof_key: SigningKey,
+    /// Index in `published` of the key that signs Data Integrity proofs.
+    proof_signer: usize,
+    published: Vec<PublicKey>,
+}
+
+impl CredentialKeys {
+    /// Loads the keys, generating and saving the current ones when their files do not exist yet.
+    pub fn load(config: &CredentialKeyConfig) -> Result<Self, KeyError> {
+        let rsa = load_or_generate_rsa(&config.rsa_key_file)?;
+        let ed25519 = load_or_generate_ed25519(&config.ed25519_key_file)?;
+        let mut published = vec![
+            PublicKey::rsa(&rsa.to_public_key()),
+            PublicKey::ed25519(&ed25519.verifying_key()),
+        ];
+        for path in &config.previous_key_files {
+            let key = read_public_key(path)?;
+            if !published.iter().any(|known| known.thumbprint == key.thumbprint) {
+                published.push(key);
+            }
+        }
+        let (jwt_key, jwt_signer) = match config.algorithm {
+            CredentialAlgorithm::Rs256 => {
+                let der = rsa
+                    .to_pkcs1_der()
+                    .map_err(|error| file_error(&config.rsa_key_file, error))?;
+                (EncodingKey::from_rsa_der(der.as_bytes()), 0)
+            }
+            CredentialAlgorithm::EdDsa => (ed25519_encoding_key(&ed25519, &config.ed25519_key_file)?, 1),
+        };
+        Ok(Self {
+            jwt_key,
+            jwt_signer,
+            proof_key: ed25519,
+            proof_signer: 1,
+            published,
+        })
+    }
+
+    /// The key that signs VC-JWTs, its algorithm and its `kid`.
+    pub fn jwt_signer(&self, base: &str) -> (&EncodingKey, Algorithm, String) {
+        let public = &self.published[self.jwt_signer];
+        (&self.jwt_key, public.algorithm, key_url(base, &public.thumbprint))
+    }
+
+    /// The Ed25519 key that signs Data Integrity proofs, and its public half.
+    pub fn proof_signer(&self) -> &SigningKey {
+        &self.proof_key
+    }
+
+    /// The thumbprint of the key that signs Data Integrity proofs.
+    pub fn proof_thumbprint(&self) -> &str {
+        &self.published[self.proof_signer].thumbprint
+    }
+
+    /// The public key named by a VC-JWT's `kid`, when it is one of this service's.
+    pub fn by_kid(&self, base: &str, kid: &str) -> Option<&PublicKey> {
+        let thumbprint = kid.strip_prefix(&key_url(base, ""))?;
+        self.by_thumbprint(thumbprint)
+    }
+
+    pub fn by_thumbprint(&self, thumbprint: &str) -> Option<&PublicKey> {
+        self.published.iter().find(|key| key.thumbprint == thumbprint)
+    }
+
+    /// Every key that verifies credentials: the current ones first.
+    pub fn published(&self) -> &[PublicKey] {
+        &self.published
+    }
+}
+
+fn ed25519_encoding_key(key: &SigningKey, path: &Path) -> Result<EncodingKey, KeyError> {
+    let der = key.to_pkcs8_der().map_err(|error| file_error(path, error))?;
+    Ok(EncodingKey::from_ed_der(der.as_bytes()))
+}
+
+/// A fresh RSA key from the operating system's random source, as PKCS#8 PEM.
+pub fn generate_rsa_pem() -> Result<String, String> {
+    let key = RsaPrivateKey::new(&mut rsa::rand_core::OsRng, RSA_BITS).map_err(|error| error.to_string())?;
+    key.to_pkcs8_pem(LineEnding::LF)
+        .map(|pem| pem.to_string())
+        .map_err(|error| error.to_string())
+}
+
+fn load_or_generate_rsa(path: &Path) -> Result<RsaPrivateKey, KeyError> {
+    if !path.exists() {
+        let pem = generate_rsa_pem().map_err(|error| file_error(path, error))?;
+        save_new(path, &pem)?;
+    }
+    let pem = fs::read_to_string(path).map_err(|error| file_error(path, error))?;
+    let key = RsaPrivateKey::from_pkcs8_pem(&pem)
+        .or_else(|_| RsaPrivateKey::from_pkcs1_pem(&pem))
+        .map_err(|error| file_error(path, format!("not an RSA private key: {error}")))?;
+    if key.size() * 8 < 2048 {
+        return Err(file_error(path, "an RSA key must have at least 2048 bits"));
+    }
+    Ok(key)
+}
+
+fn load_or_generate_ed25519(path: &Path) -> Result<SigningKey, KeyError> {
+    if !path.exists() {
+        let key = generate_signing_key().map_err(|error| file_error(path, error))?;
+        let pem = key
+            .to_pkcs8_pem(LineEnding::LF)
+            .map_err(|error| file_error(path, error))?;
+        save_new(path, &pem)?;
+    }
+    let pem = fs::read_to_string(path).map_err(|error| file_error(path, error))?;
+    SigningKey::from_pkcs8_pem(&pem)
+        .map_err(|error| file_error(path, format!("not an Ed25519 PKCS#8 private key: {error}")))
+}
+
+fn save_new(path: &Path, pem: &str) -> Result<(), KeyError> {
+    if let Some(dir) = path.parent().filter(|dir| !dir.as_os_str().is_empty()) {
+        fs::create_dir_all(dir).map_err(|error| file_error(dir, error))?;
+    }
+    write_private(path, pem.as_bytes()).map_err(|error| file_error(path, error))?;
+    tracing::warn!(
+        "generated a new credential signing key in {}; keep this file (and back it up): credentials \
+         it signs verify only while its public key is published",
+        path.display()
+    );
+    Ok(())
+}
+
+/// An earlier key from a PEM file holding an RSA or Ed25519 key, private or public.
+fn read_public_key(path: &Path) -> Result<PublicKey, KeyError> {
+    let pem = fs::read_to_string(path).map_err(|error| file_error(path, error))?;
+    if let Ok(private) = SigningKey::from_pkcs8_pem(&pem) {
+        return Ok(PublicKey::ed25519(&private.verifying_key()));
+    }
+    if let Ok(public) = VerifyingKey::from_public_key_pem(&pem) {
+        return Ok(PublicKey::ed25519(&public));
+    }
+    if let Ok(private) = RsaPrivateKey::from_pkcs8_pem(&pem).or_else(|_| RsaPrivateKey::from_pkcs1_pem(&pem))
+    {
+        return Ok(PublicKey::rsa(&private.to_public_key()));
+    }
+    RsaPublicKey::from_public_key_pem(&pem)
+        .map(|public| PublicKey::rsa(&public))
+        .map_err(|_| file_error(path, "not an RSA or Ed25519 key in PEM"))
+}
