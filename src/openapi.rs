@@ -65,7 +65,7 @@ the keys at `/.well-known/jwks.json`; each names the client's organisation (`org
         (name = "learning-environments", description = "Learning environments and the qualification units education providers recognise them for"),
         (name = "catalogue", description = "The public catalogue: where a qualification unit can be learned, near a place"),
         (name = "certificates", description = "Competence certificates: drafted and issued by workshops, shared with education providers with the holder's consent, pulled through a change feed"),
-        (name = "verification", description = "Public verification of issued certificates by their printed code or their signed credential"),
+        (name = "verification", description = "Public verification of issued certificates by their printed code or their signed credential (an Open Badges 3.0 VC-JWT), and what an outside verifier dereferences: issuer profiles, credential keys and status lists"),
         (name = "programmes", description = "Programmes that fund coaching, their participants' coaching periods kept as statistical categories, and the qualification units participants completed"),
         (name = "statistics", description = "Outcome statistics from the registry's own records: a programme's funder report and public regional figures, as JSON, CSV or a printable report"),
         (name = "audit", description = "The append-only log of writes and reads of personal data"),

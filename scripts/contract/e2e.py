@@ -10,6 +10,7 @@ Needs CONTRACT_BASE_URL, CONTRACT_CLIENT_ID and CONTRACT_CLIENT_SECRET (an admin
 generated package `registry_client` on PYTHONPATH.
 """
 
+import json
 import os
 import sys
 import uuid
@@ -18,7 +19,13 @@ from registry_client import AuthenticatedClient, Client
 from registry_client.api.administration import clients_create
 from registry_client.api.authentication import token
 from registry_client.api.catalogue import by_unit, list_environments
-from registry_client.api.certificates import certificates_create, certificates_get, credential, issue
+from registry_client.api.certificates import (
+    certificates_create,
+    certificates_get,
+    certificates_revoke,
+    credential,
+    issue,
+)
 from registry_client.api.learning_environments import (
     accept_recognition,
     learning_environments_create,
@@ -51,6 +58,7 @@ from registry_client.models import (
     ProgrammeStatistics,
     Recognition,
     RecognitionBatch,
+    RevokeInput,
     RecognitionInput,
     TokenRequest,
     TokenResponse,
@@ -180,35 +188,32 @@ def main():
     by_region = by_unit.sync_detailed("SAMPLE-104", client=public, region="04")
     check(expect(by_region, 200, UnitCatalogue).learning_environments == 1, "one environment in the region")
 
-    drafted = certificates_create.sync_detailed(
-        client=workshop_system,
-        body=CertificateInput.from_dict(
-            {
-                "holder": {
-                    "given_names": "Aino Maria",
-                    "family_name": "Virtanen",
-                    "date_of_birth": "2004-03-15",
-                    "hetu": "150304A1233",
-                },
-                "learning_environment_ids": [environment.id],
-                "start_date": "2026-02-01",
-                "end_date": "2026-10-31",
-                "hours": 480,
-                "coach": {"name": "Maija Meikäläinen", "title": "työvalmentaja"},
-                "language": "fi",
-                "units": [
-                    {
-                        "qualification": "381141",
-                        "unit": "SAMPLE-104",
-                        "description": "Toimitilojen ylläpitosiivous.",
-                        "skills": [{"text": "Valitsee puhdistusaineet pinnan mukaan"}],
-                        "hours": 320,
-                    }
-                ],
-            }
-        ),
+    content = CertificateInput.from_dict(
+        {
+            "holder": {
+                "given_names": "Aino Maria",
+                "family_name": "Virtanen",
+                "date_of_birth": "2004-03-15",
+                "hetu": "150304A1233",
+            },
+            "learning_environment_ids": [environment.id],
+            "start_date": "2026-02-01",
+            "end_date": "2026-10-31",
+            "hours": 480,
+            "coach": {"name": "Maija Meikäläinen", "title": "työvalmentaja"},
+            "language": "fi",
+            "units": [
+                {
+                    "qualification": "381141",
+                    "unit": "SAMPLE-104",
+                    "description": "Toimitilojen ylläpitosiivous.",
+                    "skills": [{"text": "Valitsee puhdistusaineet pinnan mukaan"}],
+                    "hours": 320,
+                }
+            ],
+        }
     )
-    drafted = expect(drafted, 201, Certificate)
+    drafted = expect(certificates_create.sync_detailed(client=workshop_system, body=content), 201, Certificate)
     issued = expect(issue.sync_detailed(drafted.id, client=workshop_system), 200, Certificate)
     check(issued.status == "issued", issued.status)
     read = expect(certificates_get.sync_detailed(drafted.id, client=workshop_system), 200, Certificate)
@@ -228,6 +233,12 @@ def main():
         client=public, body=VerifyInput(credential=signed.content.decode()[:-4] + "AAAA")
     )
     check(not expect(tampered, 200, Verification).genuine, "a tampered credential is not genuine")
+    revoked = revoked_credential(workshop_system, content)
+    if os.environ.get("CONTRACT_CREDENTIALS_FILE"):
+        # For the independent verifiers that run next (scripts/contract/verify_credential.py and
+        # status_check.mjs): a valid and a revoked credential.
+        with open(os.environ["CONTRACT_CREDENTIALS_FILE"], "w", encoding="utf-8") as file:
+            json.dump({"valid": signed.content.decode(), "revoked": revoked}, file)
 
     participations(admin, workshop, environment, drafted.id)
     print(
@@ -235,6 +246,18 @@ def main():
         "catalogue, certificate issued and verified by code and by credential, programme, "
         "participation recorded, read and listed, statistics"
     )
+
+
+def revoked_credential(workshop_system, content):
+    """Issues a second certificate of the same content and revokes it: its signed credential."""
+    drafted = expect(certificates_create.sync_detailed(client=workshop_system, body=content), 201, Certificate)
+    expect(issue.sync_detailed(drafted.id, client=workshop_system), 200, Certificate)
+    reason = RevokeInput(reason="Annettu väärälle henkilölle.")
+    revoked = expect(certificates_revoke.sync_detailed(drafted.id, client=workshop_system, body=reason), 200, Certificate)
+    check(revoked.status == "revoked", revoked.status)
+    signed = credential.sync_detailed(drafted.id, client=workshop_system)
+    check(signed.status_code == 200, signed.content[:200])
+    return signed.content.decode()
 
 
 def participations(admin, workshop, environment, certificate_id):

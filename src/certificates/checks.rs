@@ -63,6 +63,18 @@ impl Report {
         passed
     }
 
+    /// Records a step's outcome, described by `found` when it passed.
+    fn step<T>(
+        &mut self,
+        check: CheckName,
+        outcome: Result<T, String>,
+        found: impl FnOnce(&T) -> String,
+    ) -> Result<T, ()> {
+        let detail = outcome.as_ref().map(found).map_err(Clone::clone);
+        self.record(check, detail);
+        outcome.map_err(drop)
+    }
+
     pub fn pass(&mut self, check: CheckName, detail: impl Into<String>) {
         self.record(check, Ok(detail.into()));
     }
@@ -224,45 +236,31 @@ fn claims(credential: &Value) -> Result<String, String> {
 /// verified.
 pub fn verify_proof(jwt: &str, keys: &CredentialKeys, token_keys: &KeySet, base: &str) -> Report {
     let mut report = Report::default();
-    let (header, legacy) = match format(jwt) {
-        Ok(parts) => parts,
-        Err(reason) => {
-            report.fail(CheckName::Format, reason);
-            return report;
-        }
-    };
-    report.pass(
-        CheckName::Format,
-        if legacy {
-            "a compact JWS of an OpenBadgeCredential, signed before the registry followed OB 3.0 section 8.2"
-        } else {
-            "a compact JWS of an OpenBadgeCredential with an OB 3.0 section 8.2 JOSE header"
-        },
-    );
-    let (decoding, algorithm, named) = match key(&header, legacy, (keys, token_keys, base)) {
-        Ok(found) => found,
-        Err(reason) => {
-            report.fail(CheckName::Key, reason);
-            return report;
-        }
-    };
-    report.pass(CheckName::Key, format!("{named} is a key of this service"));
-    let credential = match signature(jwt, decoding, algorithm) {
-        Ok(credential) => credential,
-        Err(reason) => {
-            report.fail(CheckName::Signature, reason);
-            return report;
-        }
-    };
-    report.pass(
-        CheckName::Signature,
-        format!("{algorithm:?} signature verified with {named}"),
-    );
-    if !legacy && !report.record(CheckName::Claims, claims(&credential)) {
-        return report;
-    }
-    report.credential = Some(credential);
+    report.credential = proof_steps(&mut report, jwt, (keys, token_keys, base)).ok();
     report
+}
+
+/// Each step in turn, recorded; the first that fails ends it.
+fn proof_steps(report: &mut Report, jwt: &str, keys: (&CredentialKeys, &KeySet, &str)) -> Result<Value, ()> {
+    let (header, legacy) = report.step(CheckName::Format, format(jwt), |(_, legacy)| {
+        if *legacy {
+            "a compact JWS of an OpenBadgeCredential, signed before the registry followed OB 3.0 section 8.2"
+                .into()
+        } else {
+            "a compact JWS of an OpenBadgeCredential with an OB 3.0 section 8.2 JOSE header".into()
+        }
+    })?;
+    let (decoding, algorithm, named) =
+        report.step(CheckName::Key, key(&header, legacy, keys), |(_, _, named)| {
+            format!("{named} is a key of this service")
+        })?;
+    let credential = report.step(CheckName::Signature, signature(jwt, decoding, algorithm), |_| {
+        format!("{algorithm:?} signature verified with {named}")
+    })?;
+    if !legacy && !report.record(CheckName::Claims, claims(&credential)) {
+        return Err(());
+    }
+    Ok(credential)
 }
 
 /// `validFrom` has passed and `validUntil`, if any, has not.

@@ -82,7 +82,9 @@ fn write_canonical(value: &Value, out: &mut String) {
 
 /// Adds a `DataIntegrityProof` (`eddsa-jcs-2022`, purpose `assertionMethod`) to `document`.
 pub fn sign(document: &mut Value, key: &SigningKey, verification_method: &str, created: &str) {
+    // The proof carries the document's context, as the cryptosuite's "Create Proof" sets it.
     let mut proof = json!({
+        "@context": document["@context"].clone(),
         "type": "DataIntegrityProof",
         "cryptosuite": "eddsa-jcs-2022",
         "created": created,
@@ -94,11 +96,13 @@ pub fn sign(document: &mut Value, key: &SigningKey, verification_method: &str, c
     document["proof"] = proof;
 }
 
-/// What is signed: SHA-256 of the canonical proof configuration (with the document's
-/// `@context`), then SHA-256 of the canonical document without its proof.
+/// What is signed: SHA-256 of the canonical proof configuration (the proof without its value),
+/// then SHA-256 of the canonical document without its proof.
 fn hash_data(document: &Value, proof: &Value) -> Vec<u8> {
     let mut configuration = proof.clone();
-    configuration["@context"] = document["@context"].clone();
+    if let Some(members) = configuration.as_object_mut() {
+        members.remove("proofValue");
+    }
     let mut unsecured = document.clone();
     if let Some(members) = unsecured.as_object_mut() {
         members.remove("proof");

@@ -7,22 +7,49 @@ use utoipa::ToSchema;
 use super::{data_integrity, issuer_url, keys::CredentialKeys};
 use crate::organisations::model::OrganisationRow;
 
-pub const OB_PROFILE_CONTEXT: [&str; 3] = [
+const CONTEXTS: [&str; 3] = [
     "https://www.w3.org/ns/credentials/v2",
     "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
     "https://w3id.org/security/multikey/v1",
 ];
 
+/// The profile's JSON-LD context: the VC and OB contexts for the Profile, the Multikey context,
+/// and the terms of a controller document that neither defines (`assertionMethod`, `JsonWebKey`,
+/// `publicKeyJwk`), with the IRIs W3C's Controlled Identifiers vocabulary gives them, so that
+/// JSON-LD processors in safe mode (as Data Integrity verifiers run them) keep every member.
+pub fn profile_context() -> Vec<serde_json::Value> {
+    let security = "https://w3id.org/security#";
+    let mut context: Vec<serde_json::Value> = CONTEXTS.iter().map(|url| serde_json::json!(url)).collect();
+    context.push(serde_json::json!({
+        "assertionMethod": {"@id": format!("{security}assertionMethod"), "@type": "@id", "@container": "@set"},
+        "JsonWebKey": {
+            "@id": format!("{security}JsonWebKey"),
+            "@context": {
+                "@protected": true,
+                "id": "@id",
+                "type": "@type",
+                "controller": {"@id": format!("{security}controller"), "@type": "@id"},
+                "publicKeyJwk": {"@id": format!("{security}publicKeyJwk"), "@type": "@json"},
+            },
+        },
+    }));
+    context
+}
+
 /// An issuer: the organisation that issues certificates, as Open Badges 3.0 describes one.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[schema(example = json!({
-    "@context": OB_PROFILE_CONTEXT,
+    "@context": ["https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json", "https://w3id.org/security/multikey/v1",
+        {"assertionMethod": {"@id": "https://w3id.org/security#assertionMethod", "@type": "@id", "@container": "@set"},
+         "JsonWebKey": {"@id": "https://w3id.org/security#JsonWebKey", "@context": {"@protected": true, "id": "@id", "type": "@type",
+            "controller": {"@id": "https://w3id.org/security#controller", "@type": "@id"},
+            "publicKeyJwk": {"@id": "https://w3id.org/security#publicKeyJwk", "@type": "@json"}}}}],
     "id": "https://registry.example/v1/issuers/0193a2b4-7c1e-7d3a-9f00-5b1c2d3e4f50",
     "type": ["Profile"],
     "name": "Rauman nuorten työpaja",
     "url": "https://paja.rauma.example",
     "email": "paja@rauma.example",
-    "identifier": [{"type": "IdentifierEntry", "identifier": "1234567-1", "identifierType": "ext:BusinessId"}],
+    "otherIdentifier": [{"type": "IdentifierEntry", "identifier": "1234567-1", "identifierType": "ext:BusinessId"}],
     "assertionMethod": [
         {"id": "https://registry.example/v1/credential-keys/NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs", "type": "JsonWebKey",
          "controller": "https://registry.example/v1/issuers/0193a2b4-7c1e-7d3a-9f00-5b1c2d3e4f50",
@@ -33,8 +60,9 @@ pub const OB_PROFILE_CONTEXT: [&str; 3] = [
     ]
 }))]
 pub struct IssuerProfile {
+    /// Context URLs, and the controller-document terms as an inline context.
     #[serde(rename = "@context")]
-    pub context: Vec<&'static str>,
+    pub context: Vec<serde_json::Value>,
     /// This document's URL: the `issuer.id` of the organisation's credentials.
     pub id: String,
     #[serde(rename = "type")]
@@ -47,7 +75,8 @@ pub struct IssuerProfile {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
     /// The Finnish business id (Y-tunnus) and the Opetushallitus organisation OID, where known.
-    pub identifier: Vec<IdentifierEntry>,
+    #[serde(rename = "otherIdentifier")]
+    pub other_identifier: Vec<IdentifierEntry>,
     /// The keys that sign the organisation's credentials and status lists on its behalf: JWKs for
     /// VC-JWTs (their `kid`), Multikeys for Data Integrity proofs.
     #[serde(rename = "assertionMethod")]
@@ -115,7 +144,7 @@ pub fn profile(base: &str, organisation: &OrganisationRow, keys: &CredentialKeys
         public_key_jwk: None,
         public_key_multibase: Some(data_integrity::multikey(&keys.proof_signer().verifying_key())),
     });
-    let identifier = [
+    let other_identifier = [
         (organisation.business_id.as_ref(), "ext:BusinessId"),
         (organisation.oph_oid.as_ref(), "ext:OphOrganisationOid"),
     ]
@@ -129,14 +158,14 @@ pub fn profile(base: &str, organisation: &OrganisationRow, keys: &CredentialKeys
     })
     .collect();
     IssuerProfile {
-        context: OB_PROFILE_CONTEXT.to_vec(),
+        context: profile_context(),
         id,
         kind: vec!["Profile"],
         name: organisation.name_fi.clone(),
         url: organisation.website.clone(),
         email: organisation.email.clone(),
         phone: organisation.phone.clone(),
-        identifier,
+        other_identifier,
         assertion_method,
     }
 }

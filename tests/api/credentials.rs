@@ -69,7 +69,8 @@ async fn issued_credential(app: &TestApp, parties: &Parties) -> (String, String)
     (id, jwt)
 }
 
-fn validate_against_open_badges_schema(credential: &Value) {
+/// What 1EdTech's OB 3.0 JSON Schema finds wrong with a credential.
+fn schema_errors(credential: &Value) -> Vec<String> {
     let schema: Value = serde_json::from_str(include_str!(
         "../fixtures/ob_v3p0/ob_v3p0_achievementcredential_schema.json"
     ))
@@ -79,10 +80,14 @@ fn validate_against_open_badges_schema(credential: &Value) {
         .should_validate_formats(true)
         .build(&schema)
         .expect("the schema compiles");
-    let errors: Vec<String> = validator
+    validator
         .iter_errors(credential)
         .map(|error| format!("{} at {}", error, error.instance_path()))
-        .collect();
+        .collect()
+}
+
+fn validate_against_open_badges_schema(credential: &Value) {
+    let errors = schema_errors(credential);
     assert!(errors.is_empty(), "{errors:#?}");
 }
 
@@ -143,6 +148,11 @@ async fn credentials_follow_the_open_badges_jwt_proof_format(app: TestApp) {
 
     // 1EdTech's JSON Schema accepts the credential (the claims are extra members it allows).
     validate_against_open_badges_schema(&credential);
+    // The schema does refuse what breaks it.
+    let mut broken = credential.clone();
+    broken["credentialSubject"]["achievement"]["alignment"][0]["targetType"] = json!("Unit");
+    broken.as_object_mut().expect("an object").remove("validFrom");
+    assert_eq!(schema_errors(&broken).len(), 2, "{:?}", schema_errors(&broken));
     assert_eq!(
         credential["credentialSchema"][0]["type"],
         "1EdTechJsonSchemaValidator2019"
