@@ -71,17 +71,24 @@ async fn issued_credential(app: &TestApp, parties: &Parties) -> (String, String)
 
 /// What 1EdTech's OB 3.0 JSON Schema finds wrong with a credential.
 fn schema_errors(credential: &Value) -> Vec<String> {
-    let schema: Value = serde_json::from_str(include_str!(
+    errors_against(open_badges_schema(), credential)
+}
+
+fn open_badges_schema() -> Value {
+    serde_json::from_str(include_str!(
         "../fixtures/ob_v3p0/ob_v3p0_achievementcredential_schema.json"
     ))
-    .expect("the schema is JSON");
+    .expect("the schema is JSON")
+}
+
+fn errors_against(schema: Value, instance: &Value) -> Vec<String> {
     let validator = jsonschema::options()
         .with_draft(jsonschema::Draft::Draft201909)
         .should_validate_formats(true)
         .build(&schema)
         .expect("the schema compiles");
     validator
-        .iter_errors(credential)
+        .iter_errors(instance)
         .map(|error| format!("{} at {}", error, error.instance_path()))
         .collect()
 }
@@ -181,6 +188,14 @@ async fn the_issuer_id_is_an_open_badges_profile(app: TestApp) {
         assert_eq!(profile.body["id"], issuer);
         assert_eq!(profile.body["type"], json!(["Profile"]));
         assert_eq!(profile.body["name"], "Rauman nuorten työpaja");
+        // A Profile as the OB 3.0 schema defines one.
+        let mut profile_schema = open_badges_schema();
+        profile_schema["$ref"] = json!("#/$defs/Profile");
+        for member in ["properties", "required", "additionalProperties", "type"] {
+            profile_schema.as_object_mut().expect("an object").remove(member);
+        }
+        let errors = errors_against(profile_schema, &profile.body);
+        assert!(errors.is_empty(), "{errors:#?}");
         assert!(profile.body["@context"]
             .as_array()
             .expect("a JSON-LD context")
