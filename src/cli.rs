@@ -16,7 +16,7 @@ use validator::Validate;
 use crate::{
     audit::{self, Actor},
     auth::parse_scopes,
-    certificates::{protection::generate_file, sealing},
+    certificates::{credential::Signer, protection::generate_file, resigning, sealing},
     clients::{
         domain as client_domain,
         dto::{Client, ClientInput, CreatedClient},
@@ -27,6 +27,7 @@ use crate::{
     db::Db,
     error::ApiError,
     extract::flatten_validation_errors,
+    issuers::keys::CredentialKeys,
     openapi,
     reference::import,
     startup::{migration_steps, personal_data_key, prepare_database, Application},
@@ -82,6 +83,11 @@ pub enum KeysCommand {
     /// batches, while the service runs. The keys that sealed them must be listed in
     /// PERSONAL_DATA_PREVIOUS_KEY_FILES. Run it again after a crash: it resumes.
     RotatePersonalData,
+    /// Re-sign every issued certificate's credential that the current credential key did not sign:
+    /// those signed before credentials followed Open Badges 3.0 section 8.2, and those an earlier
+    /// key signed, after a rotation. Certificates keep their ids, codes and status bits. Credentials
+    /// name PUBLIC_URL, which must be the address the service is reached at. Resumable.
+    ResignCredentials,
 }
 
 #[derive(Debug, Subcommand)]
@@ -218,7 +224,32 @@ fn keys(command: KeysCommand) -> Result<(), String> {
             );
             Ok(())
         }
+        KeysCommand::ResignCredentials => resign_credentials(),
     }
+}
+
+/// `keys resign-credentials`.
+fn resign_credentials() -> Result<(), String> {
+    let config = config()?;
+    let public_url = config
+        .public_url
+        .clone()
+        .ok_or("set PUBLIC_URL to the address the service is reached at: credentials name it")?;
+    let key = personal_data_key(&config).map_err(|error| error.to_string())?;
+    let db = prepare_database(&config, &key).map_err(|error| error.to_string())?;
+    let keys = CredentialKeys::load(&config.credentials).map_err(|error| error.to_string())?;
+    let signer = Signer {
+        keys: actix_web::web::Data::new(keys),
+        public_url,
+    };
+    let mut conn = db.get().map_err(|error| error.to_string())?;
+    let done = resigning::resign_stale(&mut conn, &Actor::command_line(), (&signer, &key))
+        .map_err(|error| describe_problem(&error))?;
+    println!(
+        "re-signed {done} credentials with {}",
+        signer.keys.jwt_signer(&signer.public_url).2
+    );
+    Ok(())
 }
 
 fn clients(command: ClientsCommand) -> Result<(), String> {

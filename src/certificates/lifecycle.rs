@@ -102,7 +102,7 @@ pub fn issue(
 
 /// The holder's id in credentials: the one the issuer gave the same holder before (the corrected
 /// certificate's, or one found by the identity code's look-up hash), else a new random one.
-fn subject_id(conn: &mut DbConnection, current: &CertificateRow) -> Result<String, ApiError> {
+pub(super) fn subject_id(conn: &mut DbConnection, current: &CertificateRow) -> Result<String, ApiError> {
     if let Some(old_id) = &current.supersedes_id {
         if let Some(id) = repo::find(conn, old_id)?.and_then(|old| old.holder_subject_id) {
             return Ok(id);

@@ -12,6 +12,7 @@ pub mod pdf;
 pub mod policy;
 pub mod protection;
 pub mod repo;
+pub mod resigning;
 pub mod sealing;
 pub mod sharing;
 pub mod signing;

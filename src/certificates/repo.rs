@@ -149,6 +149,22 @@ pub fn set_issued(
         .map(drop)
 }
 
+/// Replaces an issued certificate's credential (re-signed), with the holder's subject id.
+pub fn set_credential(
+    conn: &mut DbConnection,
+    id: &str,
+    credential: &str,
+    subject_id: &str,
+) -> QueryResult<()> {
+    diesel::update(certificates::table.find(id))
+        .set((
+            certificates::credential.eq(credential),
+            certificates::holder_subject_id.eq(subject_id),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
 pub fn set_revoked(conn: &mut DbConnection, id: &str, at: NaiveDateTime, reason: &str) -> QueryResult<()> {
     diesel::update(certificates::table.find(id))
         .set((

@@ -620,3 +620,57 @@ async fn eddsa_signs_when_configured() {
     assert_eq!(verify(&app, &jwt).await["genuine"], true);
     environment.shut_down().await;
 }
+
+/// After a rotation, `keys resign-credentials` re-signs what the earlier key signed with the new
+/// one: the same certificate, code, issue time and status bit, under the new `kid`; run again, it
+/// finds nothing left.
+async fn credentials_are_re_signed_with_the_current_key(app: TestApp) {
+    use opinto_registry::{
+        audit::Actor,
+        certificates::{credential::Signer, protection::PersonalDataKey, resigning},
+        config::CredentialKeyConfig,
+        db::Db,
+        issuers::keys::CredentialKeys,
+    };
+    let parties = parties(&app).await;
+    let (id, before) = issued_credential(&app, &parties).await;
+
+    let files = tempfile::tempdir().expect("directory");
+    let mut rotated = CredentialKeyConfig::defaults(app.files_dir());
+    rotated.rsa_key_file = files.path().join("new-rsa.pem");
+    rotated.previous_key_files = vec![shared_rsa_key().to_path_buf()];
+    let keys = CredentialKeys::load(&rotated).expect("a new key is generated");
+    let signer = Signer {
+        keys: actix_web::web::Data::new(keys),
+        public_url: app.address.clone(),
+    };
+    let personal = PersonalDataKey::load(&app.files_dir().join("personal-data-key")).expect("the key");
+    let db = Db::connect(&app.database_url, 1).expect("database");
+    let mut conn = db.get().expect("connection");
+    let actor = Actor::command_line();
+    assert_eq!(
+        resigning::resign_stale(&mut conn, &actor, (&signer, &personal)).expect("re-signs"),
+        1
+    );
+    assert_eq!(
+        resigning::resign_stale(&mut conn, &actor, (&signer, &personal)).expect("again"),
+        0
+    );
+    drop(conn);
+
+    let after = credential_of(&app, &parties, &id).await;
+    let kid = decode_part(&after, 0)["kid"].as_str().expect("kid").to_owned();
+    assert_eq!(kid, signer.keys.jwt_signer(&app.address).2);
+    assert_ne!(kid, decode_part(&before, 0)["kid"].as_str().expect("kid"));
+    let (old, new) = (decode_part(&before, 1), decode_part(&after, 1));
+    for same in ["id", "validFrom", "credentialStatus", "sub"] {
+        assert_eq!(old[same], new[same], "{same}");
+    }
+    let public = signer.keys.by_kid(&app.address, &kid).expect("the new key");
+    let mut validation = Validation::new(Algorithm::RS256);
+    validation.required_spec_claims.clear();
+    validation.validate_aud = false;
+    jsonwebtoken::decode::<Value>(&after, &public.decoding, &validation).expect("the new key signed it");
+}
+
+backend_tests!(credentials_are_re_signed_with_the_current_key);
