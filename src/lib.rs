@@ -39,3 +39,4 @@ pub mod statistics;
 pub mod telemetry;
 pub mod text;
 pub mod text_enum;
+pub mod versioned_cache;

@@ -218,6 +218,7 @@ pub fn run(listener: TcpListener, db: Db, secrets: Secrets, config: &Config) -> 
     let document = openapi::document();
     let route_table = web::Data::new(RouteTable::from_document(&document));
     let catalogue_cache = web::Data::new(CatalogueCache::default());
+    let status_list_cache = web::Data::new(certificates::status_list::StatusListCache::default());
     let body_limit = BodyLimit(config.max_body_bytes);
     let allowed_origins = config.cors_allowed_origins.clone();
     let trusted_proxies = config.trusted_proxies.clone();
@@ -236,6 +237,7 @@ pub fn run(listener: TcpListener, db: Db, secrets: Secrets, config: &Config) -> 
             .app_data(auth_config.clone())
             .app_data(route_table.clone())
             .app_data(catalogue_cache.clone())
+            .app_data(status_list_cache.clone())
             .app_data(hashing.clone())
             .app_data(trusted_proxies.clone())
             .app_data(rate_limits.clone())

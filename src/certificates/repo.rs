@@ -18,7 +18,8 @@ use crate::{
     },
 };
 
-const FEED_COUNTER: &str = "certificate_events";
+/// Moves on with every certificate event, in the event's transaction.
+pub(crate) const FEED_COUNTER: &str = "certificate_events";
 const STATUS_ENTRY_COUNTER: &str = "status_entries";
 
 pub fn insert(conn: &mut DbConnection, row: &CertificateRow) -> QueryResult<()> {

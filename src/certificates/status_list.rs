@@ -26,10 +26,13 @@ use super::{
     repo,
     signing::{sign_claims, VC_CONTEXT},
 };
+use actix_web::web::Bytes;
+
 use crate::{
     db::DbConnection,
     error::ApiError,
     issuers::{data_integrity, issuer_url, keys::CredentialKeys, profile::proof_method_id},
+    versioned_cache::VersionedCache,
 };
 
 /// Bits in one list.
@@ -99,6 +102,38 @@ pub fn encode(revoked: &[i32]) -> Result<String, ApiError> {
         .and_then(|()| encoder.finish())
         .map(|compressed| format!("u{}", URL_SAFE_NO_PAD.encode(compressed)))
         .map_err(|error| ApiError::internal(format!("compressing a status list failed: {error}")))
+}
+
+/// Signed list credentials, kept until the next certificate event: a list's bits change only with
+/// one (a revocation, a correction, an issue), and signing, with RSA above all, costs far more than
+/// the read that finds the feed unchanged. Without it, anyone could keep the processors busy by
+/// asking for lists.
+pub struct StatusListCache(VersionedCache);
+
+impl Default for StatusListCache {
+    fn default() -> Self {
+        Self(VersionedCache::new(repo::FEED_COUNTER))
+    }
+}
+
+impl StatusListCache {
+    /// The list credential, signed anew only when no certificate event came since it was kept.
+    pub fn credential(
+        &self,
+        conn: &mut DbConnection,
+        (keys, base): (&CredentialKeys, &str),
+        id: ListId<'_>,
+        securing: Securing,
+    ) -> Result<Bytes, ApiError> {
+        let key = format!("{}/{}/{securing:?}", id.issuer.unwrap_or("*"), id.list);
+        self.0.answer(conn, key, |conn| {
+            credential(conn, keys, base, id, (crate::db::now(), securing))?
+                .map(Bytes::from)
+                .ok_or(ApiError::NotFound {
+                    resource: "status list",
+                })
+        })
+    }
 }
 
 /// How a list credential is secured.

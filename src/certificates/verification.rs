@@ -1,7 +1,7 @@
 //! Public verification of issued certificates: by the code printed on paper, by the signed
 //! credential, and as a page for people. Never shows a personal identity code or a birth date.
 
-use actix_web::{get, http::header, post, web, HttpRequest, HttpResponse};
+use actix_web::{get, http::header, post, web, web::Bytes, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use maud::{html as maud, Markup};
 use serde::{Deserialize, Serialize};
@@ -13,7 +13,7 @@ use super::{
     dto::CertificateStatus,
     model::CertificateRow,
     repo,
-    status_list::{ListId, Securing},
+    status_list::{ListId, Securing, StatusListCache},
 };
 use crate::{
     auth::{
@@ -405,6 +405,7 @@ pub async fn verify_page(
 pub async fn status_list(
     db: web::Data<Db>,
     keys: web::Data<CredentialKeys>,
+    cache: web::Data<StatusListCache>,
     public_url: web::Data<PublicUrl>,
     list: web::Path<i32>,
 ) -> Result<HttpResponse, ApiError> {
@@ -412,15 +413,12 @@ pub async fn status_list(
     let base = public_url.0.clone();
     let id = ListId { list, issuer: None };
     let jwt = db
-        .run(move |conn| super::status_list::credential(conn, &keys, &base, id, (now(), Securing::Jwt)))
-        .await?
-        .ok_or(ApiError::NotFound {
-            resource: "status list",
-        })?;
+        .run(move |conn| cache.credential(conn, (&keys, &base), id, Securing::Jwt))
+        .await?;
     Ok(status_list_response("application/vc+jwt", jwt))
 }
 
-fn status_list_response(media_type: &str, body: String) -> HttpResponse {
+fn status_list_response(media_type: &str, body: Bytes) -> HttpResponse {
     HttpResponse::Ok()
         .content_type(media_type)
         .insert_header((header::CACHE_CONTROL, "public, max-age=60"))
@@ -448,6 +446,7 @@ pub async fn issuer_status_list(
     request: HttpRequest,
     db: web::Data<Db>,
     keys: web::Data<CredentialKeys>,
+    cache: web::Data<StatusListCache>,
     public_url: web::Data<PublicUrl>,
     path: web::Path<(String, i32)>,
 ) -> Result<HttpResponse, ApiError> {
@@ -473,11 +472,8 @@ pub async fn issuer_status_list(
                 list,
                 issuer: Some(&issuer),
             };
-            super::status_list::credential(conn, &keys, &base, id, (now(), securing))
+            cache.credential(conn, (&keys, &base), id, securing)
         })
-        .await?
-        .ok_or(ApiError::NotFound {
-            resource: "status list",
-        })?;
+        .await?;
     Ok(status_list_response(media_type, body))
 }
