@@ -69,7 +69,7 @@ pub struct KeySet {
 impl KeySet {
     /// Loads the signing key, generating and saving one when the file does not exist yet.
     pub fn load(config: &AuthConfig) -> Result<Self, KeyError> {
-        let signing = load_or_generate(&config.signing_key_file)?;
+        let signing = load_or_generate(&config.signing_key_file, "access tokens")?;
         let mut public_keys = vec![signing.verifying_key()];
         for path in &config.previous_key_files {
             public_keys.push(read_public_key(path)?);
@@ -120,7 +120,9 @@ impl KeySet {
     }
 }
 
-fn load_or_generate(path: &Path) -> Result<SigningKey, KeyError> {
+/// An Ed25519 private key from a PKCS#8 PEM file, generated and saved when the file does not
+/// exist yet; `signs` names what it signs, for the warning that it was generated.
+pub(crate) fn load_or_generate(path: &Path, signs: &str) -> Result<SigningKey, KeyError> {
     if path.exists() {
         let pem = fs::read_to_string(path).map_err(|error| file_error(path, error))?;
         return SigningKey::from_pkcs8_pem(&pem)
@@ -130,16 +132,23 @@ fn load_or_generate(path: &Path) -> Result<SigningKey, KeyError> {
     let pem = key
         .to_pkcs8_pem(LineEnding::LF)
         .map_err(|error| file_error(path, error))?;
+    save_generated(path, &pem, signs)?;
+    Ok(key)
+}
+
+/// Saves a generated private key where none was, readable by this user only, and warns that it
+/// must be kept.
+pub(crate) fn save_generated(path: &Path, pem: &str, signs: &str) -> Result<(), KeyError> {
     if let Some(dir) = path.parent().filter(|dir| !dir.as_os_str().is_empty()) {
         fs::create_dir_all(dir).map_err(|error| file_error(dir, error))?;
     }
     write_private(path, pem.as_bytes()).map_err(|error| file_error(path, error))?;
     tracing::warn!(
-        "no token signing key was configured: generated a new Ed25519 key in {}; keep this file (and back it up) \
-         or tokens will stop verifying",
+        "no key was configured: generated a new key that signs {signs} in {}; keep this file (and back \
+         it up) or what it signed will stop verifying",
         path.display()
     );
-    Ok(key)
+    Ok(())
 }
 
 /// A fresh Ed25519 key from the operating system's random source.
@@ -168,11 +177,15 @@ pub(crate) fn write_private(path: &Path, contents: &[u8]) -> std::io::Result<()>
 /// A verifying key from a PEM file holding either the private key or the public key.
 fn read_public_key(path: &Path) -> Result<VerifyingKey, KeyError> {
     let pem = fs::read_to_string(path).map_err(|error| file_error(path, error))?;
-    if let Ok(private) = SigningKey::from_pkcs8_pem(&pem) {
-        return Ok(private.verifying_key());
-    }
-    VerifyingKey::from_public_key_pem(&pem)
-        .map_err(|error| file_error(path, format!("not an Ed25519 key: {error}")))
+    ed25519_public_key(&pem).ok_or_else(|| file_error(path, "not an Ed25519 key in PEM"))
+}
+
+/// The Ed25519 public key of a PEM holding the private key (PKCS#8) or the public key (SPKI).
+pub(crate) fn ed25519_public_key(pem: &str) -> Option<VerifyingKey> {
+    SigningKey::from_pkcs8_pem(pem)
+        .map(|private| private.verifying_key())
+        .or_else(|_| VerifyingKey::from_public_key_pem(pem))
+        .ok()
 }
 
 fn external_verifier(external: &ExternalIssuer) -> Result<Verifier, KeyError> {

@@ -20,7 +20,7 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
 use crate::{
-    auth::keys::{file_error, generate_signing_key, write_private, KeyError},
+    auth::keys::{ed25519_public_key, file_error, load_or_generate, save_generated, KeyError},
     config::{CredentialAlgorithm, CredentialKeyConfig},
 };
 
@@ -91,7 +91,7 @@ impl CredentialKeys {
     /// Loads the keys, generating and saving the current ones when their files do not exist yet.
     pub fn load(config: &CredentialKeyConfig) -> Result<Self, KeyError> {
         let rsa = load_or_generate_rsa(&config.rsa_key_file)?;
-        let ed25519 = load_or_generate_ed25519(&config.ed25519_key_file)?;
+        let ed25519 = load_or_generate(&config.ed25519_key_file, "credentials and status lists")?;
         let mut published = vec![
             PublicKey::rsa(&rsa.to_public_key()),
             PublicKey::ed25519(&ed25519.verifying_key()),
@@ -168,7 +168,7 @@ pub fn generate_rsa_pem() -> Result<String, String> {
 fn load_or_generate_rsa(path: &Path) -> Result<RsaPrivateKey, KeyError> {
     if !path.exists() {
         let pem = generate_rsa_pem().map_err(|error| file_error(path, error))?;
-        save_new(path, &pem)?;
+        save_generated(path, &pem, "credentials")?;
     }
     let pem = fs::read_to_string(path).map_err(|error| file_error(path, error))?;
     let key = RsaPrivateKey::from_pkcs8_pem(&pem)
@@ -180,39 +180,10 @@ fn load_or_generate_rsa(path: &Path) -> Result<RsaPrivateKey, KeyError> {
     Ok(key)
 }
 
-fn load_or_generate_ed25519(path: &Path) -> Result<SigningKey, KeyError> {
-    if !path.exists() {
-        let key = generate_signing_key().map_err(|error| file_error(path, error))?;
-        let pem = key
-            .to_pkcs8_pem(LineEnding::LF)
-            .map_err(|error| file_error(path, error))?;
-        save_new(path, &pem)?;
-    }
-    let pem = fs::read_to_string(path).map_err(|error| file_error(path, error))?;
-    SigningKey::from_pkcs8_pem(&pem)
-        .map_err(|error| file_error(path, format!("not an Ed25519 PKCS#8 private key: {error}")))
-}
-
-fn save_new(path: &Path, pem: &str) -> Result<(), KeyError> {
-    if let Some(dir) = path.parent().filter(|dir| !dir.as_os_str().is_empty()) {
-        fs::create_dir_all(dir).map_err(|error| file_error(dir, error))?;
-    }
-    write_private(path, pem.as_bytes()).map_err(|error| file_error(path, error))?;
-    tracing::warn!(
-        "generated a new credential signing key in {}; keep this file (and back it up): credentials \
-         it signs verify only while its public key is published",
-        path.display()
-    );
-    Ok(())
-}
-
 /// An earlier key from a PEM file holding an RSA or Ed25519 key, private or public.
 fn read_public_key(path: &Path) -> Result<PublicKey, KeyError> {
     let pem = fs::read_to_string(path).map_err(|error| file_error(path, error))?;
-    if let Ok(private) = SigningKey::from_pkcs8_pem(&pem) {
-        return Ok(PublicKey::ed25519(&private.verifying_key()));
-    }
-    if let Ok(public) = VerifyingKey::from_public_key_pem(&pem) {
+    if let Some(public) = ed25519_public_key(&pem) {
         return Ok(PublicKey::ed25519(&public));
     }
     if let Ok(private) = RsaPrivateKey::from_pkcs8_pem(&pem).or_else(|_| RsaPrivateKey::from_pkcs1_pem(&pem))
