@@ -15,33 +15,39 @@ pub const OB_CONTEXT: &str = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.
 /// The JOSE `typ` section 8.2 allows.
 pub const JWT_TYPE: &str = "JWT";
 
-/// The registered claims section 8.2 derives from the credential.
-fn claims(credential: &Value) -> Result<Vec<(&'static str, Value)>, ApiError> {
-    let seconds = |field: &str| -> Result<Option<Value>, ApiError> {
-        credential[field]
-            .as_str()
-            .map(|at| {
-                DateTime::parse_from_rfc3339(at)
-                    .map(|at| Value::from(at.timestamp()))
-                    .map_err(|error| ApiError::internal(format!("credential {field}: {error}")))
-            })
-            .transpose()
-    };
+/// Seconds since the epoch of a credential's date-time field, when it has a valid one.
+pub fn seconds(credential: &Value, field: &str) -> Option<i64> {
+    credential[field]
+        .as_str()
+        .and_then(|at| DateTime::parse_from_rfc3339(at).ok())
+        .map(|at| at.timestamp())
+}
+
+/// The registered claims section 8.2 derives from a credential's fields, those it has: `iss`
+/// (`issuer.id`), `jti` (`id`), `nbf` (`validFrom`), `exp` (`validUntil`), `sub`
+/// (`credentialSubject.id`). Signing adds them; verifying compares them.
+pub fn registered_claims(credential: &Value) -> Vec<(&'static str, Value)> {
     let issuer = match &credential["issuer"] {
         Value::String(id) => Value::String(id.clone()),
         profile => profile["id"].clone(),
     };
-    let mut claims = vec![("iss", issuer), ("jti", credential["id"].clone())];
-    if let Some(nbf) = seconds("validFrom")? {
-        claims.push(("nbf", nbf));
-    }
-    if let Some(exp) = seconds("validUntil")? {
-        claims.push(("exp", exp));
-    }
-    if let Some(sub) = credential["credentialSubject"]["id"].as_str() {
-        claims.push(("sub", Value::String(sub.to_owned())));
-    }
-    Ok(claims)
+    let subject = credential["credentialSubject"]["id"].clone();
+    [
+        ("iss", issuer),
+        ("jti", credential["id"].clone()),
+        (
+            "nbf",
+            seconds(credential, "validFrom").map_or(Value::Null, Value::from),
+        ),
+        (
+            "exp",
+            seconds(credential, "validUntil").map_or(Value::Null, Value::from),
+        ),
+        ("sub", subject),
+    ]
+    .into_iter()
+    .filter(|(_, value)| !value.is_null())
+    .collect()
 }
 
 /// Secures a credential as a VC-JWT with the service's current credential key.
@@ -51,7 +57,11 @@ pub fn sign_claims(keys: &CredentialKeys, base: &str, credential: &Value) -> Res
     header.kid = Some(kid);
     header.typ = Some(JWT_TYPE.to_owned());
     let mut payload = credential.clone();
-    for (name, value) in claims(credential)? {
+    let claims = registered_claims(credential);
+    if !claims.iter().any(|(name, _)| *name == "nbf") {
+        return Err(ApiError::internal("a credential to sign has no valid validFrom"));
+    }
+    for (name, value) in claims {
         payload[name] = value;
     }
     jsonwebtoken::encode(&header, &payload, key).map_err(|error| ApiError::internal(error.to_string()))
