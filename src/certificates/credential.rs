@@ -146,9 +146,8 @@ fn words(language: &str) -> Words {
     }
 }
 
-/// What a credential is made of: the certificate as read, and what issuing adds to it.
+/// What issuing adds to a certificate's content in its credential.
 pub struct Issuance<'a> {
-    pub certificate: &'a Certificate,
     pub at: NaiveDateTime,
     pub code: &'a str,
     pub status: StatusEntry,
@@ -156,6 +155,7 @@ pub struct Issuance<'a> {
 }
 
 struct Builder<'a> {
+    certificate: &'a Certificate,
     issuance: &'a Issuance<'a>,
     base: &'a str,
     language: &'static str,
@@ -230,7 +230,7 @@ impl Builder<'_> {
     }
 
     fn result_descriptions(&self) -> Vec<Value> {
-        let certificate = self.issuance.certificate;
+        let certificate = self.certificate;
         let mut descriptions: Vec<Value> = certificate
             .units
             .iter()
@@ -257,7 +257,7 @@ impl Builder<'_> {
     /// The subject's results: hours per unit and in total where recorded, other competences
     /// completed.
     fn results(&self) -> Vec<Value> {
-        let certificate = self.issuance.certificate;
+        let certificate = self.certificate;
         let hours = |description: String, hours: Option<i32>| {
             let mut result =
                 json!({"type": ["Result"], "resultDescription": description, "status": "Completed"});
@@ -287,7 +287,7 @@ impl Builder<'_> {
     }
 
     fn achievement(&self) -> Value {
-        let certificate = self.issuance.certificate;
+        let certificate = self.certificate;
         let unit_list: Vec<String> = certificate
             .units
             .iter()
@@ -308,7 +308,7 @@ impl Builder<'_> {
 
     /// The coach who assessed the competence, as the subject's `source`.
     fn coach(&self) -> Value {
-        let certificate = self.issuance.certificate;
+        let certificate = self.certificate;
         let mut coach = json!({
             "id": format!("urn:uuid:{}#coach", certificate.id),
             "type": ["Profile"],
@@ -321,7 +321,7 @@ impl Builder<'_> {
     }
 
     fn subject(&self) -> Result<Value, ApiError> {
-        let certificate = self.issuance.certificate;
+        let certificate = self.certificate;
         let salt: String = random::<16>()?.iter().map(|byte| format!("{byte:02x}")).collect();
         let name = format!(
             "{} {}",
@@ -346,8 +346,7 @@ impl Builder<'_> {
     }
 
     fn evidence(&self) -> Vec<Value> {
-        self.issuance
-            .certificate
+        self.certificate
             .learning_environments
             .iter()
             .map(|environment| {
@@ -363,10 +362,10 @@ impl Builder<'_> {
 }
 
 /// Builds the credential of a certificate being issued, unsigned.
-pub fn document(issuance: &Issuance<'_>, base: &str) -> Result<Value, ApiError> {
-    let certificate = issuance.certificate;
+pub fn document(certificate: &Certificate, issuance: &Issuance<'_>, base: &str) -> Result<Value, ApiError> {
     let language = certificate.language.as_str();
     let builder = Builder {
+        certificate,
         issuance,
         base,
         language,
@@ -393,8 +392,8 @@ pub fn document(issuance: &Issuance<'_>, base: &str) -> Result<Value, ApiError> 
 }
 
 /// Builds and signs the credential of a certificate being issued.
-pub fn sign(issuance: &Issuance<'_>, signer: &Signer) -> Result<String, ApiError> {
-    let credential = document(issuance, &signer.public_url)?;
+pub fn sign(certificate: &Certificate, issuance: &Issuance<'_>, signer: &Signer) -> Result<String, ApiError> {
+    let credential = document(certificate, issuance, &signer.public_url)?;
     sign_claims(&signer.keys, &signer.public_url, &credential)
 }
 

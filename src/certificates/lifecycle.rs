@@ -71,18 +71,14 @@ pub fn issue(
     let status = status_list::assign(conn)?;
     let code = credential::verification_code().map_err(protection_failed)?;
     let subject_id = subject_id(conn, current)?;
-    // Issuing changes no content: the draft as loaded is what is signed.
-    let certificate = super::views::views(conn, vec![current.clone()], key, |_| false)?
-        .pop()
-        .ok_or_else(|| ApiError::internal("the certificate being issued has no view"))?;
     let issuance = credential::Issuance {
-        certificate: &certificate,
         at,
         code: &code,
         status,
         subject_id: &subject_id,
     };
-    let jwt = credential::sign(&issuance, signer)?;
+    // Issuing changes no content: the draft as loaded is what is signed.
+    let jwt = signed_credential(conn, current, &issuance, (signer, key))?;
     repo::set_issued(conn, &current.id, at, (&code, &jwt), status, &subject_id)?;
     audit::record(
         conn,
@@ -98,6 +94,20 @@ pub fn issue(
         supersede_old(conn, actor, old_id, &current.id, at)?;
     }
     Ok(())
+}
+
+/// The credential of a certificate: its content as readers see it, with what issuing added,
+/// signed with the current key. Issuing and re-signing both make it so.
+pub(super) fn signed_credential(
+    conn: &mut DbConnection,
+    row: &CertificateRow,
+    issuance: &credential::Issuance<'_>,
+    (signer, key): (&Signer, &PersonalDataKey),
+) -> Result<String, ApiError> {
+    let certificate = super::views::views(conn, vec![row.clone()], key, |_| false)?
+        .pop()
+        .ok_or_else(|| ApiError::internal(format!("certificate {} has no view", row.id)))?;
+    credential::sign(&certificate, issuance, signer)
 }
 
 /// The holder's id in credentials: the one the issuer gave the same holder before (the corrected

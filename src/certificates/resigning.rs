@@ -6,8 +6,8 @@
 use diesel::prelude::*;
 
 use super::{
-    credential::{self, Issuance, Signer},
-    lifecycle::subject_id,
+    credential::{Issuance, Signer},
+    lifecycle::{signed_credential, subject_id},
     model::{CertificateRow, StatusEntry},
     protection::PersonalDataKey,
     repo,
@@ -82,17 +82,13 @@ fn resign(
         Some(id) => id.clone(),
         None => subject_id(conn, row)?,
     };
-    let certificate = super::views::views(conn, vec![row.clone()], key, |_| false)?
-        .pop()
-        .ok_or_else(missing)?;
     let issuance = Issuance {
-        certificate: &certificate,
         at,
         code,
         status,
         subject_id: &subject_id,
     };
-    let jwt = credential::sign(&issuance, signer)?;
+    let jwt = signed_credential(conn, row, &issuance, (signer, key))?;
     repo::set_credential(conn, &row.id, &jwt, &subject_id)?;
     audit::record(
         conn,
