@@ -116,14 +116,32 @@ fn media_types(operation: &Operation) -> Vec<String> {
     media_types
 }
 
+/// How well `Accept` takes a media type: the best quality among the ranges that cover it, and
+/// then how exact that range is (2 the type itself, 1 `type/*`, 0 `*/*`); `None` when no range
+/// covers it.
+fn coverage(accept: &Accept, media_type: &str) -> Option<(header::Quality, u8)> {
+    let kind = media_type.split('/').next().unwrap_or(media_type);
+    accept
+        .iter()
+        .filter_map(|item| {
+            let range = item.item.essence_str();
+            let exactness = if range == media_type {
+                2
+            } else if range.strip_suffix("/*") == Some(kind) {
+                1
+            } else if range == "*/*" {
+                0
+            } else {
+                return None;
+            };
+            Some((item.quality, exactness))
+        })
+        .max()
+}
+
 /// Whether `Accept` allows a media type: a range with a quality above zero that covers it.
 fn allows(accept: &Accept, media_type: &str) -> bool {
-    let kind = media_type.split('/').next().unwrap_or(media_type);
-    accept.iter().any(|item| {
-        let range = item.item.essence_str();
-        item.quality > header::Quality::ZERO
-            && (range == "*/*" || range == media_type || range.strip_suffix("/*") == Some(kind))
-    })
+    coverage(accept, media_type).is_some_and(|(quality, _)| quality > header::Quality::ZERO)
 }
 
 /// Of the media types a handler offers (most usual first), the one `Accept` prefers: the highest
@@ -134,28 +152,9 @@ pub fn choose<'a>(request: &actix_web::HttpRequest, offered: &[&'a str]) -> &'a 
     let Ok(accept) = Accept::parse(request) else {
         return first;
     };
-    let score = |media_type: &str| {
-        let kind = media_type.split('/').next().unwrap_or(media_type);
-        accept
-            .iter()
-            .filter_map(|item| {
-                let range = item.item.essence_str();
-                let exactness = if range == media_type {
-                    2
-                } else if range.strip_suffix("/*") == Some(kind) {
-                    1
-                } else if range == "*/*" {
-                    0
-                } else {
-                    return None;
-                };
-                Some((item.quality, exactness))
-            })
-            .max()
-    };
-    let mut best = (first, score(first));
+    let mut best = (first, coverage(&accept, first));
     for &media_type in offered.iter().skip(1) {
-        let candidate = score(media_type);
+        let candidate = coverage(&accept, media_type);
         if candidate > best.1 {
             best = (media_type, candidate);
         }

@@ -15,6 +15,14 @@ use crate::{db::Db, error::ApiError, organisations::repo as organisations, route
 /// for five minutes.
 const CACHE: &str = "public, max-age=300";
 
+/// A public answer as JSON, labelled with the media type `Accept` prefers among `offered`.
+fn public_json(request: &HttpRequest, offered: &[&str], body: &impl Serialize) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type(route_table::choose(request, offered))
+        .insert_header((header::CACHE_CONTROL, CACHE))
+        .json(body)
+}
+
 /// An organisation as an Open Badges 3.0 issuer `Profile` (JSON-LD): what a credential's
 /// `issuer.id` dereferences to. It lists the keys that sign on the organisation's behalf, so it is
 /// also the controller document of the status lists' Data Integrity proofs.
@@ -39,11 +47,11 @@ pub async fn issuer(
         .await?
         .ok_or(ApiError::NotFound { resource: "issuer" })?;
     let body = profile::profile(&public_url.0, &organisation, &keys);
-    let media_type = route_table::choose(&request, &["application/ld+json", "application/json"]);
-    Ok(HttpResponse::Ok()
-        .content_type(media_type)
-        .insert_header((header::CACHE_CONTROL, CACHE))
-        .json(body))
+    Ok(public_json(
+        &request,
+        &["application/ld+json", "application/json"],
+        &body,
+    ))
 }
 
 /// The keys that verify credentials and status lists.
@@ -75,11 +83,7 @@ pub async fn credential_keys(
             .map(|key| key.jwk(&public_url.0))
             .collect(),
     };
-    let media_type = route_table::choose(&request, &["application/jwk-set+json", "application/json"]);
-    HttpResponse::Ok()
-        .content_type(media_type)
-        .insert_header((header::CACHE_CONTROL, CACHE))
-        .json(set)
+    public_json(&request, &["application/jwk-set+json", "application/json"], &set)
 }
 
 /// One public key: what a VC-JWT's `kid` dereferences to.
@@ -100,9 +104,9 @@ pub async fn credential_key(
     let key = keys
         .by_thumbprint(&thumbprint)
         .ok_or(ApiError::NotFound { resource: "key" })?;
-    let media_type = route_table::choose(&request, &["application/jwk+json", "application/json"]);
-    Ok(HttpResponse::Ok()
-        .content_type(media_type)
-        .insert_header((header::CACHE_CONTROL, CACHE))
-        .json(key.jwk(&public_url.0)))
+    Ok(public_json(
+        &request,
+        &["application/jwk+json", "application/json"],
+        &key.jwk(&public_url.0),
+    ))
 }
