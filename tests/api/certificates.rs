@@ -361,7 +361,8 @@ fn stored_hetu(app: &TestApp, id: &str) -> String {
         .expect("stored")
 }
 
-fn decode_part(jwt: &str, index: usize) -> Value {
+/// A part of a compact JWS (0 the header, 1 the payload), decoded without checking anything.
+pub fn decode_part(jwt: &str, index: usize) -> Value {
     let part = jwt.split('.').nth(index).expect("part");
     serde_json::from_slice(&URL_SAFE_NO_PAD.decode(part).expect("base64url")).expect("JSON")
 }

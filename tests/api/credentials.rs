@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 
 use crate::{
     backend_tests,
-    certificates::{certificate_body, draft, issue, parties, Parties, HETU},
+    certificates::{certificate_body, decode_part, draft, issue, parties, Parties, HETU},
     helpers::{shared_rsa_key, spawn_app_with, Backend, TestApp},
 };
 
@@ -20,11 +20,6 @@ fn path_of(url: &str) -> String {
     url.split_once("/v1/")
         .map(|(_, rest)| format!("/v1/{rest}"))
         .unwrap_or_else(|| panic!("{url} is not a URL of the service"))
-}
-
-fn decode_part(jwt: &str, index: usize) -> Value {
-    let part = jwt.split('.').nth(index).expect("part");
-    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(part).expect("base64url")).expect("JSON")
 }
 
 /// Verifies a VC-JWT as an outside verifier would: the key from the URL its `kid` names.
