@@ -67,8 +67,10 @@ impl<'a> Change<'a> {
     }
 }
 
+/// Absent values are inserted as NULL, not left to the column default, so that the statement has
+/// one shape and stays prepared.
 #[derive(Insertable)]
-#[diesel(table_name = audit_log)]
+#[diesel(table_name = audit_log, treat_none_as_default_value = false)]
 struct NewEntry<'a> {
     id: String,
     occurred_at: chrono::NaiveDateTime,
