@@ -11,6 +11,38 @@ pub fn etag(version: i64) -> String {
     format!("\"{version}\"")
 }
 
+/// The entity tags of a request's `If-None-Match`: the copies the caller holds.
+#[derive(Debug, Clone, Default)]
+pub struct IfNoneMatch(Vec<String>);
+
+impl IfNoneMatch {
+    pub fn of(request: &HttpRequest) -> Self {
+        Self(
+            request
+                .headers()
+                .get_all(header::IF_NONE_MATCH)
+                .filter_map(|value| value.to_str().ok())
+                .flat_map(|value| value.split(','))
+                .map(|tag| tag.trim().trim_start_matches("W/").to_owned())
+                .collect(),
+        )
+    }
+
+    /// Whether the caller's copy tagged `etag` is current (or it sent `*`), by the weak
+    /// comparison RFC 9110 prescribes for `If-None-Match`: then `304 Not Modified` answers.
+    pub fn holds(&self, etag: &str) -> bool {
+        let wanted = etag.trim_start_matches("W/");
+        self.0.iter().any(|tag| tag == "*" || tag == wanted)
+    }
+}
+
+/// `304 Not Modified` for a caller whose copy tagged `etag` is current.
+pub fn not_modified(etag: &str) -> HttpResponse {
+    HttpResponse::NotModified()
+        .insert_header((header::ETAG, etag))
+        .finish()
+}
+
 /// A representation of a record at one version.
 pub trait Versioned {
     fn version(&self) -> i64;

@@ -2,7 +2,10 @@
 
 use std::{env, path::PathBuf};
 
-use crate::client_address::TrustedProxies;
+use crate::{
+    client_address::TrustedProxies,
+    db::{Backend, DatabaseUrl},
+};
 
 /// Where the service keeps its files (the SQLite database by default, later its keys).
 pub const DEFAULT_DATA_DIR: &str = "data";
@@ -14,6 +17,8 @@ pub const DEFAULT_LOG_FILTER: &str = "info";
 pub struct Config {
     /// `postgres://…` / `postgresql://…` for PostgreSQL; `sqlite://PATH`, `sqlite:PATH` or a plain path for SQLite.
     pub database_url: String,
+    /// A streaming replica of the PostgreSQL primary for anonymous public reads (`replica.rs`).
+    pub database_read_url: Option<String>,
     pub data_dir: PathBuf,
     pub bind_addr: String,
     /// Origins whose pages may call authenticated endpoints from a browser; any origin may read
@@ -177,8 +182,20 @@ impl Config {
     pub fn from_env() -> Result<Self, ConfigError> {
         let data_dir = PathBuf::from(var("DATA_DIR").unwrap_or_else(|| DEFAULT_DATA_DIR.into()));
         let database_url = var("DATABASE_URL").unwrap_or_else(|| default_database_url(&data_dir));
+        let database_read_url = var("DATABASE_READ_URL").filter(|url| !url.trim().is_empty());
+        if let Some(url) = &database_read_url {
+            let (primary, replica) = (DatabaseUrl::parse(&database_url), DatabaseUrl::parse(url));
+            if primary.backend != Backend::Postgres || replica.backend != Backend::Postgres {
+                return Err(ConfigError {
+                    name: "DATABASE_READ_URL",
+                    message: "a read replica is a PostgreSQL server beside a PostgreSQL DATABASE_URL"
+                        .to_owned(),
+                });
+            }
+        }
         Ok(Self {
             database_url,
+            database_read_url,
             bind_addr: var("BIND_ADDR").unwrap_or_else(|| DEFAULT_BIND_ADDR.into()),
             cors_allowed_origins: allowed_origins(var("CORS_ALLOWED_ORIGINS").as_deref().unwrap_or(""))?,
             max_body_bytes: parse_number("MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES)?,
@@ -212,6 +229,7 @@ impl Config {
         let data_dir = data_dir.into();
         Self {
             database_url: database_url.into(),
+            database_read_url: None,
             auth: AuthConfig::defaults(&data_dir),
             credentials: CredentialKeyConfig::defaults(&data_dir),
             personal_data_key_file: default_personal_data_key_file(&data_dir),

@@ -201,6 +201,8 @@ pub struct Db {
     backend: Backend,
     /// The URL without its password, for messages.
     shown_url: String,
+    /// How long a request waits for a connection in all.
+    checkout_timeout: Duration,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -226,19 +228,30 @@ impl Db {
             url: url.redacted(),
             source,
         })?;
+        Ok(Self::pooled(url, pool_size, CHECKOUT_TIMEOUT))
+    }
+
+    /// A pool that connects when first needed, giving up on a checkout after `checkout_timeout`:
+    /// for a server that may be down when the service starts, such as a replica.
+    pub fn connect_lazily(database_url: &str, pool_size: u32, checkout_timeout: Duration) -> Self {
+        Self::pooled(DatabaseUrl::parse(database_url), pool_size, checkout_timeout)
+    }
+
+    fn pooled(url: DatabaseUrl, pool_size: u32, checkout_timeout: Duration) -> Self {
         let pool_size = pool_size.max(1);
         let pool = r2d2::Pool::builder()
             .max_size(pool_size)
             .min_idle(Some(1))
             .test_on_check_out(false)
-            .connection_timeout(CHECKOUT_TIMEOUT)
-            .build_unchecked(manager);
-        Ok(Self {
+            .connection_timeout(checkout_timeout)
+            .build_unchecked(ConnectionManager { url: url.clone() });
+        Self {
             pool,
             permits: Arc::new(Semaphore::new(pool_size as usize)),
             backend: url.backend,
             shown_url: url.redacted(),
-        })
+            checkout_timeout,
+        }
     }
 
     pub fn backend(&self) -> Backend {
@@ -261,21 +274,19 @@ impl Db {
         F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
         T: Send + 'static,
     {
-        let deadline = Instant::now() + CHECKOUT_TIMEOUT;
-        let permit = match actix_web::rt::time::timeout(
-            CHECKOUT_TIMEOUT,
-            self.permits.clone().acquire_owned(),
-        )
-        .await
-        {
-            Ok(Ok(permit)) => permit,
-            Ok(Err(closed)) => return Err(ApiError::database_unavailable(closed)),
-            Err(_) => {
-                return Err(ApiError::database_unavailable(
-                    "no database connection became free in time",
-                ))
-            }
-        };
+        let deadline = Instant::now() + self.checkout_timeout;
+        let permit =
+            match actix_web::rt::time::timeout(self.checkout_timeout, self.permits.clone().acquire_owned())
+                .await
+            {
+                Ok(Ok(permit)) => permit,
+                Ok(Err(closed)) => return Err(ApiError::database_unavailable(closed)),
+                Err(_) => {
+                    return Err(ApiError::database_unavailable(
+                        "no database connection became free in time",
+                    ))
+                }
+            };
         let pool = self.pool.clone();
         actix_web::web::block(move || {
             let _permit = permit;

@@ -28,6 +28,7 @@ use crate::{
     issuers::{keys::CredentialKeys, PublicUrl},
     openapi,
     reference::{self, import::ImportError},
+    replica::ReadDb,
     request_context::request_context,
     route_table::{self, RouteTable},
     routes,
@@ -209,6 +210,10 @@ pub struct Secrets {
 }
 
 pub fn run(listener: TcpListener, db: Db, secrets: Secrets, config: &Config) -> std::io::Result<Server> {
+    let read_db = web::Data::new(match &config.database_read_url {
+        Some(url) => ReadDb::with_replica(db.clone(), url, config.database_pool_size),
+        None => ReadDb::primary(db.clone()),
+    });
     let db = web::Data::new(db);
     let keys = web::Data::new(secrets.keys);
     let credential_keys = web::Data::new(secrets.credential_keys);
@@ -219,6 +224,7 @@ pub fn run(listener: TcpListener, db: Db, secrets: Secrets, config: &Config) -> 
     let route_table = web::Data::new(RouteTable::from_document(&document));
     let catalogue_cache = web::Data::new(CatalogueCache::default());
     let status_list_cache = web::Data::new(certificates::status_list::StatusListCache::default());
+    let lookups = web::Data::new(crate::lookups::Lookups::default());
     let body_limit = BodyLimit(config.max_body_bytes);
     let allowed_origins = config.cors_allowed_origins.clone();
     let trusted_proxies = config.trusted_proxies.clone();
@@ -230,6 +236,7 @@ pub fn run(listener: TcpListener, db: Db, secrets: Secrets, config: &Config) -> 
         App::new()
             .into_utoipa_app()
             .app_data(db.clone())
+            .app_data(read_db.clone())
             .app_data(keys.clone())
             .app_data(credential_keys.clone())
             .app_data(personal_data_key.clone())
@@ -238,6 +245,7 @@ pub fn run(listener: TcpListener, db: Db, secrets: Secrets, config: &Config) -> 
             .app_data(route_table.clone())
             .app_data(catalogue_cache.clone())
             .app_data(status_list_cache.clone())
+            .app_data(lookups.clone())
             .app_data(hashing.clone())
             .app_data(trusted_proxies.clone())
             .app_data(rate_limits.clone())

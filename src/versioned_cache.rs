@@ -7,6 +7,7 @@
 
 use std::{
     collections::HashMap,
+    hash::Hash,
     sync::{Mutex, MutexGuard},
 };
 
@@ -56,6 +57,11 @@ impl VersionedCache {
         self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
+    /// The counter's current value.
+    pub fn version(&self, conn: &mut DbConnection) -> QueryResult<i64> {
+        counter_value(conn, self.counter)
+    }
+
     /// The answer to `key` at the counter's current value, built by `build` when not kept.
     pub fn answer<E>(
         &self,
@@ -66,10 +72,17 @@ impl VersionedCache {
     where
         E: From<diesel::result::Error>,
     {
-        let version: i64 = counters::table
-            .find(self.counter)
-            .select(counters::value)
-            .first(conn)?;
+        let version = self.version(conn)?;
+        self.answer_at(version, key, || build(conn))
+    }
+
+    /// The answer to `key` at `version`, which the caller has just read, built when not kept.
+    pub fn answer_at<E>(
+        &self,
+        version: i64,
+        key: String,
+        build: impl FnOnce() -> Result<Bytes, E>,
+    ) -> Result<Bytes, E> {
         {
             let mut state = self.state();
             if state.move_to(version) {
@@ -78,7 +91,7 @@ impl VersionedCache {
                 }
             }
         }
-        let answer = build(conn)?;
+        let answer = build()?;
         let mut state = self.state();
         let size = key.len() + answer.len();
         if state.move_to(version) && size <= BUDGET_BYTES && !state.answers.contains_key(&key) {
@@ -91,4 +104,92 @@ impl VersionedCache {
         }
         Ok(answer)
     }
+}
+
+/// The value of a counter row.
+pub fn counter_value(conn: &mut DbConnection, counter: &str) -> QueryResult<i64> {
+    counters::table.find(counter).select(counters::value).first(conn)
+}
+
+/// Records kept by key under one value of a counter, each fetched on first need: names and
+/// summaries that many answers show and few writes change. At most `capacity` are kept; past it
+/// the set starts over.
+pub struct KeptRecords<K, V> {
+    capacity: usize,
+    state: Mutex<Kept<K, V>>,
+}
+
+struct Kept<K, V> {
+    version: i64,
+    records: HashMap<K, V>,
+}
+
+impl<K: Eq + Hash + Clone, V: Clone> KeptRecords<K, V> {
+    pub fn new(capacity: usize) -> Self {
+        Self {
+            capacity,
+            state: Mutex::new(Kept {
+                version: i64::MIN,
+                records: HashMap::new(),
+            }),
+        }
+    }
+
+    fn state(&self) -> MutexGuard<'_, Kept<K, V>> {
+        // As for the answers: every change under the lock is a few plain writes.
+        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The records of `keys` at `version`, which the caller has just read: the kept ones, and
+    /// those `fetch` finds of the rest (it is given each missing key once). A key found nowhere
+    /// is left out.
+    pub fn get_many<E>(
+        &self,
+        version: i64,
+        keys: &[K],
+        fetch: impl FnOnce(&[K]) -> Result<Vec<(K, V)>, E>,
+    ) -> Result<HashMap<K, V>, E> {
+        let mut found = HashMap::with_capacity(keys.len());
+        let mut missing = Vec::new();
+        {
+            let mut state = self.state();
+            let current = move_records_to(&mut state, version);
+            for key in keys {
+                if found.contains_key(key) || missing.contains(key) {
+                    continue;
+                }
+                match state.records.get(key).filter(|_| current) {
+                    Some(record) => {
+                        found.insert(key.clone(), record.clone());
+                    }
+                    None => missing.push(key.clone()),
+                }
+            }
+        }
+        if missing.is_empty() {
+            return Ok(found);
+        }
+        let fetched = fetch(&missing)?;
+        let mut state = self.state();
+        let keep = move_records_to(&mut state, version);
+        if keep && state.records.len() + fetched.len() > self.capacity {
+            state.records.clear();
+        }
+        for (key, record) in fetched {
+            if keep && state.records.len() < self.capacity {
+                state.records.insert(key.clone(), record.clone());
+            }
+            found.insert(key, record);
+        }
+        Ok(found)
+    }
+}
+
+/// Forgets records of older versions; false when `version` is older than the kept ones.
+fn move_records_to<K, V>(state: &mut Kept<K, V>, version: i64) -> bool {
+    if version > state.version {
+        state.version = version;
+        state.records.clear();
+    }
+    version == state.version
 }

@@ -1,27 +1,33 @@
 //! Catalogue answers kept in memory. The catalogue is public, the same for every caller, read far
-//! more often than written, and a page costs about ten SQL statements to build. An answer is kept
-//! under the catalogue version it was built at: every write to what the catalogue shows moves the
-//! version on in the writer's transaction (database triggers).
+//! more often than written. Whole answers are kept under the catalogue version they were built
+//! at, and so is each environment's own part of an entry (what does not depend on the day asked
+//! for), so that an answer not kept costs the search and the recognitions in force, not a load of
+//! every environment on the page. Every write to what the catalogue shows moves the version on in
+//! the writer's transaction (database triggers).
 
-use std::ops::Deref;
+use std::sync::Arc;
 
-use crate::versioned_cache::VersionedCache;
+use super::dto::CatalogueEnvironment;
+use crate::{
+    lookups::CATALOGUE_VERSION,
+    versioned_cache::{KeptRecords, VersionedCache},
+};
 
-/// The counter row the triggers advance.
-const VERSION_COUNTER: &str = "catalogue_version";
+/// Environments' own parts kept at most (about 1 KiB each).
+const KEPT_ENVIRONMENTS: usize = 20_000;
 
-pub struct CatalogueCache(VersionedCache);
+pub struct CatalogueCache {
+    /// Whole answers by request.
+    pub pages: VersionedCache,
+    /// Entries by environment id, without their recognised units and distance.
+    pub environments: KeptRecords<String, Arc<CatalogueEnvironment>>,
+}
 
 impl Default for CatalogueCache {
     fn default() -> Self {
-        Self(VersionedCache::new(VERSION_COUNTER))
-    }
-}
-
-impl Deref for CatalogueCache {
-    type Target = VersionedCache;
-
-    fn deref(&self) -> &VersionedCache {
-        &self.0
+        Self {
+            pages: VersionedCache::new(CATALOGUE_VERSION),
+            environments: KeptRecords::new(KEPT_ENVIRONMENTS),
+        }
     }
 }

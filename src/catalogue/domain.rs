@@ -1,10 +1,11 @@
 //! Turns a catalogue request into a search, and matching rows into catalogue entries.
 
-use std::collections::HashMap;
+use std::{collections::HashMap, sync::Arc};
 
 use chrono::NaiveDate;
 
 use super::{
+    cache::CatalogueCache,
     dto::{
         CatalogueEnvironment, CatalogueFilter, MunicipalityCount, RecognisedUnit, UnitCatalogue,
         UnitCatalogueFilter,
@@ -15,7 +16,8 @@ use crate::{
     db::{today, DbConnection},
     environments::{domain as environments, model::EnvironmentRow, repo as environment_repo},
     error::{ApiError, FieldError},
-    organisations::repo as organisations,
+    lookups::Lookups,
+    organisations::dto::OrganisationSummary,
     recognitions::repo as recognitions,
     reference::{dto::CodeAndName, repo as reference},
     text::localized,
@@ -100,6 +102,7 @@ fn parse_near(near: &str, radius_km: Option<f64>) -> Result<Near, FieldError> {
 /// Checks a catalogue request: its place, and that it names no codes that do not exist (400).
 pub fn search_of(
     conn: &mut DbConnection,
+    kept: &Kept<'_>,
     filter: CatalogueFilter,
 ) -> Result<(Search, Option<Near>), ApiError> {
     let mut errors = Vec::new();
@@ -115,8 +118,12 @@ pub fn search_of(
         }
         (None, None) => None,
     };
-    if let Some(code) = &filter.qualification {
-        if reference::find_qualification(conn, code)?.is_none() {
+    let qualifications: Vec<String> = filter.qualification.iter().cloned().collect();
+    let names = kept
+        .lookups
+        .names(conn, kept.version, &qualifications, &filter.unit)?;
+    for code in &qualifications {
+        if !names.qualifications.contains_key(code) {
             errors.push(FieldError::new(
                 "qualification",
                 "unknown_code",
@@ -125,7 +132,7 @@ pub fn search_of(
         }
     }
     for code in &filter.unit {
-        if reference::find_unit(conn, code)?.is_none() {
+        if !names.units.contains_key(code) {
             errors.push(FieldError::new(
                 "unit",
                 "unknown_code",
@@ -157,68 +164,125 @@ pub fn search_of(
     Ok((search, near))
 }
 
-/// Catalogue entries for `rows`, in their order, with every unit each is recognised for on `day`.
-pub fn entries(
+/// What a catalogue answer is built from besides the database, at one catalogue version.
+pub struct Kept<'a> {
+    pub cache: &'a CatalogueCache,
+    pub lookups: &'a Lookups,
+    pub version: i64,
+}
+
+/// Each environment's own part of its entry: all but its recognised units and distance.
+fn environment_parts(
     conn: &mut DbConnection,
-    rows: Vec<EnvironmentRow>,
-    search: &Search,
-    distances: &HashMap<String, f64>,
-) -> Result<Vec<CatalogueEnvironment>, ApiError> {
-    let ids: Vec<String> = rows.iter().map(|row| row.id.clone()).collect();
-    let mut lists = environment_repo::lists(conn, &ids)?;
-    let recognised = recognitions::in_force(conn, &ids, search.day)?;
-    let mut organisation_ids: Vec<String> = rows.iter().map(|row| row.organisation_id.clone()).collect();
-    organisation_ids.extend(recognised.iter().map(|row| row.provider_organisation_id.clone()));
-    let organisations = organisations::summaries(conn, &organisation_ids)?;
+    kept: &Kept<'_>,
+    ids: &[String],
+) -> Result<HashMap<String, Arc<CatalogueEnvironment>>, ApiError> {
+    let build = |missing: &[String]| -> Result<Vec<(String, Arc<CatalogueEnvironment>)>, ApiError> {
+        let rows = environment_repo::find_many(conn, missing)?;
+        let mut lists = environment_repo::lists(conn, missing)?;
+        let owner_ids: Vec<String> = rows.iter().map(|row| row.organisation_id.clone()).collect();
+        let owners = kept.lookups.organisations(conn, kept.version, &owner_ids)?;
+        rows.into_iter()
+            .map(|row| {
+                let organisation = owners
+                    .get(&row.organisation_id)
+                    .cloned()
+                    .ok_or_else(|| ApiError::internal("an environment's organisation is missing"))?;
+                let tasks = lists.tasks.remove(&row.id).unwrap_or_default();
+                let languages = lists.languages.remove(&row.id).unwrap_or_default();
+                let part = environment_part(row, organisation, tasks, languages);
+                Ok((part.id.clone(), Arc::new(part)))
+            })
+            .collect()
+    };
+    kept.cache.environments.get_many(kept.version, ids, build)
+}
+
+fn environment_part(
+    row: EnvironmentRow,
+    organisation: OrganisationSummary,
+    work_tasks: Vec<String>,
+    languages: Vec<String>,
+) -> CatalogueEnvironment {
+    CatalogueEnvironment {
+        name: localized(&row.name_fi, &row.name_sv, &row.name_en),
+        sector: row.sector,
+        address: environments::address_view(&row),
+        coordinates: environments::coordinates(&row),
+        // The catalogue is public: a private contact shows only its title, to everyone.
+        contact: environments::contact_view(&row, false),
+        work_tasks,
+        languages,
+        recognised_units: Vec::new(),
+        distance_km: None,
+        organisation,
+        description: row.description,
+        capacity: row.capacity,
+        accessibility: row.accessibility,
+        id: row.id,
+    }
+}
+
+/// The units each of the environments is recognised for on `day`, by environment id.
+fn recognised_units(
+    conn: &mut DbConnection,
+    kept: &Kept<'_>,
+    ids: &[String],
+    day: NaiveDate,
+) -> Result<HashMap<String, Vec<RecognisedUnit>>, ApiError> {
+    let recognised = recognitions::in_force(conn, ids, day)?;
+    let provider_ids: Vec<String> = recognised
+        .iter()
+        .map(|row| row.provider_organisation_id.clone())
+        .collect();
+    let providers = kept.lookups.organisations(conn, kept.version, &provider_ids)?;
     let qualification_codes: Vec<String> = recognised
         .iter()
         .map(|row| row.qualification_code.clone())
         .collect();
     let unit_codes: Vec<String> = recognised.iter().map(|row| row.unit_code.clone()).collect();
-    let names = reference::names_of(conn, &qualification_codes, &unit_codes)?;
-    let mut units_by_environment: HashMap<String, Vec<RecognisedUnit>> = HashMap::new();
+    let names = kept
+        .lookups
+        .names(conn, kept.version, &qualification_codes, &unit_codes)?;
+    let mut units: HashMap<String, Vec<RecognisedUnit>> = HashMap::with_capacity(ids.len());
     for row in recognised {
-        let provider = organisations
+        let provider = providers
             .get(&row.provider_organisation_id)
             .cloned()
             .ok_or_else(|| ApiError::internal("a recognition's provider is missing"))?;
-        units_by_environment
-            .entry(row.environment_id)
-            .or_default()
-            .push(RecognisedUnit {
-                recognition_id: row.id,
-                qualification: names.qualification(&row.qualification_code),
-                unit: names.unit(&row.unit_code),
-                provider,
-                valid_from: row.valid_from,
-                valid_until: row.in_force_until,
-            });
+        units.entry(row.environment_id).or_default().push(RecognisedUnit {
+            recognition_id: row.id,
+            qualification: names.qualification(&row.qualification_code),
+            unit: names.unit(&row.unit_code),
+            provider,
+            valid_from: row.valid_from,
+            valid_until: row.in_force_until,
+        });
     }
-    rows.into_iter()
-        .map(|row| {
-            let organisation = organisations
-                .get(&row.organisation_id)
-                .cloned()
-                .ok_or_else(|| ApiError::internal("an environment's organisation is missing"))?;
-            Ok(CatalogueEnvironment {
-                name: localized(&row.name_fi, &row.name_sv, &row.name_en),
-                sector: row.sector,
-                address: environments::address_view(&row),
-                coordinates: environments::coordinates(&row),
-                // The catalogue is public: a private contact shows only its title, to everyone.
-                contact: environments::contact_view(&row, false),
-                work_tasks: lists.tasks.remove(&row.id).unwrap_or_default(),
-                languages: lists.languages.remove(&row.id).unwrap_or_default(),
-                recognised_units: units_by_environment.remove(&row.id).unwrap_or_default(),
-                distance_km: distances.get(&row.id).map(|km| (km * 1000.0).round() / 1000.0),
-                organisation,
-                description: row.description,
-                capacity: row.capacity,
-                accessibility: row.accessibility,
-                id: row.id,
-            })
+    Ok(units)
+}
+
+/// Catalogue entries for the environments `ids`, in their order, with every unit each is
+/// recognised for on the search's day.
+pub fn entries(
+    conn: &mut DbConnection,
+    kept: &Kept<'_>,
+    ids: &[String],
+    search: &Search,
+    distances: &HashMap<String, f64>,
+) -> Result<Vec<CatalogueEnvironment>, ApiError> {
+    let parts = environment_parts(conn, kept, ids)?;
+    let mut units = recognised_units(conn, kept, ids, search.day)?;
+    Ok(ids
+        .iter()
+        .filter_map(|id| parts.get(id))
+        .map(|part| {
+            let mut entry = CatalogueEnvironment::clone(part);
+            entry.recognised_units = units.remove(&entry.id).unwrap_or_default();
+            entry.distance_km = distances.get(&entry.id).map(|km| (km * 1000.0).round() / 1000.0);
+            entry
         })
-        .collect()
+        .collect())
 }
 
 /// The catalogue search a unit's municipalities link to, without the municipality.

@@ -12,7 +12,7 @@ use crate::{
     text::LocalizedText,
 };
 
-#[derive(Debug, Deserialize, IntoParams, Validate)]
+#[derive(Debug, Clone, Deserialize, IntoParams, Validate)]
 #[into_params(parameter_in = Query)]
 pub struct CatalogueFilter {
     /// Recognised under this qualification (national code).
@@ -135,7 +135,7 @@ pub struct CatalogueEnvironment {
     pub distance_km: Option<f64>,
 }
 
-#[derive(Debug, Deserialize, IntoParams, Validate)]
+#[derive(Debug, Clone, Deserialize, IntoParams, Validate)]
 #[into_params(parameter_in = Query)]
 pub struct UnitCatalogueFilter {
     /// Recognised under this qualification (national code).

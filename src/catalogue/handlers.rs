@@ -2,21 +2,30 @@
 
 use std::collections::HashMap;
 
-use actix_web::{get, http::header::ContentType, web, web::Bytes, HttpRequest, HttpResponse};
+use actix_web::{
+    get,
+    http::header::{self, ContentType},
+    web,
+    web::Bytes,
+    HttpRequest, HttpResponse,
+};
+use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::{
     cache::CatalogueCache,
-    domain::{self, Near},
+    domain::{self, Kept, Near},
     dto::{CatalogueEnvironment, CatalogueFilter, UnitCatalogue, UnitCatalogueFilter},
     repo::{self, Search},
 };
 use crate::{
-    db::{today, Db, DbConnection},
-    environments::repo as environments,
+    concurrency::{not_modified, IfNoneMatch},
+    db::{today, DbConnection},
     error::ApiError,
     extract::Query,
+    lookups::Lookups,
     pagination::{Page, PageRequest},
+    replica::ReadDb,
 };
 
 /// An answer as the JSON body it is kept and sent as.
@@ -26,27 +35,48 @@ fn json_body(answer: &impl Serialize) -> Result<Bytes, ApiError> {
         .map_err(|error| ApiError::internal(format!("a catalogue answer did not serialize: {error}")))
 }
 
-fn json_response(body: Bytes) -> HttpResponse {
-    HttpResponse::Ok().content_type(ContentType::json()).body(body)
+/// A catalogue answer, or word that the caller's copy is current.
+enum Answer {
+    Body(Bytes),
+    Unchanged,
+}
+
+/// The validator of a catalogue answer. A URL's answer changes only with the catalogue version and
+/// the day it is as of, so the two identify it; weak, as another instance may build the same
+/// answer with its members in another byte order.
+fn catalogue_etag(version: i64, day: NaiveDate) -> String {
+    format!("W/\"catalogue-{version}-{day}\"")
+}
+
+fn respond(answer: Answer, etag: &str) -> HttpResponse {
+    match answer {
+        Answer::Unchanged => not_modified(etag),
+        Answer::Body(body) => HttpResponse::Ok()
+            .content_type(ContentType::json())
+            .insert_header((header::ETAG, etag))
+            .body(body),
+    }
 }
 
 /// A page in id order.
 fn page_by_id(
     conn: &mut DbConnection,
+    kept: &Kept<'_>,
     search: &Search,
     page: &PageRequest<String>,
 ) -> Result<Page<CatalogueEnvironment>, ApiError> {
-    let rows = repo::page(conn, search, page)?;
-    let page_of_rows = Page::from_rows(rows, page, |row| row.id.clone(), |row| row);
+    let ids = repo::page(conn, search, page)?;
+    let page_of_ids = Page::from_rows(ids, page, |id| id.clone(), |id| id);
     Ok(Page {
-        items: domain::entries(conn, page_of_rows.items, search, &HashMap::new())?,
-        next_cursor: page_of_rows.next_cursor,
+        items: domain::entries(conn, kept, &page_of_ids.items, search, &HashMap::new())?,
+        next_cursor: page_of_ids.next_cursor,
     })
 }
 
 /// A page nearest first; ties in distance go by id, so the order is total and stable.
 fn page_by_distance(
     conn: &mut DbConnection,
+    kept: &Kept<'_>,
     search: &Search,
     near: Near,
     page: &PageRequest<(f64, String)>,
@@ -69,30 +99,21 @@ fn page_by_distance(
         .skip(start)
         .take(page.fetch_limit() as usize)
         .collect();
-    let ids: Vec<String> = window.iter().map(|(_, id)| id.clone()).collect();
-    let mut rows: HashMap<String, _> = environments::find_many(conn, &ids)?
-        .into_iter()
-        .map(|row| (row.id.clone(), row))
-        .collect();
-    let ordered: Vec<(f64, _)> = window
-        .into_iter()
-        .filter_map(|(distance, id)| rows.remove(&id).map(|row| (distance, row)))
-        .collect();
-    let page_of_rows = Page::from_rows(
-        ordered,
+    let page_of_ids = Page::from_rows(
+        window,
         page,
-        |(distance, row)| (*distance, row.id.clone()),
+        |(distance, id)| (*distance, id.clone()),
         |entry| entry,
     );
-    let distances: HashMap<String, f64> = page_of_rows
+    let distances: HashMap<String, f64> = page_of_ids
         .items
         .iter()
-        .map(|(distance, row)| (row.id.clone(), *distance))
+        .map(|(distance, id)| (id.clone(), *distance))
         .collect();
-    let rows = page_of_rows.items.into_iter().map(|(_, row)| row).collect();
+    let ids: Vec<String> = page_of_ids.items.into_iter().map(|(_, id)| id).collect();
     Ok(Page {
-        items: domain::entries(conn, rows, search, &distances)?,
-        next_cursor: page_of_rows.next_cursor,
+        items: domain::entries(conn, kept, &ids, search, &distances)?,
+        next_cursor: page_of_ids.next_cursor,
     })
 }
 
@@ -101,17 +122,24 @@ fn page_by_distance(
 /// recognised for and by whom. In registration order, or nearest first with `near`.
 #[utoipa::path(
     tag = "catalogue",
-    params(CatalogueFilter),
-    responses((status = 200, description = "A page of recognised learning environments", body = Page<CatalogueEnvironment>))
+    params(CatalogueFilter, ("If-None-Match" = Option<String>, Header, description = "The ETag of a copy held: 304 while it is current")),
+    responses(
+        (status = 200, description = "A page of recognised learning environments", body = Page<CatalogueEnvironment>,
+            headers(("ETag" = String, description = "Send it as If-None-Match to revalidate: 304 while the answer is the same"))),
+        (status = 304, description = "The copy named in If-None-Match is current",
+            headers(("ETag" = String, description = "The answer's entity tag"))),
+    )
 )]
 #[get("/catalogue/learning-environments")]
 pub async fn list_environments(
-    db: web::Data<Db>,
+    db: web::Data<ReadDb>,
     cache: web::Data<CatalogueCache>,
+    lookups: web::Data<Lookups>,
     request: HttpRequest,
     Query(mut filter): Query<CatalogueFilter>,
 ) -> Result<HttpResponse, ApiError> {
     // The cursor carries the distance too when the order is by distance.
+    #[derive(Clone)]
     enum Order {
         ById(PageRequest<String>),
         ByDistance(PageRequest<(f64, String)>),
@@ -121,54 +149,78 @@ pub async fn list_environments(
     } else {
         Order::ById(PageRequest::new(filter.limit, filter.cursor.as_deref())?)
     };
-    let query = request.query_string().to_owned();
-    let body = db
-        .run(move |conn| {
+    let (query, held) = (request.query_string().to_owned(), IfNoneMatch::of(&request));
+    let day = *filter.recognised_on.get_or_insert_with(today);
+    let (answer, etag) = db
+        .public(&request, move |conn| {
+            let version = cache.pages.version(conn)?;
+            let etag = catalogue_etag(version, day);
+            if held.holds(&etag) {
+                return Ok((Answer::Unchanged, etag));
+            }
+            let kept = Kept {
+                cache: &cache,
+                lookups: &lookups,
+                version,
+            };
             // The day is in the key: without `recognised_on`, the answer is as of today, and the
             // same today is the one the answer is built for.
-            let day = *filter.recognised_on.get_or_insert_with(today);
             let key = format!("learning-environments {day} ?{query}");
-            cache.answer(conn, key, |conn| {
-                let (search, near) = domain::search_of(conn, filter)?;
+            let body = cache.pages.answer_at(version, key, || {
+                let (search, near) = domain::search_of(conn, &kept, filter)?;
                 let page = match (order, near) {
-                    (Order::ByDistance(page), Some(near)) => page_by_distance(conn, &search, near, &page),
-                    (Order::ById(page), _) => page_by_id(conn, &search, &page),
+                    (Order::ByDistance(page), Some(near)) => {
+                        page_by_distance(conn, &kept, &search, near, &page)
+                    }
+                    (Order::ById(page), _) => page_by_id(conn, &kept, &search, &page),
                     (Order::ByDistance(_), None) => {
                         return Err(ApiError::internal("a distance order without a place"))
                     }
                 }?;
                 json_body(&page)
-            })
+            })?;
+            Ok((Answer::Body(body), etag))
         })
         .await?;
-    Ok(json_response(body))
+    Ok(respond(answer, &etag))
 }
 
 /// Where a unit can be learned: how many recognised environments each municipality has for it,
 /// with the catalogue search that lists them.
 #[utoipa::path(
     tag = "catalogue",
-    params(("code" = String, Path, description = "Qualification unit code"), UnitCatalogueFilter),
-    responses((status = 200, description = "The unit's environments by municipality", body = UnitCatalogue))
+    params(("code" = String, Path, description = "Qualification unit code"), UnitCatalogueFilter, ("If-None-Match" = Option<String>, Header, description = "The ETag of a copy held: 304 while it is current")),
+    responses(
+        (status = 200, description = "The unit's environments by municipality", body = UnitCatalogue,
+            headers(("ETag" = String, description = "Send it as If-None-Match to revalidate: 304 while the answer is the same"))),
+        (status = 304, description = "The copy named in If-None-Match is current",
+            headers(("ETag" = String, description = "The answer's entity tag"))),
+    )
 )]
 #[get("/catalogue/units/{code}/learning-environments")]
 pub async fn by_unit(
-    db: web::Data<Db>,
+    db: web::Data<ReadDb>,
     cache: web::Data<CatalogueCache>,
     request: HttpRequest,
     code: web::Path<String>,
     Query(filter): Query<UnitCatalogueFilter>,
 ) -> Result<HttpResponse, ApiError> {
     let code = code.into_inner();
-    let query = request.query_string().to_owned();
-    let body = db
-        .run(move |conn| {
-            let day = filter.recognised_on.unwrap_or_else(today);
+    let (query, held) = (request.query_string().to_owned(), IfNoneMatch::of(&request));
+    let day = filter.recognised_on.unwrap_or_else(today);
+    let (answer, etag) = db
+        .public(&request, move |conn| {
+            let version = cache.pages.version(conn)?;
+            let etag = catalogue_etag(version, day);
+            if held.holds(&etag) {
+                return Ok((Answer::Unchanged, etag));
+            }
             let key = format!("units/{code} {day} ?{query}");
-            cache.answer(conn, key, |conn| {
+            let body = cache.pages.answer_at(version, key, || {
                 json_body(&domain::unit_catalogue(conn, &code, &filter, day)?)
-            })
+            })?;
+            Ok((Answer::Body(body), etag))
         })
         .await?;
-    Ok(json_response(body))
+    Ok(respond(answer, &etag))
 }

@@ -10,7 +10,7 @@ use diesel::{
 
 use crate::{
     db::{DbConnection, MultiBackend},
-    environments::{dto::Sector, model::EnvironmentRow},
+    environments::dto::Sector,
     pagination::PageRequest,
     schema::{
         learning_environment_languages, learning_environments, municipalities, organisations, recognitions,
@@ -142,7 +142,7 @@ fn condition(search: &Search) -> Condition {
 /// The most candidates one step of [`page`] takes, well under both backends' bind limits.
 const MAX_CANDIDATES: i64 = 4_000;
 
-/// A page of matching environments in id order.
+/// The ids of a page of matching environments, in id order.
 ///
 /// With a unit asked for, the page is found from that unit's recognitions, which an index keeps
 /// by unit, region and environment: a batch of candidate environments in id order is read from
@@ -152,7 +152,7 @@ pub fn page(
     conn: &mut DbConnection,
     search: &Search,
     page: &PageRequest<String>,
-) -> QueryResult<Vec<EnvironmentRow>> {
+) -> QueryResult<Vec<String>> {
     let wanted = page.fetch_limit();
     let Some(unit) = search.units.first() else {
         return matching(conn, search, None, page.after.as_deref(), wanted);
@@ -212,17 +212,17 @@ fn recognised_environments(
     query.order(recognitions::environment_id).limit(limit).load(conn)
 }
 
-/// Up to `limit` matching environments in id order, among `candidates` when given.
+/// The ids of up to `limit` matching environments in id order, among `candidates` when given.
 fn matching(
     conn: &mut DbConnection,
     search: &Search,
     candidates: Option<&[String]>,
     after: Option<&str>,
     limit: i64,
-) -> QueryResult<Vec<EnvironmentRow>> {
+) -> QueryResult<Vec<String>> {
     let mut query = learning_environments::table
         .filter(condition(search))
-        .select(EnvironmentRow::as_select())
+        .select(learning_environments::id)
         .into_boxed();
     if let Some(candidates) = candidates {
         query = query.filter(learning_environments::id.eq_any(candidates.to_vec()));

@@ -27,29 +27,34 @@ use crate::{
     extract::{Json, MergePatch, Query},
     identifiers,
     issuers::keys::CredentialKeys,
+    lookups::Lookups,
     pagination::{Page, PageRequest},
 };
 
 /// One certificate as `caller` sees it, read afresh (after a change).
 fn view(
     conn: &mut DbConnection,
+    lookups: &Lookups,
     id: &str,
     caller: &Caller,
     key: &PersonalDataKey,
 ) -> Result<Certificate, ApiError> {
     let row = repo::find(conn, id)?.ok_or(NOT_FOUND)?;
-    view_of(conn, row, caller, key)
+    view_of(conn, lookups, row, caller, key)
 }
 
 fn view_of(
     conn: &mut DbConnection,
+    lookups: &Lookups,
     row: CertificateRow,
     caller: &Caller,
     key: &PersonalDataKey,
 ) -> Result<Certificate, ApiError> {
-    views::views(conn, vec![row], key, |issuer| policy::sees_shares(caller, issuer))?
-        .pop()
-        .ok_or(NOT_FOUND)
+    views::views(conn, lookups, vec![row], key, |issuer| {
+        policy::sees_shares(caller, issuer)
+    })?
+    .pop()
+    .ok_or(NOT_FOUND)
 }
 
 /// Loads a certificate `caller` may read, and records the read of its personal data.
@@ -63,13 +68,13 @@ fn load_for_read(conn: &mut DbConnection, id: &str, caller: &Caller) -> Result<C
 /// A certificate in full as `caller` reads it, the read audited.
 async fn read(
     db: &Db,
-    key: web::Data<PersonalDataKey>,
+    (key, lookups): (web::Data<PersonalDataKey>, web::Data<Lookups>),
     caller: Caller,
     id: String,
 ) -> Result<Certificate, ApiError> {
     db.write(move |conn| {
         let row = load_for_read(conn, &id, &caller)?;
-        view_of(conn, row, &caller, &key)
+        view_of(conn, &lookups, row, &caller, &key)
     })
     .await
 }
@@ -93,7 +98,7 @@ fn load_for_change(
 /// certificate as it reads afterwards, all in one transaction.
 async fn change<A>(
     db: &Db,
-    key: web::Data<PersonalDataKey>,
+    (key, lookups): (web::Data<PersonalDataKey>, web::Data<Lookups>),
     caller: Caller,
     id: String,
     if_match: Option<IfMatch>,
@@ -106,7 +111,7 @@ where
         .write(move |conn| {
             let current = load_for_change(conn, &id, &caller, if_match.as_ref())?;
             action(conn, &Actor::from(&caller), &current)?;
-            view(conn, &id, &caller, &key)
+            view(conn, &lookups, &id, &caller, &key)
         })
         .await?;
     Ok(with_etag(HttpResponse::Ok(), &certificate))
@@ -130,6 +135,7 @@ fn created_certificate(certificate: &Certificate) -> HttpResponse {
 pub async fn create(
     db: web::Data<Db>,
     key: web::Data<PersonalDataKey>,
+    lookups: web::Data<Lookups>,
     caller: Caller,
     Json(input): Json<CertificateInput>,
 ) -> Result<HttpResponse, ApiError> {
@@ -137,7 +143,7 @@ pub async fn create(
     let certificate = db
         .write(move |conn| {
             let id = domain::create(conn, &Actor::from(&caller), &issuer, input, None, &key)?;
-            view(conn, &id, &caller, &key)
+            view(conn, &lookups, &id, &caller, &key)
         })
         .await?;
     Ok(created_certificate(&certificate))
@@ -155,6 +161,7 @@ pub async fn create(
 pub async fn list(
     db: web::Data<Db>,
     key: web::Data<PersonalDataKey>,
+    lookups: web::Data<Lookups>,
     caller: Caller,
     Query(filter): Query<CertificateFilter>,
 ) -> Result<HttpResponse, ApiError> {
@@ -165,7 +172,7 @@ pub async fn list(
             let rows = repo::list(conn, reader.as_deref(), &filter, &page)?;
             let page = Page::from_rows(rows, &page, |row| row.id.clone(), |row| row);
             views::record_reads(conn, &Actor::from(&caller), &page.items)?;
-            let items = views::views(conn, page.items, &key, |issuer| {
+            let items = views::views(conn, &lookups, page.items, &key, |issuer| {
                 policy::sees_shares(&caller, issuer)
             })?;
             Ok::<_, ApiError>(Page {
@@ -196,6 +203,7 @@ pub async fn list(
 pub async fn search(
     db: web::Data<Db>,
     key: web::Data<PersonalDataKey>,
+    lookups: web::Data<Lookups>,
     caller: Caller,
     Json(input): Json<SearchInput>,
 ) -> Result<HttpResponse, ApiError> {
@@ -216,7 +224,7 @@ pub async fn search(
                     }
                 }
                 views::record_reads(conn, &Actor::from(&caller), &readable)?;
-                views::views(conn, readable, &key, |issuer| {
+                views::views(conn, &lookups, readable, &key, |issuer| {
                     policy::sees_shares(&caller, issuer)
                 })
             })
@@ -289,10 +297,11 @@ pub async fn feed(
 pub async fn get(
     db: web::Data<Db>,
     key: web::Data<PersonalDataKey>,
+    lookups: web::Data<Lookups>,
     caller: Caller,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let certificate = read(&db, key, caller, id.into_inner()).await?;
+    let certificate = read(&db, (key, lookups), caller, id.into_inner()).await?;
     Ok(with_etag(HttpResponse::Ok(), &certificate))
 }
 
@@ -313,6 +322,7 @@ pub async fn get(
 pub async fn update(
     db: web::Data<Db>,
     key: web::Data<PersonalDataKey>,
+    lookups: web::Data<Lookups>,
     caller: Caller,
     id: web::Path<String>,
     if_match: IfMatch,
@@ -330,7 +340,7 @@ pub async fn update(
             }
             let input = patch.apply_to(&views::input_of(conn, &current, &key)?)?;
             domain::update(conn, &Actor::from(&caller), &current, input, &key)?;
-            view(conn, &id, &caller, &key)
+            view(conn, &lookups, &id, &caller, &key)
         })
         .await?;
     Ok(with_etag(HttpResponse::Ok(), &certificate))
@@ -378,8 +388,8 @@ pub async fn delete(
 pub async fn issue(
     db: web::Data<Db>,
     key: web::Data<PersonalDataKey>,
-    keys: web::Data<CredentialKeys>,
-    public_url: web::Data<PublicUrl>,
+    lookups: web::Data<Lookups>,
+    (keys, public_url): (web::Data<CredentialKeys>, web::Data<PublicUrl>),
     caller: Caller,
     id: web::Path<String>,
     OptionalIfMatch(if_match): OptionalIfMatch,
@@ -389,10 +399,15 @@ pub async fn issue(
         keys,
         public_url: public_url.0.clone(),
     };
-    let sealing = key.clone();
-    change(&db, key, caller, id, if_match, move |conn, actor, current| {
-        lifecycle::issue(conn, actor, current, (&signer, &sealing))
-    })
+    let (sealing, names) = (key.clone(), lookups.clone());
+    change(
+        &db,
+        (key, lookups),
+        caller,
+        id,
+        if_match,
+        move |conn, actor, current| lifecycle::issue(conn, actor, current, (&signer, &sealing, &names)),
+    )
     .await
 }
 
@@ -412,15 +427,21 @@ pub async fn issue(
 pub async fn revoke(
     db: web::Data<Db>,
     key: web::Data<PersonalDataKey>,
+    lookups: web::Data<Lookups>,
     caller: Caller,
     id: web::Path<String>,
     OptionalIfMatch(if_match): OptionalIfMatch,
     Json(input): Json<RevokeInput>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    change(&db, key, caller, id, if_match, move |conn, actor, current| {
-        lifecycle::revoke(conn, actor, current, &input.reason)
-    })
+    change(
+        &db,
+        (key, lookups),
+        caller,
+        id,
+        if_match,
+        move |conn, actor, current| lifecycle::revoke(conn, actor, current, &input.reason),
+    )
     .await
 }
 
@@ -440,6 +461,7 @@ pub async fn revoke(
 pub async fn supersede(
     db: web::Data<Db>,
     key: web::Data<PersonalDataKey>,
+    lookups: web::Data<Lookups>,
     caller: Caller,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
@@ -448,7 +470,7 @@ pub async fn supersede(
         .write(move |conn| {
             let current = load_for_change(conn, &id, &caller, None)?;
             let draft = lifecycle::supersede(conn, &Actor::from(&caller), &current, &key)?;
-            view(conn, &draft, &caller, &key)
+            view(conn, &lookups, &draft, &caller, &key)
         })
         .await?;
     Ok(created_certificate(&certificate))
@@ -469,14 +491,20 @@ pub async fn supersede(
 pub async fn share(
     db: web::Data<Db>,
     key: web::Data<PersonalDataKey>,
+    lookups: web::Data<Lookups>,
     caller: Caller,
     id: web::Path<String>,
     Json(input): Json<ShareInput>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    change(&db, key, caller, id, None, move |conn, actor, current| {
-        sharing::share(conn, actor, current, &input)
-    })
+    change(
+        &db,
+        (key, lookups),
+        caller,
+        id,
+        None,
+        move |conn, actor, current| sharing::share(conn, actor, current, &input),
+    )
     .await
 }
 
@@ -543,11 +571,12 @@ pub async fn credential(
 pub async fn pdf(
     db: web::Data<Db>,
     key: web::Data<PersonalDataKey>,
+    lookups: web::Data<Lookups>,
     public_url: web::Data<PublicUrl>,
     caller: Caller,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let certificate = read(&db, key, caller, id.into_inner()).await?;
+    let certificate = read(&db, (key, lookups), caller, id.into_inner()).await?;
     let verify_url = format!(
         "{}/verify/{}",
         public_url.0,

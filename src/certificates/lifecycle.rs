@@ -16,6 +16,7 @@ use crate::{
     audit::{self, Actor, Change},
     db::{now, DbConnection},
     error::ApiError,
+    lookups::Lookups,
 };
 
 /// Moves `current` from one status to another: 409 with `refusal` when it is not in the first,
@@ -49,7 +50,7 @@ pub fn issue(
     conn: &mut DbConnection,
     actor: &Actor,
     current: &CertificateRow,
-    (signer, key): (&Signer, &PersonalDataKey),
+    (signer, key, lookups): (&Signer, &PersonalDataKey, &Lookups),
 ) -> Result<(), ApiError> {
     let at = now();
     move_status(
@@ -78,7 +79,7 @@ pub fn issue(
         subject_id: &subject_id,
     };
     // Issuing changes no content: the draft as loaded is what is signed.
-    let jwt = signed_credential(conn, current, &issuance, (signer, key))?;
+    let jwt = signed_credential(conn, current, &issuance, (signer, key, lookups))?;
     repo::set_issued(conn, &current.id, at, (&code, &jwt), status, &subject_id)?;
     audit::record(
         conn,
@@ -102,9 +103,9 @@ pub(super) fn signed_credential(
     conn: &mut DbConnection,
     row: &CertificateRow,
     issuance: &credential::Issuance<'_>,
-    (signer, key): (&Signer, &PersonalDataKey),
+    (signer, key, lookups): (&Signer, &PersonalDataKey, &Lookups),
 ) -> Result<String, ApiError> {
-    let certificate = super::views::views(conn, vec![row.clone()], key, |_| false)?
+    let certificate = super::views::views(conn, lookups, vec![row.clone()], key, |_| false)?
         .pop()
         .ok_or_else(|| ApiError::internal(format!("certificate {} has no view", row.id)))?;
     credential::sign(&certificate, issuance, signer)

@@ -16,6 +16,7 @@ use crate::{
     audit::{self, Actor, Change},
     db::{write_transaction, DbConnection},
     error::ApiError,
+    lookups::Lookups,
     schema::certificates,
 };
 
@@ -30,6 +31,7 @@ pub fn resign_stale(
     (signer, key): (&Signer, &PersonalDataKey),
 ) -> Result<usize, ApiError> {
     let current_kid = signer.keys.jwt_signer(&signer.public_url).2;
+    let lookups = Lookups::default();
     let mut done = 0;
     let mut after = String::new();
     loop {
@@ -52,7 +54,7 @@ pub fn resign_stale(
         write_transaction(conn, |conn| {
             stale
                 .iter()
-                .try_for_each(|row| resign(conn, actor, row, (signer, key)))
+                .try_for_each(|row| resign(conn, actor, row, (signer, key, &lookups)))
         })?;
     }
 }
@@ -67,7 +69,7 @@ fn resign(
     conn: &mut DbConnection,
     actor: &Actor,
     row: &CertificateRow,
-    (signer, key): (&Signer, &PersonalDataKey),
+    (signer, key, lookups): (&Signer, &PersonalDataKey, &Lookups),
 ) -> Result<(), ApiError> {
     let missing = || ApiError::internal(format!("issued certificate {} lacks what issuing set", row.id));
     let (at, code) = (
@@ -88,7 +90,7 @@ fn resign(
         status,
         subject_id: &subject_id,
     };
-    let jwt = signed_credential(conn, row, &issuance, (signer, key))?;
+    let jwt = signed_credential(conn, row, &issuance, (signer, key, lookups))?;
     repo::set_credential(conn, &row.id, &jwt, &subject_id)?;
     audit::record(
         conn,

@@ -21,7 +21,8 @@ use crate::{
     db::DbConnection,
     environments::{model::EnvironmentRow, repo as environments},
     error::ApiError,
-    organisations::{dto::OrganisationSummary, repo as organisations},
+    lookups::Lookups,
+    organisations::dto::OrganisationSummary,
     reference::repo::Names,
     text::localized,
 };
@@ -96,14 +97,14 @@ fn utc(at: NaiveDateTime) -> chrono::DateTime<Utc> {
     at.and_utc()
 }
 
-/// What the views of a page of certificates look up: loaded once for the page.
-struct Lookups {
+/// What the views of a page of certificates look up: found once for the page.
+struct Found {
     environments: Vec<EnvironmentRow>,
     organisations: HashMap<String, OrganisationSummary>,
     names: Names,
 }
 
-impl Lookups {
+impl Found {
     fn organisation(&self, id: &str) -> Result<OrganisationSummary, ApiError> {
         self.organisations
             .get(id)
@@ -123,6 +124,7 @@ struct Children {
 /// reader sees whom it shared them with.
 pub fn views(
     conn: &mut DbConnection,
+    lookups: &Lookups,
     rows: Vec<CertificateRow>,
     key: &PersonalDataKey,
     shows_shares: impl Fn(&str) -> bool,
@@ -136,10 +138,13 @@ pub fn views(
         .map(|row| row.issuer_organisation_id.clone())
         .chain(shares.iter().map(|share| share.organisation_id.clone()))
         .collect();
-    let lookups = Lookups {
+    let qualification_codes: Vec<String> = units.iter().map(|unit| unit.qualification_code.clone()).collect();
+    let unit_codes: Vec<String> = units.iter().map(|unit| unit.unit_code.clone()).collect();
+    let version = Lookups::version(conn)?;
+    let found = Found {
         environments: environments::find_many(conn, &environment_ids)?,
-        organisations: organisations::summaries(conn, &organisation_ids)?,
-        names: repo::unit_names(conn, &units)?,
+        organisations: lookups.organisations(conn, version, &organisation_ids)?,
+        names: lookups.names(conn, version, &qualification_codes, &unit_codes)?,
     };
     let children = units
         .grouped_by(&rows)
@@ -151,7 +156,7 @@ pub fn views(
         .zip(children)
         .map(|(row, children)| {
             let shows = shows_shares(&row.issuer_organisation_id);
-            view(row, children, &lookups, key, shows)
+            view(row, children, &found, key, shows)
         })
         .collect()
 }
@@ -174,9 +179,9 @@ fn environment_view(environment: &EnvironmentRow) -> CertificateEnvironment {
     }
 }
 
-fn share_view(share: ShareRow, lookups: &Lookups) -> Result<Share, ApiError> {
+fn share_view(share: ShareRow, found: &Found) -> Result<Share, ApiError> {
     Ok(Share {
-        organisation: lookups.organisation(&share.organisation_id)?,
+        organisation: found.organisation(&share.organisation_id)?,
         consent_given_on: share.consent_given_on,
         consent_method: share.consent_method,
         shared_at: utc(share.shared_at),
@@ -186,7 +191,7 @@ fn share_view(share: ShareRow, lookups: &Lookups) -> Result<Share, ApiError> {
 fn view(
     row: CertificateRow,
     children: Children,
-    lookups: &Lookups,
+    found: &Found,
     key: &PersonalDataKey,
     shows_shares: bool,
 ) -> Result<Certificate, ApiError> {
@@ -194,7 +199,7 @@ fn view(
         .links
         .iter()
         .filter_map(|link| {
-            lookups
+            found
                 .environments
                 .iter()
                 .find(|environment| environment.id == link.environment_id)
@@ -205,14 +210,14 @@ fn view(
         true => children
             .shares
             .into_iter()
-            .map(|share| share_view(share, lookups))
+            .map(|share| share_view(share, found))
             .collect::<Result<_, ApiError>>()?,
         false => Vec::new(),
     };
     let secrets = open_holder(&row, key)?;
     Ok(Certificate {
         status: row.status,
-        issuer: lookups.organisation(&row.issuer_organisation_id)?,
+        issuer: found.organisation(&row.issuer_organisation_id)?,
         holder: Holder {
             hetu: secrets.hetu,
             given_names: row.holder_given_names,
@@ -233,7 +238,7 @@ fn view(
         units: children
             .units
             .into_iter()
-            .map(|unit| unit_view(unit, &lookups.names))
+            .map(|unit| unit_view(unit, &found.names))
             .collect::<Result<_, ApiError>>()?,
         other_competences: parse_json(&row.other_competences)?,
         shares,

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use actix_web::{get, patch, post, web, HttpResponse};
+use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 
 use super::{
     domain,
@@ -23,6 +23,7 @@ use crate::{
     extract::{Json, MergePatch, Query},
     organisations::repo as organisations,
     pagination::{Page, PageRequest},
+    replica::ReadDb,
     text::localized,
 };
 
@@ -423,12 +424,13 @@ pub async fn organisation_signatures(
 )]
 #[get("/signatories")]
 pub async fn signatories(
-    db: web::Data<Db>,
+    request: HttpRequest,
+    db: web::Data<ReadDb>,
     Query(query): Query<SignatoriesQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let region = query.region.clone();
     let (guideline, signatures) = db
-        .run(move |conn| {
+        .public(&request, move |conn| {
             if !crate::reference::repo::region_exists(conn, &region)? {
                 return Err(ApiError::NotFound { resource: "region" });
             }

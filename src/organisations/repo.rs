@@ -5,14 +5,14 @@ use std::collections::HashMap;
 use diesel::prelude::*;
 
 use super::{
-    dto::{OrganisationFilter, OrganisationSummary},
+    dto::{OrganisationFilter, OrganisationKind, OrganisationSummary},
     model::{NewOrganisation, OrganisationChanges, OrganisationRow},
 };
 use crate::{
     db::{distinct, DbConnection},
     pagination::PageRequest,
     schema::{municipalities, organisations},
-    text::contains_pattern,
+    text::{contains_pattern, localized},
 };
 
 /// An organisation with the region of its home municipality.
@@ -42,14 +42,30 @@ pub fn find_many(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Vec<Org
         .load(conn)
 }
 
+/// Id, kind and names.
+type SummaryColumns = (String, OrganisationKind, String, Option<String>, Option<String>);
+
 /// Summaries of the given organisations by id.
 pub fn summaries(
     conn: &mut DbConnection,
     ids: &[String],
 ) -> QueryResult<HashMap<String, OrganisationSummary>> {
-    Ok(find_many(conn, ids)?
+    let rows: Vec<SummaryColumns> = organisations::table
+        .filter(organisations::id.eq_any(distinct(ids)))
+        .select((
+            organisations::id,
+            organisations::kind,
+            organisations::name_fi,
+            organisations::name_sv,
+            organisations::name_en,
+        ))
+        .load(conn)?;
+    Ok(rows
         .into_iter()
-        .map(|row| (row.id.clone(), OrganisationSummary::from(row)))
+        .map(|(id, kind, fi, sv, en)| {
+            let name = localized(&fi, &sv, &en);
+            (id.clone(), OrganisationSummary { id, name, kind })
+        })
         .collect())
 }
 

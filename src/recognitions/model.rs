@@ -29,3 +29,16 @@ pub struct RecognitionRow {
     /// One of `OwnerConsent`'s names.
     pub owner_consent: OwnerConsent,
 }
+
+/// What the catalogue shows of a recognition in force.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = recognitions)]
+pub struct InForceRow {
+    pub id: String,
+    pub environment_id: String,
+    pub provider_organisation_id: String,
+    pub qualification_code: String,
+    pub unit_code: String,
+    pub valid_from: NaiveDate,
+    pub in_force_until: Option<NaiveDate>,
+}

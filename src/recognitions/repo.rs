@@ -5,7 +5,7 @@ use diesel::prelude::*;
 
 use super::{
     dto::{OwnerConsent, RecognitionStatus},
-    model::RecognitionRow,
+    model::{InForceRow, RecognitionRow},
 };
 use crate::{db::DbConnection, pagination::PageRequest, per_backend, schema::recognitions};
 
@@ -146,7 +146,7 @@ pub fn in_force(
     conn: &mut DbConnection,
     environment_ids: &[String],
     day: NaiveDate,
-) -> QueryResult<Vec<RecognitionRow>> {
+) -> QueryResult<Vec<InForceRow>> {
     recognitions::table
         .filter(recognitions::environment_id.eq_any(environment_ids))
         .filter(recognitions::valid_from.le(day))
@@ -162,7 +162,7 @@ pub fn in_force(
             recognitions::unit_code,
             recognitions::id,
         ))
-        .select(RecognitionRow::as_select())
+        .select(InForceRow::as_select())
         .load(conn)
 }
 

@@ -110,7 +110,7 @@ pub struct QualificationUnit {
     pub qualifications: Vec<String>,
 }
 
-#[derive(Debug, Deserialize, IntoParams, Validate)]
+#[derive(Debug, Clone, Deserialize, IntoParams, Validate)]
 #[into_params(parameter_in = Query)]
 pub struct RegionFilter {
     /// Page size, 1–200 (default 50).
@@ -120,7 +120,7 @@ pub struct RegionFilter {
     pub cursor: Option<String>,
 }
 
-#[derive(Debug, Deserialize, IntoParams, Validate)]
+#[derive(Debug, Clone, Deserialize, IntoParams, Validate)]
 #[into_params(parameter_in = Query)]
 pub struct MunicipalityFilter {
     /// Only municipalities of this region (two-digit code).
@@ -137,7 +137,7 @@ pub struct MunicipalityFilter {
     pub cursor: Option<String>,
 }
 
-#[derive(Debug, Deserialize, IntoParams, Validate)]
+#[derive(Debug, Clone, Deserialize, IntoParams, Validate)]
 #[into_params(parameter_in = Query)]
 pub struct QualificationFilter {
     /// Text in any language variant of the name, case- and accent-insensitive, or the start of the code.

@@ -17,6 +17,7 @@ use crate::{
     error::ApiError,
     extract::Query,
     pagination::{Page, PageRequest},
+    replica::ReadDb,
 };
 
 /// Regions (*maakunnat*), ordered by code.
@@ -27,12 +28,13 @@ use crate::{
 )]
 #[get("/regions")]
 pub async fn list_regions(
-    db: web::Data<Db>,
+    request: HttpRequest,
+    db: web::Data<ReadDb>,
     Query(filter): Query<RegionFilter>,
 ) -> Result<HttpResponse, ApiError> {
     let page = PageRequest::<String>::new(filter.limit, filter.cursor.as_deref())?;
     let rows = db
-        .run(move |conn| Ok((repo::list_regions(conn, &page)?, page)))
+        .public(&request, move |conn| Ok((repo::list_regions(conn, &page)?, page)))
         .await?;
     let (rows, page) = rows;
     Ok(HttpResponse::Ok().json(Page::from_rows(rows, &page, |row| row.code.clone(), Region::from)))
@@ -46,12 +48,15 @@ pub async fn list_regions(
 )]
 #[get("/municipalities")]
 pub async fn list_municipalities(
-    db: web::Data<Db>,
+    request: HttpRequest,
+    db: web::Data<ReadDb>,
     Query(filter): Query<MunicipalityFilter>,
 ) -> Result<HttpResponse, ApiError> {
     let page = PageRequest::<String>::new(filter.limit, filter.cursor.as_deref())?;
     let (rows, page) = db
-        .run(move |conn| Ok((repo::list_municipalities(conn, &filter, &page)?, page)))
+        .public(&request, move |conn| {
+            Ok((repo::list_municipalities(conn, &filter, &page)?, page))
+        })
         .await?;
     Ok(HttpResponse::Ok().json(Page::from_rows(
         rows,
@@ -69,12 +74,15 @@ pub async fn list_municipalities(
 )]
 #[get("/qualifications")]
 pub async fn list_qualifications(
-    db: web::Data<Db>,
+    request: HttpRequest,
+    db: web::Data<ReadDb>,
     Query(filter): Query<QualificationFilter>,
 ) -> Result<HttpResponse, ApiError> {
     let page = PageRequest::<String>::new(filter.limit, filter.cursor.as_deref())?;
     let (rows, page) = db
-        .run(move |conn| Ok((repo::list_qualifications(conn, &filter, &page)?, page)))
+        .public(&request, move |conn| {
+            Ok((repo::list_qualifications(conn, &filter, &page)?, page))
+        })
         .await?;
     Ok(HttpResponse::Ok().json(Page::from_rows(
         rows,
@@ -91,10 +99,14 @@ pub async fn list_qualifications(
     responses((status = 200, description = "The qualification", body = Qualification))
 )]
 #[get("/qualifications/{code}")]
-pub async fn get_qualification(db: web::Data<Db>, code: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn get_qualification(
+    request: HttpRequest,
+    db: web::Data<ReadDb>,
+    code: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let code = code.into_inner();
     let (qualification, units) = db
-        .run(move |conn| Ok(repo::find_qualification(conn, &code)?))
+        .public(&request, move |conn| Ok(repo::find_qualification(conn, &code)?))
         .await?
         .ok_or(ApiError::NotFound {
             resource: "qualification",
@@ -112,10 +124,14 @@ pub async fn get_qualification(db: web::Data<Db>, code: web::Path<String>) -> Re
     responses((status = 200, description = "The qualification unit", body = QualificationUnit))
 )]
 #[get("/qualification-units/{code}")]
-pub async fn get_unit(db: web::Data<Db>, code: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn get_unit(
+    request: HttpRequest,
+    db: web::Data<ReadDb>,
+    code: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let code = code.into_inner();
     let (unit, qualifications) = db
-        .run(move |conn| Ok(repo::find_unit(conn, &code)?))
+        .public(&request, move |conn| Ok(repo::find_unit(conn, &code)?))
         .await?
         .ok_or(ApiError::NotFound {
             resource: "qualification unit",

@@ -168,8 +168,22 @@ pub fn names_of(
     qualification_codes: &[String],
     unit_codes: &[String],
 ) -> QueryResult<Names> {
-    let qualifications = qualifications::table
-        .filter(qualifications::code.eq_any(distinct(qualification_codes)))
+    Ok(Names {
+        qualifications: qualification_names(conn, qualification_codes)?,
+        units: unit_names(conn, unit_codes)?,
+    })
+}
+
+/// Names of the given qualifications by code.
+pub fn qualification_names(
+    conn: &mut DbConnection,
+    codes: &[String],
+) -> QueryResult<HashMap<String, CodeAndName>> {
+    if codes.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows = qualifications::table
+        .filter(qualifications::code.eq_any(distinct(codes)))
         .select((
             qualifications::code,
             qualifications::name_fi,
@@ -177,8 +191,16 @@ pub fn names_of(
             qualifications::name_en,
         ))
         .load(conn)?;
-    let units = qualification_units::table
-        .filter(qualification_units::code.eq_any(distinct(unit_codes)))
+    Ok(by_code(rows))
+}
+
+/// Names of the given units by code.
+pub fn unit_names(conn: &mut DbConnection, codes: &[String]) -> QueryResult<HashMap<String, CodeAndName>> {
+    if codes.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows = qualification_units::table
+        .filter(qualification_units::code.eq_any(distinct(codes)))
         .select((
             qualification_units::code,
             qualification_units::name_fi,
@@ -186,10 +208,7 @@ pub fn names_of(
             qualification_units::name_en,
         ))
         .load(conn)?;
-    Ok(Names {
-        qualifications: by_code(qualifications),
-        units: by_code(units),
-    })
+    Ok(by_code(rows))
 }
 
 /// Whether `unit_code` is a unit of the qualification `qualification_code`.

@@ -536,7 +536,61 @@ async fn every_write_the_catalogue_shows_reaches_the_next_answer(app: TestApp) {
     assert_eq!(app.get(by_unit).await.body["learning_environments"], 0);
 }
 
+/// A caller revalidates a catalogue answer with `If-None-Match`: 304 while nothing it shows has
+/// changed, the new answer (and tag) after a change; an environment renamed shows its new name in
+/// every answer, including ones never asked before.
+async fn catalogue_answers_revalidate_and_follow_changes(app: TestApp) {
+    let cast = cast(&app).await;
+    let kitchen = create_environment(&app, &cast.workshop_token, json!({"name": {"fi": "Keittiö"}})).await;
+    recognise_units(&app, &cast.provider_token, &kitchen, &["SAMPLE-107"]).await;
+    let search = "/v1/catalogue/learning-environments?unit=SAMPLE-107";
+    let by_unit = "/v1/catalogue/units/SAMPLE-107/learning-environments";
+
+    let first = app.get(search).await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.text);
+    let tag = first.header("etag").expect("an ETag").to_owned();
+    assert!(tag.starts_with("W/\""), "{tag}");
+    let unchanged = app.get_with(None, search, &[("if-none-match", &tag)]).await;
+    assert_eq!(unchanged.status, StatusCode::NOT_MODIFIED, "{}", unchanged.text);
+    assert_eq!(unchanged.text, "");
+    assert_eq!(unchanged.header("etag"), Some(tag.as_str()));
+    let listed = format!("\"other\", {}", tag.trim_start_matches("W/"));
+    let in_a_list = app.get_with(None, search, &[("if-none-match", &listed)]).await;
+    assert_eq!(in_a_list.status, StatusCode::NOT_MODIFIED);
+    let other = app
+        .get_with(None, search, &[("if-none-match", "W/\"other\"")])
+        .await;
+    assert_eq!(other.status, StatusCode::OK);
+    assert_eq!(other.text, first.text);
+    let unit_tag = app.get(by_unit).await.header("etag").expect("an ETag").to_owned();
+    let unit_unchanged = app.get_with(None, by_unit, &[("if-none-match", &unit_tag)]).await;
+    assert_eq!(unit_unchanged.status, StatusCode::NOT_MODIFIED);
+
+    let renamed = patch_environment(
+        &app,
+        &cast.workshop_token,
+        &kitchen,
+        &json!({"name": {"fi": "Opetuskeittiö"}}),
+    )
+    .await;
+    assert_eq!(renamed.status, StatusCode::OK, "{}", renamed.text);
+    let changed = app.get_with(None, search, &[("if-none-match", &tag)]).await;
+    assert_eq!(changed.status, StatusCode::OK);
+    assert_ne!(changed.header("etag"), Some(tag.as_str()));
+    assert_eq!(changed.body["items"][0]["name"]["fi"], "Opetuskeittiö");
+    let another_day = app
+        .get(&format!(
+            "{search}&recognised_on={}",
+            chrono::Utc::now().date_naive()
+        ))
+        .await;
+    assert_eq!(another_day.body["items"][0]["name"]["fi"], "Opetuskeittiö");
+    let unit_changed = app.get_with(None, by_unit, &[("if-none-match", &unit_tag)]).await;
+    assert_eq!(unit_changed.status, StatusCode::OK);
+}
+
 backend_tests!(
+    catalogue_answers_revalidate_and_follow_changes,
     every_write_the_catalogue_shows_reaches_the_next_answer,
     a_unit_with_few_matches_among_many_recognitions_pages,
     a_unit_in_a_region_pages_and_follows_a_move,

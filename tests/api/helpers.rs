@@ -277,9 +277,15 @@ impl TestApp {
 
     /// A GET asking for a representation with `Accept`.
     pub async fn get_accepting(&self, token: Option<&str>, path: &str, accept: &str) -> Reply {
-        let request = self
-            .with_token(self.client.get(self.url(path)), token)
-            .insert_header(("accept", accept));
+        self.get_with(token, path, &[("accept", accept)]).await
+    }
+
+    /// A GET with the given request headers.
+    pub async fn get_with(&self, token: Option<&str>, path: &str, headers: &[(&str, &str)]) -> Reply {
+        let mut request = self.with_token(self.client.get(self.url(path)), token);
+        for &(name, value) in headers {
+            request = request.insert_header((name, value));
+        }
         let reply = Reply::from(request.send().await.expect("request is sent")).await;
         self.exchanged("GET", path, None, reply)
     }

@@ -24,4 +24,5 @@ mod participations;
 mod programmes;
 mod recognitions;
 mod reference_data;
+mod replica;
 mod security;
