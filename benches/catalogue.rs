@@ -34,6 +34,7 @@ use opinto_registry::{
         organisations, qualification_unit_links, recognitions,
     },
     startup::Application,
+    text::normalize_for_search,
 };
 
 const REGION: &str = "04";
@@ -199,7 +200,10 @@ fn seed(conn: &mut DbConnection, environments: usize, per_environment: usize) ->
                     contact_email: None,
                     contact_phone: None,
                     contact_private: n % 2 == 0,
-                    search_text: format!("tyopaja {n} | oikeaa tyota oikeille asiakkaille | {task}"),
+                    search_text: format!(
+                        "tyopaja {n} | oikeaa tyota oikeille asiakkaille | {}",
+                        normalize_for_search(task)
+                    ),
                     active: true,
                     version: 1,
                     updated_at: at,

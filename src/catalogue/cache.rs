@@ -13,8 +13,8 @@ use crate::{
     versioned_cache::{KeptRecords, VersionedCache},
 };
 
-/// Environments' own parts kept at most (about 1 KiB each).
-const KEPT_ENVIRONMENTS: usize = 20_000;
+/// Environments' own parts kept at most (about 1.5 KiB each).
+const KEPT_ENVIRONMENTS: usize = 5_000;
 
 pub struct CatalogueCache {
     /// Whole answers by request.
