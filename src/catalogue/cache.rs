@@ -7,7 +7,7 @@
 
 use std::sync::Arc;
 
-use super::dto::CatalogueEnvironment;
+use super::page::EnvironmentPart;
 use crate::{
     lookups::CATALOGUE_VERSION,
     versioned_cache::{KeptRecords, VersionedCache},
@@ -19,8 +19,8 @@ const KEPT_ENVIRONMENTS: usize = 5_000;
 pub struct CatalogueCache {
     /// Whole answers by request.
     pub pages: VersionedCache,
-    /// Entries by environment id, without their recognised units and distance.
-    pub environments: KeptRecords<String, Arc<CatalogueEnvironment>>,
+    /// Entries by environment id as JSON, without their recognised units and distance.
+    pub environments: KeptRecords<String, Arc<EnvironmentPart>>,
 }
 
 impl Default for CatalogueCache {

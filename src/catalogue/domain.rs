@@ -2,14 +2,13 @@
 
 use std::{collections::HashMap, sync::Arc};
 
+use actix_web::web::Bytes;
 use chrono::NaiveDate;
 
 use super::{
     cache::CatalogueCache,
-    dto::{
-        CatalogueEnvironment, CatalogueFilter, MunicipalityCount, RecognisedUnit, UnitCatalogue,
-        UnitCatalogueFilter,
-    },
+    dto::{CatalogueEnvironment, CatalogueFilter, MunicipalityCount, UnitCatalogue, UnitCatalogueFilter},
+    page::{self, Entry, EnvironmentPart, UnitView},
     repo::{self, Search},
 };
 use crate::{
@@ -18,8 +17,11 @@ use crate::{
     error::{ApiError, FieldError},
     lookups::Lookups,
     organisations::dto::OrganisationSummary,
-    recognitions::repo as recognitions,
-    reference::{dto::CodeAndName, repo as reference},
+    recognitions::{model::InForceRow, repo as recognitions},
+    reference::{
+        dto::CodeAndName,
+        repo::{self as reference, Names},
+    },
     text::localized,
     text::normalize_for_search,
 };
@@ -199,8 +201,8 @@ fn environment_parts(
     conn: &mut DbConnection,
     kept: &Kept<'_>,
     ids: &[String],
-) -> Result<HashMap<String, Arc<CatalogueEnvironment>>, ApiError> {
-    let build = |missing: &[String]| -> Result<Vec<(String, Arc<CatalogueEnvironment>)>, ApiError> {
+) -> Result<HashMap<String, Arc<EnvironmentPart>>, ApiError> {
+    let build = |missing: &[String]| -> Result<Vec<(String, Arc<EnvironmentPart>)>, ApiError> {
         let rows = environment_repo::find_many(conn, missing)?;
         let mut lists = environment_repo::lists(conn, missing)?;
         let owner_ids: Vec<String> = rows.iter().map(|row| row.organisation_id.clone()).collect();
@@ -213,15 +215,16 @@ fn environment_parts(
                     .ok_or_else(|| ApiError::internal("an environment's organisation is missing"))?;
                 let tasks = lists.tasks.remove(&row.id).unwrap_or_default();
                 let languages = lists.languages.remove(&row.id).unwrap_or_default();
-                let part = environment_part(row, organisation, tasks, languages);
-                Ok((part.id.clone(), Arc::new(part)))
+                let entry = environment_entry(row, organisation, tasks, languages);
+                Ok((entry.id.clone(), Arc::new(EnvironmentPart::of(&entry)?)))
             })
             .collect()
     };
     kept.cache.environments.get_many(kept.version, ids, build)
 }
 
-fn environment_part(
+/// An environment's entry without its units and distance.
+fn environment_entry(
     row: EnvironmentRow,
     organisation: OrganisationSummary,
     work_tasks: Vec<String>,
@@ -246,66 +249,98 @@ fn environment_part(
     }
 }
 
-/// The units each of the environments is recognised for on `day`, by environment id.
-fn recognised_units(
-    conn: &mut DbConnection,
-    kept: &Kept<'_>,
-    ids: &[String],
-    day: NaiveDate,
-) -> Result<HashMap<String, Vec<RecognisedUnit>>, ApiError> {
-    let recognised = recognitions::in_force(conn, ids, day)?;
-    let provider_ids: Vec<String> = recognised
-        .iter()
-        .map(|row| row.provider_organisation_id.clone())
-        .collect();
-    let providers = kept.lookups.organisations(conn, kept.version, &provider_ids)?;
-    let qualification_codes: Vec<String> = recognised
-        .iter()
-        .map(|row| row.qualification_code.clone())
-        .collect();
-    let unit_codes: Vec<String> = recognised.iter().map(|row| row.unit_code.clone()).collect();
-    let names = kept
-        .lookups
-        .names(conn, kept.version, &qualification_codes, &unit_codes)?;
-    let mut units: HashMap<String, Vec<RecognisedUnit>> = HashMap::with_capacity(ids.len());
-    for row in recognised {
-        let provider = providers
-            .get(&row.provider_organisation_id)
-            .cloned()
-            .ok_or_else(|| ApiError::internal("a recognition's provider is missing"))?;
-        units.entry(row.environment_id).or_default().push(RecognisedUnit {
-            recognition_id: row.id,
-            qualification: names.qualification(&row.qualification_code),
-            unit: names.unit(&row.unit_code),
-            provider,
-            valid_from: row.valid_from,
-            valid_until: row.in_force_until,
-        });
-    }
-    Ok(units)
+/// The recognitions in force on a day, with the organisations and names they show.
+struct InForce {
+    rows: Vec<InForceRow>,
+    providers: HashMap<String, OrganisationSummary>,
+    names: Names,
 }
 
-/// Catalogue entries for the environments `ids`, in their order, with every unit each is
-/// recognised for on the search's day.
-pub fn entries(
+impl InForce {
+    fn load(
+        conn: &mut DbConnection,
+        kept: &Kept<'_>,
+        ids: &[String],
+        day: NaiveDate,
+    ) -> Result<Self, ApiError> {
+        let rows = recognitions::in_force(conn, ids, day)?;
+        let provider_ids: Vec<String> = rows
+            .iter()
+            .map(|row| row.provider_organisation_id.clone())
+            .collect();
+        let qualification_codes: Vec<String> =
+            rows.iter().map(|row| row.qualification_code.clone()).collect();
+        let unit_codes: Vec<String> = rows.iter().map(|row| row.unit_code.clone()).collect();
+        let mut names = kept
+            .lookups
+            .names(conn, kept.version, &qualification_codes, &unit_codes)?;
+        // A code reference data has lost is shown bare rather than failing the page.
+        for code in qualification_codes {
+            let named = names.qualification(&code);
+            names.qualifications.entry(code).or_insert(named);
+        }
+        for code in unit_codes {
+            let named = names.unit(&code);
+            names.units.entry(code).or_insert(named);
+        }
+        Ok(Self {
+            providers: kept.lookups.organisations(conn, kept.version, &provider_ids)?,
+            rows,
+            names,
+        })
+    }
+
+    /// Each environment's units, borrowing from what was loaded.
+    fn by_environment(&self) -> Result<HashMap<&str, Vec<UnitView<'_>>>, ApiError> {
+        let mut units: HashMap<&str, Vec<UnitView<'_>>> = HashMap::new();
+        for row in &self.rows {
+            let missing = || ApiError::internal("a recognition names what is missing");
+            units
+                .entry(row.environment_id.as_str())
+                .or_default()
+                .push(UnitView {
+                    recognition_id: &row.id,
+                    qualification: self
+                        .names
+                        .qualifications
+                        .get(&row.qualification_code)
+                        .ok_or_else(missing)?,
+                    unit: self.names.units.get(&row.unit_code).ok_or_else(missing)?,
+                    provider: self
+                        .providers
+                        .get(&row.provider_organisation_id)
+                        .ok_or_else(missing)?,
+                    valid_from: row.valid_from,
+                    valid_until: row.in_force_until,
+                });
+        }
+        Ok(units)
+    }
+}
+
+/// The page of the environments `ids`, in their order, each with every unit it is recognised for
+/// on the search's day, as JSON.
+pub fn page(
     conn: &mut DbConnection,
     kept: &Kept<'_>,
-    ids: &[String],
+    (ids, next_cursor): (&[String], Option<&str>),
     search: &Search,
     distances: &HashMap<String, f64>,
-) -> Result<Vec<CatalogueEnvironment>, ApiError> {
+) -> Result<Bytes, ApiError> {
     let parts = environment_parts(conn, kept, ids)?;
-    let mut units = recognised_units(conn, kept, ids, search.day)?;
-    Ok(ids
+    let in_force = InForce::load(conn, kept, ids, search.day)?;
+    let mut units = in_force.by_environment()?;
+    let entries: Vec<Entry<'_>> = ids
         .iter()
-        .filter_map(|id| parts.get(id))
-        .map(|part| {
-            let mut entry = CatalogueEnvironment::clone(part);
-            entry.recognised_units = units.remove(&entry.id).unwrap_or_default();
-            entry.distance_km = distances.get(&entry.id).map(|km| (km * 1000.0).round() / 1000.0);
-            entry
+        .filter_map(|id| {
+            parts.get(id).map(|part| Entry {
+                part,
+                units: units.remove(id.as_str()).unwrap_or_default(),
+                distance_km: distances.get(id).map(|km| (km * 1000.0).round() / 1000.0),
+            })
         })
-        .collect())
+        .collect();
+    page::write(&entries, next_cursor)
 }
 
 /// The catalogue search a unit's municipalities link to, without the municipality.

@@ -58,29 +58,27 @@ fn respond(answer: Answer, etag: &str) -> HttpResponse {
     }
 }
 
-/// A page in id order.
+/// A page in id order, as JSON.
 fn page_by_id(
     conn: &mut DbConnection,
     kept: &Kept<'_>,
     search: &Search,
     page: &PageRequest<String>,
-) -> Result<Page<CatalogueEnvironment>, ApiError> {
+) -> Result<Bytes, ApiError> {
     let ids = repo::page(conn, search, page)?;
     let page_of_ids = Page::from_rows(ids, page, |id| id.clone(), |id| id);
-    Ok(Page {
-        items: domain::entries(conn, kept, &page_of_ids.items, search, &HashMap::new())?,
-        next_cursor: page_of_ids.next_cursor,
-    })
+    let ids = (&page_of_ids.items[..], page_of_ids.next_cursor.as_deref());
+    domain::page(conn, kept, ids, search, &HashMap::new())
 }
 
-/// A page nearest first; ties in distance go by id, so the order is total and stable.
+/// A page nearest first, as JSON; ties in distance go by id, so the order is total and stable.
 fn page_by_distance(
     conn: &mut DbConnection,
     kept: &Kept<'_>,
     search: &Search,
     near: Near,
     page: &PageRequest<(f64, String)>,
-) -> Result<Page<CatalogueEnvironment>, ApiError> {
+) -> Result<Bytes, ApiError> {
     let origin = (near.latitude, near.longitude);
     let mut ranked: Vec<(f64, String)> = repo::positions(conn, search)?
         .into_iter()
@@ -111,10 +109,13 @@ fn page_by_distance(
         .map(|(distance, id)| (id.clone(), *distance))
         .collect();
     let ids: Vec<String> = page_of_ids.items.into_iter().map(|(_, id)| id).collect();
-    Ok(Page {
-        items: domain::entries(conn, kept, &ids, search, &distances)?,
-        next_cursor: page_of_ids.next_cursor,
-    })
+    domain::page(
+        conn,
+        kept,
+        (&ids, page_of_ids.next_cursor.as_deref()),
+        search,
+        &distances,
+    )
 }
 
 /// Searches the recognised learning environments: those active and recognised on a day for the
@@ -168,16 +169,15 @@ pub async fn list_environments(
             let key = format!("learning-environments {day} ?{query}");
             let body = cache.pages.answer_at(version, key, || {
                 let (search, near) = domain::search_of(conn, &kept, filter)?;
-                let page = match (order, near) {
+                match (order, near) {
                     (Order::ByDistance(page), Some(near)) => {
                         page_by_distance(conn, &kept, &search, near, &page)
                     }
                     (Order::ById(page), _) => page_by_id(conn, &kept, &search, &page),
                     (Order::ByDistance(_), None) => {
-                        return Err(ApiError::internal("a distance order without a place"))
+                        Err(ApiError::internal("a distance order without a place"))
                     }
-                }?;
-                json_body(&page)
+                }
             })?;
             Ok((Answer::Body(body), etag))
         })

@@ -5,4 +5,5 @@ pub mod cache;
 pub mod domain;
 pub mod dto;
 pub mod handlers;
+pub mod page;
 pub mod repo;
