@@ -23,7 +23,6 @@ pub struct Lookups {
     organisations: KeptRecords<String, OrganisationSummary>,
     qualifications: KeptRecords<String, CodeAndName>,
     units: KeptRecords<String, CodeAndName>,
-    regions: KeptRecords<String, Option<String>>,
 }
 
 impl Default for Lookups {
@@ -32,7 +31,6 @@ impl Default for Lookups {
             organisations: KeptRecords::new(CAPACITY),
             qualifications: KeptRecords::new(CAPACITY),
             units: KeptRecords::new(CAPACITY),
-            regions: KeptRecords::new(CAPACITY),
         }
     }
 }
@@ -74,19 +72,6 @@ impl Lookups {
         Ok(Names {
             qualifications,
             units,
-        })
-    }
-
-    /// The region of each of the given municipalities (none for one outside every region), at
-    /// `version`; a code that names no municipality is left out.
-    pub fn regions_of(
-        &self,
-        conn: &mut DbConnection,
-        version: i64,
-        municipalities: &[String],
-    ) -> QueryResult<HashMap<String, Option<String>>> {
-        self.regions.get_many(version, municipalities, |missing| {
-            reference::regions_of(conn, missing)
         })
     }
 }

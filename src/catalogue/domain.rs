@@ -145,7 +145,6 @@ pub fn search_of(
     if !errors.is_empty() {
         return Err(ApiError::bad_query(errors));
     }
-    let municipality_regions = regions_to_walk(conn, kept, &filter.municipality)?;
     let mut units = filter.unit;
     units.sort();
     units.dedup();
@@ -155,7 +154,6 @@ pub fn search_of(
         units,
         provider: filter.provider,
         municipalities: filter.municipality,
-        municipality_regions,
         region: filter.region,
         language: filter.language.map(|language| language.to_lowercase()),
         sector: filter.sector,
@@ -166,27 +164,6 @@ pub fn search_of(
         bounding_box: near.map(|near| near.bounding_box()),
     };
     Ok((search, near))
-}
-
-/// The regions the municipalities asked for lie in, or none when one of them lies in no region.
-/// A code that names no municipality matches no environment and adds no region.
-fn regions_to_walk(
-    conn: &mut DbConnection,
-    kept: &Kept<'_>,
-    municipalities: &[String],
-) -> Result<Vec<String>, ApiError> {
-    let regions = kept.lookups.regions_of(conn, kept.version, municipalities)?;
-    let mut walk = Vec::with_capacity(municipalities.len());
-    for municipality in municipalities {
-        match regions.get(municipality) {
-            Some(Some(region)) => walk.push(region.clone()),
-            Some(None) => return Ok(Vec::new()),
-            None => {}
-        }
-    }
-    walk.sort();
-    walk.dedup();
-    Ok(walk)
 }
 
 /// What a catalogue answer is built from besides the database, at one catalogue version.

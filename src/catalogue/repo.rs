@@ -29,9 +29,6 @@ pub struct Search {
     pub provider: Option<String>,
     pub municipalities: Vec<String>,
     pub region: Option<String>,
-    /// The regions of the municipalities asked for, when every one is in a region: the walk of a
-    /// unit's recognitions (kept by unit, region and environment) need look only there.
-    pub municipality_regions: Vec<String>,
     pub language: Option<String>,
     pub sector: Option<Sector>,
     pub text: Option<String>,
@@ -157,7 +154,9 @@ pub fn page(
     page: &PageRequest<String>,
 ) -> QueryResult<Vec<String>> {
     let wanted = page.fetch_limit();
-    let Some(unit) = search.units.first() else {
+    // Municipalities narrow more than any unit (a few hundred environments each, kept by
+    // municipality and id): then the environments there are checked in id order instead.
+    let Some(unit) = search.units.first().filter(|_| search.municipalities.is_empty()) else {
         return matching(conn, search, None, page.after.as_deref(), wanted);
     };
     let mut rows = Vec::new();
@@ -202,13 +201,6 @@ fn recognised_environments(
         .into_boxed();
     if let Some(region) = &search.region {
         query = query.filter(recognitions::region_code.eq(region.clone()));
-    }
-    if !search.municipality_regions.is_empty() {
-        query = query.filter(
-            recognitions::region_code
-                .assume_not_null()
-                .eq_any(search.municipality_regions.clone()),
-        );
     }
     if let Some(after) = after {
         query = query.filter(recognitions::environment_id.gt(after.to_owned()));

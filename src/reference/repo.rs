@@ -194,14 +194,6 @@ pub fn qualification_names(
     Ok(by_code(rows))
 }
 
-/// The region code of each of the given municipalities that exists.
-pub fn regions_of(conn: &mut DbConnection, codes: &[String]) -> QueryResult<Vec<(String, Option<String>)>> {
-    municipalities::table
-        .filter(municipalities::code.eq_any(distinct(codes)))
-        .select((municipalities::code, municipalities::region_code))
-        .load(conn)
-}
-
 /// Names of the given units by code.
 pub fn unit_names(conn: &mut DbConnection, codes: &[String]) -> QueryResult<HashMap<String, CodeAndName>> {
     if codes.is_empty() {
