@@ -48,6 +48,23 @@ fn catalogue_etag(version: i64, day: NaiveDate) -> String {
     format!("W/\"catalogue-{version}-{day}\"")
 }
 
+/// The answer to `key` at the catalogue's current version, as of `day`: word that the copy the
+/// caller holds is current, else the kept answer, else the one `build` makes at that version.
+fn conditional_answer(
+    conn: &mut DbConnection,
+    cache: &CatalogueCache,
+    (key, day, held): (String, NaiveDate, &IfNoneMatch),
+    build: impl FnOnce(&mut DbConnection, i64) -> Result<Bytes, ApiError>,
+) -> Result<(Answer, String), ApiError> {
+    let version = cache.pages.version(conn)?;
+    let etag = catalogue_etag(version, day);
+    if held.holds(&etag) {
+        return Ok((Answer::Unchanged, etag));
+    }
+    let body = cache.pages.answer_at(version, key, || build(conn, version))?;
+    Ok((Answer::Body(body), etag))
+}
+
 fn respond(answer: Answer, etag: &str) -> HttpResponse {
     match answer {
         Answer::Unchanged => not_modified(etag),
@@ -152,22 +169,17 @@ pub async fn list_environments(
     };
     let (query, held) = (request.query_string().to_owned(), IfNoneMatch::of(&request));
     let day = *filter.recognised_on.get_or_insert_with(today);
+    // The day is in the key: without `recognised_on`, the answer is as of today, and the same
+    // today is the one the answer is built for.
+    let key = format!("learning-environments {day} ?{query}");
     let (answer, etag) = db
         .public(&request, move |conn| {
-            let version = cache.pages.version(conn)?;
-            let etag = catalogue_etag(version, day);
-            if held.holds(&etag) {
-                return Ok((Answer::Unchanged, etag));
-            }
-            let kept = Kept {
-                cache: &cache,
-                lookups: &lookups,
-                version,
-            };
-            // The day is in the key: without `recognised_on`, the answer is as of today, and the
-            // same today is the one the answer is built for.
-            let key = format!("learning-environments {day} ?{query}");
-            let body = cache.pages.answer_at(version, key, || {
+            conditional_answer(conn, &cache, (key, day, &held), |conn, version| {
+                let kept = Kept {
+                    cache: &cache,
+                    lookups: &lookups,
+                    version,
+                };
                 let (search, near) = domain::search_of(conn, &kept, filter)?;
                 match (order, near) {
                     (Order::ByDistance(page), Some(near)) => {
@@ -178,8 +190,7 @@ pub async fn list_environments(
                         Err(ApiError::internal("a distance order without a place"))
                     }
                 }
-            })?;
-            Ok((Answer::Body(body), etag))
+            })
         })
         .await?;
     Ok(respond(answer, &etag))
@@ -208,18 +219,12 @@ pub async fn by_unit(
     let code = code.into_inner();
     let (query, held) = (request.query_string().to_owned(), IfNoneMatch::of(&request));
     let day = filter.recognised_on.unwrap_or_else(today);
+    let key = format!("units/{code} {day} ?{query}");
     let (answer, etag) = db
         .public(&request, move |conn| {
-            let version = cache.pages.version(conn)?;
-            let etag = catalogue_etag(version, day);
-            if held.holds(&etag) {
-                return Ok((Answer::Unchanged, etag));
-            }
-            let key = format!("units/{code} {day} ?{query}");
-            let body = cache.pages.answer_at(version, key, || {
+            conditional_answer(conn, &cache, (key, day, &held), |conn, _| {
                 json_body(&domain::unit_catalogue(conn, &code, &filter, day)?)
-            })?;
-            Ok((Answer::Body(body), etag))
+            })
         })
         .await?;
     Ok(respond(answer, &etag))

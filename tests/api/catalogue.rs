@@ -149,6 +149,11 @@ async fn patch_environment(app: &TestApp, token: &str, id: &str, body: &Value) -
     app.patch_json_as(Some(token), &path, Some(&etag), body).await
 }
 
+async fn rename(app: &TestApp, token: &str, id: &str, name: &str) {
+    let renamed = patch_environment(app, token, id, &json!({"name": {"fi": name}})).await;
+    assert_eq!(renamed.status, StatusCode::OK, "{}", renamed.text);
+}
+
 fn urlencode(text: &str) -> String {
     form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }
@@ -475,14 +480,7 @@ async fn every_write_the_catalogue_shows_reaches_the_next_answer(app: TestApp) {
     assert_eq!(app.get(by_unit).await.body["learning_environments"], 1);
 
     // The environment is renamed.
-    let renamed = patch_environment(
-        &app,
-        &cast.workshop_token,
-        &kitchen,
-        &json!({"name": {"fi": "Opetuskeittiö"}}),
-    )
-    .await;
-    assert_eq!(renamed.status, StatusCode::OK, "{}", renamed.text);
+    rename(&app, &cast.workshop_token, &kitchen, "Opetuskeittiö").await;
     let after_rename = app.get(search).await;
     assert_eq!(after_rename.body["items"][0]["name"]["fi"], "Opetuskeittiö");
 
@@ -566,14 +564,7 @@ async fn catalogue_answers_revalidate_and_follow_changes(app: TestApp) {
     let unit_unchanged = app.get_with(None, by_unit, &[("if-none-match", &unit_tag)]).await;
     assert_eq!(unit_unchanged.status, StatusCode::NOT_MODIFIED);
 
-    let renamed = patch_environment(
-        &app,
-        &cast.workshop_token,
-        &kitchen,
-        &json!({"name": {"fi": "Opetuskeittiö"}}),
-    )
-    .await;
-    assert_eq!(renamed.status, StatusCode::OK, "{}", renamed.text);
+    rename(&app, &cast.workshop_token, &kitchen, "Opetuskeittiö").await;
     let changed = app.get_with(None, search, &[("if-none-match", &tag)]).await;
     assert_eq!(changed.status, StatusCode::OK);
     assert_ne!(changed.header("etag"), Some(tag.as_str()));
