@@ -22,26 +22,37 @@ const BUDGET_BYTES: usize = 16 * 1024 * 1024;
 pub struct VersionedCache {
     /// The counter that every change to what the answers show moves on.
     counter: &'static str,
-    state: Mutex<State>,
+    state: Mutex<AtVersion<Answers>>,
 }
 
 #[derive(Default)]
-struct State {
-    version: i64,
+struct Answers {
     bytes: usize,
     answers: HashMap<String, Bytes>,
 }
 
-impl State {
-    /// Forgets the answers of older versions; false when `version` is older than the kept ones.
+/// What is kept, and the counter value it was kept at.
+#[derive(Default)]
+struct AtVersion<T> {
+    version: i64,
+    kept: T,
+}
+
+impl<T: Default> AtVersion<T> {
+    /// Forgets what older versions kept; false when `version` is older than the kept one.
     fn move_to(&mut self, version: i64) -> bool {
         if version > self.version {
             self.version = version;
-            self.answers.clear();
-            self.bytes = 0;
+            self.kept = T::default();
         }
         version == self.version
     }
+}
+
+/// The state behind `mutex`. It stays consistent even if a holder panicked: every change under the
+/// lock is a few plain writes.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 impl VersionedCache {
@@ -50,11 +61,6 @@ impl VersionedCache {
             counter,
             state: Mutex::default(),
         }
-    }
-
-    fn state(&self) -> MutexGuard<'_, State> {
-        // The state stays consistent even if a holder panicked: every change is a few plain writes.
-        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// The counter's current value.
@@ -84,23 +90,23 @@ impl VersionedCache {
         build: impl FnOnce() -> Result<Bytes, E>,
     ) -> Result<Bytes, E> {
         {
-            let mut state = self.state();
+            let mut state = lock(&self.state);
             if state.move_to(version) {
-                if let Some(answer) = state.answers.get(&key) {
+                if let Some(answer) = state.kept.answers.get(&key) {
                     return Ok(answer.clone());
                 }
             }
         }
         let answer = build()?;
-        let mut state = self.state();
+        let mut state = lock(&self.state);
         let size = key.len() + answer.len();
-        if state.move_to(version) && size <= BUDGET_BYTES && !state.answers.contains_key(&key) {
-            if state.bytes + size > BUDGET_BYTES {
-                state.answers.clear();
-                state.bytes = 0;
+        if state.move_to(version) && size <= BUDGET_BYTES && !state.kept.answers.contains_key(&key) {
+            let kept = &mut state.kept;
+            if kept.bytes + size > BUDGET_BYTES {
+                *kept = Answers::default();
             }
-            state.bytes += size;
-            state.answers.insert(key, answer.clone());
+            kept.bytes += size;
+            kept.answers.insert(key, answer.clone());
         }
         Ok(answer)
     }
@@ -116,28 +122,15 @@ pub fn counter_value(conn: &mut DbConnection, counter: &str) -> QueryResult<i64>
 /// the set starts over.
 pub struct KeptRecords<K, V> {
     capacity: usize,
-    state: Mutex<Kept<K, V>>,
-}
-
-struct Kept<K, V> {
-    version: i64,
-    records: HashMap<K, V>,
+    state: Mutex<AtVersion<HashMap<K, V>>>,
 }
 
 impl<K: Eq + Hash + Clone, V: Clone> KeptRecords<K, V> {
     pub fn new(capacity: usize) -> Self {
         Self {
             capacity,
-            state: Mutex::new(Kept {
-                version: i64::MIN,
-                records: HashMap::new(),
-            }),
+            state: Mutex::default(),
         }
-    }
-
-    fn state(&self) -> MutexGuard<'_, Kept<K, V>> {
-        // As for the answers: every change under the lock is a few plain writes.
-        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// The records of `keys` at `version`, which the caller has just read: the kept ones, and
@@ -152,13 +145,13 @@ impl<K: Eq + Hash + Clone, V: Clone> KeptRecords<K, V> {
         let mut found = HashMap::with_capacity(keys.len());
         let mut missing = Vec::new();
         {
-            let mut state = self.state();
-            let current = move_records_to(&mut state, version);
+            let mut state = lock(&self.state);
+            let current = state.move_to(version);
             for key in keys {
                 if found.contains_key(key) || missing.contains(key) {
                     continue;
                 }
-                match state.records.get(key).filter(|_| current) {
+                match state.kept.get(key).filter(|_| current) {
                     Some(record) => {
                         found.insert(key.clone(), record.clone());
                     }
@@ -170,26 +163,18 @@ impl<K: Eq + Hash + Clone, V: Clone> KeptRecords<K, V> {
             return Ok(found);
         }
         let fetched = fetch(&missing)?;
-        let mut state = self.state();
-        let keep = move_records_to(&mut state, version);
-        if keep && state.records.len() + fetched.len() > self.capacity {
-            state.records.clear();
+        let mut state = lock(&self.state);
+        let keep = state.move_to(version);
+        let records = &mut state.kept;
+        if keep && records.len() + fetched.len() > self.capacity {
+            records.clear();
         }
         for (key, record) in fetched {
-            if keep && state.records.len() < self.capacity {
-                state.records.insert(key.clone(), record.clone());
+            if keep && records.len() < self.capacity {
+                records.insert(key.clone(), record.clone());
             }
             found.insert(key, record);
         }
         Ok(found)
     }
-}
-
-/// Forgets records of older versions; false when `version` is older than the kept ones.
-fn move_records_to<K, V>(state: &mut Kept<K, V>, version: i64) -> bool {
-    if version > state.version {
-        state.version = version;
-        state.records.clear();
-    }
-    version == state.version
 }

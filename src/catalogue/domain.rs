@@ -248,18 +248,11 @@ impl InForce {
         let qualification_codes: Vec<String> =
             rows.iter().map(|row| row.qualification_code.clone()).collect();
         let unit_codes: Vec<String> = rows.iter().map(|row| row.unit_code.clone()).collect();
-        let mut names = kept
-            .lookups
-            .names(conn, kept.version, &qualification_codes, &unit_codes)?;
         // A code reference data has lost is shown bare rather than failing the page.
-        for code in qualification_codes {
-            let named = names.qualification(&code);
-            names.qualifications.entry(code).or_insert(named);
-        }
-        for code in unit_codes {
-            let named = names.unit(&code);
-            names.units.entry(code).or_insert(named);
-        }
+        let names = kept
+            .lookups
+            .names(conn, kept.version, &qualification_codes, &unit_codes)?
+            .with_bare_codes(&qualification_codes, &unit_codes);
         Ok(Self {
             providers: kept.lookups.organisations(conn, kept.version, &provider_ids)?,
             rows,

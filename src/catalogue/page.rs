@@ -33,14 +33,6 @@ impl EnvironmentPart {
             head: json.into_boxed_slice(),
         })
     }
-
-    pub fn len(&self) -> usize {
-        self.head.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.head.is_empty()
-    }
 }
 
 /// A unit in force as `RecognisedUnit` serializes it, borrowing what it names.
@@ -72,7 +64,7 @@ const UNIT_BYTES: usize = 600;
 pub fn write(entries: &[Entry<'_>], next_cursor: Option<&str>) -> Result<Bytes, ApiError> {
     let size: usize = entries
         .iter()
-        .map(|entry| entry.part.len() + UNIT_BYTES * entry.units.len() + 40)
+        .map(|entry| entry.part.head.len() + UNIT_BYTES * entry.units.len() + 40)
         .sum();
     let mut out = Vec::with_capacity(size + 100);
     out.extend_from_slice(br#"{"items":["#);

@@ -304,9 +304,16 @@ fn start_of(day: NaiveDate) -> NaiveDateTime {
 
 /// Names of the qualifications and units the given unit rows name.
 pub fn unit_names(conn: &mut DbConnection, units: &[UnitRow]) -> QueryResult<Names> {
-    let qualification_codes: Vec<String> = units.iter().map(|unit| unit.qualification_code.clone()).collect();
-    let unit_codes: Vec<String> = units.iter().map(|unit| unit.unit_code.clone()).collect();
+    let (qualification_codes, unit_codes) = codes_of(units);
     names_of(conn, &qualification_codes, &unit_codes)
+}
+
+/// The qualification codes and the unit codes the given unit rows name.
+pub fn codes_of(units: &[UnitRow]) -> (Vec<String>, Vec<String>) {
+    units
+        .iter()
+        .map(|unit| (unit.qualification_code.clone(), unit.unit_code.clone()))
+        .unzip()
 }
 
 /// Certificates of the person with this blind index.

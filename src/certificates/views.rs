@@ -138,8 +138,7 @@ pub fn views(
         .map(|row| row.issuer_organisation_id.clone())
         .chain(shares.iter().map(|share| share.organisation_id.clone()))
         .collect();
-    let qualification_codes: Vec<String> = units.iter().map(|unit| unit.qualification_code.clone()).collect();
-    let unit_codes: Vec<String> = units.iter().map(|unit| unit.unit_code.clone()).collect();
+    let (qualification_codes, unit_codes) = repo::codes_of(&units);
     let version = Lookups::version(conn)?;
     let found = Found {
         environments: environments::find_many(conn, &environment_ids)?,

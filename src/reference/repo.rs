@@ -142,13 +142,34 @@ impl Names {
     pub fn unit(&self, code: &str) -> CodeAndName {
         named(&self.units, code)
     }
+
+    /// Adds the bare code for each of the codes reference data has lost, so that every one of them
+    /// can be borrowed by code.
+    pub fn with_bare_codes(mut self, qualification_codes: &[String], unit_codes: &[String]) -> Self {
+        for (names, codes) in [
+            (&mut self.qualifications, qualification_codes),
+            (&mut self.units, unit_codes),
+        ] {
+            for code in codes {
+                if !names.contains_key(code) {
+                    names.insert(code.clone(), bare(code));
+                }
+            }
+        }
+        self
+    }
 }
 
 fn named(names: &HashMap<String, CodeAndName>, code: &str) -> CodeAndName {
-    names.get(code).cloned().unwrap_or_else(|| CodeAndName {
+    names.get(code).cloned().unwrap_or_else(|| bare(code))
+}
+
+/// A code whose name reference data has lost, named by itself.
+fn bare(code: &str) -> CodeAndName {
+    CodeAndName {
         code: code.to_owned(),
         name: localized(code, &None, &None),
-    })
+    }
 }
 
 type NameColumns = (String, String, Option<String>, Option<String>);
