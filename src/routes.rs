@@ -15,7 +15,7 @@ pub fn routes(config: &mut ServiceConfig) {
         .service(health::ready)
         .service(clients::token_endpoint::token)
         .service(clients::token_endpoint::jwks)
-        .service(certificates::verification::verify_page)
+        .service(certificates::verify_page::verify_page)
         .service(problems::problem_type)
         .service(
             scope::scope("/v1")

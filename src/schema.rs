@@ -76,6 +76,9 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        street_address -> Nullable<Text>,
+        postal_code -> Nullable<Text>,
+        post_office -> Nullable<Text>,
     }
 }
 

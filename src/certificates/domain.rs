@@ -77,6 +77,69 @@ fn check_holder(input: &mut CertificateInput, errors: &mut Vec<FieldError>) -> O
     hetu
 }
 
+/// Every text the printed certificate shows, by the field it comes from.
+fn printed_texts(input: &CertificateInput) -> Vec<(String, &str)> {
+    let mut texts = vec![
+        ("holder.given_names".to_owned(), input.holder.given_names.as_str()),
+        ("holder.family_name".to_owned(), input.holder.family_name.as_str()),
+        ("coach.name".to_owned(), input.coach.name.as_str()),
+    ];
+    let optional = [
+        ("coach.title".to_owned(), input.coach.title.as_deref()),
+        (
+            "programme_reference".to_owned(),
+            input.programme_reference.as_deref(),
+        ),
+    ];
+    texts.extend(
+        optional
+            .into_iter()
+            .filter_map(|(field, text)| Some((field, text?))),
+    );
+    for (index, unit) in input.units.iter().enumerate() {
+        texts.push((format!("units[{index}].description"), &unit.description));
+        for (skill_index, skill) in unit.skills.iter().enumerate() {
+            texts.push((format!("units[{index}].skills[{skill_index}].text"), &skill.text));
+        }
+    }
+    for (index, competence) in input.other_competences.iter().enumerate() {
+        let field = |name: &str| format!("other_competences[{index}].{name}");
+        texts.push((field("name"), &competence.name));
+        let optional = [
+            ("framework", competence.framework.as_deref()),
+            ("code", competence.code.as_deref()),
+            ("description", competence.description.as_deref()),
+        ];
+        texts.extend(
+            optional
+                .into_iter()
+                .filter_map(|(name, text)| Some((field(name), text?))),
+        );
+    }
+    texts
+}
+
+/// Text the certificate's font cannot print is refused, rather than printed as empty boxes.
+fn check_printable(input: &CertificateInput, errors: &mut Vec<FieldError>) {
+    for (field, text) in printed_texts(input) {
+        let missing = crate::pdf::font::unprintable(text);
+        if !missing.is_empty() {
+            let letters: Vec<String> = missing
+                .iter()
+                .map(|c| format!("{c} (U+{:04X})", u32::from(*c)))
+                .collect();
+            errors.push(FieldError::new(
+                field,
+                "unprintable",
+                format!(
+                    "the printed certificate cannot show {}: its font covers the Latin, Greek and Cyrillic alphabets",
+                    letters.join(", ")
+                ),
+            ));
+        }
+    }
+}
+
 /// Checks the units and learning environments a certificate names.
 fn check_references(
     conn: &mut DbConnection,
@@ -128,6 +191,7 @@ fn check(
 ) -> Result<Option<String>, ApiError> {
     let mut errors = Vec::new();
     let hetu = check_holder(input, &mut errors);
+    check_printable(input, &mut errors);
     check_references(conn, issuer, input, &mut errors)?;
     if errors.is_empty() {
         Ok(hetu)

@@ -11,6 +11,7 @@ use super::{
     },
     lifecycle,
     model::CertificateRow,
+    pdf::Letterhead,
     policy,
     protection::PersonalDataKey,
     repo, sharing, views,
@@ -28,6 +29,7 @@ use crate::{
     identifiers,
     issuers::keys::CredentialKeys,
     lookups::Lookups,
+    organisations::repo as organisations,
     pagination::{Page, PageRequest},
 };
 
@@ -558,6 +560,22 @@ pub async fn credential(
     Ok(HttpResponse::Ok().content_type("application/vc+jwt").body(jwt))
 }
 
+/// The issuer as the certificate's letterhead names it, in the certificate's language.
+fn letterhead_of(
+    conn: &mut DbConnection,
+    issuer: &str,
+    language: super::dto::CertificateLanguage,
+) -> Result<Letterhead, ApiError> {
+    let (row, _) = organisations::find(conn, issuer)?
+        .ok_or_else(|| ApiError::internal("a certificate's issuer is missing"))?;
+    let name = crate::text::localized(&row.name_fi, &row.name_sv, &row.name_en);
+    Ok(Letterhead {
+        name: name.get(language.as_str()).to_owned(),
+        address: row.address().map(|address| address.one_line()),
+        business_id: row.business_id,
+    })
+}
+
 /// The printable certificate (PDF, A4) in the certificate's language: issuer, holder, period,
 /// learning environments, units with their codes and skills, coach, and the verification code
 /// with a QR code to the public verification page. A draft prints marked as a draft.
@@ -576,16 +594,23 @@ pub async fn pdf(
     caller: Caller,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let certificate = read(&db, (key, lookups), caller, id.into_inner()).await?;
+    let (certificate, letterhead) = db
+        .write(move |conn| {
+            let row = load_for_read(conn, &id, &caller)?;
+            let letterhead = letterhead_of(conn, &row.issuer_organisation_id, row.language)?;
+            Ok((view_of(conn, &lookups, row, &caller, &key)?, letterhead))
+        })
+        .await?;
     let verify_url = format!(
         "{}/verify/{}",
         public_url.0,
         certificate.verification_code.as_deref().unwrap_or_default()
     );
     let file_name = format!("certificate-{}.pdf", certificate.id);
-    let document = web::block(move || super::pdf::render(&certificate, &verify_url))
+    let document = web::block(move || super::pdf::render(&certificate, &letterhead, &verify_url))
         .await
-        .map_err(|error| ApiError::internal(format!("rendering the PDF failed: {error}")))?;
+        .map_err(|error| ApiError::internal(format!("rendering the PDF failed: {error}")))?
+        .map_err(|error| ApiError::internal(format!("embedding the font failed: {error:?}")))?;
     Ok(HttpResponse::Ok()
         .content_type("application/pdf")
         .insert_header((

@@ -18,4 +18,6 @@ pub mod sharing;
 pub mod signing;
 pub mod status_list;
 pub mod verification;
+pub mod verify_page;
 pub mod views;
+pub mod wording;

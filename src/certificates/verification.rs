@@ -3,14 +3,13 @@
 
 use actix_web::{get, http::header, post, web, web::Bytes, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
-use maud::{html as maud, Markup};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::{
     checks::{self, CheckName, Report, VerificationCheck},
     credential::{self, PublicUrl},
-    dto::CertificateStatus,
+    dto::{CertificateLanguage, CertificateStatus},
     model::CertificateRow,
     repo,
     status_list::{ListId, Securing, StatusListCache},
@@ -24,7 +23,6 @@ use crate::{
     db::{now, Db, DbConnection},
     error::ApiError,
     extract::Json,
-    html,
     issuers::{issuer_url, keys::CredentialKeys},
     organisations::{dto::OrganisationSummary, repo as organisations},
     reference::dto::CodeAndName,
@@ -45,7 +43,7 @@ pub struct VerifiedUnit {
     "issuer": {"id": "0193a2b4-7c1e-7d3a-9f00-5b1c2d3e4f50", "name": {"fi": "Rauman nuorten työpaja"}, "kind": "workshop"},
     "holder_name": "Aino Maria Virtanen", "start_date": "2026-02-01", "end_date": "2026-10-31",
     "units": [{"qualification": {"code": "351204", "name": {"fi": "Kiinteistöpalvelujen perustutkinto"}}, "unit": {"code": "SAMPLE-107", "name": {"fi": "Ruokapalveluissa avustaminen"}}}],
-    "issued_at": "2026-11-23T08:30:00Z", "revoked_at": null, "revocation_reason": null, "superseded_by_code": null,
+    "issued_at": "2026-11-23T08:30:00Z", "revoked_at": null, "revocation_reason": null, "superseded_by_code": null, "language": "fi",
     "checks": [{"check": "status", "passed": true, "detail": "issued, neither revoked nor superseded"}]
 }))]
 pub struct Verification {
@@ -65,6 +63,8 @@ pub struct Verification {
     pub revocation_reason: Option<String>,
     /// The verification code of the certificate that replaced this one.
     pub superseded_by_code: Option<String>,
+    /// The certificate's language: what its names and the verification page are in.
+    pub language: Option<CertificateLanguage>,
     /// Each check made, in order: for a credential its form, key, signature, claims, issuer,
     /// dates and status (Open Badges 3.0 sections 8.2.4 and 9); for a code its status. The
     /// first failed one is the `reason`.
@@ -87,6 +87,7 @@ impl Verification {
             revoked_at: None,
             revocation_reason: None,
             superseded_by_code: None,
+            language: None,
         }
     }
 }
@@ -130,6 +131,7 @@ fn verification_of(conn: &mut DbConnection, row: CertificateRow) -> Result<Verif
         revoked_at: row.revoked_at.map(|at| at.and_utc()),
         revocation_reason: row.revocation_reason,
         superseded_by_code,
+        language: Some(row.language),
         checks: Vec::new(),
     })
 }
@@ -158,7 +160,7 @@ fn status_check(verification: &Verification) -> VerificationCheck {
 /// Looks a code up. A code that exists is always answered; unknown codes are counted per client
 /// address, and past the limit an address's further unknown codes answer 429 for a while, so that
 /// nobody can try codes fast and an office's mistyped codes never hide a real certificate.
-async fn look_up(db: &Db, request: &HttpRequest, code: String) -> Result<Verification, ApiError> {
+pub(super) async fn look_up(db: &Db, request: &HttpRequest, code: String) -> Result<Verification, ApiError> {
     let guesses = [Counter::verify_failures(&client_address(request))];
     db.run(move |conn| {
         let found = match credential::normalize_code(&code) {
@@ -275,121 +277,6 @@ fn with_certificate(
     report.checks.push(status_check(&verification));
     verification.checks = report.checks;
     Ok(verification)
-}
-
-const TITLE: &str = "Osaamistodistuksen tarkistus";
-
-const STYLE: &str =
-    "body{font-family:sans-serif;max-width:40em;margin:2em auto;padding:0 1em;line-height:1.5}\
-.status{font-size:1.3em;font-weight:bold}.issued{color:#17652b}.revoked,.superseded,.unknown{color:#a61b1b}";
-
-/// The verification page: a heading, then `body`.
-fn page(body: Markup) -> String {
-    html::page("fi", TITLE, STYLE, maud! { h1 { (TITLE) } (body) })
-}
-
-/// The status line: its class and its words in Finnish, Swedish and English.
-fn status_of(verification: &Verification) -> (&'static str, String) {
-    match verification.status {
-        Some(CertificateStatus::Issued) => ("issued", "Voimassa – Giltigt – Valid".to_owned()),
-        Some(CertificateStatus::Revoked) => (
-            "revoked",
-            format!(
-                "Peruttu – Återkallat – Revoked {}",
-                verification
-                    .revoked_at
-                    .map(|at| at.date_naive().to_string())
-                    .unwrap_or_default()
-            ),
-        ),
-        Some(CertificateStatus::Superseded) => (
-            "superseded",
-            format!(
-                "Korvattu uudella todistuksella – Ersatt – Superseded {}",
-                verification.superseded_by_code.clone().unwrap_or_default()
-            ),
-        ),
-        _ => ("unknown", "Tuntematon – Okänt – Unknown".to_owned()),
-    }
-}
-
-fn html_of(verification: &Verification) -> String {
-    let (class, status) = status_of(verification);
-    let mut rows: Vec<(&str, String)> = Vec::new();
-    if let Some(issuer) = &verification.issuer {
-        rows.push(("Myöntäjä / Utfärdare / Issuer", issuer.name.fi.clone()));
-    }
-    if let Some(name) = &verification.holder_name {
-        rows.push(("Haltija / Innehavare / Holder", name.clone()));
-    }
-    if let (Some(start), Some(end)) = (verification.start_date, verification.end_date) {
-        rows.push(("Ajanjakso / Period", format!("{start} – {end}")));
-    }
-    if let Some(reason) = &verification.revocation_reason {
-        rows.push(("Perusteet / Grund / Reason", reason.clone()));
-    }
-    page(maud! {
-        p class={ "status " (class) } { (status) }
-        dl { @for (label, value) in &rows { dt { (label) } dd { (value) } } }
-        h2 { "Tutkinnon osat / Examensdelar / Units" }
-        ul {
-            @for unit in &verification.units {
-                li {
-                    (unit.unit.code) " " (unit.unit.name.fi)
-                    " (" (unit.qualification.code) " " (unit.qualification.name.fi) ")"
-                }
-            }
-        }
-    })
-}
-
-/// The verification page a person reaches from the QR code on a printed certificate.
-#[utoipa::path(
-    tag = "verification",
-    params(("code" = String, Path, description = "The verification code")),
-    responses(
-        (status = 200, description = "The verification as a page", content_type = "text/html", body = String),
-        (status = 404, description = "No certificate has this code", content_type = "text/html", body = String),
-        (status = 429, description = "Too many unknown codes from this address: a page saying when to try again", content_type = "text/html", body = String,
-            headers(("Retry-After" = u64, description = "Seconds until unknown codes are looked up again"))),
-    )
-)]
-#[get("/verify/{code}")]
-pub async fn verify_page(
-    db: web::Data<Db>,
-    request: HttpRequest,
-    code: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
-    let html = header::ContentType::html();
-    match look_up(&db, &request, code.into_inner()).await {
-        Ok(verification) => Ok(HttpResponse::Ok().insert_header(html).body(html_of(&verification))),
-        Err(ApiError::NotFound { .. }) => Ok(HttpResponse::NotFound().insert_header(html).body(page(maud! {
-            p class="status unknown" {
-                "Tällä koodilla ei löydy todistusta. – Inget intyg har denna kod. – No certificate has this code."
-            }
-        }))),
-        Err(ApiError::TooManyRequests { retry_after_secs }) => {
-            let minutes = retry_after_secs.div_ceil(60);
-            Ok(HttpResponse::TooManyRequests()
-                .insert_header(html)
-                .insert_header((header::RETRY_AFTER, retry_after_secs.to_string()))
-                .body(page(maud! {
-                    p class="status unknown" {
-                        "Tästä osoitteesta on kokeiltu liian monta tuntematonta koodia. Tarkista koodi ja yritä \
-                         uudelleen " (minutes) " minuutin kuluttua."
-                    }
-                    p lang="sv" {
-                        "För många okända koder från denna adress. Kontrollera koden och försök igen om "
-                        (minutes) " minuter."
-                    }
-                    p lang="en" {
-                        "Too many unknown codes from this address. Check the code and try again in "
-                        (minutes) " minutes."
-                    }
-                })))
-        }
-        Err(error) => Err(error),
-    }
 }
 
 /// The service's W3C Bitstring Status List of every certificate's bit, as a signed

@@ -4,7 +4,7 @@ use chrono::NaiveDateTime;
 use uuid::Uuid;
 
 use super::{
-    dto::OrganisationInput,
+    dto::{OrganisationInput, PostalAddress},
     model::{NewOrganisation, OrganisationChanges, OrganisationRow},
     repo::{self, OrganisationWithRegion},
 };
@@ -31,6 +31,7 @@ fn check(
         .transpose()
         .map_err(|message| ApiError::validation("business_id", "business_id", message))?;
     input.oph_oid = input.oph_oid.map(|oid| oid.trim().to_owned());
+    input.address = input.address.map(PostalAddress::trimmed);
 
     let mut errors = Vec::new();
     if let Err(error) = check_municipality(conn, "municipality", &input.municipality)? {
@@ -63,6 +64,9 @@ fn columns(input: OrganisationInput, version: i64, at: NaiveDateTime) -> Organis
         website: input.website,
         email: input.email,
         phone: input.phone,
+        street_address: input.address.as_ref().map(|address| address.street.clone()),
+        postal_code: input.address.as_ref().map(|address| address.postal_code.clone()),
+        post_office: input.address.map(|address| address.post_office),
         active: input.active,
         version,
         updated_at: at,

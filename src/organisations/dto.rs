@@ -5,7 +5,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::{Validate, ValidationError};
 
-use crate::{identifiers, text::LocalizedText};
+use crate::{
+    identifiers,
+    text::{not_blank, LocalizedText},
+};
 
 crate::text_enum! {
     #[serde(rename_all = "snake_case")]
@@ -40,6 +43,48 @@ fn valid_oph_oid(value: &str) -> Result<(), ValidationError> {
         .map_err(|message| ValidationError::new("oph_oid").with_message(message.into()))
 }
 
+fn valid_postal_code(value: &str) -> Result<(), ValidationError> {
+    let digits = value.trim();
+    if digits.len() == 5 && digits.bytes().all(|byte| byte.is_ascii_digit()) {
+        Ok(())
+    } else {
+        Err(ValidationError::new("postal_code").with_message("a Finnish postal code is five digits".into()))
+    }
+}
+
+/// A postal address in Finland.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"street": "Nortamonkatu 18", "postal_code": "26100", "post_office": "Rauma"}))]
+pub struct PostalAddress {
+    /// Street address or PO box.
+    #[validate(length(min = 1, max = 200), custom(function = "not_blank"))]
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
+    pub street: String,
+    /// Five digits.
+    #[validate(custom(function = "valid_postal_code"))]
+    #[schema(pattern = r"^\s*[0-9]{5}\s*$")]
+    pub postal_code: String,
+    #[validate(length(min = 1, max = 100), custom(function = "not_blank"))]
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
+    pub post_office: String,
+}
+
+impl PostalAddress {
+    pub fn trimmed(self) -> Self {
+        Self {
+            street: self.street.trim().to_owned(),
+            postal_code: self.postal_code.trim().to_owned(),
+            post_office: self.post_office.trim().to_owned(),
+        }
+    }
+
+    /// `Nortamonkatu 18, 26100 Rauma`.
+    pub fn one_line(&self) -> String {
+        format!("{}, {} {}", self.street, self.postal_code, self.post_office)
+    }
+}
+
 /// An organisation as created, and as a merge patch changes it.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
@@ -50,7 +95,8 @@ fn valid_oph_oid(value: &str) -> Result<(), ValidationError> {
     "municipality": "684",
     "website": "https://tyopaja.example.fi",
     "email": "tyopaja@example.fi",
-    "phone": "+358 2 123 4567"
+    "phone": "+358 2 123 4567",
+    "address": {"street": "Nortamonkatu 18", "postal_code": "26100", "post_office": "Rauma"}
 }))]
 pub struct OrganisationInput {
     pub kind: OrganisationKind,
@@ -83,6 +129,10 @@ pub struct OrganisationInput {
     #[validate(length(min = 3, max = 40))]
     #[schema(min_length = 3, max_length = 40)]
     pub phone: Option<String>,
+    /// The postal address, printed in the letterhead of the certificates the organisation issues.
+    #[serde(default)]
+    #[validate(nested)]
+    pub address: Option<PostalAddress>,
     /// Inactive organisations stay readable but take part in nothing new.
     #[serde(default = "yes")]
     pub active: bool,
@@ -101,6 +151,7 @@ pub struct OrganisationInput {
     "website": "https://tyopaja.example.fi",
     "email": "tyopaja@example.fi",
     "phone": "+358 2 123 4567",
+    "address": {"street": "Nortamonkatu 18", "postal_code": "26100", "post_office": "Rauma"},
     "active": true,
     "version": 1,
     "created_at": "2026-11-23T08:30:00Z",
@@ -120,6 +171,7 @@ pub struct Organisation {
     #[schema(format = Email)]
     pub email: Option<String>,
     pub phone: Option<String>,
+    pub address: Option<PostalAddress>,
     pub active: bool,
     /// Increases with every change; send it back as `If-Match: "<version>"`.
     pub version: i64,

@@ -3,7 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::organisations::dto::OrganisationKind;
+use crate::organisations::dto::{OrganisationKind, PostalAddress};
 use crate::schema::organisations;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -26,6 +26,20 @@ pub struct OrganisationRow {
     pub version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub street_address: Option<String>,
+    pub postal_code: Option<String>,
+    pub post_office: Option<String>,
+}
+
+impl OrganisationRow {
+    /// The postal address, when one is recorded.
+    pub fn address(&self) -> Option<PostalAddress> {
+        Some(PostalAddress {
+            street: self.street_address.clone()?,
+            postal_code: self.postal_code.clone()?,
+            post_office: self.post_office.clone()?,
+        })
+    }
 }
 
 /// A new organisation: its id and creation time, and the columns every change sets.
@@ -53,6 +67,9 @@ pub struct OrganisationChanges {
     pub website: Option<String>,
     pub email: Option<String>,
     pub phone: Option<String>,
+    pub street_address: Option<String>,
+    pub postal_code: Option<String>,
+    pub post_office: Option<String>,
     pub active: bool,
     pub version: i64,
     pub updated_at: NaiveDateTime,

@@ -17,6 +17,7 @@ impl From<&OrganisationRow> for OrganisationInput {
             website: row.website.clone(),
             email: row.email.clone(),
             phone: row.phone.clone(),
+            address: row.address(),
             active: row.active,
         }
     }
@@ -26,6 +27,7 @@ impl Organisation {
     pub fn from_row(row: OrganisationRow, region: Option<String>) -> Self {
         Self {
             name: localized(&row.name_fi, &row.name_sv, &row.name_en),
+            address: row.address(),
             kind: row.kind,
             id: row.id,
             business_id: row.business_id,

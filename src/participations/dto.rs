@@ -5,10 +5,10 @@ use validator::Validate;
 
 use crate::reference::dto::CodeAndName;
 
-/// An enumeration of statistical categories, in the order reports list them, with Finnish labels
-/// for the printable report.
+/// An enumeration of statistical categories, in the order reports list them, with Finnish,
+/// Swedish and English labels for reports.
 macro_rules! categories {
-    ($(#[$meta:meta])* $name:ident { $($(#[$variant_meta:meta])* $variant:ident = $text:tt / $label:literal),+ $(,)? }) => {
+    ($(#[$meta:meta])* $name:ident { $($(#[$variant_meta:meta])* $variant:ident = $text:tt / $fi:literal / $sv:literal / $en:literal),+ $(,)? }) => {
         $crate::text_enum! {
             $(#[$meta])*
             pub enum $name {
@@ -19,10 +19,10 @@ macro_rules! categories {
         impl $name {
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
 
-            /// The Finnish label of the category, as funders' forms name it.
-            pub fn label(self) -> &'static str {
+            /// The category's label in `language`, as funders' forms name it.
+            pub fn label(self, language: $crate::locale::Language) -> &'static str {
                 match self {
-                    $($name::$variant => $label),+
+                    $($name::$variant => language.pick($fi, $sv, $en)),+
                 }
             }
         }
@@ -32,29 +32,29 @@ macro_rules! categories {
 categories!(
     /// Gender as the participant states it.
     Gender {
-        Female = "female" / "nainen",
-        Male = "male" / "mies",
-        Other = "other" / "muu",
-        Unknown = "unknown" / "ei tiedossa",
+        Female = "female" / "nainen" / "kvinna" / "female",
+        Male = "male" / "mies" / "man" / "male",
+        Other = "other" / "muu" / "annat" / "other",
+        Unknown = "unknown" / "ei tiedossa" / "okänt" / "unknown",
     }
 );
 
 categories!(
     /// Age at the start of the coaching period.
     AgeBand {
-        Under25 = "under_25" / "alle 25-vuotias",
-        From25To29 = "from_25_to_29" / "25–29-vuotias",
-        From30To54 = "from_30_to_54" / "30–54-vuotias",
-        From55 = "from_55" / "55 vuotta täyttänyt",
+        Under25 = "under_25" / "alle 25-vuotias" / "under 25 år" / "under 25",
+        From25To29 = "from_25_to_29" / "25–29-vuotias" / "25–29 år" / "25–29",
+        From30To54 = "from_30_to_54" / "30–54-vuotias" / "30–54 år" / "30–54",
+        From55 = "from_55" / "55 vuotta täyttänyt" / "55 år eller äldre" / "55 or older",
     }
 );
 
 categories!(
     /// How long the participant had been unemployed at the start.
     UnemploymentDuration {
-        None = "none" / "ei työtön",
-        Under12Months = "under_12_months" / "työtön alle 12 kuukautta",
-        AtLeast12Months = "at_least_12_months" / "työtön vähintään 12 kuukautta",
+        None = "none" / "ei työtön" / "inte arbetslös" / "not unemployed",
+        Under12Months = "under_12_months" / "työtön alle 12 kuukautta" / "arbetslös under 12 månader" / "unemployed under 12 months",
+        AtLeast12Months = "at_least_12_months" / "työtön vähintään 12 kuukautta" / "arbetslös minst 12 månader" / "unemployed at least 12 months",
     }
 );
 
@@ -62,33 +62,37 @@ categories!(
     /// The highest completed education at the start.
     EducationLevel {
         /// Basic education or less.
-        Basic = "basic" / "perusaste tai vähemmän",
+        Basic = "basic" / "perusaste tai vähemmän" / "grundnivå eller lägre" / "basic education or less",
         /// General upper secondary or vocational.
-        UpperSecondary = "upper_secondary" / "toinen aste (lukio tai ammatillinen)",
+        UpperSecondary = "upper_secondary" / "toinen aste (lukio tai ammatillinen)" / "andra stadiet (gymnasium eller yrkesutbildning)" / "upper secondary (general or vocational)",
         /// A university or university of applied sciences degree.
-        Higher = "higher" / "korkea-aste",
+        Higher = "higher" / "korkea-aste" / "högre utbildning" / "higher education",
     }
 );
 
 categories!(
     ImmigrantBackground {
-        Yes = "yes" / "on",
-        No = "no" / "ei",
-        Unknown = "unknown" / "ei tiedossa",
+        Yes = "yes" / "on" / "ja" / "yes",
+        No = "no" / "ei" / "nej" / "no",
+        Unknown = "unknown" / "ei tiedossa" / "okänt" / "unknown",
     }
 );
 
 categories!(
     /// Where the participant went when the coaching period ended.
     NextStep {
-        Studies = "studies" / "opinnot",
-        Employment = "employment" / "työ",
-        SubsidisedEmployment = "subsidised_employment" / "palkkatuettu työ",
-        JobSeeking = "job_seeking" / "työnhaku",
-        Unemployed = "unemployed" / "työtön",
-        OutsideLabourForce = "outside_labour_force" / "työvoiman ulkopuolella",
-        Other = "other" / "muu",
-        Unknown = "unknown" / "ei tiedossa",
+        /// Studies towards a qualification or degree.
+        Studies = "studies" / "opinnot" / "studier" / "studies",
+        /// Education or training that leads to no degree: preparatory education, courses, labour
+        /// market training.
+        OtherEducation = "other_education" / "muu koulutus" / "annan utbildning" / "other education or training",
+        Employment = "employment" / "työ" / "arbete" / "employment",
+        SubsidisedEmployment = "subsidised_employment" / "palkkatuettu työ" / "arbete med lönesubvention" / "subsidised employment",
+        JobSeeking = "job_seeking" / "työnhaku" / "arbetssökande" / "job seeking",
+        Unemployed = "unemployed" / "työtön" / "arbetslös" / "unemployed",
+        OutsideLabourForce = "outside_labour_force" / "työvoiman ulkopuolella" / "utanför arbetskraften" / "outside the labour force",
+        Other = "other" / "muu" / "annat" / "other",
+        Unknown = "unknown" / "ei tiedossa" / "okänt" / "unknown",
     }
 );
 
@@ -99,11 +103,12 @@ impl AgeBand {
 }
 
 impl NextStep {
-    /// Studies or work, subsidised work included: what funders count as a positive outcome.
+    /// Studies, other education or work, subsidised work included: what funders count as a
+    /// positive outcome.
     pub fn positive(self) -> bool {
         matches!(
             self,
-            Self::Studies | Self::Employment | Self::SubsidisedEmployment
+            Self::Studies | Self::OtherEducation | Self::Employment | Self::SubsidisedEmployment
         )
     }
 }

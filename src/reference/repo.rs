@@ -247,11 +247,20 @@ pub fn unit_belongs_to(
 }
 
 /// Finnish names of the given municipalities, by code.
-pub fn municipality_names(conn: &mut DbConnection, codes: &[String]) -> QueryResult<HashMap<String, String>> {
+pub fn municipality_names(
+    conn: &mut DbConnection,
+    codes: &[String],
+) -> QueryResult<HashMap<String, crate::text::LocalizedText>> {
     Ok(municipalities::table
         .filter(municipalities::code.eq_any(codes))
-        .select((municipalities::code, municipalities::name_fi))
-        .load::<(String, String)>(conn)?
+        .select((
+            municipalities::code,
+            municipalities::name_fi,
+            municipalities::name_sv,
+            municipalities::name_en,
+        ))
+        .load::<(String, String, Option<String>, Option<String>)>(conn)?
         .into_iter()
+        .map(|(code, fi, sv, en)| (code, crate::text::localized(&fi, &sv, &en)))
         .collect())
 }

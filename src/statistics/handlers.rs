@@ -5,14 +5,16 @@ use actix_web::{
     http::header::{self, Accept, Header},
     web, HttpRequest, HttpResponse,
 };
+use chrono::NaiveDate;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
 use super::{
+    csv::{cross_table_csv, table_csv, CsvLocale, CsvStyle},
     programme::{self, ProgrammeStatistics, ProgrammeTable},
     regional::{self, RegionStatistics, RegionTable},
-    render::{cross_table_csv, report_html, table_csv, ReportHeading},
+    report::{report_html, report_pdf, ReportHeading},
     tables::{CrossTable, Table},
 };
 use crate::{
@@ -20,6 +22,7 @@ use crate::{
     db::Db,
     error::ApiError,
     extract::Query,
+    locale::Language,
     programmes::{domain::NOT_FOUND as PROGRAMME_NOT_FOUND, policy, repo as programmes},
 };
 
@@ -29,6 +32,25 @@ pub enum Format {
     Json,
     Csv,
     Html,
+    Pdf,
+}
+
+/// How every report is asked for: its form, language and CSV conventions.
+#[derive(Debug, Deserialize, IntoParams, Validate)]
+#[into_params(parameter_in = Query)]
+pub struct ReportQuery {
+    /// The representation, for links where `Accept` cannot be set; overrides `Accept`.
+    #[param(inline)]
+    pub format: Option<Format>,
+    /// The language of titles and labels (JSON, CSV, HTML and PDF alike); by default the first of
+    /// `fi`, `sv`, `en` that `Accept-Language` names, else Finnish.
+    #[param(inline)]
+    pub lang: Option<Language>,
+    /// CSV conventions: `fi` (byte order mark, `;`, decimal comma: what Excel opens in Finland)
+    /// or `en` (RFC 4180, `,`, decimal point: for programs). By default `fi` for a Finnish- or
+    /// Swedish-language request (`lang` or `Accept-Language`), else `en`.
+    #[param(inline)]
+    pub locale: Option<CsvLocale>,
 }
 
 /// A programme report's query. Each report has its own enumeration of tables, so that the
@@ -36,25 +58,25 @@ pub enum Format {
 #[derive(Debug, Deserialize, IntoParams, Validate)]
 #[into_params(parameter_in = Query)]
 pub struct ProgrammeStatisticsQuery {
-    /// The representation, for links where `Accept` cannot be set; overrides `Accept`.
-    #[param(inline)]
-    pub format: Option<Format>,
     /// The table to give as CSV (required with CSV).
     pub table: Option<ProgrammeTable>,
+    /// Report one funding period: only days from this one on (within the programme's period).
+    /// Coaching periods that overlap the days reported, units completed and recognitions started
+    /// on them are counted.
+    pub from: Option<NaiveDate>,
+    /// Report one funding period: only days until this one (within the programme's period).
+    pub until: Option<NaiveDate>,
 }
 
 /// A regional report's query (see [`ProgrammeStatisticsQuery`]).
 #[derive(Debug, Deserialize, IntoParams, Validate)]
 #[into_params(parameter_in = Query)]
 pub struct RegionStatisticsQuery {
-    /// The representation, for links where `Accept` cannot be set; overrides `Accept`.
-    #[param(inline)]
-    pub format: Option<Format>,
     /// The table to give as CSV (required with CSV).
     pub table: Option<RegionTable>,
 }
 
-const AVAILABLE: &str = "application/json, text/csv, text/html";
+const AVAILABLE: &str = "application/json, text/csv, text/html, application/pdf";
 
 /// The representation asked for: `format=` first, then the most preferred acceptable `Accept` type.
 fn negotiate(request: &HttpRequest, format: Option<Format>) -> Result<Format, ApiError> {
@@ -72,6 +94,7 @@ fn negotiate(request: &HttpRequest, format: Option<Format>) -> Result<Format, Ap
             ("application", "json") | ("application", "*") | ("*", "*") => return Ok(Format::Json),
             ("text", "csv") => return Ok(Format::Csv),
             ("text", "html") | ("text", "*") => return Ok(Format::Html),
+            ("application", "pdf") => return Ok(Format::Pdf),
             _ => {}
         }
     }
@@ -80,12 +103,47 @@ fn negotiate(request: &HttpRequest, format: Option<Format>) -> Result<Format, Ap
     })
 }
 
+/// What a report request settles before anything is counted.
+struct Asked {
+    format: Format,
+    language: Language,
+    csv: CsvStyle,
+}
+
+impl Asked {
+    fn of(request: &HttpRequest, query: &ReportQuery) -> Result<Self, ApiError> {
+        let format = negotiate(request, query.format)?;
+        let spoken = query.lang.or_else(|| Language::preferred(request));
+        let locale = query.locale.unwrap_or(match spoken {
+            Some(Language::Fi | Language::Sv) => CsvLocale::Fi,
+            _ => CsvLocale::En,
+        });
+        let csv_language = spoken.unwrap_or(match locale {
+            CsvLocale::Fi => Language::Fi,
+            CsvLocale::En => Language::En,
+        });
+        Ok(Self {
+            format,
+            // CSV headers and labels are in one language: the file's.
+            language: if format == Format::Csv {
+                csv_language
+            } else {
+                spoken.unwrap_or_default()
+            },
+            csv: CsvStyle {
+                locale,
+                language: csv_language,
+            },
+        })
+    }
+}
+
 /// One table as CSV, named by `table=`.
 fn csv_of(
     tables: &[Table],
     cross_tables: &[CrossTable],
-    names: &[&str],
-    wanted: Option<&str>,
+    (names, wanted): (&[&str], Option<&str>),
+    style: CsvStyle,
 ) -> Result<String, ApiError> {
     let unknown = || {
         ApiError::validation(
@@ -96,23 +154,24 @@ fn csv_of(
     };
     let wanted = wanted.ok_or_else(unknown)?;
     if let Some(table) = tables.iter().find(|table| table.name == wanted) {
-        return Ok(table_csv(table));
+        return Ok(table_csv(table, style));
     }
     cross_tables
         .iter()
         .find(|table| table.name == wanted)
-        .map(cross_table_csv)
+        .map(|table| cross_table_csv(table, style))
         .ok_or_else(unknown)
 }
 
+/// An answer in the form asked for; `report` gives the heading of the HTML and PDF forms.
 fn respond(
     format: Format,
     json: impl serde::Serialize,
     csv: impl FnOnce() -> Result<(String, String), ApiError>,
-    html: impl FnOnce() -> String,
+    (report, tables, cross_tables): (ReportHeading, &[Table], &[CrossTable]),
 ) -> Result<HttpResponse, ApiError> {
     let mut response = HttpResponse::Ok();
-    response.insert_header((header::VARY, "Accept"));
+    response.insert_header((header::VARY, "Accept, Accept-Language"));
     Ok(match format {
         Format::Json => response.json(json),
         Format::Csv => {
@@ -125,7 +184,18 @@ fn respond(
                 ))
                 .body(body)
         }
-        Format::Html => response.content_type("text/html; charset=utf-8").body(html()),
+        Format::Html => response
+            .content_type("text/html; charset=utf-8")
+            .insert_header((header::CONTENT_LANGUAGE, report.language.tag()))
+            .body(report_html(&report, tables, cross_tables)),
+        Format::Pdf => {
+            let document = report_pdf(&report, tables, cross_tables)
+                .map_err(|error| ApiError::internal(format!("embedding the font failed: {error:?}")))?;
+            response
+                .content_type("application/pdf")
+                .insert_header((header::CONTENT_LANGUAGE, report.language.tag()))
+                .body(document)
+        }
     })
 }
 
@@ -150,16 +220,17 @@ fn respond(
 #[utoipa::path(
     tag = "statistics",
     security((), ("oauth2" = ["programmes:read"])),
-    params(("id" = String, Path, description = "Programme id"), ProgrammeStatisticsQuery),
+    params(("id" = String, Path, description = "Programme id"), ReportQuery, ProgrammeStatisticsQuery),
     responses(
-        (status = 200, description = "The statistics: JSON, one table as CSV, or the whole printable report as HTML",
+        (status = 200, description = "The statistics: JSON, one table as CSV, or the whole report as HTML or PDF",
             content(
                 (ProgrammeStatistics = "application/json"),
                 (String = "text/csv"),
                 (String = "text/html"),
+                (inline(crate::certificates::dto::PdfDocument) = "application/pdf"),
             )),
         (status = 406, description = "None of the media types in Accept is available", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "CSV without `table`, or a `table` this answer does not have", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "CSV without `table`, a `table` this answer does not have, or `from`/`until` that leave no day of the programme's period", body = crate::error::Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/programmes/{id}/statistics")]
@@ -168,37 +239,62 @@ pub async fn programme_statistics(
     request: HttpRequest,
     caller: Option<Caller>,
     id: web::Path<String>,
+    Query(report): Query<ReportQuery>,
     Query(query): Query<ProgrammeStatisticsQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let format = negotiate(&request, query.format)?;
-    let id = id.into_inner();
+    let asked = Asked::of(&request, &report)?;
+    let (id, language) = (id.into_inner(), asked.language);
+    let (from, until) = (query.from, query.until);
     let statistics = db
         .run(move |conn| {
             let row = programmes::find(conn, &id)?.ok_or(PROGRAMME_NOT_FOUND)?;
+            let period = programme::Period::of(&row, from, until)?;
             let exact = policy::administers(caller.as_ref(), &row);
-            programme::compute(conn, &row, exact)
+            programme::compute(conn, &row, (period, language), exact)
         })
         .await?;
+    let date = |day| language.date(day);
+    let say = |fi, sv, en| language.pick(fi, sv, en);
+    let mut lines = vec![format!(
+        "{} {} – {}",
+        say("Ohjelmakausi", "Programperiod", "Programme period"),
+        date(statistics.starts_on),
+        date(statistics.ends_on)
+    )];
+    if (statistics.from, statistics.until) != (statistics.starts_on, statistics.ends_on) {
+        lines.push(format!(
+            "{} {} – {}",
+            say("Raportointikausi", "Rapportperiod", "Reporting period"),
+            date(statistics.from),
+            date(statistics.until)
+        ));
+    }
+    lines.push(format!(
+        "{} {}",
+        say("Tilanne", "Läge per", "As of"),
+        date(statistics.as_of)
+    ));
+    let heading = ReportHeading {
+        title: statistics.programme_name.get(language.tag()).to_owned(),
+        lines,
+        exact: statistics.exact,
+        language,
+    };
     respond(
-        format,
+        asked.format,
         &statistics,
         || {
             let names = ProgrammeTable::ALL.map(ProgrammeTable::as_str);
             let wanted = query.table.map(ProgrammeTable::as_str);
-            let body = csv_of(&statistics.tables, &statistics.cross_tables, &names, wanted)?;
+            let body = csv_of(
+                &statistics.tables,
+                &statistics.cross_tables,
+                (&names, wanted),
+                asked.csv,
+            )?;
             Ok((wanted.unwrap_or_default().to_owned(), body))
         },
-        || {
-            let heading = ReportHeading {
-                title: &statistics.programme_name.fi,
-                lines: vec![
-                    format!("Ohjelmakausi {} – {}", statistics.starts_on, statistics.ends_on),
-                    format!("Tilanne {}", statistics.as_of),
-                ],
-                exact: statistics.exact,
-            };
-            report_html(&heading, &statistics.tables, &statistics.cross_tables)
-        },
+        (heading, &statistics.tables, &statistics.cross_tables),
     )
 }
 
@@ -223,13 +319,14 @@ pub async fn programme_statistics(
 #[utoipa::path(
     tag = "statistics",
     security((), ("oauth2" = ["admin"])),
-    params(("code" = String, Path, description = "Region code, two digits", example = "04"), RegionStatisticsQuery),
+    params(("code" = String, Path, description = "Region code, two digits", example = "04"), ReportQuery, RegionStatisticsQuery),
     responses(
-        (status = 200, description = "The statistics: JSON, one table as CSV, or the whole printable report as HTML",
+        (status = 200, description = "The statistics: JSON, one table as CSV, or the whole report as HTML or PDF",
             content(
                 (RegionStatistics = "application/json"),
                 (String = "text/csv"),
                 (String = "text/html"),
+                (inline(crate::certificates::dto::PdfDocument) = "application/pdf"),
             )),
         (status = 406, description = "None of the media types in Accept is available", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "CSV without `table`, or a `table` this answer does not have", body = crate::error::Problem, content_type = "application/problem+json"),
@@ -241,38 +338,49 @@ pub async fn region_statistics(
     request: HttpRequest,
     caller: Option<Caller>,
     code: web::Path<String>,
+    Query(report): Query<ReportQuery>,
     Query(query): Query<RegionStatisticsQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let format = negotiate(&request, query.format)?;
-    let code = code.into_inner();
+    let asked = Asked::of(&request, &report)?;
+    let (code, language) = (code.into_inner(), asked.language);
     let exact = caller.as_ref().is_some_and(Caller::is_admin);
     let statistics = db
         .run(move |conn| {
             let name =
                 regional::region_name(conn, &code)?.ok_or(ApiError::NotFound { resource: "region" })?;
-            regional::compute(conn, &code, name, exact)
+            regional::compute(conn, (&code, name), language, exact)
         })
         .await?;
+    let heading = ReportHeading {
+        title: format!(
+            "{} – {}",
+            statistics.region_name,
+            language.pick(
+                "opinnollistamisen luvut",
+                "erkännande av lärande i arbete i siffror",
+                "recognising work-based learning in figures"
+            )
+        ),
+        lines: vec![format!(
+            "{} {}",
+            language.pick("Tilanne", "Läge per", "As of"),
+            language.date(statistics.as_of)
+        )],
+        exact: statistics.exact,
+        language,
+    };
     respond(
-        format,
+        asked.format,
         &statistics,
         || {
             let names = RegionTable::ALL.map(RegionTable::as_str);
             let wanted = query.table.map(RegionTable::as_str);
-            let body = csv_of(&statistics.tables, &[], &names, wanted)?;
+            let body = csv_of(&statistics.tables, &[], (&names, wanted), asked.csv)?;
             Ok((
                 format!("{}-{}", statistics.region, wanted.unwrap_or_default()),
                 body,
             ))
         },
-        || {
-            let title = format!("{} – opinnollistamisen luvut", statistics.region_name);
-            let heading = ReportHeading {
-                title: &title,
-                lines: vec![format!("Tilanne {}", statistics.as_of)],
-                exact: statistics.exact,
-            };
-            report_html(&heading, &statistics.tables, &[])
-        },
+        (heading, &statistics.tables, &[]),
     )
 }

@@ -12,6 +12,7 @@ use super::tables::{cross_table, CrossTable, Heading, Table, TableBuilder, ROUND
 use crate::{
     db::{today, DbConnection},
     error::ApiError,
+    locale::Language,
     participations::{
         dto::{AgeBand, EducationLevel, Gender, ImmigrantBackground, NextStep, UnemploymentDuration},
         model::{CompletionRow, ParticipationRow},
@@ -27,10 +28,10 @@ use crate::{
 /// A programme's statistics: every table funders ask for.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[schema(example = json!({"programme_id": "0193a2b4-8e00-7a3a-9f00-5b1c2d3e4f60", "programme_name": {"fi": "Osaaminen näkyväksi Satakunnassa"},
-    "starts_on": "2026-01-01", "ends_on": "2028-12-31", "as_of": "2026-11-24", "exact": true, "rounding_base": 5,
+    "starts_on": "2026-01-01", "ends_on": "2028-12-31", "as_of": "2026-11-24", "from": "2026-01-01", "until": "2028-12-31", "exact": true, "rounding_base": 5,
     "tables": [{"name": "participants", "title": "Osallistujat", "counts": "participants", "partition": false, "rounded": false,
                 "total": {"count": 77, "percent": null},
-                "rows": [{"key": "under_30", "label": "alle 30-vuotiaat", "count": 51, "percent": 66.2}]}],
+                "rows": [{"key": "under_30", "label": "alle 30-vuotiaat", "count": 51, "percent": 66.2, "sum_of": []}]}],
     "cross_tables": []}))]
 pub struct ProgrammeStatistics {
     pub programme_id: String,
@@ -39,6 +40,10 @@ pub struct ProgrammeStatistics {
     pub ends_on: NaiveDate,
     /// The day the figures were counted on: periods ended by then count as ended.
     pub as_of: NaiveDate,
+    /// The first day reported: the programme's start, or `from` when later.
+    pub from: NaiveDate,
+    /// The last day reported: the programme's end, or `until` when earlier.
+    pub until: NaiveDate,
     /// `true` for the programme's administrator: exact figures. Otherwise counts of people are
     /// rounded (see each table's `rounded`).
     pub exact: bool,
@@ -101,14 +106,56 @@ impl ProgrammeTable {
     }
 }
 
-/// A recognition started in the programme's area during its period: environment, qualification,
+/// The days a report covers: the programme's period, narrowed by `from` and `until`.
+#[derive(Debug, Clone, Copy)]
+pub struct Period {
+    pub from: NaiveDate,
+    pub until: NaiveDate,
+}
+
+impl Period {
+    /// The programme's period within `from` and `until`, or the problem with them.
+    pub fn of(
+        programme: &ProgrammeRow,
+        from: Option<NaiveDate>,
+        until: Option<NaiveDate>,
+    ) -> Result<Self, ApiError> {
+        let period = Self {
+            from: from.map_or(programme.starts_on, |from| from.max(programme.starts_on)),
+            until: until.map_or(programme.ends_on, |until| until.min(programme.ends_on)),
+        };
+        if period.from > period.until {
+            return Err(ApiError::validation(
+                "until",
+                "empty_period",
+                format!(
+                    "from {} until {} leaves no day of the programme's period {} – {}",
+                    period.from, period.until, programme.starts_on, programme.ends_on
+                ),
+            ));
+        }
+        Ok(period)
+    }
+
+    fn contains(self, day: NaiveDate) -> bool {
+        self.from <= day && day <= self.until
+    }
+
+    /// Whether a coaching period from `starts_on` to `ends_on` (open when `None`) has a day in it.
+    fn overlaps(self, starts_on: NaiveDate, ends_on: Option<NaiveDate>) -> bool {
+        starts_on <= self.until && ends_on.is_none_or(|end| end >= self.from)
+    }
+}
+
+/// A recognition started in the programme's area during the period: environment, qualification,
 /// the environment's municipality.
 type Recognised = (String, String, String);
 
-/// Recognitions that started within the programme's period at environments in its area.
+/// Recognitions that started within the period at environments in the programme's area.
 fn recognised_in_area(
     conn: &mut DbConnection,
     programme: &ProgrammeRow,
+    period: Period,
 ) -> Result<Vec<Recognised>, ApiError> {
     let area = programmes::children(conn, std::slice::from_ref(&programme.id))?;
     let municipalities: Vec<String> = area
@@ -119,8 +166,8 @@ fn recognised_in_area(
     let regions: Vec<String> = area.regions.into_iter().map(|link| link.region_code).collect();
     Ok(recognitions::table
         .inner_join(learning_environments::table)
-        .filter(recognitions::valid_from.ge(programme.starts_on))
-        .filter(recognitions::valid_from.le(programme.ends_on))
+        .filter(recognitions::valid_from.ge(period.from))
+        .filter(recognitions::valid_from.le(period.until))
         .filter(
             learning_environments::municipality_code
                 .eq_any(municipalities)
@@ -158,34 +205,32 @@ fn category_rows<C: Copy + Eq>(
         .collect()
 }
 
-/// Rows for coded things (municipalities, qualifications) named from `names`.
-fn coded_rows(counts: &BTreeMap<String, u64>, names: &HashMap<String, String>) -> Vec<(String, String, u64)> {
-    counts
-        .iter()
-        .map(|(code, &count)| {
-            (
-                code.clone(),
-                names.get(code).cloned().unwrap_or_else(|| code.clone()),
-                count,
-            )
-        })
-        .collect()
-}
-
-/// What a programme's tables are counted from, loaded once.
+/// What a programme's tables are counted from, loaded once, and the language they are told in.
 struct Counted {
+    language: Language,
     people: Vec<ParticipationRow>,
     completions: Vec<CompletionRow>,
     recognised: Vec<Recognised>,
-    municipality_names: HashMap<String, String>,
-    qualification_names: HashMap<String, String>,
+    municipality_names: HashMap<String, LocalizedText>,
+    qualification_names: HashMap<String, LocalizedText>,
 }
 
 impl Counted {
-    fn load(conn: &mut DbConnection, programme: &ProgrammeRow) -> Result<Self, ApiError> {
-        let people = participations::all_of(conn, &programme.id)?;
-        let completions = participations::completions_of_programme(conn, &programme.id)?;
-        let recognised = recognised_in_area(conn, programme)?;
+    fn load(
+        conn: &mut DbConnection,
+        programme: &ProgrammeRow,
+        period: Period,
+        language: Language,
+    ) -> Result<Self, ApiError> {
+        let people: Vec<ParticipationRow> = participations::all_of(conn, &programme.id)?
+            .into_iter()
+            .filter(|row| period.overlaps(row.starts_on, row.ends_on))
+            .collect();
+        let completions: Vec<CompletionRow> = participations::completions_of_programme(conn, &programme.id)?
+            .into_iter()
+            .filter(|row| period.contains(row.completed_on))
+            .collect();
+        let recognised = recognised_in_area(conn, programme, period)?;
         let municipality_codes: BTreeSet<String> = people
             .iter()
             .map(|row| row.municipality_code.clone())
@@ -207,9 +252,10 @@ impl Counted {
             reference::names_of(conn, &qualification_codes.into_iter().collect::<Vec<_>>(), &[])?
                 .qualifications
                 .into_iter()
-                .map(|(code, named)| (code, named.name.fi))
+                .map(|(code, named)| (code, named.name))
                 .collect();
         Ok(Self {
+            language,
             people,
             completions,
             recognised,
@@ -221,93 +267,169 @@ impl Counted {
     fn count(&self, keep: impl Fn(&ParticipationRow) -> bool) -> u64 {
         self.people.iter().filter(|person| keep(person)).count() as u64
     }
+
+    /// Finnish, Swedish or English, as the report is asked for.
+    fn say<'a>(&self, fi: &'a str, sv: &'a str, en: &'a str) -> &'a str {
+        self.language.pick(fi, sv, en)
+    }
+
+    /// Rows for coded things (municipalities, qualifications) named from `names`.
+    fn coded_rows(
+        &self,
+        counts: &BTreeMap<String, u64>,
+        names: &HashMap<String, LocalizedText>,
+    ) -> Vec<(String, String, u64)> {
+        counts
+            .iter()
+            .map(|(code, &count)| (code.clone(), self.name_of(code, names), count))
+            .collect()
+    }
+
+    fn name_of(&self, code: &str, names: &HashMap<String, LocalizedText>) -> String {
+        names
+            .get(code)
+            .map(|name| name.get(self.language.tag()).to_owned())
+            .unwrap_or_else(|| code.to_owned())
+    }
 }
 
-/// A category's key or label.
-type Name<C> = fn(C) -> &'static str;
+/// A category's key.
+type Key<C> = fn(C) -> &'static str;
+/// A category's label in a language.
+type Label<C> = fn(C, Language) -> &'static str;
 
 /// A partition of participants by one of their categories, every category shown.
 fn participants_by<C: Copy + Eq>(
-    (name, title): (&'static str, &'static str),
-    people: &[ParticipationRow],
+    (name, title): (&'static str, &str),
+    counted: &Counted,
     (all, category): (&[C], impl Fn(&ParticipationRow) -> C),
-    (key, label): (Name<C>, Name<C>),
+    (key, label): (Key<C>, Label<C>),
 ) -> TableBuilder {
+    let people = &counted.people;
     let values: Vec<C> = people.iter().map(category).collect();
-    TableBuilder::partition(name, title, "participants", people.len() as u64)
-        .rows(category_rows(all, &values, key, label))
+    let language = counted.language;
+    TableBuilder::partition(name, title, "participants", people.len() as u64).rows(category_rows(
+        all,
+        &values,
+        key,
+        |category| label(category, language),
+    ))
+}
+
+fn participants_table(counted: &Counted) -> TableBuilder {
+    let say = |fi, sv, en| counted.say(fi, sv, en);
+    TableBuilder::shares_of(
+        "participants",
+        say("Osallistujat", "Deltagare", "Participants"),
+        "participants",
+        counted.people.len() as u64,
+    )
+    .row(
+        "under_30",
+        say("alle 30-vuotiaat", "under 30 år", "under 30"),
+        counted.count(|p| p.age_band.under_30()),
+    )
+    .row(
+        "unemployed_at_least_12_months",
+        say(
+            "työttömänä vähintään 12 kuukautta",
+            "arbetslösa minst 12 månader",
+            "unemployed at least 12 months",
+        ),
+        counted.count(|p| p.unemployment_duration == UnemploymentDuration::AtLeast12Months),
+    )
+    .row(
+        "immigrant_background",
+        say(
+            "maahanmuuttajataustaiset",
+            "med invandrarbakgrund",
+            "immigrant background",
+        ),
+        counted.count(|p| p.immigrant_background == ImmigrantBackground::Yes),
+    )
 }
 
 fn participant_tables(counted: &Counted) -> Vec<TableBuilder> {
+    let say = |fi, sv, en| counted.say(fi, sv, en);
     let people = &counted.people;
     vec![
-        TableBuilder::shares_of(
-            "participants",
-            "Osallistujat",
-            "participants",
-            people.len() as u64,
-        )
-        .row(
-            "under_30",
-            "alle 30-vuotiaat",
-            counted.count(|p| p.age_band.under_30()),
-        )
-        .row(
-            "unemployed_at_least_12_months",
-            "työttömänä vähintään 12 kuukautta",
-            counted.count(|p| p.unemployment_duration == UnemploymentDuration::AtLeast12Months),
-        )
-        .row(
-            "immigrant_background",
-            "maahanmuuttajataustaiset",
-            counted.count(|p| p.immigrant_background == ImmigrantBackground::Yes),
-        ),
+        participants_table(counted),
         participants_by(
-            ("participants_by_gender", "Osallistujat sukupuolen mukaan"),
-            people,
+            (
+                "participants_by_gender",
+                say(
+                    "Osallistujat sukupuolen mukaan",
+                    "Deltagare efter kön",
+                    "Participants by gender",
+                ),
+            ),
+            counted,
             (Gender::ALL, |p| p.gender),
             (Gender::as_str, Gender::label),
         ),
         participants_by(
-            ("participants_by_age_band", "Osallistujat iän mukaan"),
-            people,
+            (
+                "participants_by_age_band",
+                say(
+                    "Osallistujat iän mukaan",
+                    "Deltagare efter ålder",
+                    "Participants by age",
+                ),
+            ),
+            counted,
             (AgeBand::ALL, |p| p.age_band),
             (AgeBand::as_str, AgeBand::label),
         ),
         participants_by(
             (
                 "participants_by_unemployment_duration",
-                "Osallistujat työttömyyden keston mukaan",
+                say(
+                    "Osallistujat työttömyyden keston mukaan",
+                    "Deltagare efter arbetslöshetens längd",
+                    "Participants by length of unemployment",
+                ),
             ),
-            people,
+            counted,
             (UnemploymentDuration::ALL, |p| p.unemployment_duration),
             (UnemploymentDuration::as_str, UnemploymentDuration::label),
         ),
         participants_by(
             (
                 "participants_by_education_level",
-                "Osallistujat koulutustason mukaan",
+                say(
+                    "Osallistujat koulutustason mukaan",
+                    "Deltagare efter utbildningsnivå",
+                    "Participants by level of education",
+                ),
             ),
-            people,
+            counted,
             (EducationLevel::ALL, |p| p.education_level),
             (EducationLevel::as_str, EducationLevel::label),
         ),
         participants_by(
             (
                 "participants_by_immigrant_background",
-                "Osallistujat maahanmuuttajataustan mukaan",
+                say(
+                    "Osallistujat maahanmuuttajataustan mukaan",
+                    "Deltagare efter invandrarbakgrund",
+                    "Participants by immigrant background",
+                ),
             ),
-            people,
+            counted,
             (ImmigrantBackground::ALL, |p| p.immigrant_background),
             (ImmigrantBackground::as_str, ImmigrantBackground::label),
         ),
         TableBuilder::partition(
             "participants_by_municipality",
-            "Osallistujat kotikunnan mukaan",
+            say(
+                "Osallistujat kotikunnan mukaan",
+                "Deltagare efter hemkommun",
+                "Participants by municipality of residence",
+            ),
             "participants",
             people.len() as u64,
         )
-        .rows(coded_rows(
+        .rows(counted.coded_rows(
             &tally(people.iter().map(|row| row.municipality_code.clone())),
             &counted.municipality_names,
         )),
@@ -315,6 +437,7 @@ fn participant_tables(counted: &Counted) -> Vec<TableBuilder> {
 }
 
 fn next_step_tables(counted: &Counted, as_of: NaiveDate) -> Vec<TableBuilder> {
+    let say = |fi, sv, en| counted.say(fi, sv, en);
     // A period has ended when its end date has passed or its next step is known.
     let ended: Vec<Option<NextStep>> = counted
         .people
@@ -325,10 +448,15 @@ fn next_step_tables(counted: &Counted, as_of: NaiveDate) -> Vec<TableBuilder> {
     let ended_total = ended.len() as u64;
     let recorded: Vec<NextStep> = ended.iter().flatten().copied().collect();
     let positive = recorded.iter().filter(|step| step.positive()).count() as u64;
+    let language = counted.language;
     vec![
         TableBuilder::partition(
             "next_steps",
-            "Jatkosijoittuminen päättyneillä jaksoilla",
+            say(
+                "Jatkosijoittuminen päättyneillä jaksoilla",
+                "Fortsatt placering efter avslutade perioder",
+                "Next steps after ended periods",
+            ),
             "ended_participations",
             ended_total,
         )
@@ -336,25 +464,64 @@ fn next_step_tables(counted: &Counted, as_of: NaiveDate) -> Vec<TableBuilder> {
             NextStep::ALL,
             &recorded,
             NextStep::as_str,
-            NextStep::label,
+            |step| step.label(language),
         ))
-        .row("not_recorded", "ei kirjattu", ended_total - recorded.len() as u64),
+        .row(
+            "not_recorded",
+            say("ei kirjattu", "inte registrerat", "not recorded"),
+            ended_total - recorded.len() as u64,
+        )
+        .subtotal(
+            "employed_total",
+            say(
+                "työssä yhteensä, myös palkkatuettu",
+                "i arbete sammanlagt, även med lönesubvention",
+                "employed in total, subsidised employment included",
+            ),
+            &["employment", "subsidised_employment"],
+        )
+        .subtotal(
+            "in_education_total",
+            say(
+                "opinnoissa tai koulutuksessa yhteensä",
+                "i studier eller utbildning sammanlagt",
+                "in education or training in total",
+            ),
+            &["studies", "other_education"],
+        ),
         TableBuilder::partition(
             "positive_next_steps",
-            "Myönteinen jatkosijoittuminen (opinnot tai työ, myös palkkatuettu)",
+            say(
+                "Myönteinen jatkosijoittuminen (opinnot, koulutus tai työ, myös palkkatuettu)",
+                "Positiv fortsatt placering (studier, utbildning eller arbete, även med lönesubvention)",
+                "Positive next steps (studies, training or work, subsidised work included)",
+            ),
             "ended_participations",
             ended_total,
         )
-        .row("positive", "opintoihin tai työhön", positive)
+        .row(
+            "positive",
+            say(
+                "opintoihin, koulutukseen tai työhön",
+                "till studier, utbildning eller arbete",
+                "to studies, training or work",
+            ),
+            positive,
+        )
         .row(
             "other",
-            "muu, ei tiedossa tai ei kirjattu",
+            say(
+                "muu, ei tiedossa tai ei kirjattu",
+                "annat, okänt eller inte registrerat",
+                "other, unknown or not recorded",
+            ),
             ended_total - positive,
         ),
     ]
 }
 
 fn completion_tables(counted: &Counted) -> Vec<TableBuilder> {
+    let say = |fi, sv, en| counted.say(fi, sv, en);
     let completions = &counted.completions;
     let units_total = completions.len() as u64;
     let whole = tally(
@@ -366,35 +533,48 @@ fn completion_tables(counted: &Counted) -> Vec<TableBuilder> {
     vec![
         TableBuilder::partition(
             "units_by_qualification",
-            "Suoritetut tutkinnon osat tutkinnoittain",
+            say(
+                "Suoritetut tutkinnon osat tutkinnoittain",
+                "Avlagda examensdelar per examen",
+                "Completed qualification units by qualification",
+            ),
             "completed_units",
             units_total,
         )
-        .rows(coded_rows(
+        .rows(counted.coded_rows(
             &tally(completions.iter().map(|row| row.qualification_code.clone())),
             &counted.qualification_names,
         )),
         TableBuilder::partition(
             "units_by_municipality",
-            "Suoritetut tutkinnon osat kunnittain",
+            say(
+                "Suoritetut tutkinnon osat kunnittain",
+                "Avlagda examensdelar per kommun",
+                "Completed qualification units by municipality",
+            ),
             "completed_units",
             units_total,
         )
-        .rows(coded_rows(
+        .rows(counted.coded_rows(
             &tally(completions.iter().map(|row| row.municipality_code.clone())),
             &counted.municipality_names,
         )),
         TableBuilder::partition(
             "qualifications_completed",
-            "Suoritetut kokonaiset tutkinnot",
+            say(
+                "Suoritetut kokonaiset tutkinnot",
+                "Avlagda hela examina",
+                "Whole qualifications completed",
+            ),
             "completed_qualifications",
             whole.values().sum(),
         )
-        .rows(coded_rows(&whole, &counted.qualification_names)),
+        .rows(counted.coded_rows(&whole, &counted.qualification_names)),
     ]
 }
 
 fn environment_tables(counted: &Counted) -> Vec<TableBuilder> {
+    let say = |fi, sv, en| counted.say(fi, sv, en);
     let environment_municipality: BTreeMap<&str, &str> = counted
         .recognised
         .iter()
@@ -409,38 +589,48 @@ fn environment_tables(counted: &Counted) -> Vec<TableBuilder> {
     vec![
         TableBuilder::partition(
             "recognised_environments_by_municipality",
-            "Ohjelman aikana tunnustetut oppimisympäristöt kunnittain",
+            say(
+                "Kaudella tunnustetut oppimisympäristöt kunnittain",
+                "Under perioden erkända lärmiljöer per kommun",
+                "Learning environments recognised in the period, by municipality",
+            ),
             "environments",
             environments_total,
         )
-        .rows(coded_rows(
+        .rows(counted.coded_rows(
             &tally(environment_municipality.values().map(|code| code.to_string())),
             &counted.municipality_names,
         )),
         TableBuilder::shares_of(
             "recognised_environments_by_qualification",
-            "Ohjelman aikana tunnustetut oppimisympäristöt tutkinnoittain",
+            say(
+                "Kaudella tunnustetut oppimisympäristöt tutkinnoittain",
+                "Under perioden erkända lärmiljöer per examen",
+                "Learning environments recognised in the period, by qualification",
+            ),
             "environments",
             environments_total,
         )
-        .rows(coded_rows(
-            &tally(
-                environment_qualifications
-                    .iter()
-                    .map(|(qualification, _)| qualification.to_string()),
+        .rows(
+            counted.coded_rows(
+                &tally(
+                    environment_qualifications
+                        .iter()
+                        .map(|(qualification, _)| qualification.to_string()),
+                ),
+                &counted.qualification_names,
             ),
-            &counted.qualification_names,
-        )),
+        ),
     ]
 }
 
 /// Headings for coded rows or columns, named from `names`.
-fn headings(codes: &[&String], names: &HashMap<String, String>) -> Vec<Heading> {
+fn headings(counted: &Counted, codes: &[&String], names: &HashMap<String, LocalizedText>) -> Vec<Heading> {
     codes
         .iter()
         .map(|&code| Heading {
             key: code.clone(),
-            label: names.get(code).cloned().unwrap_or_else(|| code.clone()),
+            label: counted.name_of(code, names),
         })
         .collect()
 }
@@ -473,24 +663,30 @@ fn completion_cross_table(counted: &Counted, exact: bool) -> CrossTable {
     cross_table(
         (
             "units_by_qualification_and_municipality",
-            "Suoritetut tutkinnon osat tutkinnoittain ja kunnittain",
+            counted.say(
+                "Suoritetut tutkinnon osat tutkinnoittain ja kunnittain",
+                "Avlagda examensdelar per examen och kommun",
+                "Completed qualification units by qualification and municipality",
+            ),
             "completed_units",
-            "tutkinto",
+            counted.say("tutkinto", "examen", "qualification"),
         ),
-        headings(&row_codes, &counted.qualification_names),
-        headings(&column_codes, &counted.municipality_names),
+        headings(counted, &row_codes, &counted.qualification_names),
+        headings(counted, &column_codes, &counted.municipality_names),
         &cells,
         exact,
     )
 }
 
+/// The programme's figures over `period`, in `language`; exact for its administrator.
 pub fn compute(
     conn: &mut DbConnection,
     programme: &ProgrammeRow,
+    (period, language): (Period, Language),
     exact: bool,
 ) -> Result<ProgrammeStatistics, ApiError> {
     let as_of = today();
-    let counted = Counted::load(conn, programme)?;
+    let counted = Counted::load(conn, programme, period, language)?;
     let tables = [
         participant_tables(&counted),
         next_step_tables(&counted, as_of),
@@ -503,6 +699,8 @@ pub fn compute(
         starts_on: programme.starts_on,
         ends_on: programme.ends_on,
         as_of,
+        from: period.from,
+        until: period.until,
         exact,
         rounding_base: ROUNDING_BASE,
         tables: tables

@@ -13,18 +13,20 @@ use crate::{
     agreements::dto::AgreementStatus,
     db::{today, DbConnection},
     error::ApiError,
+    locale::Language,
     organisations::dto::OrganisationKind,
     reference::repo as reference,
     schema::{
         agreement_parties, agreements, certificates, guideline_signatures, learning_environments,
         municipalities, organisations, recognitions, regions,
     },
+    text::{localized, LocalizedText},
 };
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[schema(example = json!({"region": "04", "region_name": "Satakunta", "as_of": "2026-11-24", "exact": false, "rounding_base": 5,
     "tables": [{"name": "summary", "title": "Alueen luvut", "counts": "items", "partition": false, "rounded": false, "total": null,
-                "rows": [{"key": "environments", "label": "oppimisympäristöt", "count": 42, "percent": null}]}]}))]
+                "rows": [{"key": "environments", "label": "oppimisympäristöt", "count": 42, "percent": null, "sum_of": []}]}]}))]
 pub struct RegionStatistics {
     pub region: String,
     pub region_name: String,
@@ -65,15 +67,42 @@ impl RegionTable {
     }
 }
 
-const KIND_LABELS: [(OrganisationKind, &str); 8] = [
-    (OrganisationKind::Workshop, "työpajat"),
-    (OrganisationKind::EducationProvider, "koulutuksen järjestäjät"),
-    (OrganisationKind::Municipality, "kunnat"),
-    (OrganisationKind::EmploymentService, "työllisyyspalvelut"),
-    (OrganisationKind::Association, "yhdistykset"),
-    (OrganisationKind::Company, "yritykset"),
-    (OrganisationKind::RegionalNetwork, "alueelliset verkostot"),
-    (OrganisationKind::Other, "muut"),
+/// Each kind of organisation as a report names a group of them, in Finnish, Swedish and English.
+const KIND_LABELS: [(OrganisationKind, [&str; 3]); 8] = [
+    (
+        OrganisationKind::Workshop,
+        ["työpajat", "verkstäder", "workshops"],
+    ),
+    (
+        OrganisationKind::EducationProvider,
+        [
+            "koulutuksen järjestäjät",
+            "utbildningsanordnare",
+            "education providers",
+        ],
+    ),
+    (
+        OrganisationKind::Municipality,
+        ["kunnat", "kommuner", "municipalities"],
+    ),
+    (
+        OrganisationKind::EmploymentService,
+        [
+            "työllisyyspalvelut",
+            "sysselsättningstjänster",
+            "employment services",
+        ],
+    ),
+    (
+        OrganisationKind::Association,
+        ["yhdistykset", "föreningar", "associations"],
+    ),
+    (OrganisationKind::Company, ["yritykset", "företag", "companies"]),
+    (
+        OrganisationKind::RegionalNetwork,
+        ["alueelliset verkostot", "regionala nätverk", "regional networks"],
+    ),
+    (OrganisationKind::Other, ["muut", "andra", "others"]),
 ];
 
 /// Organisations whose home municipality is in the region.
@@ -87,12 +116,13 @@ macro_rules! organisations_in {
 }
 
 /// The region's name, or `None` when no region has the code.
-pub fn region_name(conn: &mut DbConnection, code: &str) -> QueryResult<Option<String>> {
-    regions::table
+pub fn region_name(conn: &mut DbConnection, code: &str) -> QueryResult<Option<LocalizedText>> {
+    Ok(regions::table
         .find(code)
-        .select(regions::name_fi)
-        .first(conn)
-        .optional()
+        .select((regions::name_fi, regions::name_sv, regions::name_en))
+        .first::<(String, Option<String>, Option<String>)>(conn)
+        .optional()?
+        .map(|(fi, sv, en)| localized(&fi, &sv, &en)))
 }
 
 fn active_environments(conn: &mut DbConnection, region: &str) -> QueryResult<i64> {
@@ -175,8 +205,8 @@ fn issued_by_year(conn: &mut DbConnection, region: &str) -> QueryResult<BTreeMap
 /// The two tables by qualification: environments recognised for it, and its recognitions.
 fn qualification_tables(
     conn: &mut DbConnection,
-    in_force: &[(String, String)],
-    recognised_environments: u64,
+    (in_force, recognised_environments): (&[(String, String)], u64),
+    language: Language,
 ) -> Result<[TableBuilder; 2], ApiError> {
     let mut recognitions_by_qualification: BTreeMap<&str, u64> = BTreeMap::new();
     let mut environments_by_qualification: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
@@ -194,13 +224,17 @@ fn qualification_tables(
     let names: HashMap<String, String> = reference::names_of(conn, &codes, &[])?
         .qualifications
         .into_iter()
-        .map(|(code, named)| (code, named.name.fi))
+        .map(|(code, named)| (code, named.name.get(language.tag()).to_owned()))
         .collect();
     let name = |code: &str| names.get(code).cloned().unwrap_or_else(|| code.to_owned());
     Ok([
         TableBuilder::shares_of(
             "environments_by_qualification",
-            "Tunnustetut oppimisympäristöt tutkinnoittain",
+            language.pick(
+                "Tunnustetut oppimisympäristöt tutkinnoittain",
+                "Erkända lärmiljöer per examen",
+                "Recognised learning environments by qualification",
+            ),
             "environments",
             recognised_environments,
         )
@@ -211,7 +245,11 @@ fn qualification_tables(
         ),
         TableBuilder::partition(
             "recognitions_by_qualification",
-            "Voimassa olevat tunnustamiset tutkinnoittain",
+            language.pick(
+                "Voimassa olevat tunnustamiset tutkinnoittain",
+                "Gällande erkännanden per examen",
+                "Recognitions in force by qualification",
+            ),
             "recognitions",
             in_force.len() as u64,
         )
@@ -223,12 +261,69 @@ fn qualification_tables(
     ])
 }
 
+/// The region's summary: counts of organisations' records, which are public and exact.
+fn summary(
+    conn: &mut DbConnection,
+    (region, day): (&str, NaiveDate),
+    (recognised, recognitions, signatories): (u64, u64, u64),
+    language: Language,
+) -> Result<TableBuilder, ApiError> {
+    let say = |fi, sv, en| language.pick(fi, sv, en);
+    Ok(TableBuilder::figures(
+        "summary",
+        say("Alueen luvut", "Regionens siffror", "The region in figures"),
+    )
+    .row(
+        "environments",
+        say("oppimisympäristöt", "lärmiljöer", "learning environments"),
+        active_environments(conn, region)? as u64,
+    )
+    .row(
+        "recognised_environments",
+        say(
+            "tunnustetut oppimisympäristöt",
+            "erkända lärmiljöer",
+            "recognised learning environments",
+        ),
+        recognised,
+    )
+    .row(
+        "recognitions",
+        say(
+            "voimassa olevat tunnustamiset",
+            "gällande erkännanden",
+            "recognitions in force",
+        ),
+        recognitions,
+    )
+    .row(
+        "signatories",
+        say(
+            "linjausten allekirjoittajat",
+            "undertecknare av riktlinjerna",
+            "signatories of the guidelines",
+        ),
+        signatories,
+    )
+    .row(
+        "agreements_in_force",
+        say(
+            "voimassa olevat yhteistyösopimukset",
+            "gällande samarbetsavtal",
+            "cooperation agreements in force",
+        ),
+        agreements_in_force(conn, region, day)? as u64,
+    ))
+}
+
+/// The region's public figures in `language`; exact for platform administrators.
 pub fn compute(
     conn: &mut DbConnection,
-    region: &str,
-    region_name: String,
+    (region, region_name): (&str, LocalizedText),
+    language: Language,
     exact: bool,
 ) -> Result<RegionStatistics, ApiError> {
+    let say = |fi, sv, en| language.pick(fi, sv, en);
     let day = today();
     let in_force = recognitions_in_force(conn, region, day)?;
     let recognised = in_force
@@ -238,51 +333,35 @@ pub fn compute(
         .len() as u64;
     let signatories = signatories(conn, region)?;
     let by_year = issued_by_year(conn, region)?;
-    let summary = TableBuilder::figures("summary", "Alueen luvut")
-        .row(
-            "environments",
-            "oppimisympäristöt",
-            active_environments(conn, region)? as u64,
-        )
-        .row(
-            "recognised_environments",
-            "tunnustetut oppimisympäristöt",
-            recognised,
-        )
-        .row(
-            "recognitions",
-            "voimassa olevat tunnustamiset",
-            in_force.len() as u64,
-        )
-        .row(
-            "signatories",
-            "linjausten allekirjoittajat",
-            signatories.len() as u64,
-        )
-        .row(
-            "agreements_in_force",
-            "voimassa olevat yhteistyösopimukset",
-            agreements_in_force(conn, region, day)? as u64,
-        );
+    let counts = (recognised, in_force.len() as u64, signatories.len() as u64);
+    let summary = summary(conn, (region, day), counts, language)?;
     let [environments_by_qualification, recognitions_by_qualification] =
-        qualification_tables(conn, &in_force, recognised)?;
+        qualification_tables(conn, (&in_force, recognised), language)?;
     let tables = [
         summary,
         environments_by_qualification,
         recognitions_by_qualification,
         TableBuilder::partition(
             "signatories_by_kind",
-            "Linjausten allekirjoittajat organisaation tyypin mukaan",
+            say(
+                "Linjausten allekirjoittajat organisaation tyypin mukaan",
+                "Riktlinjernas undertecknare efter typ av organisation",
+                "Signatories of the guidelines by kind of organisation",
+            ),
             "organisations",
             signatories.len() as u64,
         )
-        .rows(KIND_LABELS.iter().map(|(kind, label)| {
+        .rows(KIND_LABELS.iter().map(|(kind, [fi, sv, en])| {
             let count = signatories.values().filter(|value| *value == kind).count() as u64;
-            (kind.to_string(), label.to_string(), count)
+            (kind.to_string(), say(fi, sv, en).to_owned(), count)
         })),
         TableBuilder::partition(
             "certificates_by_year",
-            "Myönnetyt osaamistodistukset vuosittain",
+            say(
+                "Myönnetyt osaamistodistukset vuosittain",
+                "Utfärdade kompetensintyg per år",
+                "Certificates of competence issued by year",
+            ),
             "certificates",
             by_year.values().sum(),
         )
@@ -294,7 +373,7 @@ pub fn compute(
     ];
     Ok(RegionStatistics {
         region: region.to_owned(),
-        region_name,
+        region_name: region_name.get(language.tag()).to_owned(),
         as_of: day,
         exact,
         rounding_base: ROUNDING_BASE,

@@ -40,26 +40,31 @@ pub struct Cell {
 
 /// A row of a table: one category and its figure.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
-#[schema(example = json!({"key": "female", "label": "nainen", "count": 40, "percent": 51.9}))]
+#[schema(example = json!({"key": "female", "label": "nainen", "count": 40, "percent": 51.9, "sum_of": []}))]
 pub struct Row {
     /// The category's code: a code of the API's enumerations, a municipality or qualification code, a year.
     pub key: String,
-    /// The category's name in Finnish.
+    /// The category's name in the language asked for (`lang`, Finnish by default).
     pub label: String,
     pub count: u64,
     pub percent: Option<f64>,
+    /// For a derived row, a subtotal such as `employed_total`: the keys of the rows it adds up.
+    /// It adds up their figures as shown (rounded in a public answer), so it tells nothing they
+    /// do not. A derived row is not a category of its own, so it is not counted again in the
+    /// table's total. Empty for the table's categories.
+    pub sum_of: Vec<String>,
 }
 
 /// A table of counts by one category.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 #[schema(example = json!({"name": "participants_by_gender", "title": "Osallistujat sukupuolen mukaan", "counts": "participants", "partition": true, "rounded": true,
     "total": {"count": 75, "percent": null},
-    "rows": [{"key": "female", "label": "nainen", "count": 40, "percent": 53.3},
-             {"key": "male", "label": "mies", "count": 35, "percent": 46.7}]}))]
+    "rows": [{"key": "female", "label": "nainen", "count": 40, "percent": 53.3, "sum_of": []},
+             {"key": "male", "label": "mies", "count": 35, "percent": 46.7, "sum_of": []}]}))]
 pub struct Table {
     /// The table's stable name: the value of `table=` for its CSV.
     pub name: String,
-    /// The table's title in Finnish.
+    /// The table's title in the language asked for (`lang`, Finnish by default).
     pub title: String,
     /// What is counted, e.g. `participants`, `completed_units`, `environments`.
     pub counts: String,
@@ -132,28 +137,31 @@ fn rounds(what: &str, exact: bool) -> bool {
 /// A table under construction: categories and their exact counts.
 pub struct TableBuilder {
     name: &'static str,
-    title: &'static str,
+    title: String,
     counts: &'static str,
     partition: bool,
     total: Option<u64>,
     rows: Vec<(String, String, u64)>,
+    /// Derived rows: key, label and the keys of the rows they add up.
+    subtotals: Vec<(String, String, Vec<String>)>,
 }
 
 impl TableBuilder {
     /// A partition of `total` items by one category.
-    pub fn partition(name: &'static str, title: &'static str, counts: &'static str, total: u64) -> Self {
+    pub fn partition(name: &'static str, title: &str, counts: &'static str, total: u64) -> Self {
         Self {
             name,
-            title,
+            title: title.to_owned(),
             counts,
             partition: true,
             total: Some(total),
             rows: Vec::new(),
+            subtotals: Vec::new(),
         }
     }
 
     /// Separate figures, each a share of `total`.
-    pub fn shares_of(name: &'static str, title: &'static str, counts: &'static str, total: u64) -> Self {
+    pub fn shares_of(name: &'static str, title: &str, counts: &'static str, total: u64) -> Self {
         Self {
             partition: false,
             ..Self::partition(name, title, counts, total)
@@ -161,19 +169,27 @@ impl TableBuilder {
     }
 
     /// Separate figures without a common total, of organisations' records (never rounded).
-    pub fn figures(name: &'static str, title: &'static str) -> Self {
+    pub fn figures(name: &'static str, title: &str) -> Self {
         Self {
             name,
-            title,
+            title: title.to_owned(),
             counts: "items",
             partition: false,
             total: None,
             rows: Vec::new(),
+            subtotals: Vec::new(),
         }
     }
 
     pub fn row(mut self, key: impl Into<String>, label: impl Into<String>, count: u64) -> Self {
         self.rows.push((key.into(), label.into(), count));
+        self
+    }
+
+    /// A derived row after the categories: the sum of the rows keyed `of`.
+    pub fn subtotal(mut self, key: &str, label: &str, of: &[&str]) -> Self {
+        let of = of.iter().map(|key| key.to_string()).collect();
+        self.subtotals.push((key.to_owned(), label.to_owned(), of));
         self
     }
 
@@ -192,23 +208,41 @@ impl TableBuilder {
                 .filter(|&total| total > 0)
                 .map(|total| share(count, total) as f64 / 10.0)
         };
+        let derived: Vec<(String, String, u64, Vec<String>)> = self
+            .subtotals
+            .into_iter()
+            .map(|(key, label, of)| {
+                // Of the figures as shown: a subtotal tells nothing its rows do not.
+                let sum = self
+                    .rows
+                    .iter()
+                    .filter(|(row, _, _)| of.contains(row))
+                    .map(|(_, _, count)| shown(*count))
+                    .sum();
+                (key, label, sum, of)
+            })
+            .collect();
+        let categories = self
+            .rows
+            .into_iter()
+            .map(|(key, label, count)| (key, label, count, Vec::new()));
         Table {
             name: self.name.to_owned(),
-            title: self.title.to_owned(),
+            title: self.title,
             counts: self.counts.to_owned(),
             partition: self.partition,
             rounded: rounded_table,
             total: total.map(|count| Cell { count, percent: None }),
-            rows: self
-                .rows
-                .into_iter()
-                .map(|(key, label, count)| (key, label, shown(count)))
-                .filter(|(_, _, count)| !rounded_table || *count > 0)
-                .map(|(key, label, count)| Row {
+            rows: categories
+                .chain(derived)
+                .map(|(key, label, count, sum_of)| (key, label, shown(count), sum_of))
+                .filter(|(_, _, count, _)| !rounded_table || *count > 0)
+                .map(|(key, label, count, sum_of)| Row {
                     key,
                     label,
                     count,
                     percent: percent(count),
+                    sum_of,
                 })
                 .collect(),
         }
@@ -298,7 +332,8 @@ mod tests {
                 key: "a".into(),
                 label: "A".into(),
                 count: 10,
-                percent: Some(100.0)
+                percent: Some(100.0),
+                sum_of: vec![],
             }],
             "the small row is neither shown nor listed"
         );

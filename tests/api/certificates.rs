@@ -210,7 +210,11 @@ async fn a_draft_is_issued_frozen_and_revoked(app: TestApp) {
     assert!(page
         .header("content-type")
         .is_some_and(|value| value.starts_with("text/html")));
-    assert!(page.text.contains("Peruttu"), "{}", page.text);
+    assert!(
+        page.text.contains(">Peruutettu</p>"),
+        "the PDF's word: {}",
+        page.text
+    );
     assert!(!page.text.contains(HETU));
     // What a person wrote is shown as text, never as markup.
     assert!(!page.text.contains("<script>"), "{}", page.text);
@@ -654,15 +658,109 @@ async fn certificates_need_the_scope_and_an_own_organisation(app: TestApp) {
 }
 
 /// The text lopdf reads off every page of a PDF: it also proves that the document parses.
-fn pdf_text(bytes: &[u8]) -> String {
+pub fn pdf_text(bytes: &[u8]) -> String {
     let document = lopdf::Document::load_mem(bytes).expect("the PDF parses");
     let pages: Vec<u32> = document.get_pages().keys().copied().collect();
     assert!(!pages.is_empty());
     document.extract_text(&pages).expect("the text is readable")
 }
 
+/// The verification page speaks the certificate's language: its status, names and dates, with
+/// links to the same page in the other languages.
+async fn the_verify_page_speaks_the_certificates_language(app: TestApp) {
+    let parties = parties(&app).await;
+    letterhead(&app, &parties).await;
+    let mut body = certificate_body(&parties.environment);
+    body["language"] = json!("sv");
+    let created = app
+        .post_json_as(Some(&parties.workshop), "/v1/certificates", &body)
+        .await;
+    let id = created.body["id"].as_str().expect("id");
+    let issued = issue(&app, &parties.workshop, id).await;
+    let code = issued.body["verification_code"].as_str().expect("code");
+    let today = chrono::Utc::now().date_naive();
+    let months = [
+        "januari",
+        "februari",
+        "mars",
+        "april",
+        "maj",
+        "juni",
+        "juli",
+        "augusti",
+        "september",
+        "oktober",
+        "november",
+        "december",
+    ];
+    use chrono::Datelike;
+    let swedish_today = format!(
+        "{} {} {}",
+        today.day(),
+        months[today.month0() as usize],
+        today.year()
+    );
+
+    let page = app.get(&format!("/verify/{code}")).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text);
+    assert_eq!(page.header("content-language"), Some("sv"));
+    for shown in [
+        "<html lang=\"sv\">",
+        "<h1>Kontroll av kompetensintyg</h1>",
+        ">Giltigt</p>",
+        "Raumo ungdomsverkstad",
+        "1 februari 2026 – 31 oktober 2026",
+        &format!("<dt>Utfärdat</dt><dd>{swedish_today}</dd>"),
+        "Grundexamen inom fastighetsservice",
+        &format!("href=\"/verify/{code}?lang=fi\" lang=\"fi\""),
+    ] {
+        assert!(page.text.contains(shown), "{shown:?} in {}", page.text);
+    }
+    assert!(page.text.contains("name=\"viewport\""));
+    let finnish = app.get(&format!("/verify/{code}?lang=fi")).await;
+    assert_eq!(finnish.header("content-language"), Some("fi"));
+    for shown in [
+        "<html lang=\"fi\">",
+        ">Voimassa</p>",
+        "Rauman nuorten työpaja",
+        "1.2.2026 – 31.10.2026",
+        &format!("<dt>Annettu</dt><dd>{}</dd>", today.format("%-d.%-m.%Y")),
+        "Kiinteistöpalvelujen perustutkinto",
+    ] {
+        assert!(finnish.text.contains(shown), "{shown:?} in {}", finnish.text);
+    }
+    let english = app.get(&format!("/verify/{code}?lang=en")).await;
+    assert!(
+        english.text.contains("1 February 2026 – 31 October 2026"),
+        "{}",
+        english.text
+    );
+    app.get(&format!("/verify/{code}?lang=de"))
+        .await
+        .assert_problem(StatusCode::BAD_REQUEST, "bad-request");
+    let verified = app.get(&format!("/v1/verify/{code}")).await;
+    assert_eq!(verified.body["language"], "sv");
+}
+
+/// Gives the workshop a business ID and a postal address, for its letterhead.
+async fn letterhead(app: &TestApp, parties: &Parties) {
+    let path = format!("/v1/organisations/{}", parties.cast.workshop);
+    let current = app.get(&path).await;
+    let etag = current.header("etag").expect("etag").to_owned();
+    let address = json!({"business_id": "0112038-9", "name": {"sv": "Raumo ungdomsverkstad"},
+        "address": {"street": "Nortamonkatu 18", "postal_code": "26100", "post_office": "Rauma"}});
+    let patched = app.patch_json(&path, Some(&etag), &address).await;
+    assert_eq!(patched.status, StatusCode::OK, "{}", patched.text);
+    assert_eq!(
+        patched.body["address"]["postal_code"], "26100",
+        "{}",
+        patched.text
+    );
+}
+
 async fn certificates_print_as_pdf_with_their_verification_code(app: TestApp) {
     let parties = parties(&app).await;
+    letterhead(&app, &parties).await;
     let id = draft(&app, &parties).await;
     let path = format!("/v1/certificates/{id}/pdf");
     let draft_pdf = app.get_as(Some(&parties.workshop), &path).await;
@@ -685,16 +783,24 @@ async fn certificates_print_as_pdf_with_their_verification_code(app: TestApp) {
         "Aino Maria Virtanen",
         "15.3.2004",
         "Rauman nuorten työpaja",
+        "Y-tunnus 0112038-9 · Nortamonkatu 18, 26100 Rauma",
         "1.2.2026 – 31.10.2026, 480 tuntia",
         "SAMPLE-107",
         "351204",
         "Valmistaa lounaan annoskortin mukaan (R1)",
         "Hygieniaosaamistodistus (Ruokavirasto)",
-        "Maija Meikäläinen, työvalmentaja",
+        "Maija Meikäläinen\ntyövalmentaja",
         &format!("/verify/{code}"),
+        &format!("Aino Maria Virtanen · Tarkistuskoodi {code} · sivu 1/1"),
     ] {
         assert!(text.contains(printed), "{printed:?} is printed in {text}");
     }
+    let issued_on = format!("Annettu {}", chrono::Utc::now().format("%-d.%-m.%Y"));
+    let signature = text.find("Maija Meikäläinen").expect("the coach signs");
+    assert!(
+        text.find(&issued_on).is_some_and(|at| at < signature),
+        "the issue date stands above the signature: {text}"
+    );
     assert!(!text.contains("LUONNOS"));
     let raw = String::from_utf8_lossy(&reply.bytes);
     assert!(
@@ -705,6 +811,18 @@ async fn certificates_print_as_pdf_with_their_verification_code(app: TestApp) {
         raw.contains("/URI"),
         "the QR code's area links to the verification page"
     );
+    // Tagged for assistive technology: its language, a structure tree in reading order, the QR
+    // code's text alternative, and the font embedded (no `?` for letters Helvetica lacks).
+    for tagged in [
+        "/Lang (fi)",
+        "/Marked true",
+        "/StructTreeRoot",
+        "/S /Figure",
+        "/Alt (QR",
+        "/FontFile2",
+    ] {
+        assert!(raw.contains(tagged), "{tagged} in the PDF");
+    }
 
     // Swedish, and marked when revoked.
     let mut body = certificate_body(&parties.environment);
@@ -733,6 +851,11 @@ async fn certificates_print_as_pdf_with_their_verification_code(app: TestApp) {
         text.contains("Kompetensintyg") && text.contains("ÅTERKALLAT"),
         "{text}"
     );
+    assert!(
+        text.contains("Raumo ungdomsverkstad"),
+        "the issuer in Swedish: {text}"
+    );
+    assert!(text.contains("FO-nummer 0112038-9"), "{text}");
 
     // Others see nothing; reading it is audited like any read of the certificate.
     let outsider = app.get_as(Some(&parties.other_provider), &path).await;
@@ -755,7 +878,53 @@ async fn certificates_print_as_pdf_with_their_verification_code(app: TestApp) {
     assert_eq!(reads, 2, "both printings are audited: {}", audit.text);
 }
 
+/// Names in Polish, Vietnamese, Sámi and Cyrillic letters print as written; letters no font of
+/// the certificate has are refused, naming the field, instead of printing as boxes.
+async fn names_in_every_alphabet_print_as_written(app: TestApp) {
+    let parties = parties(&app).await;
+    let mut body = certificate_body(&parties.environment);
+    body["holder"]["given_names"] = json!("Łukasz Đức");
+    body["holder"]["family_name"] = json!("Nguyễn-Čuđe");
+    body["coach"] = json!({"name": "Máret Ŋuolggá", "title": "bargobagadalli"});
+    body["units"][0]["skills"][0]["text"] = json!("Працює безпечно з ножами; Ǯǯ Ŧŧ Šš Žž");
+    let created = app
+        .post_json_as(Some(&parties.workshop), "/v1/certificates", &body)
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
+    let id = created.body["id"].as_str().expect("id");
+    issue(&app, &parties.workshop, id).await;
+    let printed = app
+        .get_as(Some(&parties.workshop), &format!("/v1/certificates/{id}/pdf"))
+        .await;
+    assert_eq!(printed.status, StatusCode::OK, "{}", printed.text);
+    let text = pdf_text(&printed.bytes);
+    for written in [
+        "Łukasz Đức Nguyễn-Čuđe",
+        "Máret Ŋuolggá",
+        "Працює безпечно з ножами; Ǯǯ Ŧŧ Šš Žž",
+    ] {
+        assert!(text.contains(written), "{written:?} is printed in {text}");
+    }
+    assert!(!text.contains('?') && !text.contains('\u{fffd}'), "{text}");
+
+    body["holder"]["family_name"] = json!("山田");
+    body["units"][0]["description"] = json!("ok 😀");
+    let refused = app
+        .post_json_as(Some(&parties.workshop), "/v1/certificates", &body)
+        .await;
+    refused.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation-error");
+    assert_eq!(
+        refused.error_fields(),
+        vec!["holder.family_name", "units[0].description"],
+        "{}",
+        refused.text
+    );
+    assert!(refused.text.contains("U+5C71"), "{}", refused.text);
+}
+
 backend_tests!(
+    the_verify_page_speaks_the_certificates_language,
+    names_in_every_alphabet_print_as_written,
     certificates_print_as_pdf_with_their_verification_code,
     a_draft_is_issued_frozen_and_revoked,
     personal_identity_codes_are_checked_encrypted_and_never_shown_to_others,

@@ -11,7 +11,8 @@ async fn created_organisations_can_be_read_back(app: TestApp) {
         .post_json(
             "/v1/organisations",
             &organisation_body(
-                json!({"business_id": " 0112038-9 ", "oph_oid": "1.2.246.562.10.00000000001"}),
+                json!({"business_id": " 0112038-9 ", "oph_oid": "1.2.246.562.10.00000000001",
+                    "address": {"street": " Nortamonkatu 18 ", "postal_code": "26100", "post_office": "Rauma"}}),
             ),
         )
         .await;
@@ -24,6 +25,10 @@ async fn created_organisations_can_be_read_back(app: TestApp) {
     assert_eq!(reply.header("etag"), Some("\"1\""));
     assert_eq!(reply.body["business_id"], "0112038-9", "stored trimmed");
     assert_eq!(reply.body["region"], "04", "derived from Rauma");
+    assert_eq!(
+        reply.body["address"],
+        json!({"street": "Nortamonkatu 18", "postal_code": "26100", "post_office": "Rauma"})
+    );
     assert_eq!(reply.body["version"], 1);
     assert_eq!(reply.body["active"], true);
     assert!(reply.body["created_at"]
@@ -60,14 +65,23 @@ async fn every_invalid_field_is_listed(app: TestApp) {
                 "oph_oid": "1.2.246.562.24.12345678901",
                 "email": "not-an-address",
                 "website": "no url",
-                "municipality": "68"
+                "municipality": "68",
+                "address": {"street": " ", "postal_code": "2610", "post_office": "Rauma"}
             })),
         )
         .await;
     reply.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation-error");
     assert_eq!(
         reply.error_fields(),
-        vec!["email", "municipality", "name.fi", "oph_oid", "website"]
+        vec![
+            "address.postal_code",
+            "address.street",
+            "email",
+            "municipality",
+            "name.fi",
+            "oph_oid",
+            "website"
+        ]
     );
 }
 

@@ -209,12 +209,13 @@ fn table<'a>(statistics: &'a Value, name: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no table {name}"))
 }
 
-/// (key, count, percent) of every row.
+/// (key, count, percent) of every row that is a category (not a subtotal of others).
 fn rows(table: &Value) -> Vec<(String, Option<u64>, Option<f64>)> {
     table["rows"]
         .as_array()
         .expect("rows")
         .iter()
+        .filter(|row| row["sum_of"].as_array().is_some_and(Vec::is_empty))
         .map(|row| {
             (
                 row["key"].as_str().expect("key").to_owned(),
@@ -400,6 +401,7 @@ async fn a_funders_report_is_counted_from_the_records(app: TestApp) {
         counts(next_steps),
         pairs(&[
             ("studies", 1),
+            ("other_education", 0),
             ("employment", 1),
             ("subsidised_employment", 1),
             ("job_seeking", 1),
@@ -409,6 +411,28 @@ async fn a_funders_report_is_counted_from_the_records(app: TestApp) {
             ("unknown", 0),
             ("not_recorded", 1),
         ])
+    );
+    // Funders' subtotals follow the categories, name what they add up, and are no category.
+    let derived: Vec<(&str, u64, Vec<&str>)> = next_steps["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .filter(|row| row["sum_of"].as_array().is_some_and(|of| !of.is_empty()))
+        .map(|row| {
+            let of = row["sum_of"].as_array().expect("sum_of");
+            (
+                row["key"].as_str().expect("key"),
+                row["count"].as_u64().expect("count"),
+                of.iter().map(|key| key.as_str().expect("key")).collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        derived,
+        vec![
+            ("employed_total", 2, vec!["employment", "subsidised_employment"]),
+            ("in_education_total", 1, vec!["studies", "other_education"]),
+        ]
     );
     assert_eq!(
         rows(table(statistics, "positive_next_steps")),
@@ -532,20 +556,47 @@ async fn the_report_comes_as_csv_and_as_a_printable_page(app: TestApp) {
         .await;
     assert_eq!(csv.status, StatusCode::OK, "{}", csv.text);
     assert_eq!(csv.header("content-type"), Some("text/csv; charset=utf-8"));
+    // A program that names no language gets RFC 4180, in English throughout.
     assert_eq!(
         csv.text,
-        "key,label,count,percent,rounded\r\nfemale,nainen,4,57.1,false\r\nmale,mies,2,28.6,false\r\nother,muu,1,14.3,false\r\nunknown,ei tiedossa,0,0.0,false\r\ntotal,yhteensä,7,100.0,false\r\n"
+        "key,label,count,percent,rounded,sum_of\r\nfemale,female,4,57.1,false,\r\nmale,male,2,28.6,false,\r\nother,other,1,14.3,false,\r\nunknown,unknown,0,0.0,false,\r\ntotal,total,7,100.0,false,\r\n"
+    );
+    // Finnish Excel: a byte order mark, `;` and a decimal comma, in Finnish throughout.
+    let excel = app
+        .get_with(
+            Some(&s.administrator),
+            &format!("{path}?table=participants_by_gender&format=csv"),
+            &[("accept-language", "fi-FI,fi;q=0.9,en;q=0.8")],
+        )
+        .await;
+    assert_eq!(excel.status, StatusCode::OK, "{}", excel.text);
+    assert!(excel.bytes.starts_with(b"\xef\xbb\xbf"), "a byte order mark");
+    assert_eq!(
+        excel.text.trim_start_matches('\u{feff}'),
+        "koodi;luokka;lukumäärä;prosenttia;pyöristetty;osien summa\r\nfemale;nainen;4;57,1;ei;\r\nmale;mies;2;28,6;ei;\r\nother;muu;1;14,3;ei;\r\nunknown;ei tiedossa;0;0,0;ei;\r\ntotal;yhteensä;7;100,0;ei;\r\n"
+    );
+    let english_excel = app
+        .get(&format!(
+            "{path}?table=participants_by_gender&format=csv&locale=fi&lang=en"
+        ))
+        .await;
+    assert!(
+        english_excel
+            .text
+            .starts_with("\u{feff}key;label;count;percent;rounded;sum_of\r\n"),
+        "{}",
+        english_excel.text
     );
     let cross = app
         .get_accepting(
             Some(&s.administrator),
-            &format!("{path}?table=units_by_qualification_and_municipality"),
+            &format!("{path}?table=units_by_qualification_and_municipality&lang=fi&locale=en"),
             "text/csv",
         )
         .await;
     assert_eq!(cross.status, StatusCode::OK, "{}", cross.text);
     let lines: Vec<&str> = cross.text.lines().collect();
-    assert_eq!(lines[0], "key,tutkinto,609 Pori,684 Rauma,yhteensä");
+    assert_eq!(lines[0], "koodi,tutkinto,609 Pori,684 Rauma,yhteensä");
     assert_eq!(lines[1], "351204,Kiinteistöpalvelujen perustutkinto,0,3,3");
     assert_eq!(lines.last().copied(), Some("total,yhteensä,2,4,6"));
     // The public's figures are rounded, and say so.
@@ -555,7 +606,7 @@ async fn the_report_comes_as_csv_and_as_a_printable_page(app: TestApp) {
     assert_eq!(public.status, StatusCode::OK, "{}", public.text);
     assert_eq!(
         public.text,
-        "key,label,count,percent,rounded\r\nfemale,nainen,5,100.0,true\r\ntotal,yhteensä,5,100.0,true\r\n"
+        "key,label,count,percent,rounded,sum_of\r\nfemale,female,5,100.0,true,\r\ntotal,total,5,100.0,true,\r\n"
     );
 
     let without_table = app.get_accepting(Some(&s.administrator), &path, "text/csv").await;
@@ -585,16 +636,178 @@ async fn the_report_comes_as_csv_and_as_a_printable_page(app: TestApp) {
         "{}",
         page.text
     );
-    assert!(page.text.contains("<h2>Osallistujat sukupuolen mukaan</h2>"));
+    assert!(page.text.contains(">Osallistujat sukupuolen mukaan</h2>"));
+    assert!(page.text.contains("<html lang=\"fi\">"));
+    assert_eq!(page.header("content-language"), Some("fi"));
+    assert!(page.text.contains("name=\"viewport\""), "it reads on a phone");
+    assert!(page.text.contains("@media print"), "it prints");
     assert_eq!(page.text.matches("<svg").count(), 14, "a bar chart per table");
-    assert!(page.text.contains("<title>nainen: 4</title>"));
     assert!(
-        !page.text.contains("pyöristetty"),
+        page.text
+            .contains("nainen: 4 (57,1\u{a0}%); mies: 2 (28,6\u{a0}%)"),
+        "the bars' text alternative gives each figure"
+    );
+    assert!(
+        page.text.contains(">4 (57,1\u{a0}%)</text>"),
+        "each bar is labelled with its value"
+    );
+    // Bars are scaled to the table's total: 4 of 7 is 4/7 of the 300-unit bar.
+    assert!(page.text.contains("width=\"172\""), "4 × 300 / 7 rounded up");
+    assert!(page.text.contains("tasan 100 %"), "parts may not add up to 100");
+    assert!(
+        !page.text.contains("pyöristetty lähimpään"),
         "exact figures need no note on rounding"
     );
     let public_page = app.get(&format!("{path}?format=html")).await;
     assert!(public_page.text.contains("pyöristetty lähimpään 5"));
-    assert!(public_page.text.contains("<title>nainen: 5</title>"));
+    assert!(public_page.text.contains("nainen: 5 (100,0\u{a0}%)"));
+    // Swedish and English, dates and decimals included.
+    let swedish = app.get(&format!("{path}?format=html&lang=sv")).await;
+    assert!(swedish.text.contains("<html lang=\"sv\">"));
+    assert!(
+        swedish.text.contains(">Deltagare efter kön</h2>"),
+        "{}",
+        swedish.text
+    );
+    assert!(
+        swedish.text.contains("Programperiod 1 januari 2025"),
+        "{}",
+        swedish.text
+    );
+    let english = app
+        .get_with(
+            None,
+            &format!("{path}?format=html"),
+            &[("accept-language", "en-GB")],
+        )
+        .await;
+    assert!(
+        english.text.contains(">Participants by gender</h2>"),
+        "{}",
+        english.text
+    );
+    assert!(english.text.contains("female: 5 (100.0%)"), "{}", english.text);
+
+    // The same report as a tagged PDF in the same fonts as the certificates.
+    let pdf = app
+        .get_accepting(
+            Some(&s.administrator),
+            &format!("{path}?lang=fi"),
+            "application/pdf",
+        )
+        .await;
+    assert_eq!(pdf.status, StatusCode::OK, "{}", pdf.text);
+    assert_eq!(pdf.header("content-type"), Some("application/pdf"));
+    let text = crate::certificates::pdf_text(&pdf.bytes);
+    for printed in [
+        "Osaaminen näkyväksi Satakunnassa",
+        "Osallistujat sukupuolen mukaan",
+        "57,1 %",
+        "sivu 1/",
+    ] {
+        assert!(text.contains(printed), "{printed:?} in {text}");
+    }
+}
+
+/// `from` and `until` report one funding period: coaching periods that overlap it, and units
+/// completed within it.
+async fn a_report_covers_one_funding_period(app: TestApp) {
+    let s = setting(&app).await;
+    build_programme(&app, &s).await;
+    let path = format!("/v1/programmes/{}/statistics", s.programme);
+    let second_half = app
+        .get_as(
+            Some(&s.administrator),
+            &format!("{path}?from=2026-07-01&until=2027-12-31"),
+        )
+        .await;
+    assert_eq!(second_half.status, StatusCode::OK, "{}", second_half.text);
+    assert_eq!(second_half.body["from"], "2026-07-01");
+    assert_eq!(second_half.body["until"], "2027-12-31");
+    assert_eq!(
+        table(&second_half.body, "participants")["total"]["count"],
+        4,
+        "periods that reach into it"
+    );
+    assert_eq!(
+        table(&second_half.body, "units_by_qualification")["total"]["count"],
+        0,
+        "completed before it"
+    );
+    let clamped = app
+        .get_as(
+            Some(&s.administrator),
+            &format!("{path}?from=2020-01-01&until=2026-01-14"),
+        )
+        .await;
+    assert_eq!(
+        clamped.body["from"], "2025-01-01",
+        "within the programme's period"
+    );
+    assert_eq!(table(&clamped.body, "participants")["total"]["count"], 0);
+    let page = app
+        .get_as(
+            Some(&s.administrator),
+            &format!("{path}?from=2026-07-01&format=html&lang=fi"),
+        )
+        .await;
+    assert!(
+        page.text.contains("Raportointikausi 1.7.2026 – 31.12.2027"),
+        "{}",
+        page.text
+    );
+    let empty = app
+        .get_as(
+            Some(&s.administrator),
+            &format!("{path}?from=2026-12-31&until=2026-01-01"),
+        )
+        .await;
+    empty.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation-error");
+    assert_eq!(empty.error_fields(), vec!["until"]);
+}
+
+/// The same count of the same total prints as the same percentage in every table of a report,
+/// in the JSON and on the page alike.
+async fn equal_shares_print_equal_percentages(app: TestApp) {
+    let s = setting(&app).await;
+    build_programme(&app, &s).await;
+    let path = format!("/v1/programmes/{}/statistics", s.programme);
+    let statistics = app.get_as(Some(&s.administrator), &path).await;
+    let page = app
+        .get_as(Some(&s.administrator), &format!("{path}?format=html&lang=fi"))
+        .await;
+    let mut seen: std::collections::BTreeMap<(u64, u64), (f64, String)> = Default::default();
+    let mut pairs_in_several_tables = 0;
+    for table in statistics.body["tables"].as_array().expect("tables") {
+        let Some(total) = table["total"]["count"].as_u64().filter(|&total| total > 0) else {
+            continue;
+        };
+        for row in table["rows"].as_array().expect("rows") {
+            let count = row["count"].as_u64().expect("count");
+            let percent = row["percent"].as_f64().expect("a percentage");
+            let expected = ((count * 2000 + total) / (2 * total)) as f64 / 10.0;
+            assert_eq!(percent, expected, "{count}/{total} rounded half up on its own");
+            let printed = format!("{:.1}\u{a0}%", percent).replace('.', ",");
+            let cells = format!("<td class=\"n\">{count}</td><td class=\"n\">{printed}</td>");
+            assert!(page.text.contains(&cells), "{cells} on the page");
+            let name = table["name"].as_str().expect("name").to_owned();
+            match seen.get(&(count, total)) {
+                Some((earlier, where_)) => {
+                    assert_eq!(*earlier, percent, "{count}/{total} in {where_} and {name}");
+                    pairs_in_several_tables += usize::from(*where_ != name);
+                }
+                None => {
+                    seen.insert((count, total), (percent, name));
+                }
+            }
+        }
+    }
+    assert!(
+        pairs_in_several_tables > 0,
+        "the report repeats some count of the same total"
+    );
+    // 3 of 7 is 42.9 %, wherever it is.
+    assert!(seen.get(&(3, 7)).is_none_or(|(percent, _)| *percent == 42.9));
 }
 
 async fn programmes_are_written_by_their_administrator(app: TestApp) {
@@ -832,7 +1045,8 @@ async fn regional_statistics_are_public_and_protected(app: TestApp) {
         .await;
     assert_eq!(csv.status, StatusCode::OK, "{}", csv.text);
     assert!(
-        csv.text.starts_with("key,label,count,percent,rounded\r\n351204,"),
+        csv.text
+            .starts_with("key,label,count,percent,rounded,sum_of\r\n351204,"),
         "{}",
         csv.text
     );
@@ -848,7 +1062,12 @@ async fn regional_statistics_are_public_and_protected(app: TestApp) {
     app.get("/v1/statistics/regions/77")
         .await
         .assert_problem(StatusCode::NOT_FOUND, "not-found");
-    app.get("/v1/statistics/regions/04?format=pdf")
+    let pdf = app.get("/v1/statistics/regions/04?format=pdf&lang=sv").await;
+    assert_eq!(pdf.status, StatusCode::OK, "{}", pdf.text);
+    let text = crate::certificates::pdf_text(&pdf.bytes);
+    assert!(text.contains("Satakunta"), "{text}");
+    assert!(text.contains("Gällande erkännanden per examen"), "{text}");
+    app.get("/v1/statistics/regions/04?format=xml")
         .await
         .assert_problem(StatusCode::BAD_REQUEST, "bad-request");
 }
@@ -856,6 +1075,8 @@ async fn regional_statistics_are_public_and_protected(app: TestApp) {
 backend_tests!(
     a_funders_report_is_counted_from_the_records,
     the_report_comes_as_csv_and_as_a_printable_page,
+    equal_shares_print_equal_percentages,
+    a_report_covers_one_funding_period,
     programmes_are_written_by_their_administrator,
     regional_statistics_are_public_and_protected,
 );

@@ -751,6 +751,13 @@ impl Attack {
         for row in all["rows"].as_array().expect("rows") {
             let key = row["key"].as_str().expect("key");
             let id = format!("{name}/{key}");
+            // A subtotal is the sum of the rows it names, not a part of the partition.
+            let sum_of: Vec<String> = row["sum_of"]
+                .as_array()
+                .expect("sum_of")
+                .iter()
+                .map(|part| format!("{name}/{}", part.as_str().expect("a key")))
+                .collect();
             match table["rows"]
                 .as_array()
                 .expect("rows")
@@ -763,7 +770,11 @@ impl Attack {
                     self.bounds.insert(id.clone(), (0, 2));
                 }
             }
-            parts.push(id);
+            if sum_of.is_empty() {
+                parts.push(id);
+            } else {
+                self.sums.push((sum_of, id));
+            }
         }
         if table["partition"] == true {
             self.sums.push((parts, format!("{name}/total")));
