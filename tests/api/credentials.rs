@@ -633,28 +633,39 @@ async fn credentials_are_re_signed_with_the_current_key(app: TestApp) {
     let parties = parties(&app).await;
     let (id, before) = issued_credential(&app, &parties).await;
 
-    let files = tempfile::tempdir().expect("directory");
-    let mut rotated = CredentialKeyConfig::defaults(app.files_dir());
-    rotated.rsa_key_file = files.path().join("new-rsa.pem");
-    rotated.previous_key_files = vec![shared_rsa_key().to_path_buf()];
-    let keys = CredentialKeys::load(&rotated).expect("a new key is generated");
-    let signer = Signer {
-        keys: actix_web::web::Data::new(keys),
-        public_url: app.address.clone(),
-    };
-    let personal = PersonalDataKey::load(&app.files_dir().join("personal-data-key")).expect("the key");
-    let db = Db::connect(&app.database_url, 1).expect("database");
-    let mut conn = db.get().expect("connection");
-    let actor = Actor::command_line();
-    assert_eq!(
-        resigning::resign_stale(&mut conn, &actor, (&signer, &personal)).expect("re-signs"),
-        1
+    // Generating a key and re-signing take seconds: off the thread that also serves the app, so
+    // that its idle connections close on time instead of racing the next request.
+    let (files_dir, database_url, address) = (
+        app.files_dir().to_path_buf(),
+        app.database_url.clone(),
+        app.address.clone(),
     );
-    assert_eq!(
-        resigning::resign_stale(&mut conn, &actor, (&signer, &personal)).expect("again"),
-        0
-    );
-    drop(conn);
+    let (signer, _files) = actix_web::rt::task::spawn_blocking(move || {
+        let files = tempfile::tempdir().expect("directory");
+        let mut rotated = CredentialKeyConfig::defaults(&files_dir);
+        rotated.rsa_key_file = files.path().join("new-rsa.pem");
+        rotated.previous_key_files = vec![shared_rsa_key().to_path_buf()];
+        let keys = CredentialKeys::load(&rotated).expect("a new key is generated");
+        let signer = Signer {
+            keys: actix_web::web::Data::new(keys),
+            public_url: address,
+        };
+        let personal = PersonalDataKey::load(&files_dir.join("personal-data-key")).expect("the key");
+        let db = Db::connect(&database_url, 1).expect("database");
+        let mut conn = db.get().expect("connection");
+        let actor = Actor::command_line();
+        assert_eq!(
+            resigning::resign_stale(&mut conn, &actor, (&signer, &personal)).expect("re-signs"),
+            1
+        );
+        assert_eq!(
+            resigning::resign_stale(&mut conn, &actor, (&signer, &personal)).expect("again"),
+            0
+        );
+        (signer, files)
+    })
+    .await
+    .expect("the rotation ran");
 
     let after = credential_of(&app, &parties, &id).await;
     let kid = decode_part(&after, 0)["kid"].as_str().expect("kid").to_owned();
