@@ -170,12 +170,14 @@ pub async fn problem_type(request: HttpRequest, slug: web::Path<String>) -> Resu
         return Ok(response.json(description));
     }
     let body = html! {
-        p { code { (description.problem_type) } " · HTTP " (description.status) }
-        h1 { (description.title) }
-        h2 { "What it means" }
-        p { (description.meaning) }
-        h2 { "What to do" }
-        p { (description.what_to_do) }
+        main {
+            p { code { (description.problem_type) } " · HTTP " (description.status) }
+            h1 { (description.title) }
+            h2 { "What it means" }
+            p { (description.meaning) }
+            h2 { "What to do" }
+            p { (description.what_to_do) }
+        }
     };
     Ok(response
         .content_type("text/html; charset=utf-8")

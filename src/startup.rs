@@ -61,6 +61,8 @@ impl Application {
         let db = prepare_database(&config, &personal_data_key)?;
         let keys = KeySet::load(&config.auth)?;
         let credential_keys = CredentialKeys::load(&config.credentials)?;
+        // The fonts of printed documents are parsed now, so that a broken one stops start-up.
+        crate::pdf::font::load();
         let listener = TcpListener::bind(&config.bind_addr).map_err(|source| StartupError::Bind {
             addr: config.bind_addr.clone(),
             source,

@@ -152,6 +152,7 @@ def main():
         {"name": "report-sv", "path": f"{report}&lang=sv", "phone": False, "auth": True},
         {"name": "report-en", "path": f"{report}&lang=en", "phone": False},
         {"name": "region-fi", "path": "/v1/statistics/regions/04?format=html&lang=fi", "phone": False},
+        {"name": "problem-type", "path": "/problems/validation-error", "phone": True},
     ]
     with open(os.path.join(out, "pages.json"), "w", encoding="utf-8") as file:
         json.dump({"base": BASE, "token": writer, "pages": pages}, file)

@@ -158,6 +158,15 @@ pub fn wrap(text: &str, style: Style, width: f32) -> Vec<String> {
     lines
 }
 
+/// Opens content that assistive technology skips: decoration, running footers.
+fn begin_artifact(page: &mut Content, kind: ArtifactType) -> &mut Content {
+    page.begin_marked_content_with_properties(Name(b"Artifact"))
+        .properties()
+        .artifact()
+        .kind(kind);
+    page
+}
+
 /// A document being laid out, top to bottom, over as many pages as it needs.
 pub struct Document {
     lang: String,
@@ -302,12 +311,7 @@ impl Document {
     /// A filled bar `length` points long from `x` (from the margin) on the current line, `height`
     /// points tall: decoration beside figures that are printed as text.
     pub fn bar(&mut self, x: f32, length: f32, height: f32) {
-        self.page
-            .begin_marked_content_with_properties(Name(b"Artifact"))
-            .properties()
-            .artifact()
-            .kind(ArtifactType::Layout);
-        self.page
+        begin_artifact(&mut self.page, ArtifactType::Layout)
             .set_fill_rgb(0.17, 0.42, 0.69)
             .rect(MARGIN + x, self.y, length.max(0.5), height)
             .fill_nonzero()
@@ -317,12 +321,7 @@ impl Document {
 
     /// A horizontal line from `x` to `x + length` at the current baseline: decoration only.
     pub fn rule(&mut self, x: f32, length: f32) {
-        self.page
-            .begin_marked_content_with_properties(Name(b"Artifact"))
-            .properties()
-            .artifact()
-            .kind(ArtifactType::Layout);
-        self.page
+        begin_artifact(&mut self.page, ArtifactType::Layout)
             .set_line_width(0.6)
             .move_to(x, self.y)
             .line_to(x + length, self.y)
@@ -375,11 +374,8 @@ impl Document {
         for (index, page) in pages.iter_mut().enumerate() {
             let text = footer(index + 1, count);
             let glyphs = self.fonts[0].encode(&text);
-            page.begin_marked_content_with_properties(Name(b"Artifact"))
-                .properties()
-                .artifact()
-                .kind(ArtifactType::Pagination);
-            page.begin_text()
+            begin_artifact(page, ArtifactType::Pagination)
+                .begin_text()
                 .set_font(REGULAR, style.size)
                 .next_line(MARGIN, MARGIN)
                 .show(Str(&glyphs))

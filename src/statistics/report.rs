@@ -78,19 +78,24 @@ fn notes(heading: &ReportHeading) -> Vec<String> {
     notes
 }
 
+/// What a full bar stands for: the table's total, or its largest row when it has none.
+fn bar_scale(table: &Table) -> u64 {
+    table
+        .total
+        .as_ref()
+        .map(|total| total.count)
+        .filter(|&total| total > 0)
+        .unwrap_or_else(|| table.rows.iter().map(|row| row.count).max().unwrap_or(0))
+        .max(1)
+}
+
 const BAR_AREA: u64 = 300;
 const ROW_HEIGHT: u64 = 34;
 
 /// A bar per row, scaled to the table's total (to the largest row when it has none), each
 /// labelled with its category and its figure.
 fn bars(table: &Table, language: Language) -> Markup {
-    let scale = table
-        .total
-        .as_ref()
-        .map(|total| total.count)
-        .filter(|&total| total > 0)
-        .unwrap_or_else(|| table.rows.iter().map(|row| row.count).max().unwrap_or(0))
-        .max(1);
+    let scale = bar_scale(table);
     let height = ROW_HEIGHT * table.rows.len() as u64;
     let value = |row: &Row| match row.percent {
         Some(_) => format!("{} ({})", row.count, percent_text(language, row.percent)),
@@ -237,13 +242,7 @@ fn table_pdf(document: &mut Document, table: &Table, language: Language) {
         ),
     ];
     document.columns(&header, Style::bold(9.0));
-    let scale = table
-        .total
-        .as_ref()
-        .map(|total| total.count)
-        .filter(|&total| total > 0)
-        .unwrap_or_else(|| table.rows.iter().map(|row| row.count).max().unwrap_or(0))
-        .max(1) as f32;
+    let scale = bar_scale(table) as f32;
     for row in &table.rows {
         let cells = [
             cell(row.label.clone(), 0.0, LABEL_WIDTH, false),

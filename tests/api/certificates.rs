@@ -679,27 +679,7 @@ async fn the_verify_page_speaks_the_certificates_language(app: TestApp) {
     let issued = issue(&app, &parties.workshop, id).await;
     let code = issued.body["verification_code"].as_str().expect("code");
     let today = chrono::Utc::now().date_naive();
-    let months = [
-        "januari",
-        "februari",
-        "mars",
-        "april",
-        "maj",
-        "juni",
-        "juli",
-        "augusti",
-        "september",
-        "oktober",
-        "november",
-        "december",
-    ];
-    use chrono::Datelike;
-    let swedish_today = format!(
-        "{} {} {}",
-        today.day(),
-        months[today.month0() as usize],
-        today.year()
-    );
+    let swedish_today = opinto_registry::locale::Language::Sv.date(today);
 
     let page = app.get(&format!("/verify/{code}")).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.text);
@@ -906,6 +886,31 @@ async fn names_in_every_alphabet_print_as_written(app: TestApp) {
         assert!(text.contains(written), "{written:?} is printed in {text}");
     }
     assert!(!text.contains('?') && !text.contains('\u{fffd}'), "{text}");
+
+    // A long certificate runs over pages, each with the holder, the code and its number.
+    body["units"][0]["skills"] = json!((1..=80)
+        .map(|n| json!({"text": format!("Taito {n}: työskentelee ohjeiden mukaan ja pitää työpisteen siistinä")}))
+        .collect::<Vec<_>>());
+    let long = app
+        .post_json_as(Some(&parties.workshop), "/v1/certificates", &body)
+        .await;
+    let long = long.body["id"].as_str().expect("id").to_owned();
+    let issued = issue(&app, &parties.workshop, &long).await;
+    let code = issued.body["verification_code"].as_str().expect("code");
+    let printed = app
+        .get_as(Some(&parties.workshop), &format!("/v1/certificates/{long}/pdf"))
+        .await;
+    let document = lopdf::Document::load_mem(&printed.bytes).expect("the PDF parses");
+    let pages: Vec<u32> = document.get_pages().keys().copied().collect();
+    assert!(pages.len() >= 2, "{} pages", pages.len());
+    for &page in &pages {
+        let text = document.extract_text(&[page]).expect("text");
+        let footer = format!(
+            "Łukasz Đức Nguyễn-Čuđe · Tarkistuskoodi {code} · sivu {page}/{}",
+            pages.len()
+        );
+        assert!(text.contains(&footer), "{footer:?} on page {page}: {text}");
+    }
 
     body["holder"]["family_name"] = json!("山田");
     body["units"][0]["description"] = json!("ok 😀");
