@@ -56,6 +56,9 @@ pub enum Command {
     ImportReference {
         /// The file, in the format described in reference/README.md.
         file: PathBuf,
+        /// The file is a qualification's requirements document as ePerusteet publishes it.
+        #[arg(long)]
+        eperusteet: bool,
     },
     /// Manage API clients.
     Clients {
@@ -122,7 +125,7 @@ pub async fn run(cli: Cli) -> ExitCode {
             print!("{}", openapi::document_json());
             Ok(())
         }
-        Command::ImportReference { file } => import_reference(&file),
+        Command::ImportReference { file, eperusteet } => import_reference(&file, eperusteet),
         Command::Clients { command } => clients(command),
         Command::Keys { command } => keys(command),
         Command::Healthcheck { url } => healthcheck(&url),
@@ -171,16 +174,22 @@ fn migrate() -> Result<(), String> {
     Ok(())
 }
 
-fn import_reference(file: &std::path::Path) -> Result<(), String> {
+fn import_reference(file: &std::path::Path, eperusteet: bool) -> Result<(), String> {
     let shown = file.display();
     let json = std::fs::read(file).map_err(|error| format!("{shown}: {error}"))?;
-    let parsed =
-        import::parse(&json).map_err(|error| prefix_lines(&shown.to_string(), &error.to_string()))?;
+    let parsed = if eperusteet {
+        None
+    } else {
+        Some(import::parse(&json).map_err(|error| prefix_lines(&shown.to_string(), &error.to_string()))?)
+    };
     let db = database(&config()?)?;
     let mut conn = db.get().map_err(|error| error.to_string())?;
     let actor = Actor::command_line();
     let report = write_transaction(&mut conn, |conn| {
-        let report = import::import(conn, &parsed)?;
+        let report = match &parsed {
+            Some(parsed) => import::import(conn, parsed)?,
+            None => crate::reference::eperusteet::import(conn, &json)?,
+        };
         audit::record(
             conn,
             &actor,

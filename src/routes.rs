@@ -20,6 +20,7 @@ pub fn routes(config: &mut ServiceConfig) {
         .service(
             scope::scope("/v1")
                 .service(reference::handlers::import_reference_data)
+                .service(reference::handlers::import_eperusteet)
                 .service(reference::handlers::list_regions)
                 .service(reference::handlers::list_municipalities)
                 .service(reference::handlers::list_qualifications)

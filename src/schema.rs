@@ -36,6 +36,10 @@ diesel::table! {
         competence_points -> Nullable<Integer>,
         replaced_by -> Nullable<Text>,
         sample -> Bool,
+        eperusteet_id -> Nullable<BigInt>,
+        diary_number -> Nullable<Text>,
+        requirements_valid_from -> Nullable<Date>,
+        requirements_valid_until -> Nullable<Date>,
     }
 }
 
@@ -55,6 +59,29 @@ diesel::table! {
         qualification_code -> Text,
         unit_code -> Text,
         position -> Integer,
+        compulsory -> Nullable<Bool>,
+        competence_area -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    competence_areas (qualification_code, code) {
+        qualification_code -> Text,
+        code -> Text,
+        position -> Integer,
+        name_fi -> Text,
+        name_sv -> Nullable<Text>,
+        name_en -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    unit_requirements (unit_code, position) {
+        unit_code -> Text,
+        position -> Integer,
+        text_fi -> Text,
+        text_sv -> Nullable<Text>,
+        text_en -> Nullable<Text>,
     }
 }
 
@@ -517,6 +544,8 @@ diesel::joinable!(learning_environment_tasks -> learning_environments (environme
 diesel::joinable!(learning_environment_languages -> learning_environments (environment_id));
 diesel::joinable!(recognitions -> learning_environments (environment_id));
 diesel::joinable!(recognitions -> qualification_units (unit_code));
+diesel::joinable!(competence_areas -> qualifications (qualification_code));
+diesel::joinable!(unit_requirements -> qualification_units (unit_code));
 diesel::joinable!(certificate_units -> certificates (certificate_id));
 diesel::joinable!(certificate_environments -> certificates (certificate_id));
 diesel::joinable!(certificate_shares -> certificates (certificate_id));
@@ -537,6 +566,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     qualifications,
     qualification_units,
     qualification_unit_links,
+    competence_areas,
+    unit_requirements,
     organisations,
     idempotency_keys,
     api_clients,

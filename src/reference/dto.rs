@@ -73,12 +73,37 @@ pub struct QualificationSummary {
 
 /// A qualification unit as part of a qualification.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
-#[schema(example = json!({"code": "SAMPLE-103", "name": {"fi": "Kiinteistönhoitopalveluissa toimiminen"}, "competence_points": 60, "sample": true}))]
+#[schema(example = json!({"code": "100761", "name": {"fi": "Viljelyteknologian hyödyntäminen"}, "competence_points": 15, "sample": false, "compulsory": false, "competence_area": "1583"}))]
 pub struct UnitSummary {
     pub code: String,
     pub name: LocalizedText,
     pub competence_points: Option<i32>,
     pub sample: bool,
+    /// Whether the qualification's requirements make the unit compulsory; `null` when they do
+    /// not say (units not imported from ePerusteet).
+    pub compulsory: Option<bool>,
+    /// The code of the competence area (*osaamisala*) the unit belongs to, one of the
+    /// qualification's `competence_areas`.
+    pub competence_area: Option<String>,
+}
+
+/// A competence area (*osaamisala*) of a qualification.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({"code": "1583", "name": {"fi": "Puutarhatuotannon osaamisala", "sv": "Kompetensområdet för trädgårdsproduktion"}}))]
+pub struct CompetenceArea {
+    /// The *osaamisala* code value.
+    pub code: String,
+    pub name: LocalizedText,
+}
+
+/// One professional requirement of a unit (*ammattitaitovaatimus*), as its requirements document
+/// words it.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({"position": 1, "text": {"fi": "arvioida oman osaamisensa tuotteistamista"}}))]
+pub struct Requirement {
+    /// Its place in the unit's list, from 1: how a certificate names it.
+    pub position: i32,
+    pub text: LocalizedText,
 }
 
 /// A qualification with its units.
@@ -90,17 +115,23 @@ pub struct UnitSummary {
     "competence_points": 180,
     "replaced_by": null,
     "sample": false,
-    "units": [{"code": "SAMPLE-101", "name": {"fi": "Asiakaslähtöiset puhtaus- ja kiinteistöpalvelut"}, "competence_points": 45, "sample": true}]
+    "units": [{"code": "SAMPLE-101", "name": {"fi": "Asiakaslähtöiset puhtaus- ja kiinteistöpalvelut"}, "competence_points": 45, "sample": true, "compulsory": null, "competence_area": null}],
+    "competence_areas": [],
+    "requirements_document": null
 }))]
 pub struct Qualification {
     #[serde(flatten)]
     pub qualification: QualificationSummary,
     pub units: Vec<UnitSummary>,
+    /// Its competence areas, when its requirements document has them.
+    pub competence_areas: Vec<CompetenceArea>,
+    /// The national requirements document its units come from, when one was imported.
+    pub requirements_document: Option<crate::reference::import::RequirementsDocument>,
 }
 
 /// A qualification unit with the qualifications it belongs to.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
-#[schema(example = json!({"code": "SAMPLE-103", "name": {"fi": "Kiinteistönhoitopalveluissa toimiminen"}, "competence_points": 60, "sample": true, "qualifications": ["351204", "381141"]}))]
+#[schema(example = json!({"code": "SAMPLE-103", "name": {"fi": "Kiinteistönhoitopalveluissa toimiminen"}, "competence_points": 60, "sample": true, "qualifications": ["351204", "381141"], "requirements": []}))]
 pub struct QualificationUnit {
     pub code: String,
     pub name: LocalizedText,
@@ -108,6 +139,8 @@ pub struct QualificationUnit {
     pub sample: bool,
     /// Codes of the qualifications this unit belongs to.
     pub qualifications: Vec<String>,
+    /// Its professional requirements in order, when imported from its requirements document.
+    pub requirements: Vec<Requirement>,
 }
 
 #[derive(Debug, Clone, Deserialize, IntoParams, Validate)]

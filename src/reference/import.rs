@@ -99,6 +99,76 @@ pub struct UnitEntry {
     pub competence_points: Option<i32>,
     #[serde(default)]
     pub sample: bool,
+    /// The unit's professional requirements (*ammattitaitovaatimukset*) in order, each a short
+    /// text a coach can tick as shown. Absent: left as they are; present: replaced.
+    #[serde(default)]
+    pub requirements: Option<Vec<LocalizedText>>,
+}
+
+/// A unit of a qualification: its code, or its code with its place in the qualification's
+/// structure.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(untagged)]
+pub enum UnitLinkEntry {
+    Code(String),
+    Placed(PlacedUnit),
+}
+
+/// A unit with its place in the qualification's structure.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"code": "100761", "compulsory": true, "competence_area": "1583"}))]
+pub struct PlacedUnit {
+    pub code: String,
+    /// Whether every holder of the qualification completes it.
+    #[serde(default)]
+    pub compulsory: Option<bool>,
+    /// The code of the competence area (*osaamisala*) it belongs to, one of `competence_areas`.
+    #[serde(default)]
+    pub competence_area: Option<String>,
+}
+
+impl UnitLinkEntry {
+    pub fn code(&self) -> &str {
+        match self {
+            UnitLinkEntry::Code(code) => code,
+            UnitLinkEntry::Placed(placed) => &placed.code,
+        }
+    }
+
+    fn placement(&self) -> (Option<bool>, Option<String>) {
+        match self {
+            UnitLinkEntry::Code(_) => (None, None),
+            UnitLinkEntry::Placed(placed) => (placed.compulsory, placed.competence_area.clone()),
+        }
+    }
+}
+
+/// A competence area (*osaamisala*) of a qualification.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"code": "1583", "name": {"fi": "Puutarhatuotannon osaamisala", "sv": "Kompetensområdet för trädgårdsproduktion"}}))]
+pub struct CompetenceAreaEntry {
+    /// The *osaamisala* code value (`1583` of `osaamisala_1583`).
+    #[schema(pattern = "^[0-9]{1,10}$")]
+    pub code: String,
+    pub name: LocalizedText,
+}
+
+/// The national requirements document (*tutkinnon peruste*) in ePerusteet that a
+/// qualification's units come from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"eperusteet_id": 1721199, "diary_number": "75/011/2014", "valid_from": "2016-08-01", "valid_until": null}))]
+pub struct RequirementsDocument {
+    /// The document's id in ePerusteet (*perusteId*).
+    pub eperusteet_id: i64,
+    /// Its diary number (*diaarinumero*), as the education authorities cite it.
+    pub diary_number: String,
+    /// The first day it is in force.
+    pub valid_from: Option<NaiveDate>,
+    /// The last day it is in force, when an end is set.
+    pub valid_until: Option<NaiveDate>,
 }
 
 /// A qualification and, when `units` is given, its units in order.
@@ -121,9 +191,16 @@ pub struct QualificationEntry {
     pub replaced_by: Option<String>,
     #[serde(default)]
     pub sample: bool,
-    /// Unit codes in order. Absent: the qualification's units are left as they are; present: replaced.
+    /// Units in order, each a code or a code with its place. Absent: the qualification's units are
+    /// left as they are; present: replaced.
     #[serde(default)]
-    pub units: Option<Vec<String>>,
+    pub units: Option<Vec<UnitLinkEntry>>,
+    /// Competence areas in order. Absent: left as they are; present: replaced.
+    #[serde(default)]
+    pub competence_areas: Option<Vec<CompetenceAreaEntry>>,
+    /// Where its requirements are published. Absent: left as it is.
+    #[serde(default)]
+    pub requirements_document: Option<RequirementsDocument>,
 }
 
 /// How many records of one kind the import created, changed and found as they were.
@@ -141,15 +218,24 @@ pub struct Counts {
     "municipalities": {"created": 0, "updated": 1, "unchanged": 629},
     "qualification_units": {"created": 1, "updated": 0, "unchanged": 0},
     "qualifications": {"created": 0, "updated": 0, "unchanged": 0},
-    "unit_lists_replaced": 0
+    "unit_lists_replaced": 0,
+    "requirement_lists_replaced": 0,
+    "competence_area_lists_replaced": 0,
+    "requirements_documents_changed": 0
 }))]
 pub struct ImportReport {
     pub regions: Counts,
     pub municipalities: Counts,
     pub qualification_units: Counts,
     pub qualifications: Counts,
-    /// Qualifications whose list of units was replaced.
+    /// Qualifications whose list of units (or their places in it) was replaced.
     pub unit_lists_replaced: usize,
+    /// Units whose professional requirements were replaced.
+    pub requirement_lists_replaced: usize,
+    /// Qualifications whose competence areas were replaced.
+    pub competence_area_lists_replaced: usize,
+    /// Qualifications whose requirements document was recorded or changed.
+    pub requirements_documents_changed: usize,
 }
 
 /// Everything wrong with a file, each problem with the JSON path of the element at fault.
@@ -210,8 +296,11 @@ pub fn import(conn: &mut DbConnection, file: &ReferenceFile) -> Result<ImportRep
             municipalities: upsert_municipalities(conn, file)?,
             qualification_units: upsert_units(conn, file)?,
             qualifications: upsert_qualifications(conn, file)?,
-            unit_lists_replaced: 0,
+            ..ImportReport::default()
         };
+        report.requirement_lists_replaced = super::structure::replace_requirements(conn, file)?;
+        report.competence_area_lists_replaced = super::structure::replace_competence_areas(conn, file)?;
+        report.requirements_documents_changed = super::structure::record_documents(conn, file)?;
         report.unit_lists_replaced = replace_unit_lists(conn, file)?;
         if report.municipalities.updated > 0 {
             // A municipality moved to another region takes its learning environments with it.
@@ -322,10 +411,38 @@ impl Problems {
         }
     }
 
-    /// Checks the units; returns every unit code known after the import.
-    fn units(&mut self, file: &ReferenceFile, mut known_units: HashSet<String>) -> HashSet<String> {
+    /// Checks the units against the ones stored (code and whether sample data); returns every
+    /// unit code known after the import.
+    fn units(&mut self, file: &ReferenceFile, stored: HashMap<String, bool>) -> HashSet<String> {
+        let mut known_units: HashSet<String> = stored.keys().cloned().collect();
         for (index, unit) in file.qualification_units.iter().enumerate() {
             let path = format!("$.qualification_units[{index}]");
+            if stored.get(&unit.code) == Some(&true) && !unit.sample {
+                self.add(
+                    format!("{path}.sample"),
+                    format!(
+                        "{:?} is sample data: a national unit may not take its place",
+                        unit.code
+                    ),
+                );
+            }
+            for (position, requirement) in unit.requirements.iter().flatten().enumerate() {
+                let texts = [
+                    Some(&requirement.fi),
+                    requirement.sv.as_ref(),
+                    requirement.en.as_ref(),
+                ];
+                if texts
+                    .iter()
+                    .flatten()
+                    .any(|text| text.trim().is_empty() || text.chars().count() > 2000)
+                {
+                    self.add(
+                        format!("{path}.requirements[{position}]"),
+                        "a requirement is 1 to 2000 characters in each language",
+                    );
+                }
+            }
             if !is_unit_code(&unit.code) {
                 self.add(
                     format!("{path}.code"),
@@ -358,11 +475,26 @@ impl Problems {
             self.competence_points(&path, qualification.competence_points);
             self.name(&path, &qualification.name);
             let mut listed = HashSet::new();
+            let areas: HashSet<&str> = qualification
+                .competence_areas
+                .iter()
+                .flatten()
+                .map(|area| area.code.as_str())
+                .collect();
             for (unit_index, unit) in qualification.units.iter().flatten().enumerate() {
                 let unit_path = format!("{path}.units[{unit_index}]");
+                if let (_, Some(area)) = unit.placement() {
+                    if qualification.competence_areas.is_some() && !areas.contains(area.as_str()) {
+                        self.add(
+                            format!("{unit_path}.competence_area"),
+                            format!("not one of the qualification's competence areas: {area:?}"),
+                        );
+                    }
+                }
+                let unit = unit.code();
                 if !known_units.contains(unit) {
                     self.add(unit_path, format!("unknown qualification unit {unit:?}"));
-                } else if !listed.insert(unit) {
+                } else if !listed.insert(unit.to_owned()) {
                     self.add(unit_path, format!("unit {unit:?} is listed twice"));
                 }
             }
@@ -391,12 +523,12 @@ fn validate(conn: &mut DbConnection, file: &ReferenceFile) -> Result<(), ImportE
         .into_iter()
         .collect();
     problems.regions_and_municipalities(file, known_regions);
-    let known_units = qualification_units::table
-        .select(qualification_units::code)
+    let stored_units = qualification_units::table
+        .select((qualification_units::code, qualification_units::sample))
         .load(conn)?
         .into_iter()
         .collect();
-    let known_units = problems.units(file, known_units);
+    let known_units = problems.units(file, stored_units);
     problems.qualifications(file, &known_units);
     if problems.0.is_empty() {
         Ok(())
@@ -552,10 +684,15 @@ fn replace_unit_lists(conn: &mut DbConnection, file: &ReferenceFile) -> QueryRes
         let wanted: Vec<UnitLinkRow> = units
             .iter()
             .zip(1..)
-            .map(|(unit, position)| UnitLinkRow {
-                qualification_code: qualification.code.clone(),
-                unit_code: unit.clone(),
-                position,
+            .map(|(unit, position)| {
+                let (compulsory, competence_area) = unit.placement();
+                UnitLinkRow {
+                    qualification_code: qualification.code.clone(),
+                    unit_code: unit.code().to_owned(),
+                    position,
+                    compulsory,
+                    competence_area,
+                }
             })
             .collect();
         let current: Vec<UnitLinkRow> = qualification_unit_links::table
@@ -563,20 +700,20 @@ fn replace_unit_lists(conn: &mut DbConnection, file: &ReferenceFile) -> QueryRes
             .order(qualification_unit_links::position)
             .select(UnitLinkRow::as_select())
             .load(conn)?;
-        if current == wanted {
-            continue;
-        }
-        diesel::delete(
-            qualification_unit_links::table
-                .filter(qualification_unit_links::qualification_code.eq(&qualification.code)),
-        )
-        .execute(conn)?;
-        if !wanted.is_empty() {
-            crate::per_backend!(conn, conn => diesel::insert_into(qualification_unit_links::table)
-                .values(&wanted)
-                .execute(conn))?;
-        }
-        replaced += 1;
+        let code = &qualification.code;
+        let changed = super::structure::replace_list(
+            conn,
+            (current, &wanted),
+            |conn| {
+                diesel::delete(
+                    qualification_unit_links::table
+                        .filter(qualification_unit_links::qualification_code.eq(code)),
+                )
+                .execute(conn)
+            },
+            |conn, rows| crate::per_backend!(conn, conn => diesel::insert_into(qualification_unit_links::table).values(rows).execute(conn)),
+        )?;
+        replaced += usize::from(changed);
     }
     Ok(replaced)
 }

@@ -1,10 +1,12 @@
 //! Reference data: regions, municipalities, qualifications and their units, by official code.
 
 pub mod dto;
+pub mod eperusteet;
 pub mod handlers;
 pub mod import;
 pub mod model;
 pub mod repo;
+pub mod structure;
 pub mod views;
 
 use crate::{db::DbConnection, error::FieldError};

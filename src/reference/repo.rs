@@ -6,12 +6,15 @@ use diesel::prelude::*;
 
 use super::{
     dto::{CodeAndName, MunicipalityFilter, QualificationFilter},
-    model::{MunicipalityRow, QualificationRow, RegionRow, UnitRow},
+    model::{CompetenceAreaRow, MunicipalityRow, QualificationRow, RegionRow, UnitRequirementRow, UnitRow},
 };
 use crate::{
     db::{distinct, DbConnection},
     pagination::PageRequest,
-    schema::{municipalities, qualification_unit_links, qualification_units, qualifications, regions},
+    schema::{
+        competence_areas, municipalities, qualification_unit_links, qualification_units, qualifications,
+        regions, unit_requirements,
+    },
     text::{contains_pattern, localized, prefix_pattern},
 };
 
@@ -90,7 +93,7 @@ pub fn list_qualifications(
 pub fn find_qualification(
     conn: &mut DbConnection,
     code: &str,
-) -> QueryResult<Option<(QualificationRow, Vec<UnitRow>)>> {
+) -> QueryResult<Option<(QualificationRow, Vec<PlacedUnitRow>)>> {
     let Some(qualification) = qualifications::table
         .find(code)
         .select(QualificationRow::as_select())
@@ -103,9 +106,34 @@ pub fn find_qualification(
         .inner_join(qualification_units::table)
         .filter(qualification_unit_links::qualification_code.eq(code))
         .order((qualification_unit_links::position, qualification_units::code))
-        .select(UnitRow::as_select())
+        .select((
+            UnitRow::as_select(),
+            qualification_unit_links::compulsory,
+            qualification_unit_links::competence_area,
+        ))
         .load(conn)?;
     Ok(Some((qualification, units)))
+}
+
+/// A unit in a qualification: the unit, whether compulsory, and its competence area.
+pub type PlacedUnitRow = (UnitRow, Option<bool>, Option<String>);
+
+/// A qualification's competence areas in order.
+pub fn competence_areas_of(conn: &mut DbConnection, code: &str) -> QueryResult<Vec<CompetenceAreaRow>> {
+    competence_areas::table
+        .filter(competence_areas::qualification_code.eq(code))
+        .order(competence_areas::position)
+        .select(CompetenceAreaRow::as_select())
+        .load(conn)
+}
+
+/// A unit's professional requirements in order.
+pub fn requirements_of(conn: &mut DbConnection, unit: &str) -> QueryResult<Vec<UnitRequirementRow>> {
+    unit_requirements::table
+        .filter(unit_requirements::unit_code.eq(unit))
+        .order(unit_requirements::position)
+        .select(UnitRequirementRow::as_select())
+        .load(conn)
 }
 
 /// A unit with the codes of the qualifications it belongs to.

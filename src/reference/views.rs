@@ -1,8 +1,12 @@
 //! How reference data reads: stored rows as the API shows them.
 
 use super::{
-    dto::{Municipality, QualificationSummary, Region, UnitSummary},
-    model::{MunicipalityRow, QualificationRow, RegionRow, UnitRow},
+    dto::{CompetenceArea, Municipality, QualificationSummary, Region, Requirement, UnitSummary},
+    import::RequirementsDocument,
+    model::{
+        CompetenceAreaRow, MunicipalityRow, QualificationRow, RegionRow, RequirementsDocumentRow,
+        UnitRequirementRow, UnitRow,
+    },
 };
 use crate::text::localized;
 
@@ -50,6 +54,38 @@ impl From<UnitRow> for UnitSummary {
             code: row.code,
             competence_points: row.competence_points,
             sample: row.sample,
+            compulsory: None,
+            competence_area: None,
         }
+    }
+}
+
+impl From<CompetenceAreaRow> for CompetenceArea {
+    fn from(row: CompetenceAreaRow) -> Self {
+        Self {
+            name: localized(&row.name_fi, &row.name_sv, &row.name_en),
+            code: row.code,
+        }
+    }
+}
+
+impl From<UnitRequirementRow> for Requirement {
+    fn from(row: UnitRequirementRow) -> Self {
+        Self {
+            position: row.position,
+            text: localized(&row.text_fi, &row.text_sv, &row.text_en),
+        }
+    }
+}
+
+impl RequirementsDocument {
+    /// The document a qualification's stored columns name, if any.
+    pub fn from_row(row: RequirementsDocumentRow) -> Option<Self> {
+        Some(Self {
+            eperusteet_id: row.eperusteet_id?,
+            diary_number: row.diary_number?,
+            valid_from: row.requirements_valid_from,
+            valid_until: row.requirements_valid_until,
+        })
     }
 }

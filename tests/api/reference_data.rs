@@ -3,7 +3,7 @@ use opinto_registry::{
     db::Db,
     reference::import::{self, Counts},
 };
-use serde_json::json;
+use serde_json::{json, Value};
 
 use crate::{backend_tests, helpers::TestApp};
 
@@ -256,7 +256,197 @@ async fn administrators_import_over_http(app: TestApp) {
     );
 }
 
+/// The ePerusteet document committed with the reference data (Puutarhatalouden perustutkinto,
+/// 75/011/2014), as ePerusteet publishes it.
+fn eperusteet_document() -> Value {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/reference/eperusteet/puutarhatalouden-perustutkinto-75-011-2014.json"
+    );
+    serde_json::from_slice(&std::fs::read(path).expect("the document is committed")).expect("it is JSON")
+}
+
+/// The counts of one kind in an import report: (created, updated, unchanged).
+fn counted(report: &Value, kind: &str) -> (u64, u64, u64) {
+    let count = |what: &str| report[kind][what].as_u64().expect("a count");
+    (count("created"), count("updated"), count("unchanged"))
+}
+
+async fn national_requirements_are_imported_from_eperusteet(app: TestApp) {
+    const PATH: &str = "/v1/reference-data/eperusteet";
+    let document = eperusteet_document();
+    let first = app.post_json(PATH, &document).await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.text);
+    assert_eq!(
+        counted(&first.body, "qualifications"),
+        (1, 0, 0),
+        "{}",
+        first.text
+    );
+    assert_eq!(
+        counted(&first.body, "qualification_units"),
+        (29, 0, 0),
+        "{}",
+        first.text
+    );
+    assert_eq!(first.body["requirements_documents_changed"], 1);
+    assert_eq!(first.body["competence_area_lists_replaced"], 1);
+
+    let qualification = app.get("/v1/qualifications/361201").await;
+    assert_eq!(qualification.status, StatusCode::OK, "{}", qualification.text);
+    let body = &qualification.body;
+    assert_eq!(body["name"]["fi"], "Puutarha-alan perustutkinto");
+    assert_eq!(body["type"], "vocational_upper_secondary");
+    assert_eq!(body["competence_points"], 180);
+    assert_eq!(
+        body["requirements_document"],
+        json!({"eperusteet_id": 1721199, "diary_number": "75/011/2014", "valid_from": "2016-08-01", "valid_until": null})
+    );
+    let areas: Vec<&str> = body["competence_areas"]
+        .as_array()
+        .expect("areas")
+        .iter()
+        .map(|area| area["code"].as_str().expect("code"))
+        .collect();
+    assert_eq!(areas, vec!["1584", "1585", "1583"]);
+    let units = body["units"].as_array().expect("units");
+    assert_eq!(units.len(), 29);
+    assert_eq!(
+        units[0],
+        json!({"code": "100754", "name": {"fi": "Työskentely puutarha-alalla", "sv": "Att arbeta inom trädgårdsbranschen"},
+            "competence_points": 25, "sample": false, "compulsory": true, "competence_area": null})
+    );
+    assert!(
+        units
+            .iter()
+            .any(|unit| unit["competence_area"] == "1583" && unit["compulsory"] == true),
+        "the units of a competence area"
+    );
+    assert!(
+        units.iter().any(|unit| unit["compulsory"] == false),
+        "optional units"
+    );
+
+    let unit = app.get("/v1/qualification-units/100754").await;
+    let requirements = unit.body["requirements"].as_array().expect("requirements");
+    assert_eq!(
+        requirements[1],
+        json!({"position": 2, "text": {"fi": "lisätä ja istuttaa puutarhakasveja", "sv": requirements[1]["text"]["sv"]}})
+    );
+    assert_eq!(
+        requirements[0]["text"]["fi"],
+        "tunnistaa alan töissä puutarhakasveja (liite 2)"
+    );
+    assert!(requirements
+        .iter()
+        .all(|requirement| !requirement["text"]["fi"].as_str().expect("fi").contains('<')));
+
+    // Again, as it is: nothing changes.
+    let again = app.post_json(PATH, &document).await;
+    assert_eq!(
+        counted(&again.body, "qualification_units"),
+        (0, 0, 29),
+        "{}",
+        again.text
+    );
+    assert_eq!(counted(&again.body, "qualifications"), (0, 0, 1));
+    for replaced in [
+        "unit_lists_replaced",
+        "requirement_lists_replaced",
+        "competence_area_lists_replaced",
+        "requirements_documents_changed",
+    ] {
+        assert_eq!(again.body[replaced], 0, "{replaced}: {}", again.text);
+    }
+
+    // A later version: a unit renamed, one added.
+    let mut changed = document.clone();
+    changed["tutkinnonOsat"][0]["nimi"]["fi"] = json!("Yritystoiminnan suunnittelu ja aloittaminen");
+    let mut added = changed["tutkinnonOsat"][0].clone();
+    added["id"] = json!(999_001);
+    added["koodiArvo"] = json!("999001");
+    added["nimi"] = json!({"fi": "Puutarhan digitaaliset palvelut"});
+    changed["tutkinnonOsat"]
+        .as_array_mut()
+        .expect("units")
+        .push(added);
+    let ways = changed["suoritustavat"].as_array_mut().expect("ways");
+    let ops = ways
+        .iter_mut()
+        .find(|way| way["suoritustapakoodi"] == "ops")
+        .expect("ops");
+    ops["tutkinnonOsaViitteet"]
+        .as_array_mut()
+        .expect("references")
+        .push(json!({"id": 999_002, "laajuus": 15, "jarjestys": 99, "_tutkinnonOsa": "999001"}));
+    let later = app.post_json(PATH, &changed).await;
+    assert_eq!(later.status, StatusCode::OK, "{}", later.text);
+    assert_eq!(
+        counted(&later.body, "qualification_units"),
+        (1, 1, 28),
+        "{}",
+        later.text
+    );
+    assert_eq!(later.body["unit_lists_replaced"], 1);
+    let renamed = app.get("/v1/qualification-units/101050").await;
+    assert_eq!(
+        renamed.body["name"]["fi"],
+        "Yritystoiminnan suunnittelu ja aloittaminen"
+    );
+    let units = app.get("/v1/qualifications/361201").await.body["units"].clone();
+    assert_eq!(units.as_array().expect("units").len(), 30);
+    assert_eq!(
+        units[29]["code"], "999001",
+        "a unit the structure does not place comes last"
+    );
+
+    // Only administrators import; a document without a qualification changes nothing.
+    let organisation = app
+        .create_organisation(&crate::helpers::organisation_body(json!({})))
+        .await;
+    let token = app
+        .token_for(organisation["id"].as_str().expect("id"), "environments:write")
+        .await;
+    app.post_json_as(Some(&token), PATH, &document)
+        .await
+        .assert_problem(StatusCode::FORBIDDEN, "forbidden");
+    let mut nameless = document.clone();
+    nameless["koulutukset"] = json!([]);
+    let refused = app.post_json(PATH, &nameless).await;
+    refused.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation-error");
+    assert_eq!(refused.error_fields(), vec!["$.koulutukset"]);
+}
+
+/// Importing national units into a qualification that lists sample units keeps the sample units,
+/// still marked as sample data.
+async fn sample_units_stay_beside_national_ones(app: TestApp) {
+    let mut document = eperusteet_document();
+    document["koulutukset"][0]["koulutuskoodiArvo"] = json!("381141");
+    let before = app.get("/v1/qualifications/381141").await.body["units"].clone();
+    let samples: Vec<Value> = before
+        .as_array()
+        .expect("units")
+        .iter()
+        .filter(|unit| unit["sample"] == true)
+        .cloned()
+        .collect();
+    assert!(!samples.is_empty());
+    let reply = app.post_json("/v1/reference-data/eperusteet", &document).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    let after = app.get("/v1/qualifications/381141").await.body["units"].clone();
+    let after = after.as_array().expect("units");
+    assert_eq!(after.len(), 29 + samples.len());
+    let kept: Vec<Value> = after
+        .iter()
+        .filter(|unit| unit["sample"] == true)
+        .cloned()
+        .collect();
+    assert_eq!(kept, samples, "kept, in their order, still sample data");
+}
+
 backend_tests!(
+    national_requirements_are_imported_from_eperusteet,
+    sample_units_stay_beside_national_ones,
     administrators_import_over_http,
     regions_include_satakunta_and_kainuu,
     municipalities_filter_by_region,
