@@ -10,7 +10,7 @@ use super::{
 };
 use crate::{
     locale::Language,
-    pdf::{Document, Role, Style, MARGIN, TEXT_WIDTH},
+    pdf::{Document, Role, Style, TEXT_WIDTH},
 };
 
 /// The side of one QR module, in points.
@@ -166,7 +166,7 @@ impl Sheet<'_> {
             self.document.text(Role::Paragraph, &details.join(" · "), SMALL);
         }
         self.document.gap(8.0);
-        self.document.rule(MARGIN, TEXT_WIDTH);
+        self.document.rule(0.0, TEXT_WIDTH);
         self.document.gap(14.0);
     }
 
@@ -282,7 +282,7 @@ impl Sheet<'_> {
             self.document.text(Role::Paragraph, &issued, BODY);
         }
         self.document.gap(40.0);
-        self.document.rule(MARGIN, 220.0);
+        self.document.rule(0.0, 220.0);
         self.document.gap(2.0);
         self.document.text(Role::Paragraph, &certificate.coach.name, NAME);
         let role = certificate.coach.title.as_deref().unwrap_or(words.coach);

@@ -103,8 +103,9 @@ fn page(language: Language, body: Markup) -> String {
     )
 }
 
-/// Links to the page in the other languages, each marked with its own language.
-fn other_languages(code: &str, current: Language) -> Markup {
+/// Links to the page in the other languages, each marked with its own language. Links are
+/// relative, so that they hold behind any path prefix the service is published under.
+fn other_languages(current: Language) -> Markup {
     let names = [
         (Language::Fi, "Suomeksi"),
         (Language::Sv, "På svenska"),
@@ -114,7 +115,7 @@ fn other_languages(code: &str, current: Language) -> Markup {
         nav aria-label=(words(current).languages) {
             ul {
                 @for (language, name) in names.iter().filter(|(language, _)| *language != current) {
-                    li { a href={ "/verify/" (code) "?lang=" (language.tag()) } lang=(language.tag()) hreflang=(language.tag()) { (name) } }
+                    li { a href={ "?lang=" (language.tag()) } lang=(language.tag()) hreflang=(language.tag()) { (name) } }
                 }
             }
         }
@@ -154,13 +155,13 @@ fn facts(verification: &Verification, language: Language) -> Vec<(&'static str, 
         rows.push((words.reason, maud! { (reason) }));
     }
     if let Some(successor) = &verification.superseded_by_code {
-        let href = format!("/verify/{successor}?lang={}", language.tag());
+        let href = format!("{successor}?lang={}", language.tag());
         rows.push((words.successor, maud! { a href=(href) { (successor) } }));
     }
     rows
 }
 
-fn html_of(code: &str, verification: &Verification, language: Language) -> String {
+fn html_of(verification: &Verification, language: Language) -> String {
     let words = words(language);
     let status = verification
         .status
@@ -184,7 +185,7 @@ fn html_of(code: &str, verification: &Verification, language: Language) -> Strin
                     }
                 }
             }
-            (other_languages(code, language))
+            (other_languages(language))
         },
     )
 }
@@ -244,8 +245,7 @@ pub async fn verify_page(
     Query(query): Query<VerifyPageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let html = header::ContentType::html();
-    let code = code.into_inner();
-    match look_up(&db, &request, code.clone()).await {
+    match look_up(&db, &request, code.into_inner()).await {
         Ok(verification) => {
             let language = query
                 .lang
@@ -254,7 +254,7 @@ pub async fn verify_page(
             Ok(HttpResponse::Ok()
                 .insert_header(html)
                 .insert_header((header::CONTENT_LANGUAGE, language.tag()))
-                .body(html_of(&code, &verification, language)))
+                .body(html_of(&verification, language)))
         }
         Err(ApiError::NotFound { .. }) => Ok(HttpResponse::NotFound().insert_header(html).body(not_found())),
         Err(ApiError::TooManyRequests { retry_after_secs }) => Ok(HttpResponse::TooManyRequests()

@@ -176,7 +176,7 @@ pub struct Document {
     /// The next marked-content id on the current page.
     next_mark: i32,
     /// The baseline of the last line set.
-    pub y: f32,
+    y: f32,
     elements: Vec<Element>,
     links: Vec<Link>,
 }
@@ -261,18 +261,6 @@ impl Document {
         }
     }
 
-    /// Sets a line of text at `x` on the current baseline without moving down, as one paragraph.
-    pub fn text_at(&mut self, text: &str, x: f32, style: Style) {
-        let id = self.mark(Role::Paragraph);
-        self.show(text, x, style);
-        self.page.end_marked_content();
-        self.elements.push(Element {
-            role: Role::Paragraph,
-            alt: None,
-            marks: vec![(self.page_index(), id)],
-        });
-    }
-
     /// Sets a row of columns as one paragraph, each cell wrapped to its width, read left to right.
     pub fn columns(&mut self, cells: &[Column], style: Style) {
         let leading = style.size * 1.35;
@@ -319,12 +307,13 @@ impl Document {
             .end_marked_content();
     }
 
-    /// A horizontal line from `x` to `x + length` at the current baseline: decoration only.
+    /// A horizontal line from `x` (from the margin) to `x + length` at the current baseline:
+    /// decoration only.
     pub fn rule(&mut self, x: f32, length: f32) {
         begin_artifact(&mut self.page, ArtifactType::Layout)
             .set_line_width(0.6)
-            .move_to(x, self.y)
-            .line_to(x + length, self.y)
+            .move_to(MARGIN + x, self.y)
+            .line_to(MARGIN + x + length, self.y)
             .stroke()
             .end_marked_content();
     }
