@@ -21,7 +21,7 @@ use super::{
     status_list,
 };
 pub use crate::issuers::PublicUrl;
-use crate::{error::ApiError, issuers::keys::CredentialKeys};
+use crate::{error::ApiError, issuers::keys::CredentialKeys, reference::dto::KoodistoReference};
 
 /// What signing a credential needs: the credential keys and the service's public address.
 #[derive(Clone)]
@@ -176,7 +176,10 @@ impl Builder<'_> {
             "targetName": self.name(&unit.unit.name),
             "targetDescription": unit.description,
             "targetUrl": format!("{}/v1/qualification-units/{}", self.base, unit.unit.code),
-            "targetCode": unit.unit.code,
+            // A national unit by its national code (tutkinnonosat_NNNNNN); a sample or local
+            // unit by its own code, never dressed as a national one.
+            "targetCode": KoodistoReference::unit(&unit.unit.code)
+                .map_or_else(|| unit.unit.code.clone(), |reference| reference.uri()),
             "targetFramework": format!("{} ({})", self.name(&unit.qualification.name), unit.qualification.code),
         })
     }

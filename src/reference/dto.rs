@@ -7,11 +7,65 @@ use validator::Validate;
 
 use crate::text::LocalizedText;
 
+/// A code as KOSKI, eHOKS and the other national services name it: its value in a national code
+/// list (*koodisto*) of the Finnish National Agency for Education.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({"koodiarvo": "100754", "koodistoUri": "tutkinnonosat"}))]
+pub struct KoodistoReference {
+    pub koodiarvo: String,
+    /// `maakunta`, `kunta`, `koulutus` or `tutkinnonosat`.
+    #[serde(rename = "koodistoUri")]
+    pub koodisto_uri: String,
+    /// The code list's version, when known; the value alone names the code within the list.
+    #[serde(rename = "koodistoVersio", default, skip_serializing_if = "Option::is_none")]
+    pub koodisto_versio: Option<i32>,
+}
+
+impl KoodistoReference {
+    fn of(koodisto_uri: &str, koodiarvo: &str) -> Self {
+        Self {
+            koodiarvo: koodiarvo.to_owned(),
+            koodisto_uri: koodisto_uri.to_owned(),
+            koodisto_versio: None,
+        }
+    }
+
+    pub fn region(code: &str) -> Self {
+        Self::of("maakunta", code)
+    }
+
+    pub fn municipality(code: &str) -> Self {
+        Self::of("kunta", code)
+    }
+
+    pub fn qualification(code: &str) -> Self {
+        Self::of("koulutus", code)
+    }
+
+    /// A national unit's reference; `None` for sample and local units, whose codes are not
+    /// digits (national unit codes are the digits of `tutkinnonosat_NNNNNN`).
+    pub fn unit(code: &str) -> Option<Self> {
+        is_national_unit(code).then(|| Self::of("tutkinnonosat", code))
+    }
+
+    /// The code's URI, as eHOKS writes it: `tutkinnonosat_100754`.
+    pub fn uri(&self) -> String {
+        format!("{}_{}", self.koodisto_uri, self.koodiarvo)
+    }
+}
+
+/// Whether a unit code is a national one: the digits of its `tutkinnonosat` code.
+pub fn is_national_unit(code: &str) -> bool {
+    !code.is_empty() && code.bytes().all(|byte| byte.is_ascii_digit())
+}
+
 /// A region (*maakunta*) by its two-digit Statistics Finland code.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
-#[schema(example = json!({"code": "04", "name": {"fi": "Satakunta", "sv": "Satakunta", "en": "Satakunta Region"}, "in_force": true, "placeholder": false}))]
+#[schema(example = json!({"code": "04", "koodisto": {"koodiarvo": "04", "koodistoUri": "maakunta"}, "name": {"fi": "Satakunta", "sv": "Satakunta", "en": "Satakunta Region"}, "in_force": true, "placeholder": false}))]
 pub struct Region {
     pub code: String,
+    /// The same code in KOSKI's shape.
+    pub koodisto: KoodistoReference,
     pub name: LocalizedText,
     /// False for regions that no longer exist (e.g. 20 Itä-Uusimaa, merged in 2011).
     pub in_force: bool,
@@ -21,9 +75,11 @@ pub struct Region {
 
 /// A municipality (*kunta*) by its three-digit official code.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
-#[schema(example = json!({"code": "684", "name": {"fi": "Rauma", "sv": "Raumo"}, "region": "04", "in_force": true, "valid_to": null, "placeholder": false}))]
+#[schema(example = json!({"code": "684", "koodisto": {"koodiarvo": "684", "koodistoUri": "kunta"}, "name": {"fi": "Rauma", "sv": "Raumo"}, "region": "04", "in_force": true, "valid_to": null, "placeholder": false}))]
 pub struct Municipality {
     pub code: String,
+    /// The same code in KOSKI's shape.
+    pub koodisto: KoodistoReference,
     pub name: LocalizedText,
     /// The region's code; unknown for many municipalities that ended long ago.
     pub region: Option<String>,
@@ -51,6 +107,7 @@ crate::text_enum! {
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[schema(example = json!({
     "code": "381141",
+    "koodisto": {"koodiarvo": "381141", "koodistoUri": "koulutus"},
     "name": {"fi": "Puhtaus- ja kiinteistöpalvelualan perustutkinto", "sv": "Grundexamen inom rengörings- och fastighetsservicebranschen", "en": "Vocational qualification in Cleaning and Property Services"},
     "type": "vocational_upper_secondary",
     "competence_points": 180,
@@ -60,6 +117,8 @@ crate::text_enum! {
 pub struct QualificationSummary {
     /// The national six-digit qualification code (*koulutus* code).
     pub code: String,
+    /// The same code in KOSKI's shape.
+    pub koodisto: KoodistoReference,
     pub name: LocalizedText,
     #[serde(rename = "type")]
     pub qualification_type: QualificationType,
@@ -73,9 +132,11 @@ pub struct QualificationSummary {
 
 /// A qualification unit as part of a qualification.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
-#[schema(example = json!({"code": "100761", "name": {"fi": "Viljelyteknologian hyödyntäminen"}, "competence_points": 15, "sample": false, "compulsory": false, "competence_area": "1583"}))]
+#[schema(example = json!({"code": "100761", "koodisto": {"koodiarvo": "100761", "koodistoUri": "tutkinnonosat"}, "name": {"fi": "Viljelyteknologian hyödyntäminen"}, "competence_points": 15, "sample": false, "compulsory": false, "competence_area": "1583"}))]
 pub struct UnitSummary {
     pub code: String,
+    /// A national unit's code in KOSKI's shape; `null` for sample and local units.
+    pub koodisto: Option<KoodistoReference>,
     pub name: LocalizedText,
     pub competence_points: Option<i32>,
     pub sample: bool,
@@ -110,12 +171,13 @@ pub struct Requirement {
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[schema(example = json!({
     "code": "381141",
+    "koodisto": {"koodiarvo": "381141", "koodistoUri": "koulutus"},
     "name": {"fi": "Puhtaus- ja kiinteistöpalvelualan perustutkinto", "sv": "Grundexamen inom rengörings- och fastighetsservicebranschen"},
     "type": "vocational_upper_secondary",
     "competence_points": 180,
     "replaced_by": null,
     "sample": false,
-    "units": [{"code": "SAMPLE-101", "name": {"fi": "Asiakaslähtöiset puhtaus- ja kiinteistöpalvelut"}, "competence_points": 45, "sample": true, "compulsory": null, "competence_area": null}],
+    "units": [{"code": "SAMPLE-101", "koodisto": null, "name": {"fi": "Asiakaslähtöiset puhtaus- ja kiinteistöpalvelut"}, "competence_points": 45, "sample": true, "compulsory": null, "competence_area": null}],
     "competence_areas": [],
     "requirements_document": null
 }))]
@@ -131,9 +193,11 @@ pub struct Qualification {
 
 /// A qualification unit with the qualifications it belongs to.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
-#[schema(example = json!({"code": "SAMPLE-103", "name": {"fi": "Kiinteistönhoitopalveluissa toimiminen"}, "competence_points": 60, "sample": true, "qualifications": ["351204", "381141"], "requirements": []}))]
+#[schema(example = json!({"code": "SAMPLE-103", "koodisto": null, "name": {"fi": "Kiinteistönhoitopalveluissa toimiminen"}, "competence_points": 60, "sample": true, "qualifications": ["351204", "381141"], "requirements": []}))]
 pub struct QualificationUnit {
     pub code: String,
+    /// A national unit's code in KOSKI's shape; `null` for sample and local units.
+    pub koodisto: Option<KoodistoReference>,
     pub name: LocalizedText,
     pub competence_points: Option<i32>,
     pub sample: bool,

@@ -159,6 +159,7 @@ pub async fn get_unit(
         })?;
     let summary = UnitSummary::from(unit);
     Ok(HttpResponse::Ok().json(QualificationUnit {
+        koodisto: summary.koodisto,
         code: summary.code,
         name: summary.name,
         competence_points: summary.competence_points,

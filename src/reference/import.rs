@@ -417,6 +417,12 @@ impl Problems {
         let mut known_units: HashSet<String> = stored.keys().cloned().collect();
         for (index, unit) in file.qualification_units.iter().enumerate() {
             let path = format!("$.qualification_units[{index}]");
+            if unit.sample && super::dto::is_national_unit(&unit.code) {
+                self.add(
+                    format!("{path}.code"),
+                    "a sample unit's code must not be all digits, as national unit codes are",
+                );
+            }
             if stored.get(&unit.code) == Some(&true) && !unit.sample {
                 self.add(
                     format!("{path}.sample"),

@@ -1,7 +1,10 @@
 //! How reference data reads: stored rows as the API shows them.
 
 use super::{
-    dto::{CompetenceArea, Municipality, QualificationSummary, Region, Requirement, UnitSummary},
+    dto::{
+        CompetenceArea, KoodistoReference, Municipality, QualificationSummary, Region, Requirement,
+        UnitSummary,
+    },
     import::RequirementsDocument,
     model::{
         CompetenceAreaRow, MunicipalityRow, QualificationRow, RegionRow, RequirementsDocumentRow,
@@ -13,6 +16,7 @@ use crate::text::localized;
 impl From<RegionRow> for Region {
     fn from(row: RegionRow) -> Self {
         Self {
+            koodisto: KoodistoReference::region(&row.code),
             name: localized(&row.name_fi, &row.name_sv, &row.name_en),
             code: row.code,
             in_force: row.in_force,
@@ -24,6 +28,7 @@ impl From<RegionRow> for Region {
 impl From<MunicipalityRow> for Municipality {
     fn from(row: MunicipalityRow) -> Self {
         Self {
+            koodisto: KoodistoReference::municipality(&row.code),
             name: localized(&row.name_fi, &row.name_sv, &row.name_en),
             code: row.code,
             region: row.region_code,
@@ -37,6 +42,7 @@ impl From<MunicipalityRow> for Municipality {
 impl From<QualificationRow> for QualificationSummary {
     fn from(row: QualificationRow) -> Self {
         Self {
+            koodisto: KoodistoReference::qualification(&row.code),
             name: localized(&row.name_fi, &row.name_sv, &row.name_en),
             code: row.code,
             qualification_type: row.qualification_type,
@@ -50,6 +56,7 @@ impl From<QualificationRow> for QualificationSummary {
 impl From<UnitRow> for UnitSummary {
     fn from(row: UnitRow) -> Self {
         Self {
+            koodisto: KoodistoReference::unit(&row.code),
             name: localized(&row.name_fi, &row.name_sv, &row.name_en),
             code: row.code,
             competence_points: row.competence_points,

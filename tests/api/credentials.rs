@@ -548,7 +548,58 @@ async fn revocation_is_published_in_the_issuers_status_list(app: TestApp) {
     ));
 }
 
+/// A national unit is aligned by its national code, as KOSKI and eHOKS name it; its qualification
+/// and unit read back with KOSKI's code references.
+async fn national_units_are_aligned_by_their_national_code(app: TestApp) {
+    let imported = app
+        .post_json(
+            "/v1/reference-data/eperusteet",
+            &crate::reference_data::eperusteet_document(),
+        )
+        .await;
+    assert_eq!(imported.status, StatusCode::OK, "{}", imported.text);
+    let parties = parties(&app).await;
+    let mut body = certificate_body(&parties.environment);
+    body["units"][0]["qualification"] = json!("361201");
+    body["units"][0]["unit"] = json!("100754");
+    let created = app
+        .post_json_as(Some(&parties.workshop), "/v1/certificates", &body)
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
+    let id = created.body["id"].as_str().expect("id");
+    issue(&app, &parties.workshop, id).await;
+    let payload = verified_payload(&app, &credential_of(&app, &parties, id).await).await;
+    let alignment = &payload["credentialSubject"]["achievement"]["alignment"][0];
+    assert_eq!(alignment["targetCode"], "tutkinnonosat_100754", "{payload}");
+
+    let unit = app.get("/v1/qualification-units/100754").await;
+    assert_eq!(
+        unit.body["koodisto"],
+        json!({"koodiarvo": "100754", "koodistoUri": "tutkinnonosat"})
+    );
+    let sample = app.get("/v1/qualification-units/SAMPLE-107").await;
+    assert_eq!(
+        sample.body["koodisto"],
+        Value::Null,
+        "a sample unit has no national code"
+    );
+    let qualification = app.get("/v1/qualifications/361201").await;
+    assert_eq!(
+        qualification.body["koodisto"],
+        json!({"koodiarvo": "361201", "koodistoUri": "koulutus"})
+    );
+    let municipalities = app.get("/v1/municipalities?region=04&limit=1").await;
+    let code = municipalities.body["items"][0]["code"].as_str().expect("a code");
+    assert_eq!(
+        municipalities.body["items"][0]["koodisto"],
+        json!({"koodiarvo": code, "koodistoUri": "kunta"})
+    );
+    let regions = app.get("/v1/regions?limit=1").await;
+    assert_eq!(regions.body["items"][0]["koodisto"]["koodistoUri"], "maakunta");
+}
+
 backend_tests!(
+    national_units_are_aligned_by_their_national_code,
     credentials_follow_the_open_badges_jwt_proof_format,
     the_issuer_id_is_an_open_badges_profile,
     the_credential_says_everything_the_certificate_says_and_nothing_personal,

@@ -258,7 +258,7 @@ async fn administrators_import_over_http(app: TestApp) {
 
 /// The ePerusteet document committed with the reference data (Puutarhatalouden perustutkinto,
 /// 75/011/2014), as ePerusteet publishes it.
-fn eperusteet_document() -> Value {
+pub fn eperusteet_document() -> Value {
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/reference/eperusteet/puutarhatalouden-perustutkinto-75-011-2014.json"
@@ -313,7 +313,8 @@ async fn national_requirements_are_imported_from_eperusteet(app: TestApp) {
     assert_eq!(units.len(), 29);
     assert_eq!(
         units[0],
-        json!({"code": "100754", "name": {"fi": "Työskentely puutarha-alalla", "sv": "Att arbeta inom trädgårdsbranschen"},
+        json!({"code": "100754", "koodisto": {"koodiarvo": "100754", "koodistoUri": "tutkinnonosat"},
+            "name": {"fi": "Työskentely puutarha-alalla", "sv": "Att arbeta inom trädgårdsbranschen"},
             "competence_points": 25, "sample": false, "compulsory": true, "competence_area": null})
     );
     assert!(
