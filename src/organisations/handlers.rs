@@ -95,7 +95,7 @@ pub async fn list(
 
 /// Changes an organisation with a JSON Merge Patch (RFC 7396): fields left out stay as they are,
 /// `null` clears an optional field. A client changes only its own organisation, and only its names
-/// and contact details (`name`, `website`, `email`, `phone`): `kind`, `active`, `business_id`,
+/// and contact details (`name`, `website`, `email`, `phone`, `address`): `kind`, `active`, `business_id`,
 /// `oph_oid` and `municipality` decide what the organisation may do or who it is, and only
 /// platform administrators change them (403 naming each such field otherwise).
 #[utoipa::path(

@@ -199,6 +199,38 @@ fn respond(
     })
 }
 
+/// The heading of a programme's report: its name, its period, the period reported when narrower,
+/// and the day counted on.
+fn programme_heading(statistics: &ProgrammeStatistics, language: Language) -> ReportHeading {
+    let date = |day| language.date(day);
+    let say = |fi, sv, en| language.pick(fi, sv, en);
+    let mut lines = vec![format!(
+        "{} {} – {}",
+        say("Ohjelmakausi", "Programperiod", "Programme period"),
+        date(statistics.starts_on),
+        date(statistics.ends_on)
+    )];
+    if (statistics.from, statistics.until) != (statistics.starts_on, statistics.ends_on) {
+        lines.push(format!(
+            "{} {} – {}",
+            say("Raportointikausi", "Rapportperiod", "Reporting period"),
+            date(statistics.from),
+            date(statistics.until)
+        ));
+    }
+    lines.push(format!(
+        "{} {}",
+        say("Tilanne", "Läge per", "As of"),
+        date(statistics.as_of)
+    ));
+    ReportHeading {
+        title: statistics.programme_name.get(language.tag()).to_owned(),
+        lines,
+        exact: statistics.exact,
+        language,
+    }
+}
+
 /// A programme's outcome statistics for its funders: participants, next steps, completed units and
 /// qualifications, learning environments made recognisable. The administering organisation sees exact
 /// figures; others (also without a token) see public figures.
@@ -253,33 +285,7 @@ pub async fn programme_statistics(
             programme::compute(conn, &row, (period, language), exact)
         })
         .await?;
-    let date = |day| language.date(day);
-    let say = |fi, sv, en| language.pick(fi, sv, en);
-    let mut lines = vec![format!(
-        "{} {} – {}",
-        say("Ohjelmakausi", "Programperiod", "Programme period"),
-        date(statistics.starts_on),
-        date(statistics.ends_on)
-    )];
-    if (statistics.from, statistics.until) != (statistics.starts_on, statistics.ends_on) {
-        lines.push(format!(
-            "{} {} – {}",
-            say("Raportointikausi", "Rapportperiod", "Reporting period"),
-            date(statistics.from),
-            date(statistics.until)
-        ));
-    }
-    lines.push(format!(
-        "{} {}",
-        say("Tilanne", "Läge per", "As of"),
-        date(statistics.as_of)
-    ));
-    let heading = ReportHeading {
-        title: statistics.programme_name.get(language.tag()).to_owned(),
-        lines,
-        exact: statistics.exact,
-        language,
-    };
+    let heading = programme_heading(&statistics, language);
     respond(
         asked.format,
         &statistics,
