@@ -164,7 +164,40 @@ pub struct CompetenceArea {
 pub struct Requirement {
     /// Its place in the unit's list, from 1: how a certificate names it.
     pub position: i32,
-    pub text: LocalizedText,
+    pub text: RequirementText,
+}
+
+/// A requirement's wording in Finnish and, where the document has them, Swedish and English:
+/// longer than a name may be.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"fi": "lisätä ja istuttaa puutarhakasveja", "sv": "föröka och plantera trädgårdsväxter"}))]
+pub struct RequirementText {
+    #[schema(min_length = 1, max_length = 2000, pattern = r"\S")]
+    pub fi: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(min_length = 1, max_length = 2000, pattern = r"\S")]
+    pub sv: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(min_length = 1, max_length = 2000, pattern = r"\S")]
+    pub en: Option<String>,
+}
+
+impl RequirementText {
+    /// Every language's text, Finnish first.
+    pub fn texts(&self) -> impl Iterator<Item = &String> {
+        std::iter::once(&self.fi)
+            .chain(self.sv.as_ref())
+            .chain(self.en.as_ref())
+    }
+
+    pub fn trimmed(self) -> Self {
+        Self {
+            fi: self.fi.trim().to_owned(),
+            sv: self.sv.map(|text| text.trim().to_owned()),
+            en: self.en.map(|text| text.trim().to_owned()),
+        }
+    }
 }
 
 /// A qualification with its units.

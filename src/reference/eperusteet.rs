@@ -12,7 +12,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::{
-    dto::QualificationType,
+    dto::{QualificationType, RequirementText},
     import::{
         self, CompetenceAreaEntry, ImportError, ImportReport, PlacedUnit, QualificationEntry, ReferenceFile,
         RequirementsDocument, UnitEntry, UnitLinkEntry,
@@ -33,6 +33,16 @@ struct Texts {
 }
 
 impl Texts {
+    /// As a requirement's wording, when it has a Finnish text.
+    fn requirement(&self) -> Option<RequirementText> {
+        let text = self.localized()?;
+        Some(RequirementText {
+            fi: text.fi,
+            sv: text.sv,
+            en: text.en,
+        })
+    }
+
     fn localized(&self) -> Option<LocalizedText> {
         let clean = |text: &Option<String>| {
             text.as_deref()
@@ -174,14 +184,14 @@ fn list_items(html: &str) -> Vec<String> {
 
 /// A unit's professional requirements: the 2019 structured form when present, else the items of
 /// the older HTML lists. Swedish texts are kept only when they pair one to one with the Finnish.
-fn requirements(unit: &TutkinnonOsa) -> Vec<LocalizedText> {
+fn requirements(unit: &TutkinnonOsa) -> Vec<RequirementText> {
     if let Some(structured) = &unit.ammattitaitovaatimukset2019 {
         let mut found = Vec::new();
         let mut take = |list: &Value| {
             for requirement in list.as_array().into_iter().flatten() {
                 let texts: Texts =
                     serde_json::from_value(requirement["vaatimus"].clone()).unwrap_or_default();
-                found.extend(texts.localized());
+                found.extend(texts.requirement());
             }
         };
         take(&structured["vaatimukset"]);
@@ -199,7 +209,11 @@ fn requirements(unit: &TutkinnonOsa) -> Vec<LocalizedText> {
     finnish
         .into_iter()
         .enumerate()
-        .map(|(index, fi)| LocalizedText::new(&fi, paired.then(|| swedish[index].clone()), None))
+        .map(|(index, fi)| RequirementText {
+            fi,
+            sv: paired.then(|| swedish[index].clone()),
+            en: None,
+        })
         .collect()
 }
 

@@ -102,7 +102,7 @@ pub struct UnitEntry {
     /// The unit's professional requirements (*ammattitaitovaatimukset*) in order, each a short
     /// text a coach can tick as shown. Absent: left as they are; present: replaced.
     #[serde(default)]
-    pub requirements: Option<Vec<LocalizedText>>,
+    pub requirements: Option<Vec<super::dto::RequirementText>>,
 }
 
 /// A unit of a qualification: its code, or its code with its place in the qualification's
@@ -125,6 +125,7 @@ pub struct PlacedUnit {
     pub compulsory: Option<bool>,
     /// The code of the competence area (*osaamisala*) it belongs to, one of `competence_areas`.
     #[serde(default)]
+    #[schema(pattern = "^[0-9]{1,10}$")]
     pub competence_area: Option<String>,
 }
 
@@ -433,14 +434,8 @@ impl Problems {
                 );
             }
             for (position, requirement) in unit.requirements.iter().flatten().enumerate() {
-                let texts = [
-                    Some(&requirement.fi),
-                    requirement.sv.as_ref(),
-                    requirement.en.as_ref(),
-                ];
-                if texts
-                    .iter()
-                    .flatten()
+                if requirement
+                    .texts()
                     .any(|text| text.trim().is_empty() || text.chars().count() > 2000)
                 {
                     self.add(
@@ -481,16 +476,31 @@ impl Problems {
             self.competence_points(&path, qualification.competence_points);
             self.name(&path, &qualification.name);
             let mut listed = HashSet::new();
-            let areas: HashSet<&str> = qualification
-                .competence_areas
-                .iter()
-                .flatten()
-                .map(|area| area.code.as_str())
-                .collect();
+            let mut areas: HashSet<&str> = HashSet::new();
+            for (area_index, area) in qualification.competence_areas.iter().flatten().enumerate() {
+                let area_path = format!("{path}.competence_areas[{area_index}]");
+                if !(1..=10).contains(&area.code.len()) || !is_digits(&area.code, area.code.len()) {
+                    self.add(
+                        format!("{area_path}.code"),
+                        "a competence area code is 1 to 10 digits",
+                    );
+                } else if !areas.insert(&area.code) {
+                    self.add(
+                        format!("{area_path}.code"),
+                        format!("code {:?} appears twice", area.code),
+                    );
+                }
+                self.name(&area_path, &area.name);
+            }
             for (unit_index, unit) in qualification.units.iter().flatten().enumerate() {
                 let unit_path = format!("{path}.units[{unit_index}]");
                 if let (_, Some(area)) = unit.placement() {
-                    if qualification.competence_areas.is_some() && !areas.contains(area.as_str()) {
+                    if area.is_empty() || area.len() > 10 || !is_digits(&area, area.len()) {
+                        self.add(
+                            format!("{unit_path}.competence_area"),
+                            "a competence area code is 1 to 10 digits",
+                        );
+                    } else if qualification.competence_areas.is_some() && !areas.contains(area.as_str()) {
                         self.add(
                             format!("{unit_path}.competence_area"),
                             format!("not one of the qualification's competence areas: {area:?}"),

@@ -3,7 +3,7 @@
 use super::{
     dto::{
         CompetenceArea, KoodistoReference, Municipality, QualificationSummary, Region, Requirement,
-        UnitSummary,
+        RequirementText, UnitSummary,
     },
     import::RequirementsDocument,
     model::{
@@ -80,7 +80,11 @@ impl From<UnitRequirementRow> for Requirement {
     fn from(row: UnitRequirementRow) -> Self {
         Self {
             position: row.position,
-            text: localized(&row.text_fi, &row.text_sv, &row.text_en),
+            text: RequirementText {
+                fi: row.text_fi,
+                sv: row.text_sv,
+                en: row.text_en,
+            },
         }
     }
 }

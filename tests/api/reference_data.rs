@@ -216,6 +216,31 @@ async fn a_bad_import_names_the_element_and_changes_nothing(app: TestApp) {
         .cloned()
         .expect("Satakunta");
     assert_eq!(satakunta["name"]["fi"], "Satakunta", "nothing half-imported");
+
+    // Competence areas, requirements and sample codes are checked like the rest.
+    let structure = json!({
+        "qualification_units": [
+            {"code": "123456", "name": {"fi": "Näyte"}, "sample": true},
+            {"code": "SAMPLE-950", "name": {"fi": "Osa"}, "sample": true, "requirements": [{"fi": "\u{c}"}]}
+        ],
+        "qualifications": [{"code": "381141", "name": {"fi": "Tutkinto"}, "type": "other",
+            "competence_areas": [{"code": "1", "name": {"fi": "Ala", "en": "\u{c}"}}, {"code": "x", "name": {"fi": "Toinen"}}],
+            "units": [{"code": "SAMPLE-950", "competence_area": "9"}]}]
+    });
+    let refused = app.post_json("/v1/reference-data", &structure).await;
+    refused.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation-error");
+    assert_eq!(
+        refused.error_fields(),
+        vec![
+            "$.qualification_units[0].code",
+            "$.qualification_units[1].requirements[0]",
+            "$.qualifications[0].competence_areas[0].name.en",
+            "$.qualifications[0].competence_areas[1].code",
+            "$.qualifications[0].units[0].competence_area",
+        ],
+        "{}",
+        refused.text
+    );
 }
 
 async fn administrators_import_over_http(app: TestApp) {
