@@ -65,6 +65,17 @@ pub async fn draft(app: &TestApp, parties: &Parties) -> String {
     reply.body["id"].as_str().expect("id").to_owned()
 }
 
+/// Drafts a certificate of `body` as the workshop and issues it; its id.
+pub async fn issued_from(app: &TestApp, parties: &Parties, body: &Value) -> String {
+    let created = app
+        .post_json_as(Some(&parties.workshop), "/v1/certificates", body)
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
+    let id = created.body["id"].as_str().expect("id").to_owned();
+    issue(app, &parties.workshop, &id).await;
+    id
+}
+
 pub async fn issue(app: &TestApp, token: &str, id: &str) -> Reply {
     let reply = app
         .post_json_as(
@@ -877,12 +888,7 @@ async fn names_in_every_alphabet_print_as_written(app: TestApp) {
     body["holder"]["family_name"] = json!("Nguyễn-Čuđe");
     body["coach"] = json!({"name": "Máret Ŋuolggá", "title": "bargobagadalli"});
     body["units"][0]["skills"][0]["text"] = json!("Працює безпечно з ножами; Ǯǯ Ŧŧ Šš Žž");
-    let created = app
-        .post_json_as(Some(&parties.workshop), "/v1/certificates", &body)
-        .await;
-    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
-    let id = created.body["id"].as_str().expect("id");
-    issue(&app, &parties.workshop, id).await;
+    let id = issued_from(&app, &parties, &body).await;
     let printed = app
         .get_as(Some(&parties.workshop), &format!("/v1/certificates/{id}/pdf"))
         .await;

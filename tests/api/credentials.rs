@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 
 use crate::{
     backend_tests,
-    certificates::{certificate_body, decode_part, draft, issue, parties, Parties, HETU},
+    certificates::{certificate_body, decode_part, draft, issue, issued_from, parties, Parties, HETU},
     helpers::{shared_rsa_key, spawn_app_with, Backend, TestApp},
 };
 
@@ -562,13 +562,8 @@ async fn national_units_are_aligned_by_their_national_code(app: TestApp) {
     let mut body = certificate_body(&parties.environment);
     body["units"][0]["qualification"] = json!("361201");
     body["units"][0]["unit"] = json!("100754");
-    let created = app
-        .post_json_as(Some(&parties.workshop), "/v1/certificates", &body)
-        .await;
-    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
-    let id = created.body["id"].as_str().expect("id");
-    issue(&app, &parties.workshop, id).await;
-    let payload = verified_payload(&app, &credential_of(&app, &parties, id).await).await;
+    let id = issued_from(&app, &parties, &body).await;
+    let payload = verified_payload(&app, &credential_of(&app, &parties, &id).await).await;
     let alignment = &payload["credentialSubject"]["achievement"]["alignment"][0];
     assert_eq!(alignment["targetCode"], "tutkinnonosat_100754", "{payload}");
 
