@@ -475,47 +475,68 @@ impl Problems {
             }
             self.competence_points(&path, qualification.competence_points);
             self.name(&path, &qualification.name);
-            let mut listed = HashSet::new();
-            let mut areas: HashSet<&str> = HashSet::new();
-            for (area_index, area) in qualification.competence_areas.iter().flatten().enumerate() {
-                let area_path = format!("{path}.competence_areas[{area_index}]");
-                if !(1..=10).contains(&area.code.len()) || !is_digits(&area.code, area.code.len()) {
-                    self.add(
-                        format!("{area_path}.code"),
-                        "a competence area code is 1 to 10 digits",
-                    );
-                } else if !areas.insert(&area.code) {
-                    self.add(
-                        format!("{area_path}.code"),
-                        format!("code {:?} appears twice", area.code),
-                    );
-                }
-                self.name(&area_path, &area.name);
+            let areas = self.competence_areas(&path, qualification);
+            self.unit_list(&path, qualification, (known_units, &areas));
+        }
+    }
+
+    /// Checks a qualification's competence areas; returns their codes.
+    fn competence_areas<'a>(
+        &mut self,
+        path: &str,
+        qualification: &'a QualificationEntry,
+    ) -> HashSet<&'a str> {
+        let mut areas = HashSet::new();
+        for (area_index, area) in qualification.competence_areas.iter().flatten().enumerate() {
+            let area_path = format!("{path}.competence_areas[{area_index}]");
+            if !is_area_code(&area.code) {
+                self.add(format!("{area_path}.code"), AREA_CODE);
+            } else if !areas.insert(area.code.as_str()) {
+                self.add(
+                    format!("{area_path}.code"),
+                    format!("code {:?} appears twice", area.code),
+                );
             }
-            for (unit_index, unit) in qualification.units.iter().flatten().enumerate() {
-                let unit_path = format!("{path}.units[{unit_index}]");
-                if let (_, Some(area)) = unit.placement() {
-                    if area.is_empty() || area.len() > 10 || !is_digits(&area, area.len()) {
-                        self.add(
-                            format!("{unit_path}.competence_area"),
-                            "a competence area code is 1 to 10 digits",
-                        );
-                    } else if qualification.competence_areas.is_some() && !areas.contains(area.as_str()) {
-                        self.add(
-                            format!("{unit_path}.competence_area"),
-                            format!("not one of the qualification's competence areas: {area:?}"),
-                        );
-                    }
+            self.name(&area_path, &area.name);
+        }
+        areas
+    }
+
+    /// Checks a qualification's units: known, listed once, in one of its competence areas.
+    fn unit_list(
+        &mut self,
+        path: &str,
+        qualification: &QualificationEntry,
+        (known_units, areas): (&HashSet<String>, &HashSet<&str>),
+    ) {
+        let mut listed = HashSet::new();
+        for (unit_index, unit) in qualification.units.iter().flatten().enumerate() {
+            let unit_path = format!("{path}.units[{unit_index}]");
+            if let (_, Some(area)) = unit.placement() {
+                if !is_area_code(&area) {
+                    self.add(format!("{unit_path}.competence_area"), AREA_CODE);
+                } else if qualification.competence_areas.is_some() && !areas.contains(area.as_str()) {
+                    self.add(
+                        format!("{unit_path}.competence_area"),
+                        format!("not one of the qualification's competence areas: {area:?}"),
+                    );
                 }
-                let unit = unit.code();
-                if !known_units.contains(unit) {
-                    self.add(unit_path, format!("unknown qualification unit {unit:?}"));
-                } else if !listed.insert(unit.to_owned()) {
-                    self.add(unit_path, format!("unit {unit:?} is listed twice"));
-                }
+            }
+            let unit = unit.code();
+            if !known_units.contains(unit) {
+                self.add(unit_path, format!("unknown qualification unit {unit:?}"));
+            } else if !listed.insert(unit) {
+                self.add(unit_path, format!("unit {unit:?} is listed twice"));
             }
         }
     }
+}
+
+const AREA_CODE: &str = "a competence area code is 1 to 10 digits";
+
+/// A competence area (*osaamisala*) code: 1 to 10 digits.
+fn is_area_code(value: &str) -> bool {
+    (1..=10).contains(&value.len()) && is_digits(value, value.len())
 }
 
 fn validate(conn: &mut DbConnection, file: &ReferenceFile) -> Result<(), ImportError> {

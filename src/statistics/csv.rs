@@ -3,7 +3,7 @@
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::tables::{Cell, CrossTable, Table};
+use super::tables::{tenths, Cell, CrossTable, Table};
 use crate::locale::Language;
 
 /// How a CSV file is written.
@@ -98,7 +98,7 @@ impl CsvStyle {
 /// A percentage as the file writes it: tenths from the figure itself, so equal figures print equal.
 fn percent(style: CsvStyle, percent: Option<f64>) -> String {
     percent
-        .map(|percent| style.decimal((percent * 10.0).round() as u64))
+        .map(|percent| style.decimal(tenths(percent)))
         .unwrap_or_default()
 }
 

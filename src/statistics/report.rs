@@ -3,7 +3,7 @@
 
 use maud::{html as maud, Markup};
 
-use super::tables::{CrossTable, Row, Table, ROUNDING_BASE};
+use super::tables::{tenths, CrossTable, Row, Table, ROUNDING_BASE};
 use crate::{
     html,
     locale::Language,
@@ -23,10 +23,10 @@ fn percent_text(language: Language, percent: Option<f64>) -> String {
     let Some(percent) = percent else {
         return String::new();
     };
-    let tenths = language.tenths((percent * 10.0).round() as u64);
+    let written = language.tenths(tenths(percent));
     match language {
-        Language::En => format!("{tenths}%"),
-        _ => format!("{tenths}\u{a0}%"),
+        Language::En => format!("{written}%"),
+        _ => format!("{written}\u{a0}%"),
     }
 }
 

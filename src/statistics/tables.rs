@@ -129,6 +129,11 @@ pub fn share(count: u64, total: u64) -> u64 {
     (count * 2000 + total) / (2 * total)
 }
 
+/// The tenths of a percent a row's `percent` holds (it is made from whole tenths by [`share`]).
+pub fn tenths(percent: f64) -> u64 {
+    (percent * 10.0).round() as u64
+}
+
 /// Whether figures counting `what` are rounded in an answer that is not `exact`.
 fn rounds(what: &str, exact: bool) -> bool {
     !exact && PEOPLE.contains(&what)
