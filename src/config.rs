@@ -41,6 +41,39 @@ pub struct Config {
     /// Reverse proxies whose `Forwarded`/`X-Forwarded-For` name the client's address.
     pub trusted_proxies: TrustedProxies,
     pub rate_limits: crate::auth::rate_limit::Configured,
+    pub koodisto_versions: KoodistoVersions,
+}
+
+/// The versions of the national code lists that eHOKS wants beside each code (`…-koodi-versio`).
+/// ePerusteet documents leave them out, so a deployment sets them as the code lists stand.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KoodistoVersions {
+    /// `tutkinnonosat` (`KOODISTO_VERSION_TUTKINNONOSAT`, default 1).
+    pub units: i32,
+    /// `osaamisentodentamisenprosessi` (`KOODISTO_VERSION_OSAAMISENTODENTAMISENPROSESSI`, default 1).
+    pub verification_process: i32,
+}
+
+impl Default for KoodistoVersions {
+    fn default() -> Self {
+        Self {
+            units: 1,
+            verification_process: 1,
+        }
+    }
+}
+
+impl KoodistoVersions {
+    fn from_env() -> Result<Self, ConfigError> {
+        let defaults = Self::default();
+        Ok(Self {
+            units: parse_number("KOODISTO_VERSION_TUTKINNONOSAT", defaults.units)?,
+            verification_process: parse_number(
+                "KOODISTO_VERSION_OSAAMISENTODENTAMISENPROSESSI",
+                defaults.verification_process,
+            )?,
+        })
+    }
 }
 
 pub const DEFAULT_JWT_ISSUER: &str = "urn:opinto-registry";
@@ -209,6 +242,7 @@ impl Config {
                 .map(|files| split_list(&files).into_iter().map(PathBuf::from).collect())
                 .unwrap_or_default(),
             public_url: var("PUBLIC_URL").map(|url| url.trim_end_matches('/').to_owned()),
+            koodisto_versions: KoodistoVersions::from_env()?,
             rate_limits: crate::auth::rate_limit::Configured {
                 failures_per_address: parse_number("AUTH_FAILURES_PER_ADDRESS", 200)?,
                 tokens_per_client_per_minute: parse_number("TOKENS_PER_CLIENT_PER_MINUTE", 30)?,
@@ -237,6 +271,7 @@ impl Config {
             public_url: None,
             trusted_proxies: TrustedProxies::default(),
             rate_limits: Default::default(),
+            koodisto_versions: KoodistoVersions::default(),
             data_dir,
             bind_addr: DEFAULT_BIND_ADDR.into(),
             cors_allowed_origins: Vec::new(),

@@ -121,6 +121,17 @@ pub fn learner_oid(value: &str) -> Result<String, &'static str> {
     Ok(value.to_owned())
 }
 
+/// Validates a study-right OID (opiskeluoikeus in KOSKI): `1.2.246.562.15.<11 digits>`.
+pub fn study_right_oid(value: &str) -> Result<String, &'static str> {
+    const MESSAGE: &str = "must be a study-right OID: 1.2.246.562.15. followed by 11 digits";
+    let value = value.trim();
+    let digits = value.strip_prefix("1.2.246.562.15.").ok_or(MESSAGE)?;
+    if digits.len() != 11 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(MESSAGE);
+    }
+    Ok(value.to_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -201,6 +212,14 @@ mod tests {
     fn identity_codes_of_other_characters_are_refused_not_sliced() {
         assert!(personal_identity_code("ää1052-308T").is_err());
         assert!(personal_identity_code("1310ä2-308").is_err());
+    }
+
+    #[test]
+    fn study_right_oids_are_koskis_node_15() {
+        assert!(study_right_oid("1.2.246.562.15.00000000001").is_ok());
+        assert!(study_right_oid("1.2.246.562.24.00000000001").is_err());
+        assert!(study_right_oid("1.2.246.562.15.0000000001").is_err());
+        assert!(study_right_oid("1.2.246.562.15.0000000000x").is_err());
     }
 
     #[test]

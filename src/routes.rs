@@ -76,6 +76,7 @@ pub fn routes(config: &mut ServiceConfig) {
                 .service(certificates::handlers::unshare)
                 .service(certificates::handlers::credential)
                 .service(certificates::handlers::pdf)
+                .service(certificates::handlers::ehoks)
                 .service(certificates::verification::verify_code)
                 .service(certificates::verification::verify_credential)
                 .service(certificates::verification::status_list)

@@ -374,6 +374,7 @@ diesel::table! {
         status_list_index -> Nullable<Integer>,
         holder_birth_date_encrypted -> Nullable<Text>,
         holder_subject_id -> Nullable<Text>,
+        holder_learner_oid_index -> Nullable<Text>,
     }
 }
 
@@ -405,6 +406,7 @@ diesel::table! {
         consent_method -> Text,
         shared_at -> Timestamp,
         ended_at -> Nullable<Timestamp>,
+        study_right_oid -> Nullable<Text>,
     }
 }
 

@@ -136,6 +136,13 @@ pub fn migration_steps(
                 tracing::info!("sealed the birth dates and learner OIDs of {sealed} certificates");
             }
         }
+        if version == certificates::sealing::LEARNER_OID_INDEX_MIGRATION {
+            let indexed =
+                certificates::sealing::index_learner_oids(conn, key).map_err(|error| error.to_string())?;
+            if indexed > 0 {
+                tracing::info!("indexed the learner OIDs of {indexed} certificates");
+            }
+        }
         Ok(())
     }
 }
@@ -231,6 +238,7 @@ pub fn run(listener: TcpListener, db: Db, secrets: Secrets, config: &Config) -> 
     let allowed_origins = config.cors_allowed_origins.clone();
     let trusted_proxies = config.trusted_proxies.clone();
     let rate_limits = web::Data::new(config.rate_limits);
+    let koodisto_versions = web::Data::new(config.koodisto_versions);
     let hashing = web::Data::new(crate::clients::token_endpoint::SecretChecker::new(
         std::thread::available_parallelism().map_or(2, usize::from),
     ));
@@ -251,6 +259,7 @@ pub fn run(listener: TcpListener, db: Db, secrets: Secrets, config: &Config) -> 
             .app_data(hashing.clone())
             .app_data(trusted_proxies.clone())
             .app_data(rate_limits.clone())
+            .app_data(koodisto_versions.clone())
             .app_data(body_limit)
             .app_data(web::PayloadConfig::new(body_limit.0))
             .app_data(path_config())

@@ -122,9 +122,9 @@ pub struct AgreementInput {
     #[schema(min_items = 2, max_items = 20)]
     pub parties: Vec<PartyInput>,
     /// National qualification codes.
-    #[serde(default)]
     #[validate(length(max = 100))]
-    #[schema(max_items = 100)]
+    #[serde(default, deserialize_with = "crate::reference::codes::qualifications")]
+    #[schema(schema_with = crate::reference::codes::qualifications_schema)]
     pub qualifications: Vec<String>,
     /// Ids of the learning environments covered; each belongs to one of the parties.
     #[serde(default)]

@@ -192,10 +192,20 @@ impl Builder<'_> {
             let mut skill_alignment = json!({
                 "type": ["Alignment"],
                 "targetType": "ext:Skill",
-                "targetName": skill.text,
+                "targetName": skill.wording(self.language),
                 "targetUrl": unit_url,
                 "targetFramework": format!("{} {}", unit.unit.code, self.name(&unit.unit.name)),
             });
+            // An imported requirement is named by its place in the unit's requirements, its
+            // wording kept beside the coach's words.
+            if let Some(requirement) = &skill.requirement {
+                skill_alignment["targetType"] = json!("ext:Requirement");
+                skill_alignment["targetUrl"] =
+                    json!(format!("{unit_url}#requirement-{}", requirement.position));
+                if skill.text.is_some() {
+                    skill_alignment["targetDescription"] = json!(self.name(&requirement.text));
+                }
+            }
             if let Some(code) = &skill.requirement_code {
                 skill_alignment["targetCode"] = json!(code);
             }

@@ -5,7 +5,7 @@ use chrono::NaiveDateTime;
 use uuid::Uuid;
 
 use super::{
-    dto::{CertificateInput, CertificateStatus},
+    dto::{CertificateInput, CertificateStatus, RequirementShown, Skill},
     model::{CertificateRow, ContentChanges, EnvironmentLinkRow, UnitRow},
     protection::PersonalDataKey,
     repo,
@@ -99,7 +99,9 @@ fn printed_texts(input: &CertificateInput) -> Vec<(String, &str)> {
     for (index, unit) in input.units.iter().enumerate() {
         texts.push((format!("units[{index}].description"), &unit.description));
         for (skill_index, skill) in unit.skills.iter().enumerate() {
-            texts.push((format!("units[{index}].skills[{skill_index}].text"), &skill.text));
+            if let Some(text) = &skill.text {
+                texts.push((format!("units[{index}].skills[{skill_index}].text"), text));
+            }
         }
     }
     for (index, competence) in input.other_competences.iter().enumerate() {
@@ -183,18 +185,79 @@ fn check_references(
     Ok(())
 }
 
-/// Checks a certificate's content; returns the holder's code (canonical) when one was given.
-fn check(
+/// The skills of each unit as the certificate keeps them: a requirement named by position is
+/// looked up among the unit's imported requirements, and its wording kept.
+fn resolve_skills(
     conn: &mut DbConnection,
-    issuer: &str,
-    input: &mut CertificateInput,
-) -> Result<Option<String>, ApiError> {
+    input: &CertificateInput,
+    errors: &mut Vec<FieldError>,
+) -> Result<Vec<Vec<Skill>>, ApiError> {
+    let mut resolved = Vec::with_capacity(input.units.len());
+    for (index, unit) in input.units.iter().enumerate() {
+        let named = unit.skills.iter().any(|skill| skill.requirement.is_some());
+        let requirements = match named {
+            true => reference::repo::requirements_of(conn, &unit.unit)?,
+            false => Vec::new(),
+        };
+        let mut skills = Vec::with_capacity(unit.skills.len());
+        for (skill_index, skill) in unit.skills.iter().enumerate() {
+            let field = format!("units[{index}].skills[{skill_index}]");
+            let requirement = match skill.requirement {
+                None if skill.text.is_none() => {
+                    errors.push(FieldError::new(
+                        field,
+                        "empty",
+                        "give the skill's text, its requirement or both",
+                    ));
+                    None
+                }
+                None => None,
+                Some(position) => match requirements.iter().find(|row| row.position == position) {
+                    Some(row) => Some(RequirementShown {
+                        position,
+                        text: crate::text::localized(&row.text_fi, &row.text_sv, &row.text_en),
+                    }),
+                    None => {
+                        errors.push(FieldError::new(
+                            format!("{field}.requirement"),
+                            "unknown",
+                            format!(
+                                "the unit {} has {} imported requirements; there is no requirement {position}",
+                                unit.unit,
+                                requirements.len()
+                            ),
+                        ));
+                        None
+                    }
+                },
+            };
+            skills.push(Skill {
+                text: skill.text.as_deref().map(|text| text.trim().to_owned()),
+                requirement_code: skill.requirement_code.clone(),
+                requirement,
+            });
+        }
+        resolved.push(skills);
+    }
+    Ok(resolved)
+}
+
+/// A certificate's content once checked: the holder's code (canonical) when one was given, and
+/// the skills of each unit as kept.
+struct Checked {
+    hetu: Option<String>,
+    skills: Vec<Vec<Skill>>,
+}
+
+/// Checks a certificate's content.
+fn check(conn: &mut DbConnection, issuer: &str, input: &mut CertificateInput) -> Result<Checked, ApiError> {
     let mut errors = Vec::new();
     let hetu = check_holder(input, &mut errors);
     check_printable(input, &mut errors);
     check_references(conn, issuer, input, &mut errors)?;
+    let skills = resolve_skills(conn, input, &mut errors)?;
     if errors.is_empty() {
-        Ok(hetu)
+        Ok(Checked { hetu, skills })
     } else {
         Err(ApiError::Validation(errors))
     }
@@ -219,6 +282,11 @@ fn content_changes(
             .as_deref()
             .map(|oid| seal(key, oid))
             .transpose()?,
+        holder_learner_oid_index: input
+            .holder
+            .learner_oid
+            .as_deref()
+            .map(|oid| key.blind_index(oid)),
         programme_reference: input.programme_reference.clone(),
         start_date: input.start_date,
         end_date: input.end_date,
@@ -235,19 +303,21 @@ fn content_changes(
 fn children_of(
     id: &str,
     input: &CertificateInput,
+    skills: &[Vec<Skill>],
 ) -> Result<(Vec<UnitRow>, Vec<EnvironmentLinkRow>), ApiError> {
     let units = input
         .units
         .iter()
+        .zip(skills)
         .zip(0..)
-        .map(|(unit, position)| {
+        .map(|((unit, skills), position)| {
             Ok(UnitRow {
                 certificate_id: id.to_owned(),
                 position,
                 qualification_code: unit.qualification.clone(),
                 unit_code: unit.unit.clone(),
                 description: unit.description.clone(),
-                skills: to_json(&unit.skills)?,
+                skills: to_json(skills)?,
                 hours: unit.hours,
             })
         })
@@ -288,10 +358,10 @@ pub fn create(
     key: &PersonalDataKey,
 ) -> Result<String, ApiError> {
     check_issuer(conn, issuer)?;
-    let hetu = check(conn, issuer, &mut input)?;
+    let checked = check(conn, issuer, &mut input)?;
     let id = Uuid::now_v7().to_string();
     let at = now();
-    let content = content_changes(&input, hetu.as_deref(), key, 1, at)?;
+    let content = content_changes(&input, checked.hetu.as_deref(), key, 1, at)?;
     repo::insert(
         conn,
         &CertificateRow {
@@ -325,9 +395,10 @@ pub fn create(
             status_list_index: None,
             holder_birth_date_encrypted: content.holder_birth_date_encrypted,
             holder_subject_id: None,
+            holder_learner_oid_index: content.holder_learner_oid_index,
         },
     )?;
-    let (units, environments) = children_of(&id, &input)?;
+    let (units, environments) = children_of(&id, &input, &checked.skills)?;
     repo::replace_children(conn, &id, &units, &environments)?;
     audit::record(conn, actor, Change::new("create", RESOURCE, &id, Some(issuer)))?;
     Ok(id)
@@ -362,12 +433,12 @@ pub fn update(
             "the issuing organisation cannot change",
         ));
     }
-    let hetu = check(conn, &current.issuer_organisation_id, &mut input)?;
-    let changes = content_changes(&input, hetu.as_deref(), key, current.version + 1, now())?;
+    let checked = check(conn, &current.issuer_organisation_id, &mut input)?;
+    let changes = content_changes(&input, checked.hetu.as_deref(), key, current.version + 1, now())?;
     if !repo::update_content(conn, &current.id, current.version, &changes)? {
         return Err(ApiError::PreconditionFailed);
     }
-    let (units, environments) = children_of(&current.id, &input)?;
+    let (units, environments) = children_of(&current.id, &input, &checked.skills)?;
     repo::replace_children(conn, &current.id, &units, &environments)?;
     audit::record(
         conn,

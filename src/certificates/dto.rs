@@ -52,19 +52,58 @@ pub struct HolderInput {
     pub learner_oid: Option<String>,
 }
 
-/// A skill the trainee showed, optionally tied to a requirement of the unit.
+/// A skill the trainee showed: in the coach's words, as one of the unit's imported requirements
+/// (ammattitaitovaatimukset) by its position, or both. At least one of `text` and `requirement`.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate, PartialEq)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"text": "Valmistaa lounaan annoskortin mukaan", "requirement_code": "R1"}))]
 pub struct SkillInput {
+    #[serde(default)]
     #[validate(length(min = 1, max = 1000), custom(function = "not_blank"))]
     #[schema(min_length = 1, max_length = 1000, pattern = r"\S")]
-    pub text: String,
-    /// The code of the requirement (ammattitaitovaatimus) in the national qualification requirements.
+    pub text: Option<String>,
+    /// A code of your own for the requirement, e.g. from a local curriculum.
     #[serde(default)]
     #[validate(length(min = 1, max = 100))]
     #[schema(min_length = 1, max_length = 100)]
     pub requirement_code: Option<String>,
+    /// The position (from 1) of one of the unit's requirements imported from ePerusteet, as
+    /// `GET /v1/qualification-units/{code}` lists them; the certificate keeps the requirement's
+    /// wording as it was when written.
+    #[serde(default)]
+    #[validate(range(min = 1, max = 10000))]
+    #[schema(minimum = 1, maximum = 10000)]
+    pub requirement: Option<i32>,
+}
+
+/// An imported requirement a trainee was shown to meet, in the wording of the requirements
+/// document when the certificate was written.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+#[schema(example = json!({"position": 3, "text": {"fi": "hoitaa kasvustoa", "sv": "sköter växtbeståndet"}}))]
+pub struct RequirementShown {
+    pub position: i32,
+    pub text: crate::text::LocalizedText,
+}
+
+/// A skill as a certificate keeps it.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+#[schema(example = json!({"text": "Valmistaa lounaan annoskortin mukaan", "requirement_code": "R1", "requirement": null}))]
+pub struct Skill {
+    pub text: Option<String>,
+    pub requirement_code: Option<String>,
+    #[serde(default)]
+    pub requirement: Option<RequirementShown>,
+}
+
+impl Skill {
+    /// The skill in words: the coach's, else the requirement's in `language`.
+    pub fn wording(&self, language: &str) -> &str {
+        match (&self.text, &self.requirement) {
+            (Some(text), _) => text,
+            (None, Some(requirement)) => requirement.text.get(language),
+            (None, None) => "",
+        }
+    }
 }
 
 /// A qualification unit the trainee showed competence in.
@@ -79,11 +118,13 @@ pub struct SkillInput {
 pub struct CertificateUnitInput {
     /// National qualification code.
     #[validate(length(min = 1, max = 20))]
-    #[schema(min_length = 1, max_length = 20)]
+    #[serde(deserialize_with = "crate::reference::codes::qualification")]
+    #[schema(schema_with = crate::reference::codes::qualification_schema)]
     pub qualification: String,
     /// Code of a unit of that qualification.
     #[validate(length(min = 1, max = 40))]
-    #[schema(min_length = 1, max_length = 40)]
+    #[serde(deserialize_with = "crate::reference::codes::unit")]
+    #[schema(schema_with = crate::reference::codes::unit_schema)]
     pub unit: String,
     /// The work done.
     #[validate(length(min = 1, max = 4000), custom(function = "not_blank"))]
@@ -200,12 +241,12 @@ pub struct Holder {
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
-#[schema(example = json!({"qualification": {"code": "351204", "name": {"fi": "Kiinteistöpalvelujen perustutkinto"}}, "unit": {"code": "SAMPLE-107", "name": {"fi": "Ruokapalveluissa avustaminen"}}, "description": "Valmisti päivittäin lounasta.", "skills": [{"text": "Valmistaa lounaan annoskortin mukaan", "requirement_code": "R1"}], "hours": 320}))]
+#[schema(example = json!({"qualification": {"code": "351204", "name": {"fi": "Kiinteistöpalvelujen perustutkinto"}}, "unit": {"code": "SAMPLE-107", "name": {"fi": "Ruokapalveluissa avustaminen"}}, "description": "Valmisti päivittäin lounasta.", "skills": [{"text": "Valmistaa lounaan annoskortin mukaan", "requirement_code": "R1", "requirement": null}], "hours": 320}))]
 pub struct CertificateUnit {
     pub qualification: CodeAndName,
     pub unit: CodeAndName,
     pub description: String,
-    pub skills: Vec<SkillInput>,
+    pub skills: Vec<Skill>,
     pub hours: Option<i32>,
 }
 
@@ -222,13 +263,16 @@ pub struct CertificateEnvironment {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[schema(example = json!({
     "organisation": {"id": "0193a2b4-7c1e-7d3a-9f00-5b1c2d3e4f52", "name": {"fi": "Satakunnan koulutuskuntayhtymä"}, "kind": "education_provider"},
-    "consent_given_on": "2026-11-02", "consent_method": "written", "shared_at": "2026-11-23T08:30:00Z"
+    "consent_given_on": "2026-11-02", "consent_method": "written", "shared_at": "2026-11-23T08:30:00Z",
+    "study_right_oid": "1.2.246.562.15.00000000001"
 }))]
 pub struct Share {
     pub organisation: OrganisationSummary,
     pub consent_given_on: NaiveDate,
     pub consent_method: ConsentMethod,
     pub shared_at: DateTime<Utc>,
+    /// The provider's study right (opiskeluoikeus in KOSKI) the certificate was shared for.
+    pub study_right_oid: Option<String>,
 }
 
 crate::text_enum! {
@@ -247,7 +291,7 @@ crate::text_enum! {
 /// Shares an issued certificate with an education provider.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"organisation_id": "0193a2b4-7c1e-7d3a-9f00-5b1c2d3e4f52", "consent_given_on": "2026-11-02", "consent_method": "written"}))]
+#[schema(example = json!({"organisation_id": "0193a2b4-7c1e-7d3a-9f00-5b1c2d3e4f52", "consent_given_on": "2026-11-02", "consent_method": "written", "study_right_oid": "1.2.246.562.15.00000000001"}))]
 pub struct ShareInput {
     /// An education provider.
     #[validate(length(min = 1, max = 100))]
@@ -256,6 +300,18 @@ pub struct ShareInput {
     /// When the holder consented; not in the future.
     pub consent_given_on: NaiveDate,
     pub consent_method: ConsentMethod,
+    /// The learner's study right (opiskeluoikeus) at the provider, when the certificate is shared
+    /// for one: `1.2.246.562.15.` and 11 digits. The provider's eHOKS export names it.
+    #[serde(default)]
+    #[validate(custom(function = "valid_study_right_oid"))]
+    #[schema(pattern = r"^\s*1\.2\.246\.562\.15\.[0-9]{11}\s*$")]
+    pub study_right_oid: Option<String>,
+}
+
+fn valid_study_right_oid(value: &str) -> Result<(), validator::ValidationError> {
+    crate::identifiers::study_right_oid(value)
+        .map(drop)
+        .map_err(|message| validator::ValidationError::new("study_right_oid").with_message(message.into()))
 }
 
 /// Revokes an issued certificate.
@@ -282,7 +338,7 @@ pub struct RevokeInput {
     "hours": 480,
     "coach": {"name": "Maija Meikäläinen", "title": "työvalmentaja"},
     "language": "fi",
-    "units": [{"qualification": {"code": "351204", "name": {"fi": "Kiinteistöpalvelujen perustutkinto"}}, "unit": {"code": "SAMPLE-107", "name": {"fi": "Ruokapalveluissa avustaminen"}}, "description": "Valmisti päivittäin lounasta.", "skills": [{"text": "Valmistaa lounaan annoskortin mukaan", "requirement_code": null}], "hours": 320}],
+    "units": [{"qualification": {"code": "351204", "name": {"fi": "Kiinteistöpalvelujen perustutkinto"}}, "unit": {"code": "SAMPLE-107", "name": {"fi": "Ruokapalveluissa avustaminen"}}, "description": "Valmisti päivittäin lounasta.", "skills": [{"text": "Valmistaa lounaan annoskortin mukaan", "requirement_code": null, "requirement": null}], "hours": 320}],
     "other_competences": [],
     "shares": [],
     "verification_code": "K7M2Q-X9PRT",
@@ -355,12 +411,16 @@ pub struct CertificateFilter {
     pub cursor: Option<String>,
 }
 
-/// Finds a person's certificates by personal identity code, which never travels in a URL.
+/// Finds a person's certificates by personal identity code or by learner OID (oppijanumero):
+/// exactly one of the two. Neither ever travels in a URL.
 #[derive(Debug, Clone, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"holder_hetu": "150304A1233"}))]
 pub struct SearchInput {
-    pub holder_hetu: String,
+    #[serde(default)]
+    pub holder_hetu: Option<String>,
+    #[serde(default)]
+    pub holder_learner_oid: Option<String>,
 }
 
 /// The certificates a search found, that the caller may read.

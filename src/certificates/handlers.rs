@@ -24,7 +24,7 @@ use crate::{
     },
     concurrency::{created, with_etag, IfMatch, OptionalIfMatch},
     db::{write_transaction, Db, DbConnection},
-    error::ApiError,
+    error::{ApiError, FieldError},
     extract::{Json, MergePatch, Query},
     identifiers,
     issuers::keys::CredentialKeys,
@@ -186,8 +186,9 @@ pub async fn list(
     Ok(HttpResponse::Ok().json(page))
 }
 
-/// Finds a person's certificates by personal identity code, sent in the body so that it never
-/// appears in a URL or an access log. Only certificates the caller may read are returned.
+/// Finds a person's certificates by personal identity code or learner OID (oppijanumero), sent
+/// in the body so that it never appears in a URL or an access log. Only certificates the caller
+/// may read are returned.
 ///
 /// Every search is audited (`search`, without the code), found or not, and so is every
 /// certificate it returns (`read`). A client may search 60 times a minute; more answer 429.
@@ -210,16 +211,14 @@ pub async fn search(
     Json(input): Json<SearchInput>,
 ) -> Result<HttpResponse, ApiError> {
     let reader = policy::reader(&caller)?.map(str::to_owned);
-    let code = identifiers::personal_identity_code(&input.holder_hetu)
-        .map_err(|message| ApiError::validation("holder_hetu", "hetu", message))?;
-    let indexes = key.blind_indexes(&code.code);
+    let holder = search_key(&input, &key)?;
     let items = db
         .run(move |conn| {
             rate_limit::take(conn, &[Counter::searches(&caller.client_id)], crate::db::now())?;
             write_transaction(conn, |conn| {
                 views::record_search(conn, &Actor::from(&caller), caller.organisation_id.as_deref())?;
                 let mut readable = Vec::new();
-                for row in repo::find_by_hetu_index(conn, &indexes)? {
+                for row in repo::find_by_holder(conn, &holder)? {
                     let allowed = reader.is_none() || policy::can_read(conn, &caller, &row).is_ok();
                     if allowed {
                         readable.push(row);
@@ -233,6 +232,31 @@ pub async fn search(
         })
         .await?;
     Ok(HttpResponse::Ok().json(SearchResult { items }))
+}
+
+/// The blind indexes to look for: the identity code's or the learner OID's, whichever of the two
+/// the search names (one and only one).
+fn search_key(input: &SearchInput, key: &PersonalDataKey) -> Result<repo::HolderKey, ApiError> {
+    match (&input.holder_hetu, &input.holder_learner_oid) {
+        (Some(hetu), None) => {
+            let code = identifiers::personal_identity_code(hetu)
+                .map_err(|message| ApiError::validation("holder_hetu", "hetu", message))?;
+            Ok(repo::HolderKey::Hetu(key.blind_indexes(&code.code)))
+        }
+        (None, Some(oid)) => {
+            let oid = identifiers::learner_oid(oid)
+                .map_err(|message| ApiError::validation("holder_learner_oid", "learner_oid", message))?;
+            Ok(repo::HolderKey::LearnerOid(key.blind_indexes(&oid)))
+        }
+        _ => Err(ApiError::Validation(
+            ["holder_hetu", "holder_learner_oid"]
+                .into_iter()
+                .map(|field| {
+                    FieldError::new(field, "one_of", "give either holder_hetu or holder_learner_oid")
+                })
+                .collect(),
+        )),
+    }
 }
 
 /// The change feed of the certificates the caller's organisation issued or was shared.
@@ -558,6 +582,83 @@ pub async fn credential(
         })
         .await?;
     Ok(HttpResponse::Ok().content_type("application/vc+jwt").body(jwt))
+}
+
+/// The share through which the caller's organisation reads the certificate: the export is for
+/// an education provider it is shared with, not for its issuer.
+fn provider_share(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    row: &CertificateRow,
+) -> Result<super::model::ShareRow, ApiError> {
+    let own = caller.organisation_id.as_deref();
+    repo::active_shares(conn, std::slice::from_ref(&row.id))?
+        .into_iter()
+        .find(|found| Some(found.organisation_id.as_str()) == own)
+        .ok_or_else(|| {
+            ApiError::Forbidden(
+                "The eHOKS export is for an education provider the certificate is shared with.".to_owned(),
+            )
+        })
+}
+
+/// The certificate as previously acquired units for the student's plan (HOKS) in eHOKS's field
+/// names, ready to add as they are, and an explanation per unit for KOSKI's
+/// `tunnustettu.selite`. National units go out by their `tutkinnonosat_NNNNNN` code; sample and
+/// local units as local units by name. For an education provider the certificate is shared with;
+/// the read is audited.
+#[utoipa::path(
+    tag = "certificates",
+    params(("id" = String, Path, description = "Certificate id"), super::ehoks::EhoksQuery),
+    security(("oauth2" = ["certificates:read"])),
+    responses(
+        (status = 200, description = "The certificate for a plan and a record", body = super::ehoks::EhoksExport),
+        (status = 409, description = "The certificate is not issued (revoked, superseded)",
+            body = crate::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/certificates/{id}/ehoks")]
+pub async fn ehoks(
+    db: web::Data<Db>,
+    (key, lookups): (web::Data<PersonalDataKey>, web::Data<Lookups>),
+    (public_url, versions): (web::Data<PublicUrl>, web::Data<crate::config::KoodistoVersions>),
+    caller: Caller,
+    id: web::Path<String>,
+    Query(query): Query<super::ehoks::EhoksQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let export = db
+        .write(move |conn| {
+            let row = load_for_read(conn, &id, &caller)?;
+            let provided = provider_share(conn, &caller, &row)?;
+            if row.status != CertificateStatus::Issued {
+                return Err(ApiError::Conflict(format!(
+                    "Only an issued certificate goes into a plan; this one is {}.",
+                    row.status
+                )));
+            }
+            let provider = organisations::find(conn, &provided.organisation_id)?.map(|(found, _)| found);
+            let issuer = organisations::find(conn, &row.issuer_organisation_id)?.map(|(found, _)| found);
+            let (units, _) = repo::children(conn, std::slice::from_ref(&row.id))?;
+            let codes: Vec<String> = units.iter().map(|unit| unit.unit_code.clone()).collect();
+            let points = crate::reference::repo::competence_points(conn, &codes)?;
+            let certificate = view_of(conn, &lookups, row, &caller, &key)?;
+            let context = super::ehoks::Context {
+                study_right_oid: provided.study_right_oid,
+                provider_oid: provider.and_then(|provider| provider.oph_oid),
+                issuer_business_id: issuer.and_then(|issuer| issuer.business_id),
+                competence_points: &|code| points.get(code).copied().flatten(),
+                versions: **versions,
+                process: query.process,
+                verification_url: format!(
+                    "{}/verify/{}",
+                    public_url.0,
+                    certificate.verification_code.as_deref().unwrap_or_default()
+                ),
+            };
+            Ok(super::ehoks::export(&certificate, &context))
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(export))
 }
 
 /// The issuer as the certificate's letterhead names it, in the certificate's language.

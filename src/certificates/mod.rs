@@ -5,6 +5,7 @@ pub mod checks;
 pub mod credential;
 pub mod domain;
 pub mod dto;
+pub mod ehoks;
 pub mod handlers;
 pub mod lifecycle;
 pub mod model;

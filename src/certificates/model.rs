@@ -46,6 +46,8 @@ pub struct CertificateRow {
     pub holder_birth_date_encrypted: Option<String>,
     /// The holder's id in signed credentials, set when issued.
     pub holder_subject_id: Option<String>,
+    /// The learner OID's blind index, as the identity code has.
+    pub holder_learner_oid_index: Option<String>,
 }
 
 /// What a draft's content sets.
@@ -59,6 +61,7 @@ pub struct ContentChanges {
     pub holder_hetu_index: Option<String>,
     /// Sealed like the identity code.
     pub holder_learner_oid: Option<String>,
+    pub holder_learner_oid_index: Option<String>,
     pub programme_reference: Option<String>,
     pub start_date: NaiveDate,
     pub end_date: NaiveDate,
@@ -101,6 +104,8 @@ pub struct ShareRow {
     pub consent_method: ConsentMethod,
     pub shared_at: NaiveDateTime,
     pub ended_at: Option<NaiveDateTime>,
+    /// The provider's study right (opiskeluoikeus) OID the certificate was shared for.
+    pub study_right_oid: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

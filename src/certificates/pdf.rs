@@ -28,6 +28,8 @@ struct Labels {
     units: &'static str,
     qualification: &'static str,
     skills: &'static str,
+    /// Before an imported requirement's position: "vaatimus 3".
+    requirement: &'static str,
     other_competences: &'static str,
     coach: &'static str,
     issued: &'static str,
@@ -49,6 +51,7 @@ const FINNISH: Labels = Labels {
     units: "Osoitettu osaaminen tutkinnon osittain",
     qualification: "Tutkinto",
     skills: "Osoitetut taidot",
+    requirement: "ammattitaitovaatimus",
     other_competences: "Muu osaaminen",
     coach: "Työvalmentaja",
     issued: "Annettu",
@@ -70,6 +73,7 @@ const SWEDISH: Labels = Labels {
     units: "Visad kompetens per examensdel",
     qualification: "Examen",
     skills: "Visade färdigheter",
+    requirement: "yrkeskunnighetskrav",
     other_competences: "Annan kompetens",
     coach: "Arbetshandledare",
     issued: "Utfärdat",
@@ -91,6 +95,7 @@ const ENGLISH: Labels = Labels {
     units: "Competence shown, by qualification unit",
     qualification: "Qualification",
     skills: "Skills shown",
+    requirement: "requirement",
     other_competences: "Other competences",
     coach: "Work coach",
     issued: "Issued",
@@ -241,10 +246,7 @@ impl Sheet<'_> {
                 self.document
                     .text(Role::Paragraph, words.skills, Style::bold(10.0));
                 for skill in &unit.skills {
-                    let text = match &skill.requirement_code {
-                        Some(code) => format!("• {} ({code})", skill.text),
-                        None => format!("• {}", skill.text),
-                    };
+                    let text = skill_line(skill, self.language.as_str(), words.requirement);
                     self.document.text(Role::Paragraph, &text, BODY.indented(10.0));
                 }
             }
@@ -357,4 +359,24 @@ pub fn render(
         footer.push_str(&format!(" · {} {page}/{pages}", words.page));
         footer
     })
+}
+
+/// A skill as one line: the coach's words or the requirement's, then the requirement's wording
+/// when both are given, and what names it: "(ammattitaitovaatimus 3, R1)".
+fn skill_line(skill: &super::dto::Skill, language: &str, requirement_word: &str) -> String {
+    let mut line = format!("• {}", skill.wording(language));
+    if let (Some(_), Some(requirement)) = (&skill.text, &skill.requirement) {
+        line.push_str(&format!(" — {}", requirement.text.get(language)));
+    }
+    let names: Vec<String> = skill
+        .requirement
+        .as_ref()
+        .map(|requirement| format!("{requirement_word} {}", requirement.position))
+        .into_iter()
+        .chain(skill.requirement_code.clone())
+        .collect();
+    if !names.is_empty() {
+        line.push_str(&format!(" ({})", names.join(", ")));
+    }
+    line
 }

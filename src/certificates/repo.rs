@@ -316,11 +316,23 @@ pub fn codes_of(units: &[UnitRow]) -> (Vec<String>, Vec<String>) {
         .unzip()
 }
 
-/// Certificates of the person with this blind index.
-/// Certificates whose code has any of `indexes` (one per personal data key during a rotation).
-pub fn find_by_hetu_index(conn: &mut DbConnection, indexes: &[String]) -> QueryResult<Vec<CertificateRow>> {
-    certificates::table
-        .filter(certificates::holder_hetu_index.eq_any(indexes))
+/// A holder's identifier as a search looks for it: the blind indexes of an identity code or of a
+/// learner OID (one index per personal data key during a rotation).
+pub enum HolderKey {
+    Hetu(Vec<String>),
+    LearnerOid(Vec<String>),
+}
+
+/// Certificates of the person a search names.
+pub fn find_by_holder(conn: &mut DbConnection, key: &HolderKey) -> QueryResult<Vec<CertificateRow>> {
+    let query = certificates::table.into_boxed();
+    let query = match key {
+        HolderKey::Hetu(indexes) => query.filter(certificates::holder_hetu_index.eq_any(indexes)),
+        HolderKey::LearnerOid(indexes) => {
+            query.filter(certificates::holder_learner_oid_index.eq_any(indexes))
+        }
+    };
+    query
         .order(certificates::id)
         .select(CertificateRow::as_select())
         .load(conn)

@@ -82,10 +82,21 @@ pub fn rotate(conn: &mut DbConnection, key: &PersonalDataKey) -> Result<Rotation
     })
 }
 
+/// The migration after which learner OIDs have a blind index.
+pub const LEARNER_OID_INDEX_MIGRATION: &str = "20261206000017";
+
+/// Gives the learner OIDs stored before migration 17 their blind index, sealing them anew on the
+/// way. Returns how many certificates it indexed.
+pub fn index_learner_oids(conn: &mut DbConnection, key: &PersonalDataKey) -> Result<usize, ApiError> {
+    reseal(conn, key, Stale::UnindexedLearnerOids)
+}
+
 /// Which certificates to seal anew.
 enum Stale {
     /// Learner OIDs stored before they were sealed.
     PlainLearnerOids,
+    /// Learner OIDs stored before they had a blind index.
+    UnindexedLearnerOids,
     /// Any value that the key with this prefix (`v2:<id>:%`) did not seal.
     NotSealedWith(String),
 }
@@ -100,6 +111,9 @@ fn reseal(conn: &mut DbConnection, key: &PersonalDataKey, stale: Stale) -> Resul
             .into_boxed();
         query = match &stale {
             Stale::PlainLearnerOids => query.filter(certificates::holder_learner_oid.not_like("v_:%")),
+            Stale::UnindexedLearnerOids => query
+                .filter(certificates::holder_learner_oid.is_not_null())
+                .filter(certificates::holder_learner_oid_index.is_null()),
             Stale::NotSealedWith(prefix) => query.filter(
                 certificates::holder_birth_date_encrypted
                     .not_like(prefix)
@@ -121,8 +135,10 @@ fn reseal(conn: &mut DbConnection, key: &PersonalDataKey, stale: Stale) -> Resul
         let Some(last) = rows.last().map(|row| row.0.clone()) else {
             return Ok(done);
         };
+        let indexed = !matches!(stale, Stale::PlainLearnerOids);
         write_transaction(conn, |conn| {
-            rows.iter().try_for_each(|row| reseal_row(conn, key, row))
+            rows.iter()
+                .try_for_each(|row| reseal_row(conn, key, row, indexed))
         })?;
         done += rows.len();
         after = last;
@@ -136,6 +152,7 @@ fn reseal_row(
     conn: &mut DbConnection,
     key: &PersonalDataKey,
     (id, birth_date, hetu, learner_oid): &SealedRow,
+    indexed: bool,
 ) -> Result<(), ApiError> {
     // A value still plain (a learner OID from before sealing) is sealed as it is.
     let open = |value: &Option<String>| -> Result<Option<String>, ApiError> {
@@ -151,15 +168,25 @@ fn reseal_row(
     };
     let seal = |value: Option<String>| value.map(|value| key.encrypt(&value).map_err(failed)).transpose();
     let hetu = open(hetu)?;
-    diesel::update(certificates::table.find(id))
+    let learner_oid = open(learner_oid)?;
+    let learner_oid_index = learner_oid.as_deref().map(|oid| key.blind_index(oid));
+    let row = certificates::table.find(id);
+    diesel::update(row)
         .set((
             certificates::holder_hetu_index.eq(hetu.as_deref().map(|code| key.blind_index(code))),
             certificates::holder_hetu_encrypted.eq(seal(hetu)?),
             certificates::holder_birth_date_encrypted.eq(seal(open(birth_date)?)?),
-            certificates::holder_learner_oid.eq(seal(open(learner_oid)?)?),
+            certificates::holder_learner_oid.eq(seal(learner_oid)?),
         ))
         .execute(conn)
         .map_err(failed)?;
+    // Before migration 17 there is no column for the learner OID's index.
+    if indexed {
+        diesel::update(row)
+            .set(certificates::holder_learner_oid_index.eq(learner_oid_index))
+            .execute(conn)
+            .map_err(failed)?;
+    }
     Ok(())
 }
 

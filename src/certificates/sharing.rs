@@ -84,6 +84,7 @@ pub fn share(
             consent_method: input.consent_method,
             shared_at: at,
             ended_at: None,
+            study_right_oid: input.study_right_oid.as_deref().map(|oid| oid.trim().to_owned()),
         },
     )?;
     record(

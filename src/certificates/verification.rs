@@ -30,10 +30,12 @@ use crate::{
 };
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
-#[schema(example = json!({"qualification": {"code": "351204", "name": {"fi": "Kiinteistöpalvelujen perustutkinto"}}, "unit": {"code": "SAMPLE-107", "name": {"fi": "Ruokapalveluissa avustaminen"}}}))]
+#[schema(example = json!({"qualification": {"code": "351204", "name": {"fi": "Kiinteistöpalvelujen perustutkinto"}}, "unit": {"code": "SAMPLE-107", "name": {"fi": "Ruokapalveluissa avustaminen"}}, "requirements": []}))]
 pub struct VerifiedUnit {
     pub qualification: CodeAndName,
     pub unit: CodeAndName,
+    /// The unit's imported requirements (ammattitaitovaatimukset) the trainee was shown to meet.
+    pub requirements: Vec<super::dto::RequirementShown>,
 }
 
 /// What verification tells anyone holding a certificate or its credential.
@@ -42,7 +44,7 @@ pub struct VerifiedUnit {
     "genuine": true, "reason": null, "status": "issued",
     "issuer": {"id": "0193a2b4-7c1e-7d3a-9f00-5b1c2d3e4f50", "name": {"fi": "Rauman nuorten työpaja"}, "kind": "workshop"},
     "holder_name": "Aino Maria Virtanen", "start_date": "2026-02-01", "end_date": "2026-10-31",
-    "units": [{"qualification": {"code": "351204", "name": {"fi": "Kiinteistöpalvelujen perustutkinto"}}, "unit": {"code": "SAMPLE-107", "name": {"fi": "Ruokapalveluissa avustaminen"}}}],
+    "units": [{"qualification": {"code": "351204", "name": {"fi": "Kiinteistöpalvelujen perustutkinto"}}, "unit": {"code": "SAMPLE-107", "name": {"fi": "Ruokapalveluissa avustaminen"}}, "requirements": []}],
     "issued_at": "2026-11-23T08:30:00Z", "revoked_at": null, "revocation_reason": null, "superseded_by_code": null, "language": "fi",
     "checks": [{"check": "status", "passed": true, "detail": "issued, neither revoked nor superseded"}]
 }))]
@@ -122,11 +124,16 @@ fn verification_of(conn: &mut DbConnection, row: CertificateRow) -> Result<Verif
         end_date: Some(row.end_date),
         units: units
             .iter()
-            .map(|unit| VerifiedUnit {
-                qualification: names.qualification(&unit.qualification_code),
-                unit: names.unit(&unit.unit_code),
+            .map(|unit| {
+                let skills: Vec<super::dto::Skill> = serde_json::from_str(&unit.skills)
+                    .map_err(|error| ApiError::internal(format!("stored skills: {error}")))?;
+                Ok(VerifiedUnit {
+                    qualification: names.qualification(&unit.qualification_code),
+                    unit: names.unit(&unit.unit_code),
+                    requirements: skills.into_iter().filter_map(|skill| skill.requirement).collect(),
+                })
             })
-            .collect(),
+            .collect::<Result<_, ApiError>>()?,
         issued_at: row.issued_at.map(|at| at.and_utc()),
         revoked_at: row.revoked_at.map(|at| at.and_utc()),
         revocation_reason: row.revocation_reason,

@@ -181,6 +181,13 @@ fn html_of(verification: &Verification, language: Language) -> String {
                             br;
                             (words.qualification) ": " (unit.qualification.name.get(language.tag()))
                             " (" (unit.qualification.code) ")"
+                            @if !unit.requirements.is_empty() {
+                                ul {
+                                    @for requirement in &unit.requirements {
+                                        li { (requirement.text.get(language.tag())) }
+                                    }
+                                }
+                            }
                         }
                     }
                 }

@@ -10,7 +10,7 @@ use super::domain::{open, RESOURCE};
 use super::{
     dto::{
         Certificate, CertificateEnvironment, CertificateInput, CertificateUnit, CertificateUnitInput,
-        CoachInput, Holder, HolderInput, OtherCompetenceInput, Share, SkillInput,
+        CoachInput, Holder, HolderInput, OtherCompetenceInput, Share, Skill, SkillInput,
     },
     model::{CertificateRow, EnvironmentLinkRow, ShareRow, UnitRow},
     protection::PersonalDataKey,
@@ -81,7 +81,14 @@ pub fn input_of(
             .into_iter()
             .map(|unit| {
                 Ok(CertificateUnitInput {
-                    skills: parse_json::<Vec<SkillInput>>(&unit.skills)?,
+                    skills: parse_json::<Vec<Skill>>(&unit.skills)?
+                        .into_iter()
+                        .map(|skill| SkillInput {
+                            text: skill.text,
+                            requirement_code: skill.requirement_code,
+                            requirement: skill.requirement.map(|shown| shown.position),
+                        })
+                        .collect(),
                     qualification: unit.qualification_code,
                     unit: unit.unit_code,
                     description: unit.description,
@@ -184,6 +191,7 @@ fn share_view(share: ShareRow, found: &Found) -> Result<Share, ApiError> {
         consent_given_on: share.consent_given_on,
         consent_method: share.consent_method,
         shared_at: utc(share.shared_at),
+        study_right_oid: share.study_right_oid,
     })
 }
 

@@ -83,7 +83,8 @@ pub struct AddressInput {
     pub post_office: Option<String>,
     /// Three-digit municipality code; must be in force.
     #[validate(length(equal = 3))]
-    #[schema(min_length = 3, max_length = 3)]
+    #[serde(deserialize_with = "crate::reference::codes::municipality")]
+    #[schema(schema_with = crate::reference::codes::municipality_schema)]
     pub municipality: String,
 }
 

@@ -38,9 +38,9 @@ fn valid_scope(scope: &GuidelineScope) -> Result<(), ValidationError> {
 pub struct GuidelineScope {
     pub national: bool,
     /// Two-digit region codes.
-    #[serde(default)]
     #[validate(length(max = 30))]
-    #[schema(max_items = 30)]
+    #[serde(default, deserialize_with = "crate::reference::codes::regions")]
+    #[schema(schema_with = crate::reference::codes::regions_schema)]
     pub regions: Vec<String>,
 }
 
@@ -155,7 +155,8 @@ pub struct SignatureInput {
     #[serde(default)]
     pub organisation_id: Option<String>,
     #[validate(length(equal = 2))]
-    #[schema(min_length = 2, max_length = 2)]
+    #[serde(deserialize_with = "crate::reference::codes::region")]
+    #[schema(schema_with = crate::reference::codes::region_schema)]
     pub region: String,
     #[validate(length(min = 1, max = 200), custom(function = "not_blank"))]
     #[schema(min_length = 1, max_length = 200, pattern = r"\S")]

@@ -112,7 +112,8 @@ pub struct OrganisationInput {
     pub oph_oid: Option<String>,
     /// Home municipality, by its three-digit code; must be in force.
     #[validate(length(equal = 3))]
-    #[schema(min_length = 3, max_length = 3)]
+    #[serde(deserialize_with = "crate::reference::codes::municipality")]
+    #[schema(schema_with = crate::reference::codes::municipality_schema)]
     pub municipality: String,
     #[serde(default)]
     #[validate(url, length(max = 500))]

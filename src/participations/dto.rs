@@ -136,6 +136,8 @@ pub struct ParticipationInput {
     #[serde(default)]
     pub ends_on: Option<NaiveDate>,
     /// The participant's home municipality, by its three-digit code.
+    #[serde(deserialize_with = "crate::reference::codes::municipality")]
+    #[schema(schema_with = crate::reference::codes::municipality_schema)]
     pub municipality: String,
     /// The organisation that coaches: the programme's administrator or one of its partners.
     pub coach_organisation_id: String,
@@ -244,17 +246,21 @@ pub struct CompletionInput {
     pub provider_organisation_id: Option<String>,
     /// Qualification code.
     #[validate(length(min = 1, max = 20))]
-    #[schema(min_length = 1, max_length = 20)]
+    #[serde(deserialize_with = "crate::reference::codes::qualification")]
+    #[schema(schema_with = crate::reference::codes::qualification_schema)]
     pub qualification: String,
     /// Qualification unit code.
     #[validate(length(min = 1, max = 40))]
-    #[schema(min_length = 1, max_length = 40)]
+    #[serde(deserialize_with = "crate::reference::codes::unit")]
+    #[schema(schema_with = crate::reference::codes::unit_schema)]
     pub unit: String,
     pub completed_on: NaiveDate,
     /// The learning environment where the competence was shown.
     #[serde(default)]
     pub learning_environment_id: Option<String>,
     /// Where the unit was completed, by three-digit municipality code.
+    #[serde(deserialize_with = "crate::reference::codes::municipality")]
+    #[schema(schema_with = crate::reference::codes::municipality_schema)]
     pub municipality: String,
     /// Whether this unit completed the whole qualification.
     #[serde(default)]

@@ -86,14 +86,14 @@ pub struct ProgrammeInput {
     #[schema(min_items = 1, max_items = 20)]
     pub funders: Vec<FunderInput>,
     /// The programme's area: regions by two-digit code…
-    #[serde(default)]
     #[validate(length(max = 30))]
-    #[schema(max_items = 30)]
+    #[serde(default, deserialize_with = "crate::reference::codes::regions")]
+    #[schema(schema_with = crate::reference::codes::regions_schema)]
     pub regions: Vec<String>,
     /// …and municipalities by three-digit code. At least one region or municipality.
-    #[serde(default)]
     #[validate(length(max = 400))]
-    #[schema(max_items = 400)]
+    #[serde(default, deserialize_with = "crate::reference::codes::municipalities")]
+    #[schema(schema_with = crate::reference::codes::municipalities_schema)]
     pub municipalities: Vec<String>,
     /// Partner organisations: coaching organisations and education providers that take part.
     #[serde(default)]

@@ -26,11 +26,13 @@ crate::text_enum! {
 pub struct RecognisedUnitInput {
     /// National qualification code.
     #[validate(length(min = 1, max = 20))]
-    #[schema(min_length = 1, max_length = 20)]
+    #[serde(deserialize_with = "crate::reference::codes::qualification")]
+    #[schema(schema_with = crate::reference::codes::qualification_schema)]
     pub qualification: String,
     /// Code of a unit of that qualification.
     #[validate(length(min = 1, max = 40))]
-    #[schema(min_length = 1, max_length = 40)]
+    #[serde(deserialize_with = "crate::reference::codes::unit")]
+    #[schema(schema_with = crate::reference::codes::unit_schema)]
     pub unit: String,
     /// Which work tasks cover the unit.
     #[serde(default)]

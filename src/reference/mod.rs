@@ -1,5 +1,6 @@
 //! Reference data: regions, municipalities, qualifications and their units, by official code.
 
+pub mod codes;
 pub mod dto;
 pub mod eperusteet;
 pub mod handlers;

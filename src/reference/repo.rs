@@ -136,6 +136,18 @@ pub fn requirements_of(conn: &mut DbConnection, unit: &str) -> QueryResult<Vec<U
         .load(conn)
 }
 
+/// The competence points of the units with these codes, by code (`None` where a unit has none).
+pub fn competence_points(
+    conn: &mut DbConnection,
+    codes: &[String],
+) -> QueryResult<HashMap<String, Option<i32>>> {
+    qualification_units::table
+        .filter(qualification_units::code.eq_any(codes))
+        .select((qualification_units::code, qualification_units::competence_points))
+        .load(conn)
+        .map(|rows| rows.into_iter().collect())
+}
+
 /// A unit with the codes of the qualifications it belongs to.
 pub fn find_unit(conn: &mut DbConnection, code: &str) -> QueryResult<Option<(UnitRow, Vec<String>)>> {
     let Some(unit) = qualification_units::table

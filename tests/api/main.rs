@@ -12,6 +12,7 @@ mod certificates;
 mod cli;
 mod conventions;
 mod credentials;
+mod ehoks;
 mod environments;
 mod guidelines;
 mod health;

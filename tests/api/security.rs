@@ -645,10 +645,13 @@ async fn birth_dates_stored_in_plain_text_are_sealed_on_upgrade(app: TestApp) {
         birth: String,
         #[diesel(sql_type = diesel::sql_types::Text)]
         oid: String,
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        oid_index: String,
     }
     let mut conn = db.get().expect("connection");
     let row: Sealed = diesel::sql_query(
-        "SELECT holder_birth_date_encrypted AS birth, holder_learner_oid AS oid FROM certificates",
+        "SELECT holder_birth_date_encrypted AS birth, holder_learner_oid AS oid, \
+         holder_learner_oid_index AS oid_index FROM certificates",
     )
     .get_result(&mut *conn)
     .expect("the certificate");
@@ -657,6 +660,9 @@ async fn birth_dates_stored_in_plain_text_are_sealed_on_upgrade(app: TestApp) {
         key.decrypt(&row.oid).expect("sealed"),
         "1.2.246.562.24.10000000008"
     );
+    // Migration 17 gives the learner OID its blind index, so that a search finds it.
+    assert!(applied.contains(&"20261206000017".to_owned()), "{applied:?}");
+    assert_eq!(row.oid_index, key.blind_index("1.2.246.562.24.10000000008"));
     if let Some(path) = url.strip_prefix("sqlite://") {
         drop(conn);
         let bytes: Vec<u8> = ["", "-wal"]

@@ -1,0 +1,244 @@
+//! Codes as requests may give them: our plain code (`100755`), its koodisto URI as eHOKS writes
+//! it (`tutkinnonosat_100755`), or KOSKI's reference (`{"koodiarvo": "100755", "koodistoUri":
+//! "tutkinnonosat", "koodistoVersio": 1}`). Each is read into the plain code; a reference to
+//! another code list is refused.
+//!
+//! Fields use `#[serde(deserialize_with = "codes::unit")]` with `#[schema(schema_with =
+//! codes::unit_schema)]`, so that what is read and what the contract says come from one place.
+
+use serde::{de::Error as _, Deserialize, Deserializer};
+use utoipa::openapi::{
+    schema::{AdditionalProperties, ArrayBuilder, ObjectBuilder, OneOfBuilder, Schema, Type},
+    RefOr,
+};
+
+/// A national code list (koodisto) of the Finnish National Agency for Education.
+#[derive(Debug, Clone, Copy)]
+pub enum Koodisto {
+    Region,
+    Municipality,
+    Qualification,
+    Unit,
+}
+
+impl Koodisto {
+    pub fn uri(self) -> &'static str {
+        match self {
+            Self::Region => "maakunta",
+            Self::Municipality => "kunta",
+            Self::Qualification => "koulutus",
+            Self::Unit => "tutkinnonosat",
+        }
+    }
+
+    /// The longest plain code a request may give.
+    fn max_length(self) -> usize {
+        match self {
+            Self::Region => 2,
+            Self::Municipality => 3,
+            Self::Qualification => 20,
+            Self::Unit => 40,
+        }
+    }
+
+    /// The plain code of a code given in any of the three forms.
+    fn read(self, given: Given) -> Result<String, String> {
+        let reference = match given {
+            Given::Code(code) => {
+                let plain = code
+                    .strip_prefix(self.uri())
+                    .and_then(|rest| rest.strip_prefix('_'));
+                return Ok(plain.map_or(code.clone(), str::to_owned));
+            }
+            Given::Reference(reference) => reference,
+        };
+        if reference.koodisto_uri != self.uri() {
+            return Err(format!(
+                "koodistoUri is {:?}; here a code of {:?} is expected",
+                reference.koodisto_uri,
+                self.uri()
+            ));
+        }
+        if reference.koodisto_versio.is_some_and(|version| version < 1) {
+            return Err("koodistoVersio counts from 1".to_owned());
+        }
+        Ok(reference.koodiarvo)
+    }
+
+    fn schema(self) -> Schema {
+        let code = ObjectBuilder::new()
+            .schema_type(Type::String)
+            .min_length(Some(1))
+            .max_length(Some(self.max_length() + self.uri().len() + 1))
+            .description(Some(format!(
+                "The code, or its koodisto URI: `{}_<code>`.",
+                self.uri()
+            )));
+        let reference = ObjectBuilder::new()
+            .schema_type(Type::Object)
+            .description(Some("The code in KOSKI's shape."))
+            .property(
+                "koodiarvo",
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .min_length(Some(1))
+                    .max_length(Some(self.max_length())),
+            )
+            .property(
+                "koodistoUri",
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .enum_values(Some([self.uri()])),
+            )
+            .property(
+                "koodistoVersio",
+                ObjectBuilder::new().schema_type(Type::Integer).minimum(Some(1)),
+            )
+            .required("koodiarvo")
+            .required("koodistoUri")
+            .additional_properties(Some(AdditionalProperties::<Schema>::FreeForm(false)));
+        OneOfBuilder::new().item(code).item(reference).build().into()
+    }
+
+    fn list_schema(self, max_items: usize) -> Schema {
+        ArrayBuilder::new()
+            .items(RefOr::T(self.schema()))
+            .max_items(Some(max_items))
+            .build()
+            .into()
+    }
+}
+
+/// A code as a request gives it.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Given {
+    Code(String),
+    Reference(Reference),
+}
+
+/// KOSKI's shape of a code.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Reference {
+    koodiarvo: String,
+    #[serde(rename = "koodistoUri")]
+    koodisto_uri: String,
+    #[serde(rename = "koodistoVersio", default)]
+    koodisto_versio: Option<i64>,
+}
+
+fn one<'de, D: Deserializer<'de>>(deserializer: D, list: Koodisto) -> Result<String, D::Error> {
+    list.read(Given::deserialize(deserializer)?)
+        .map_err(D::Error::custom)
+}
+
+fn many<'de, D: Deserializer<'de>>(deserializer: D, list: Koodisto) -> Result<Vec<String>, D::Error> {
+    Vec::<Given>::deserialize(deserializer)?
+        .into_iter()
+        .map(|given| list.read(given).map_err(D::Error::custom))
+        .collect()
+}
+
+pub fn region<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+    one(deserializer, Koodisto::Region)
+}
+
+pub fn municipality<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+    one(deserializer, Koodisto::Municipality)
+}
+
+pub fn qualification<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+    one(deserializer, Koodisto::Qualification)
+}
+
+pub fn unit<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+    one(deserializer, Koodisto::Unit)
+}
+
+pub fn regions<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
+    many(deserializer, Koodisto::Region)
+}
+
+pub fn municipalities<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
+    many(deserializer, Koodisto::Municipality)
+}
+
+pub fn qualifications<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
+    many(deserializer, Koodisto::Qualification)
+}
+
+pub fn region_schema() -> RefOr<Schema> {
+    Koodisto::Region.schema().into()
+}
+
+pub fn municipality_schema() -> RefOr<Schema> {
+    Koodisto::Municipality.schema().into()
+}
+
+pub fn qualification_schema() -> RefOr<Schema> {
+    Koodisto::Qualification.schema().into()
+}
+
+pub fn unit_schema() -> RefOr<Schema> {
+    Koodisto::Unit.schema().into()
+}
+
+/// Up to 30 regions, as a guideline's or a programme's area lists them.
+pub fn regions_schema() -> RefOr<Schema> {
+    Koodisto::Region.list_schema(30).into()
+}
+
+/// Up to 400 municipalities, as a programme's area lists them.
+pub fn municipalities_schema() -> RefOr<Schema> {
+    Koodisto::Municipality.list_schema(400).into()
+}
+
+/// Up to 100 qualifications, as an agreement lists them.
+pub fn qualifications_schema() -> RefOr<Schema> {
+    Koodisto::Qualification.list_schema(100).into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(list: Koodisto, json: &str) -> Result<String, String> {
+        list.read(serde_json::from_str(json).map_err(|error| error.to_string())?)
+    }
+
+    #[test]
+    fn every_form_reads_as_the_plain_code() {
+        assert_eq!(read(Koodisto::Unit, r#""100755""#).as_deref(), Ok("100755"));
+        assert_eq!(
+            read(Koodisto::Unit, r#""tutkinnonosat_100755""#).as_deref(),
+            Ok("100755")
+        );
+        assert_eq!(
+            read(
+                Koodisto::Unit,
+                r#"{"koodiarvo": "100755", "koodistoUri": "tutkinnonosat", "koodistoVersio": 1}"#
+            )
+            .as_deref(),
+            Ok("100755")
+        );
+        assert_eq!(
+            read(Koodisto::Municipality, r#""kunta_684""#).as_deref(),
+            Ok("684")
+        );
+        assert_eq!(
+            read(Koodisto::Unit, r#""SAMPLE-107""#).as_deref(),
+            Ok("SAMPLE-107")
+        );
+    }
+
+    #[test]
+    fn another_lists_reference_is_refused() {
+        assert!(read(Koodisto::Unit, r#"{"koodiarvo": "684", "koodistoUri": "kunta"}"#).is_err());
+        // Another list's URI is not stripped: it stays a code that names nothing here.
+        assert_eq!(
+            read(Koodisto::Region, r#""kunta_684""#).as_deref(),
+            Ok("kunta_684")
+        );
+    }
+}
