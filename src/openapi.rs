@@ -43,6 +43,10 @@ within 24 hours gets the first response again (with `Idempotent-Replayed: true`)
 - Errors are RFC 9457 problem details (`application/problem+json`) with a stable `type`; \
 validation errors list the fields at fault in `errors`.
 - Every response carries `X-Request-Id` (yours, when you send one).
+- Codes of regions, municipalities, qualifications and units are taken as ours (`100754`) or as \
+their koodisto URI (`tutkinnonosat_100754`), and in bodies also in KOSKI's shape \
+(`{\"koodiarvo\": \"100754\", \"koodistoUri\": \"tutkinnonosat\", \"koodistoVersio\": 1}`); \
+answers name them by our code, with the KOSKI reference beside it.
 
 Authentication: get an access token from `POST /oauth/token` with the OAuth 2.0 client credentials \
 grant and send it as `Authorization: Bearer <token>`. Tokens are EdDSA-signed JWTs verifiable with \

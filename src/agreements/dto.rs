@@ -229,14 +229,17 @@ pub struct AgreementFilter {
     pub role: Option<PartyRole>,
     pub status: Option<AgreementStatus>,
     /// Covering this qualification (national code).
+    #[serde(default, deserialize_with = "crate::reference::codes::query::qualification")]
     pub qualification: Option<String>,
     /// With a party whose home municipality is in this region.
     #[validate(length(equal = 2))]
-    #[param(min_length = 2, max_length = 2)]
+    #[param(min_length = 2, max_length = 11)]
+    #[serde(default, deserialize_with = "crate::reference::codes::query::region")]
     pub region: Option<String>,
     /// With a party whose home municipality this is.
     #[validate(length(equal = 3))]
-    #[param(min_length = 3, max_length = 3)]
+    #[param(min_length = 3, max_length = 9)]
+    #[serde(default, deserialize_with = "crate::reference::codes::query::municipality")]
     pub municipality: Option<String>,
     /// In force on this date.
     pub valid_on: Option<NaiveDate>,

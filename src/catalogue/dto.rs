@@ -18,24 +18,26 @@ pub struct CatalogueFilter {
     /// Recognised under this qualification (national code).
     #[param(example = "351204")]
     #[validate(length(min = 1, max = 20))]
-    #[param(min_length = 1, max_length = 20)]
+    #[param(min_length = 1, max_length = 29)]
+    #[serde(default, deserialize_with = "crate::reference::codes::query::qualification")]
     pub qualification: Option<String>,
     /// Recognised for this unit; repeat the parameter to require all of several units.
     #[param(example = json!(["SAMPLE-107"]))]
-    #[serde(default)]
     #[validate(length(max = 20))]
     #[param(max_items = 20)]
+    #[serde(default, deserialize_with = "crate::reference::codes::query::units")]
     pub unit: Vec<String>,
     /// In this municipality (code); repeat for any of several.
     #[param(example = json!(["684"]))]
-    #[serde(default)]
     #[validate(length(max = 50))]
     #[param(max_items = 50)]
+    #[serde(default, deserialize_with = "crate::reference::codes::query::municipalities")]
     pub municipality: Vec<String>,
     /// In this region (code).
     #[param(example = "04")]
     #[validate(length(equal = 2))]
-    #[param(min_length = 2, max_length = 2)]
+    #[param(min_length = 2, max_length = 11)]
+    #[serde(default, deserialize_with = "crate::reference::codes::query::region")]
     pub region: Option<String>,
     /// Offers instruction in this language (ISO 639 code).
     #[param(example = "fi")]
@@ -141,12 +143,14 @@ pub struct UnitCatalogueFilter {
     /// Recognised under this qualification (national code).
     #[param(example = "351204")]
     #[validate(length(min = 1, max = 20))]
-    #[param(min_length = 1, max_length = 20)]
+    #[param(min_length = 1, max_length = 29)]
+    #[serde(default, deserialize_with = "crate::reference::codes::query::qualification")]
     pub qualification: Option<String>,
     /// Only this region's municipalities.
     #[param(example = "04")]
     #[validate(length(equal = 2))]
-    #[param(min_length = 2, max_length = 2)]
+    #[param(min_length = 2, max_length = 11)]
+    #[serde(default, deserialize_with = "crate::reference::codes::query::region")]
     pub region: Option<String>,
     /// Recognised by this education provider (organisation id).
     pub provider: Option<String>,

@@ -394,9 +394,11 @@ pub struct CertificateFilter {
     pub status: Option<CertificateStatus>,
     /// Certificates naming this unit.
     #[param(example = "SAMPLE-107")]
+    #[serde(default, deserialize_with = "crate::reference::codes::query::unit")]
     pub unit: Option<String>,
     /// Certificates naming a unit of this qualification.
     #[param(example = "351204")]
+    #[serde(default, deserialize_with = "crate::reference::codes::query::qualification")]
     pub qualification: Option<String>,
     /// Issued on or after this day.
     pub issued_from: Option<NaiveDate>,

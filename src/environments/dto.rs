@@ -266,11 +266,13 @@ pub struct EnvironmentFilter {
     pub organisation: Option<String>,
     #[param(example = "684")]
     #[validate(length(equal = 3))]
-    #[param(min_length = 3, max_length = 3)]
+    #[param(min_length = 3, max_length = 9)]
+    #[serde(default, deserialize_with = "crate::reference::codes::query::municipality")]
     pub municipality: Option<String>,
     #[param(example = "04")]
     #[validate(length(equal = 2))]
-    #[param(min_length = 2, max_length = 2)]
+    #[param(min_length = 2, max_length = 11)]
+    #[serde(default, deserialize_with = "crate::reference::codes::query::region")]
     pub region: Option<String>,
     pub sector: Option<Sector>,
     pub active: Option<bool>,

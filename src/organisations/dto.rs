@@ -187,12 +187,14 @@ pub struct OrganisationFilter {
     /// Home municipality code.
     #[param(example = "684")]
     #[validate(length(equal = 3))]
-    #[param(min_length = 3, max_length = 3)]
+    #[param(min_length = 3, max_length = 9)]
+    #[serde(default, deserialize_with = "crate::reference::codes::query::municipality")]
     pub municipality: Option<String>,
     /// Region code of the home municipality.
     #[param(example = "04")]
     #[validate(length(equal = 2))]
-    #[param(min_length = 2, max_length = 2)]
+    #[param(min_length = 2, max_length = 11)]
+    #[serde(default, deserialize_with = "crate::reference::codes::query::region")]
     pub region: Option<String>,
     /// Text in any language variant of the name, case- and accent-insensitive (`tyopaja` finds `Työpaja`).
     #[validate(length(min = 1, max = 200))]

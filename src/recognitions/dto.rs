@@ -183,6 +183,7 @@ pub struct RecognitionFilter {
     pub provider: Option<String>,
     pub status: Option<RecognitionStatus>,
     #[param(example = "SAMPLE-107")]
+    #[serde(default, deserialize_with = "crate::reference::codes::query::unit")]
     pub unit: Option<String>,
     /// Page size, 1–200 (default 50).
     #[param(minimum = 1, maximum = 200)]

@@ -41,15 +41,21 @@ impl Koodisto {
         }
     }
 
+    /// The code without this list's URI prefix (`tutkinnonosat_100754` → `100754`).
+    fn plain(self, code: String) -> String {
+        match code
+            .strip_prefix(self.uri())
+            .and_then(|rest| rest.strip_prefix('_'))
+        {
+            Some(plain) => plain.to_owned(),
+            None => code,
+        }
+    }
+
     /// The plain code of a code given in any of the three forms.
     fn read(self, given: Given) -> Result<String, String> {
         let reference = match given {
-            Given::Code(code) => {
-                let plain = code
-                    .strip_prefix(self.uri())
-                    .and_then(|rest| rest.strip_prefix('_'));
-                return Ok(plain.map_or(code.clone(), str::to_owned));
-            }
+            Given::Code(code) => return Ok(self.plain(code)),
             Given::Reference(reference) => reference,
         };
         if reference.koodisto_uri != self.uri() {
@@ -166,6 +172,54 @@ pub fn municipalities<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<
 
 pub fn qualifications<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
     many(deserializer, Koodisto::Qualification)
+}
+
+/// Query parameters, which take a code as a string: ours or its koodisto URI.
+pub mod query {
+    use serde::{Deserialize, Deserializer};
+
+    use super::Koodisto;
+
+    fn optional<'de, D: Deserializer<'de>>(
+        deserializer: D,
+        list: Koodisto,
+    ) -> Result<Option<String>, D::Error> {
+        Ok(Option::<String>::deserialize(deserializer)?.map(|code| list.plain(code)))
+    }
+
+    fn all<'de, D: Deserializer<'de>>(deserializer: D, list: Koodisto) -> Result<Vec<String>, D::Error> {
+        let codes = Vec::<String>::deserialize(deserializer)?;
+        Ok(codes.into_iter().map(|code| list.plain(code)).collect())
+    }
+
+    pub fn region<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+        optional(deserializer, Koodisto::Region)
+    }
+
+    pub fn municipality<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+        optional(deserializer, Koodisto::Municipality)
+    }
+
+    pub fn qualification<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+        optional(deserializer, Koodisto::Qualification)
+    }
+
+    pub fn unit<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+        optional(deserializer, Koodisto::Unit)
+    }
+
+    pub fn units<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
+        all(deserializer, Koodisto::Unit)
+    }
+
+    pub fn municipalities<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
+        all(deserializer, Koodisto::Municipality)
+    }
+
+    /// A required region, as the list of signatories takes it.
+    pub fn required_region<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+        Ok(Koodisto::Region.plain(String::deserialize(deserializer)?))
+    }
 }
 
 pub fn region_schema() -> RefOr<Schema> {

@@ -306,6 +306,24 @@ async fn codes_are_accepted_in_koskis_shape(app: TestApp) {
     assert_eq!(created.body["units"][0]["qualification"]["code"], "361201");
     assert_eq!(created.body["units"][0]["unit"]["code"], "100754");
 
+    // Query parameters take the koodisto URI as well.
+    let listed = app
+        .get_as(
+            Some(&parties.workshop),
+            "/v1/certificates?unit=tutkinnonosat_100754&qualification=koulutus_361201",
+        )
+        .await;
+    assert_eq!(listed.status, StatusCode::OK, "{}", listed.text);
+    assert_eq!(listed.body["items"][0]["id"], created.body["id"]);
+    let by_uri = app.get("/v1/municipalities?region=maakunta_04&limit=200").await;
+    let by_code = app.get("/v1/municipalities?region=04&limit=200").await;
+    assert_eq!(by_uri.status, StatusCode::OK, "{}", by_uri.text);
+    assert_eq!(by_uri.body["items"], by_code.body["items"]);
+    assert!(!by_code.body["items"].as_array().expect("items").is_empty());
+    app.get("/v1/municipalities?region=kunta_04")
+        .await
+        .assert_problem(StatusCode::BAD_REQUEST, "bad-request");
+
     body["units"][0]["unit"] = json!({"koodiarvo": "100754", "koodistoUri": "kunta"});
     let wrong_list = app
         .post_json_as(Some(&parties.workshop), "/v1/certificates", &body)
