@@ -94,7 +94,7 @@ pub struct EhoksExport {
 #[serde(rename_all = "kebab-case")]
 #[schema(example = json!({"oppija-oid": "1.2.246.562.24.10000000008", "opiskeluoikeus-oid": "1.2.246.562.15.00000000001", "aiemmin-hankitut-ammat-tutkinnon-osat": [], "aiemmin-hankitut-paikalliset-tutkinnon-osat": []}))]
 pub struct HoksUnits {
-    /// The learner's oppijanumero, when the certificate records it.
+    /// The learner's oppijanumero (`1.2.246.562.24.…`), when the certificate records one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub oppija_oid: Option<String>,
     /// The study right the certificate was shared for, when the share names one.
@@ -114,15 +114,8 @@ pub struct AcquiredNationalUnit {
     #[schema(pattern = r"^tutkinnonosat_\d+$")]
     pub tutkinnon_osa_koodi_uri: String,
     pub tutkinnon_osa_koodi_versio: i32,
-    #[schema(pattern = r"^osaamisentodentamisenprosessi_\d+$")]
-    pub valittu_todentamisen_prosessi_koodi_uri: String,
-    pub valittu_todentamisen_prosessi_koodi_versio: i32,
-    /// The provider's organisation OID, when its record has one.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(pattern = r"^1\.2\.246\.562\.[0-3]\d\.\d+$")]
-    pub koulutuksen_jarjestaja_oid: Option<String>,
-    /// What was shown, where and when: given with the demonstration process, else empty.
-    pub tarkentavat_tiedot_naytto: Vec<Demonstration>,
+    #[serde(flatten)]
+    pub recognition: HowRecognised,
 }
 
 /// A previously acquired local unit (eHOKS `AiemminHankittuPaikallinenTutkinnonOsa`).
@@ -134,12 +127,24 @@ pub struct AcquiredLocalUnit {
     /// Competence points, when the unit has them.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub laajuus: Option<i32>,
+    #[serde(flatten)]
+    pub recognition: HowRecognised,
+}
+
+/// What national and local units share: how the provider recognises them, the provider, and
+/// what was shown.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "kebab-case")]
+#[schema(example = json!({"valittu-todentamisen-prosessi-koodi-uri": "osaamisentodentamisenprosessi_0001", "valittu-todentamisen-prosessi-koodi-versio": 1, "tarkentavat-tiedot-naytto": []}))]
+pub struct HowRecognised {
     #[schema(pattern = r"^osaamisentodentamisenprosessi_\d+$")]
     pub valittu_todentamisen_prosessi_koodi_uri: String,
     pub valittu_todentamisen_prosessi_koodi_versio: i32,
+    /// The provider's organisation OID, when its record has one.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(pattern = r"^1\.2\.246\.562\.[0-3]\d\.\d+$")]
     pub koulutuksen_jarjestaja_oid: Option<String>,
+    /// What was shown, where and when: given with the demonstration process, else empty.
     pub tarkentavat_tiedot_naytto: Vec<Demonstration>,
 }
 
@@ -222,11 +227,15 @@ pub fn export(certificate: &Certificate, context: &Context<'_>) -> EhoksExport {
     let mut local = Vec::new();
     let mut koski = Vec::new();
     for unit in &certificate.units {
-        let demonstrations = match context.process {
-            VerificationProcess::Demonstration => vec![demonstration(certificate, unit, context)],
-            _ => Vec::new(),
+        let recognition = HowRecognised {
+            valittu_todentamisen_prosessi_koodi_uri: context.process.code_uri().to_owned(),
+            valittu_todentamisen_prosessi_koodi_versio: context.versions.verification_process,
+            koulutuksen_jarjestaja_oid: context.provider_oid.clone(),
+            tarkentavat_tiedot_naytto: match context.process {
+                VerificationProcess::Demonstration => vec![demonstration(certificate, unit, context)],
+                _ => Vec::new(),
+            },
         };
-        let process = context.process.code_uri().to_owned();
         let reference = KoodistoReference::unit(&unit.unit.code).map(|mut reference| {
             reference.koodisto_versio = Some(context.versions.units);
             reference
@@ -235,18 +244,12 @@ pub fn export(certificate: &Certificate, context: &Context<'_>) -> EhoksExport {
             Some(reference) => national.push(AcquiredNationalUnit {
                 tutkinnon_osa_koodi_uri: reference.uri(),
                 tutkinnon_osa_koodi_versio: context.versions.units,
-                valittu_todentamisen_prosessi_koodi_uri: process,
-                valittu_todentamisen_prosessi_koodi_versio: context.versions.verification_process,
-                koulutuksen_jarjestaja_oid: context.provider_oid.clone(),
-                tarkentavat_tiedot_naytto: demonstrations,
+                recognition,
             }),
             None => local.push(AcquiredLocalUnit {
                 nimi: unit.unit.name.get(certificate.language.as_str()).to_owned(),
                 laajuus: (context.competence_points)(&unit.unit.code),
-                valittu_todentamisen_prosessi_koodi_uri: process,
-                valittu_todentamisen_prosessi_koodi_versio: context.versions.verification_process,
-                koulutuksen_jarjestaja_oid: context.provider_oid.clone(),
-                tarkentavat_tiedot_naytto: demonstrations,
+                recognition,
             }),
         }
         koski.push(KoskiRecognition {
@@ -262,7 +265,12 @@ pub fn export(certificate: &Certificate, context: &Context<'_>) -> EhoksExport {
         verification_code: certificate.verification_code.clone().unwrap_or_default(),
         verification_url: context.verification_url.clone(),
         hoks: HoksUnits {
-            oppija_oid: certificate.holder.learner_oid.clone(),
+            // eHOKS takes oppijanumerot (node 24); other learner OID nodes would be refused there.
+            oppija_oid: certificate
+                .holder
+                .learner_oid
+                .clone()
+                .filter(|oid| oid.starts_with("1.2.246.562.24.")),
             opiskeluoikeus_oid: context.study_right_oid.clone(),
             aiemmin_hankitut_ammat_tutkinnon_osat: national,
             aiemmin_hankitut_paikalliset_tutkinnon_osat: local,

@@ -116,11 +116,24 @@ impl Koodisto {
 }
 
 /// A code as a request gives it.
-#[derive(Deserialize)]
-#[serde(untagged)]
 enum Given {
     Code(String),
     Reference(Reference),
+}
+
+impl<'de> Deserialize<'de> for Given {
+    // By hand rather than untagged, so that a wrong value is named in the caller's terms.
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        match serde_json::Value::deserialize(deserializer)? {
+            serde_json::Value::String(code) => Ok(Given::Code(code)),
+            object @ serde_json::Value::Object(_) => serde_json::from_value(object)
+                .map(Given::Reference)
+                .map_err(|error| D::Error::custom(format!("a code in KOSKI's shape: {error}"))),
+            _ => Err(D::Error::custom(
+                "expected a code: a string, or an object with koodiarvo and koodistoUri",
+            )),
+        }
+    }
 }
 
 /// KOSKI's shape of a code.
@@ -284,6 +297,18 @@ mod tests {
             read(Koodisto::Unit, r#""SAMPLE-107""#).as_deref(),
             Ok("SAMPLE-107")
         );
+    }
+
+    #[test]
+    fn other_values_are_named_in_the_callers_terms() {
+        let error = read(Koodisto::Region, "4").expect_err("a number is no code");
+        assert!(error.contains("expected a code"), "{error}");
+        let error = read(
+            Koodisto::Unit,
+            r#"{"koodiarvo": "1", "koodistoUri": "tutkinnonosat", "extra": 1}"#,
+        )
+        .expect_err("an unknown member");
+        assert!(error.contains("extra"), "{error}");
     }
 
     #[test]

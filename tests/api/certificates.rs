@@ -88,6 +88,18 @@ pub async fn issue(app: &TestApp, token: &str, id: &str) -> Reply {
     reply
 }
 
+/// Revokes an issued certificate as the workshop.
+pub async fn revoke(app: &TestApp, parties: &Parties, id: &str) {
+    let reply = app
+        .post_json_as(
+            Some(&parties.workshop),
+            &format!("/v1/certificates/{id}/revoke"),
+            &json!({"reason": "Annettu väärälle henkilölle."}),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+}
+
 async fn share(app: &TestApp, parties: &Parties, id: &str, with: &str) -> Reply {
     app.post_json_as(
         Some(&parties.workshop),

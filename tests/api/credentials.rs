@@ -11,7 +11,9 @@ use sha2::{Digest, Sha256};
 
 use crate::{
     backend_tests,
-    certificates::{certificate_body, decode_part, draft, issue, issued_from, parties, Parties, HETU},
+    certificates::{
+        certificate_body, decode_part, draft, issue, issued_from, parties, revoke, Parties, HETU,
+    },
     helpers::{shared_rsa_key, spawn_app_with, Backend, TestApp},
 };
 
@@ -477,14 +479,7 @@ async fn revocation_is_published_in_the_issuers_status_list(app: TestApp) {
     );
     assert!(entries.iter().all(|entry| !status_bit(&before, entry.2)));
 
-    let reply = app
-        .post_json_as(
-            Some(&parties.workshop),
-            &format!("/v1/certificates/{revoked}/revoke"),
-            &json!({"reason": "Annettu väärälle henkilölle."}),
-        )
-        .await;
-    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    revoke(&app, &parties, &revoked).await;
     let corrected = entries[1].0.clone();
     let successor = app
         .post_json_as(

@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 
 use crate::{
     backend_tests,
-    certificates::{certificate_body, issued_from, parties, pdf_text, Parties},
+    certificates::{certificate_body, issued_from, parties, pdf_text, revoke, Parties},
     helpers::TestApp,
 };
 
@@ -186,14 +186,7 @@ async fn a_shared_certificate_goes_into_a_plan_in_ehoks_fields(app: TestApp) {
         .assert_problem(StatusCode::UNAUTHORIZED, "unauthorized");
 
     // A revoked certificate goes into no plan.
-    let revoked = app
-        .post_json_as(
-            Some(&parties.workshop),
-            &format!("/v1/certificates/{id}/revoke"),
-            &json!({"reason": "Annettu väärälle henkilölle."}),
-        )
-        .await;
-    assert_eq!(revoked.status, StatusCode::OK, "{}", revoked.text);
+    revoke(&app, &parties, &id).await;
     app.get_as(Some(&parties.provider), &path)
         .await
         .assert_problem(StatusCode::CONFLICT, "conflict");
