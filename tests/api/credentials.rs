@@ -546,13 +546,7 @@ async fn revocation_is_published_in_the_issuers_status_list(app: TestApp) {
 /// A national unit is aligned by its national code, as KOSKI and eHOKS name it; its qualification
 /// and unit read back with KOSKI's code references.
 async fn national_units_are_aligned_by_their_national_code(app: TestApp) {
-    let imported = app
-        .post_json(
-            "/v1/reference-data/eperusteet",
-            &crate::reference_data::eperusteet_document(),
-        )
-        .await;
-    assert_eq!(imported.status, StatusCode::OK, "{}", imported.text);
+    crate::reference_data::import_eperusteet(&app).await;
     let parties = parties(&app).await;
     let mut body = certificate_body(&parties.environment);
     body["units"][0]["qualification"] = json!("361201");

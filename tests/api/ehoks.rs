@@ -9,21 +9,12 @@ use crate::{
     backend_tests,
     certificates::{certificate_body, issued_from, parties, pdf_text, revoke, Parties},
     helpers::TestApp,
+    reference_data::import_eperusteet,
 };
 
 const LEARNER_OID: &str = "1.2.246.562.24.10000000008";
 const STUDY_RIGHT_OID: &str = "1.2.246.562.15.00000000001";
 const PROVIDER_OID: &str = "1.2.246.562.10.54453923578";
-
-async fn import_eperusteet(app: &TestApp) {
-    let imported = app
-        .post_json(
-            "/v1/reference-data/eperusteet",
-            &crate::reference_data::eperusteet_document(),
-        )
-        .await;
-    assert_eq!(imported.status, StatusCode::OK, "{}", imported.text);
-}
 
 /// A certificate for the national unit 100754 (two of its requirements shown, one with the
 /// coach's words too) and the sample unit SAMPLE-107, for a holder with a learner OID.

@@ -291,6 +291,14 @@ pub fn eperusteet_document() -> Value {
     serde_json::from_slice(&std::fs::read(path).expect("the document is committed")).expect("it is JSON")
 }
 
+/// Imports the committed ePerusteet document as an administrator.
+pub async fn import_eperusteet(app: &TestApp) {
+    let imported = app
+        .post_json("/v1/reference-data/eperusteet", &eperusteet_document())
+        .await;
+    assert_eq!(imported.status, StatusCode::OK, "{}", imported.text);
+}
+
 /// The counts of one kind in an import report: (created, updated, unchanged).
 fn counted(report: &Value, kind: &str) -> (u64, u64, u64) {
     let count = |what: &str| report[kind][what].as_u64().expect("a count");
