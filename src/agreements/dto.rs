@@ -233,12 +233,12 @@ pub struct AgreementFilter {
     pub qualification: Option<String>,
     /// With a party whose home municipality is in this region.
     #[validate(length(equal = 2))]
-    #[param(min_length = 2, max_length = 11)]
+    #[param(pattern = r"^(maakunta_)?[\s\S]{2}$")]
     #[serde(default, deserialize_with = "crate::reference::codes::query::region")]
     pub region: Option<String>,
     /// With a party whose home municipality this is.
     #[validate(length(equal = 3))]
-    #[param(min_length = 3, max_length = 9)]
+    #[param(pattern = r"^(kunta_)?[\s\S]{3}$")]
     #[serde(default, deserialize_with = "crate::reference::codes::query::municipality")]
     pub municipality: Option<String>,
     /// In force on this date.

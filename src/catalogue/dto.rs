@@ -18,7 +18,7 @@ pub struct CatalogueFilter {
     /// Recognised under this qualification (national code).
     #[param(example = "351204")]
     #[validate(length(min = 1, max = 20))]
-    #[param(min_length = 1, max_length = 29)]
+    #[param(pattern = r"^(koulutus_)?[\s\S]{1,20}$")]
     #[serde(default, deserialize_with = "crate::reference::codes::query::qualification")]
     pub qualification: Option<String>,
     /// Recognised for this unit; repeat the parameter to require all of several units.
@@ -36,7 +36,7 @@ pub struct CatalogueFilter {
     /// In this region (code).
     #[param(example = "04")]
     #[validate(length(equal = 2))]
-    #[param(min_length = 2, max_length = 11)]
+    #[param(pattern = r"^(maakunta_)?[\s\S]{2}$")]
     #[serde(default, deserialize_with = "crate::reference::codes::query::region")]
     pub region: Option<String>,
     /// Offers instruction in this language (ISO 639 code).
@@ -143,13 +143,13 @@ pub struct UnitCatalogueFilter {
     /// Recognised under this qualification (national code).
     #[param(example = "351204")]
     #[validate(length(min = 1, max = 20))]
-    #[param(min_length = 1, max_length = 29)]
+    #[param(pattern = r"^(koulutus_)?[\s\S]{1,20}$")]
     #[serde(default, deserialize_with = "crate::reference::codes::query::qualification")]
     pub qualification: Option<String>,
     /// Only this region's municipalities.
     #[param(example = "04")]
     #[validate(length(equal = 2))]
-    #[param(min_length = 2, max_length = 11)]
+    #[param(pattern = r"^(maakunta_)?[\s\S]{2}$")]
     #[serde(default, deserialize_with = "crate::reference::codes::query::region")]
     pub region: Option<String>,
     /// Recognised by this education provider (organisation id).

@@ -638,10 +638,13 @@ pub async fn ehoks(
             }
             let provider = organisations::find(conn, &provided.organisation_id)?.map(|(found, _)| found);
             let issuer = organisations::find(conn, &row.issuer_organisation_id)?.map(|(found, _)| found);
-            let (units, _) = repo::children(conn, std::slice::from_ref(&row.id))?;
-            let codes: Vec<String> = units.iter().map(|unit| unit.unit_code.clone()).collect();
-            let points = crate::reference::repo::competence_points(conn, &codes)?;
             let certificate = view_of(conn, &lookups, row, &caller, &key)?;
+            let codes: Vec<String> = certificate
+                .units
+                .iter()
+                .map(|unit| unit.unit.code.clone())
+                .collect();
+            let points = crate::reference::repo::competence_points(conn, &codes)?;
             let context = super::ehoks::Context {
                 study_right_oid: provided.study_right_oid,
                 provider_oid: provider.and_then(|provider| provider.oph_oid),

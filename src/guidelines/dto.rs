@@ -125,7 +125,7 @@ pub struct GuidelineFilter {
     /// Guidelines that apply in this region: national ones and those listing it.
     #[param(example = "04")]
     #[validate(length(equal = 2))]
-    #[param(min_length = 2, max_length = 11)]
+    #[param(pattern = r"^(maakunta_)?[\s\S]{2}$")]
     #[serde(default, deserialize_with = "crate::reference::codes::query::region")]
     pub region: Option<String>,
     /// Text in the title, case- and accent-insensitive.
@@ -225,7 +225,7 @@ pub struct Signature {
 #[into_params(parameter_in = Query)]
 pub struct SignatureFilter {
     #[validate(length(equal = 2))]
-    #[param(min_length = 2, max_length = 11)]
+    #[param(pattern = r"^(maakunta_)?[\s\S]{2}$")]
     #[serde(default, deserialize_with = "crate::reference::codes::query::region")]
     pub region: Option<String>,
     /// The signing organisation's kind.
@@ -245,7 +245,7 @@ pub struct SignatoriesQuery {
     /// The region, by its two-digit code.
     #[param(example = "04")]
     #[validate(length(equal = 2))]
-    #[param(min_length = 2, max_length = 11)]
+    #[param(pattern = r"^(maakunta_)?[\s\S]{2}$")]
     #[serde(deserialize_with = "crate::reference::codes::query::required_region")]
     pub region: String,
 }

@@ -187,13 +187,13 @@ pub struct OrganisationFilter {
     /// Home municipality code.
     #[param(example = "684")]
     #[validate(length(equal = 3))]
-    #[param(min_length = 3, max_length = 9)]
+    #[param(pattern = r"^(kunta_)?[\s\S]{3}$")]
     #[serde(default, deserialize_with = "crate::reference::codes::query::municipality")]
     pub municipality: Option<String>,
     /// Region code of the home municipality.
     #[param(example = "04")]
     #[validate(length(equal = 2))]
-    #[param(min_length = 2, max_length = 11)]
+    #[param(pattern = r"^(maakunta_)?[\s\S]{2}$")]
     #[serde(default, deserialize_with = "crate::reference::codes::query::region")]
     pub region: Option<String>,
     /// Text in any language variant of the name, case- and accent-insensitive (`tyopaja` finds `Työpaja`).

@@ -216,7 +216,7 @@ pub struct ParticipationFilter {
     pub coach: Option<String>,
     /// From this home municipality (three-digit code).
     #[validate(length(equal = 3))]
-    #[param(min_length = 3, max_length = 9)]
+    #[param(pattern = r"^(kunta_)?[\s\S]{3}$")]
     #[serde(default, deserialize_with = "crate::reference::codes::query::municipality")]
     pub municipality: Option<String>,
     /// `true`: periods that have ended (an end date on or before today); `false`: ongoing ones.

@@ -169,7 +169,7 @@ pub struct ProgrammeFilter {
     pub organisation: Option<String>,
     /// Whose area includes this region (two-digit code).
     #[validate(length(equal = 2))]
-    #[param(min_length = 2, max_length = 11)]
+    #[param(pattern = r"^(maakunta_)?[\s\S]{2}$")]
     #[serde(default, deserialize_with = "crate::reference::codes::query::region")]
     pub region: Option<String>,
     pub status: Option<ProgrammeStatus>,

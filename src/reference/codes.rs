@@ -31,14 +31,26 @@ impl Koodisto {
         }
     }
 
-    /// The longest plain code a request may give.
-    fn max_length(self) -> usize {
+    /// The shortest and longest plain code a request may give: the lengths the fields check.
+    fn lengths(self) -> (usize, usize) {
         match self {
-            Self::Region => 2,
-            Self::Municipality => 3,
-            Self::Qualification => 20,
-            Self::Unit => 40,
+            Self::Region => (2, 2),
+            Self::Municipality => (3, 3),
+            Self::Qualification => (1, 20),
+            Self::Unit => (1, 40),
         }
+    }
+
+    /// What a code given as a string may be: a plain code of the right length, with or without
+    /// this list's URI prefix. The same rule as `plain` and the fields' length checks, so that the
+    /// contract neither takes more nor less than the service does.
+    fn pattern(self) -> String {
+        let (shortest, longest) = self.lengths();
+        let count = match shortest == longest {
+            true => format!("{{{shortest}}}"),
+            false => format!("{{{shortest},{longest}}}"),
+        };
+        format!(r"^({}_)?[\s\S]{count}$", self.uri())
     }
 
     /// The code without this list's URI prefix (`tutkinnonosat_100754` → `100754`).
@@ -47,8 +59,8 @@ impl Koodisto {
             .strip_prefix(self.uri())
             .and_then(|rest| rest.strip_prefix('_'))
         {
-            Some(plain) => plain.to_owned(),
-            None => code,
+            Some(plain) if !plain.is_empty() => plain.to_owned(),
+            _ => code,
         }
     }
 
@@ -74,8 +86,7 @@ impl Koodisto {
     fn schema(self) -> Schema {
         let code = ObjectBuilder::new()
             .schema_type(Type::String)
-            .min_length(Some(1))
-            .max_length(Some(self.max_length() + self.uri().len() + 1))
+            .pattern(Some(self.pattern()))
             .description(Some(format!(
                 "The code, or its koodisto URI: `{}_<code>`.",
                 self.uri()
@@ -87,8 +98,8 @@ impl Koodisto {
                 "koodiarvo",
                 ObjectBuilder::new()
                     .schema_type(Type::String)
-                    .min_length(Some(1))
-                    .max_length(Some(self.max_length())),
+                    .min_length(Some(self.lengths().0))
+                    .max_length(Some(self.lengths().1)),
             )
             .property(
                 "koodistoUri",
@@ -309,6 +320,14 @@ mod tests {
         )
         .expect_err("an unknown member");
         assert!(error.contains("extra"), "{error}");
+    }
+
+    #[test]
+    fn the_contracts_pattern_takes_what_the_service_takes() {
+        assert_eq!(Koodisto::Region.pattern(), r"^(maakunta_)?[\s\S]{2}$");
+        assert_eq!(Koodisto::Unit.pattern(), r"^(tutkinnonosat_)?[\s\S]{1,40}$");
+        // A bare prefix is a code of its own, not an empty one.
+        assert_eq!(Koodisto::Qualification.plain("koulutus_".to_owned()), "koulutus_");
     }
 
     #[test]

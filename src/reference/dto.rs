@@ -256,7 +256,7 @@ pub struct MunicipalityFilter {
     /// Only municipalities of this region (two-digit code).
     #[param(example = "04")]
     #[validate(length(equal = 2))]
-    #[param(min_length = 2, max_length = 11)]
+    #[param(pattern = r"^(maakunta_)?[\s\S]{2}$")]
     #[serde(default, deserialize_with = "crate::reference::codes::query::region")]
     pub region: Option<String>,
     /// `true`: only municipalities in force; `false`: only ended ones.
