@@ -77,8 +77,19 @@ impl Koodisto {
                 self.uri()
             ));
         }
-        if reference.koodisto_versio.is_some_and(|version| version < 1) {
-            return Err("koodistoVersio counts from 1".to_owned());
+        // Any whole number from 1, however large: the version is not kept, only checked.
+        let whole = |version: &serde_json::Number| {
+            version.as_u64().is_some_and(|version| version >= 1)
+                || version
+                    .as_f64()
+                    .is_some_and(|version| version >= 1.0 && version.fract() == 0.0)
+        };
+        if reference
+            .koodisto_versio
+            .as_ref()
+            .is_some_and(|version| !whole(version))
+        {
+            return Err("koodistoVersio is a whole number from 1".to_owned());
         }
         Ok(reference.koodiarvo)
     }
@@ -155,7 +166,7 @@ struct Reference {
     #[serde(rename = "koodistoUri")]
     koodisto_uri: String,
     #[serde(rename = "koodistoVersio", default)]
-    koodisto_versio: Option<i64>,
+    koodisto_versio: Option<serde_json::Number>,
 }
 
 fn one<'de, D: Deserializer<'de>>(deserializer: D, list: Koodisto) -> Result<String, D::Error> {
@@ -328,6 +339,20 @@ mod tests {
         assert_eq!(Koodisto::Unit.pattern(), r"^(tutkinnonosat_)?[\s\S]{1,40}$");
         // A bare prefix is a code of its own, not an empty one.
         assert_eq!(Koodisto::Qualification.plain("koulutus_".to_owned()), "koulutus_");
+    }
+
+    #[test]
+    fn the_version_is_any_whole_number_from_one() {
+        let with = |version: &str| {
+            read(
+                Koodisto::Unit,
+                &format!(
+                    r#"{{"koodiarvo": "100755", "koodistoUri": "tutkinnonosat", "koodistoVersio": {version}}}"#
+                ),
+            )
+        };
+        assert!(with("1").is_ok() && with("1.0").is_ok() && with("123456789012345678901234567890").is_ok());
+        assert!(with("0").is_err() && with("-1").is_err() && with("1.5").is_err() && with("\"1\"").is_err());
     }
 
     #[test]
