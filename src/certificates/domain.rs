@@ -5,7 +5,7 @@ use chrono::NaiveDateTime;
 use uuid::Uuid;
 
 use super::{
-    dto::{CertificateInput, CertificateStatus, RequirementShown, Skill},
+    dto::{CertificateInput, CertificateStatus, RequirementShown, Skill, SkillInput},
     model::{CertificateRow, ContentChanges, EnvironmentLinkRow, UnitRow},
     protection::PersonalDataKey,
     repo,
@@ -17,7 +17,7 @@ use crate::{
     error::{ApiError, FieldError},
     identifiers,
     organisations::repo as organisations,
-    reference,
+    reference::{self, model::UnitRequirementRow},
 };
 
 pub const NOT_FOUND: ApiError = ApiError::NotFound {
@@ -199,47 +199,55 @@ fn resolve_skills(
             true => reference::repo::requirements_of(conn, &unit.unit)?,
             false => Vec::new(),
         };
-        let mut skills = Vec::with_capacity(unit.skills.len());
-        for (skill_index, skill) in unit.skills.iter().enumerate() {
+        let skills = unit.skills.iter().enumerate().map(|(skill_index, skill)| {
             let field = format!("units[{index}].skills[{skill_index}]");
-            let requirement = match skill.requirement {
-                None if skill.text.is_none() => {
-                    errors.push(FieldError::new(
-                        field,
-                        "empty",
-                        "give the skill's text, its requirement or both",
-                    ));
-                    None
-                }
-                None => None,
-                Some(position) => match requirements.iter().find(|row| row.position == position) {
-                    Some(row) => Some(RequirementShown {
-                        position,
-                        text: crate::text::localized(&row.text_fi, &row.text_sv, &row.text_en),
-                    }),
-                    None => {
-                        errors.push(FieldError::new(
-                            format!("{field}.requirement"),
-                            "unknown",
-                            format!(
-                                "the unit {} has {} imported requirements; there is no requirement {position}",
-                                unit.unit,
-                                requirements.len()
-                            ),
-                        ));
-                        None
-                    }
-                },
-            };
-            skills.push(Skill {
-                text: skill.text.as_deref().map(|text| text.trim().to_owned()),
-                requirement_code: skill.requirement_code.clone(),
-                requirement,
-            });
-        }
-        resolved.push(skills);
+            resolve_skill(skill, (&unit.unit, &requirements), field, errors)
+        });
+        resolved.push(skills.collect());
     }
     Ok(resolved)
+}
+
+/// One skill as kept; what is wrong with it goes to `errors` under `field`.
+fn resolve_skill(
+    skill: &SkillInput,
+    (unit, requirements): (&str, &[UnitRequirementRow]),
+    field: String,
+    errors: &mut Vec<FieldError>,
+) -> Skill {
+    let requirement = match skill.requirement {
+        None if skill.text.is_none() => {
+            errors.push(FieldError::new(
+                field,
+                "empty",
+                "give the skill's text, its requirement or both",
+            ));
+            None
+        }
+        None => None,
+        Some(position) => {
+            let found = requirements.iter().find(|row| row.position == position);
+            if found.is_none() {
+                errors.push(FieldError::new(
+                    format!("{field}.requirement"),
+                    "unknown",
+                    format!(
+                        "the unit {unit} has {} imported requirements; there is no requirement {position}",
+                        requirements.len()
+                    ),
+                ));
+            }
+            found.map(|row| RequirementShown {
+                position,
+                text: crate::text::localized(&row.text_fi, &row.text_sv, &row.text_en),
+            })
+        }
+    };
+    Skill {
+        text: skill.text.as_deref().map(|text| text.trim().to_owned()),
+        requirement_code: skill.requirement_code.clone(),
+        requirement,
+    }
 }
 
 /// A certificate's content once checked: the holder's code (canonical) when one was given, and

@@ -45,7 +45,7 @@ fn open_holder(row: &CertificateRow, key: &PersonalDataKey) -> Result<HolderSecr
     })
 }
 
-fn parse_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, ApiError> {
+pub(super) fn parse_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, ApiError> {
     serde_json::from_str(text)
         .map_err(|error| ApiError::internal(format!("stored JSON does not parse: {error}")))
 }
