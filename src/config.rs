@@ -42,6 +42,58 @@ pub struct Config {
     pub trusted_proxies: TrustedProxies,
     pub rate_limits: crate::auth::rate_limit::Configured,
     pub koodisto_versions: KoodistoVersions,
+    pub wallet: WalletConfig,
+}
+
+/// Lifetimes and limits of issuance to wallets (OpenID for Verifiable Credential Issuance).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WalletConfig {
+    /// How long an offer's pre-authorized code can be redeemed (`WALLET_OFFER_TTL_SECONDS`, 600).
+    pub offer_ttl_secs: u32,
+    /// How long a wallet's access token lasts (`WALLET_ACCESS_TOKEN_TTL_SECONDS`, 300).
+    pub access_token_ttl_secs: u32,
+    /// How long a `c_nonce` can be used in a proof (`WALLET_NONCE_TTL_SECONDS`, 300).
+    pub nonce_ttl_secs: u32,
+    /// Wrong PINs after which an offer is dead (`WALLET_PIN_TRIES`, 5).
+    pub pin_tries: u32,
+}
+
+impl Default for WalletConfig {
+    fn default() -> Self {
+        Self {
+            offer_ttl_secs: 600,
+            access_token_ttl_secs: 300,
+            nonce_ttl_secs: 300,
+            pin_tries: 5,
+        }
+    }
+}
+
+impl WalletConfig {
+    fn from_env() -> Result<Self, ConfigError> {
+        let defaults = Self::default();
+        let positive = |name: &'static str, default: u32| {
+            parse_number(name, default).and_then(|value| {
+                if value == 0 {
+                    Err(ConfigError {
+                        name,
+                        message: "must be at least 1".to_owned(),
+                    })
+                } else {
+                    Ok(value)
+                }
+            })
+        };
+        Ok(Self {
+            offer_ttl_secs: positive("WALLET_OFFER_TTL_SECONDS", defaults.offer_ttl_secs)?,
+            access_token_ttl_secs: positive(
+                "WALLET_ACCESS_TOKEN_TTL_SECONDS",
+                defaults.access_token_ttl_secs,
+            )?,
+            nonce_ttl_secs: positive("WALLET_NONCE_TTL_SECONDS", defaults.nonce_ttl_secs)?,
+            pin_tries: positive("WALLET_PIN_TRIES", defaults.pin_tries)?,
+        })
+    }
 }
 
 /// The versions of the national code lists that eHOKS wants beside each code (`…-koodi-versio`).
@@ -112,6 +164,9 @@ pub struct CredentialKeyConfig {
     /// The Ed25519 private key (PKCS#8 PEM) for EdDSA credentials and status list proofs;
     /// generated on first start when missing.
     pub ed25519_key_file: PathBuf,
+    /// The P-256 private key (PKCS#8 PEM) for ES256: SD-JWT VCs delivered to wallets and token
+    /// status lists; generated on first start when missing.
+    pub es256_key_file: PathBuf,
     /// Keys that signed earlier credentials (RSA or Ed25519, private or public PEM): published so
     /// that those credentials still verify after a rotation.
     pub previous_key_files: Vec<PathBuf>,
@@ -123,6 +178,7 @@ impl CredentialKeyConfig {
             algorithm: CredentialAlgorithm::Rs256,
             rsa_key_file: data_dir.join("credential-rsa-key.pem"),
             ed25519_key_file: data_dir.join("credential-ed25519-key.pem"),
+            es256_key_file: data_dir.join("credential-p256-key.pem"),
             previous_key_files: Vec::new(),
         }
     }
@@ -144,6 +200,7 @@ impl CredentialKeyConfig {
             rsa_key_file: var("CREDENTIAL_RSA_KEY_FILE").map_or(defaults.rsa_key_file, PathBuf::from),
             ed25519_key_file: var("CREDENTIAL_ED25519_KEY_FILE")
                 .map_or(defaults.ed25519_key_file, PathBuf::from),
+            es256_key_file: var("CREDENTIAL_ES256_KEY_FILE").map_or(defaults.es256_key_file, PathBuf::from),
             previous_key_files: var("CREDENTIAL_PREVIOUS_KEY_FILES")
                 .map(|files| split_list(&files).into_iter().map(PathBuf::from).collect())
                 .unwrap_or_default(),
@@ -243,6 +300,7 @@ impl Config {
                 .unwrap_or_default(),
             public_url: var("PUBLIC_URL").map(|url| url.trim_end_matches('/').to_owned()),
             koodisto_versions: KoodistoVersions::from_env()?,
+            wallet: WalletConfig::from_env()?,
             rate_limits: crate::auth::rate_limit::Configured {
                 failures_per_address: parse_number("AUTH_FAILURES_PER_ADDRESS", 200)?,
                 tokens_per_client_per_minute: parse_number("TOKENS_PER_CLIENT_PER_MINUTE", 30)?,
@@ -272,6 +330,7 @@ impl Config {
             trusted_proxies: TrustedProxies::default(),
             rate_limits: Default::default(),
             koodisto_versions: KoodistoVersions::default(),
+            wallet: WalletConfig::default(),
             data_dir,
             bind_addr: DEFAULT_BIND_ADDR.into(),
             cors_allowed_origins: Vec::new(),

@@ -44,3 +44,4 @@ pub mod telemetry;
 pub mod text;
 pub mod text_enum;
 pub mod versioned_cache;
+pub mod wallet;

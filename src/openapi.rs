@@ -72,6 +72,7 @@ the keys at `/.well-known/jwks.json`; each names the client's organisation (`org
         (name = "verification", description = "Public verification of issued certificates by their printed code or their signed credential (an Open Badges 3.0 VC-JWT), and what an outside verifier dereferences: issuer profiles, credential keys and status lists"),
         (name = "programmes", description = "Programmes that fund coaching, their participants' coaching periods kept as statistical categories, and the qualification units participants completed"),
         (name = "statistics", description = "Outcome statistics from the registry's own records: a programme's funder report and public regional figures, as JSON, CSV or a printable report"),
+        (name = "wallets", description = "Certificates in the holder's digital wallet: offers made by issuers, and the OpenID for Verifiable Credential Issuance 1.0 endpoints and metadata wallets use (pre-authorized code flow; Open Badges 3.0 as jwt_vc_json, SD-JWT VC as dc+sd-jwt)"),
         (name = "audit", description = "The append-only log of writes and reads of personal data"),
         (name = "administration", description = "API clients, for platform administrators"),
         (name = "operations", description = "Health checks"),
@@ -320,6 +321,19 @@ fn add_shared_parts(api: &mut OpenApiDocument) {
                 .build(),
         ),
     );
+    components.add_security_scheme(
+        "wallet_access_token",
+        SecurityScheme::Http(
+            HttpBuilder::new()
+                .scheme(HttpAuthScheme::Bearer)
+                .description(Some(
+                    "A wallet's access token: what `/oauth/token` answers for a credential offer's \
+                     pre-authorized code and PIN (grant type \
+                     `urn:ietf:params:oauth:grant-type:pre-authorized_code`).",
+                ))
+                .build(),
+        ),
+    );
     for (status, description) in PROBLEMS {
         components.responses.insert(
             problem_response_name(status),
@@ -351,6 +365,8 @@ struct Traits {
     changes: bool,
     /// A token is read when sent: required, or optional (`security: [{}, …]`).
     secured: bool,
+    /// The token is an API client's (`oauth2`), not a wallet's.
+    oauth: bool,
     /// Anyone may call it, a token showing more: the handler takes an optional caller.
     anonymous_too: bool,
     /// The scopes a token needs, per alternative.
@@ -382,6 +398,7 @@ impl Traits {
             })
             .collect::<Vec<Vec<String>>>();
         let secured = !scopes.is_empty();
+        let oauth = requirements.iter().any(|schemes| schemes.contains_key("oauth2"));
         Self {
             // Form bodies (the OAuth token endpoint) answer in their own protocol's errors.
             has_json_body: operation
@@ -397,10 +414,11 @@ impl Traits {
             has_params: operation.parameters.as_ref().is_some_and(|p| !p.is_empty()),
             changes: matches!(method, "PUT" | "PATCH" | "DELETE"),
             secured,
+            oauth,
             anonymous_too,
             scopes,
             // Idempotency keys belong to authenticated clients.
-            idempotent: method == "POST" && secured && !anonymous_too,
+            idempotent: method == "POST" && oauth && !anonymous_too,
         }
     }
 
@@ -421,6 +439,11 @@ impl Traits {
                 "**Access:** public; with a token (scope {}), the answer may show more, as described above.",
                 scopes.join(" or ")
             ),
+            (true, false, _) if !self.oauth => {
+                "**Access:** a wallet's access token, from the pre-authorized \
+                                                 code grant at `/oauth/token`."
+                    .to_owned()
+            }
             (true, false, []) => "**Access:** a token.".to_owned(),
             (true, false, [scope]) if scope == "`admin`" => {
                 "**Access:** a platform administrator's token.".to_owned()
@@ -446,7 +469,9 @@ fn complete_operation(operation: &mut Operation, method: &str) {
     // A public one says so (`security: []`) rather than leaving a reader to guess.
     match operation.security.as_mut() {
         Some(security) if traits.secured => {
-            security.push(SecurityRequirement::new("bearer", Vec::<String>::new()));
+            if traits.oauth {
+                security.push(SecurityRequirement::new("bearer", Vec::<String>::new()));
+            }
         }
         _ => operation.security = Some(Vec::new()),
     }

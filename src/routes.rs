@@ -4,7 +4,7 @@ use utoipa_actix_web::{scope, service_config::ServiceConfig};
 
 use crate::{
     agreements, audit, catalogue, certificates, clients, environments, guidelines, health, issuers,
-    organisations, participations, problems, programmes, recognitions, reference, statistics,
+    organisations, participations, problems, programmes, recognitions, reference, statistics, wallet,
 };
 
 /// Every API route; the OpenAPI document is generated from this same list. One long list on
@@ -15,6 +15,12 @@ pub fn routes(config: &mut ServiceConfig) {
         .service(health::ready)
         .service(clients::token_endpoint::token)
         .service(clients::token_endpoint::jwks)
+        .service(wallet::handlers::authorization_server_metadata)
+        .service(wallet::handlers::issuer_metadata)
+        .service(wallet::handlers::jwt_vc_issuer)
+        .service(wallet::handlers::credential_offer)
+        .service(wallet::handlers::nonce)
+        .service(wallet::handlers::issue_credential)
         .service(certificates::verify_page::verify_page)
         .service(problems::problem_type)
         .service(
@@ -77,11 +83,17 @@ pub fn routes(config: &mut ServiceConfig) {
                 .service(certificates::handlers::credential)
                 .service(certificates::handlers::pdf)
                 .service(certificates::handlers::ehoks)
+                .service(wallet::handlers::create_offer)
+                .service(wallet::handlers::list_offers)
+                .service(wallet::handlers::get_offer)
+                .service(wallet::handlers::handout)
+                .service(wallet::handlers::credential_type)
                 .service(certificates::verification::verify_code)
                 .service(certificates::verification::verify_credential)
                 .service(certificates::verification::status_list)
                 .service(issuers::handlers::issuer)
                 .service(certificates::verification::issuer_status_list)
+                .service(certificates::verification::issuer_token_status_list)
                 .service(issuers::handlers::credential_keys)
                 .service(issuers::handlers::credential_key)
                 .service(programmes::handlers::list)

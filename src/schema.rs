@@ -550,7 +550,44 @@ diesel::joinable!(competence_areas -> qualifications (qualification_code));
 diesel::joinable!(unit_requirements -> qualification_units (unit_code));
 diesel::joinable!(certificate_units -> certificates (certificate_id));
 diesel::joinable!(certificate_environments -> certificates (certificate_id));
+diesel::table! {
+    wallet_offers (id) {
+        id -> Text,
+        certificate_id -> Text,
+        code_hash -> Text,
+        pin_hash -> Text,
+        failed_pins -> Integer,
+        state -> Text,
+        expires_at -> Timestamp,
+        access_token_hash -> Nullable<Text>,
+        access_expires_at -> Nullable<Timestamp>,
+        created_by -> Text,
+        created_at -> Timestamp,
+        redeemed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    wallet_nonces (nonce_hash) {
+        nonce_hash -> Text,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    wallet_deliveries (id) {
+        id -> Text,
+        certificate_id -> Text,
+        offer_id -> Text,
+        credential_configuration_id -> Text,
+        holder_key_thumbprint -> Text,
+        delivered_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(certificate_shares -> certificates (certificate_id));
+diesel::joinable!(wallet_offers -> certificates (certificate_id));
+diesel::joinable!(wallet_deliveries -> certificates (certificate_id));
 diesel::joinable!(programme_funders -> programmes (programme_id));
 diesel::joinable!(programme_regions -> programmes (programme_id));
 diesel::joinable!(programme_municipalities -> programmes (programme_id));
@@ -563,6 +600,9 @@ diesel::joinable!(participation_certificates -> participations (participation_id
 diesel::joinable!(unit_completions -> participations (participation_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    wallet_offers,
+    wallet_nonces,
+    wallet_deliveries,
     regions,
     municipalities,
     qualifications,

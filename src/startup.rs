@@ -239,6 +239,7 @@ pub fn run(listener: TcpListener, db: Db, secrets: Secrets, config: &Config) -> 
     let trusted_proxies = config.trusted_proxies.clone();
     let rate_limits = web::Data::new(config.rate_limits);
     let koodisto_versions = web::Data::new(config.koodisto_versions);
+    let wallet_config = web::Data::new(config.wallet);
     let hashing = web::Data::new(crate::clients::token_endpoint::SecretChecker::new(
         std::thread::available_parallelism().map_or(2, usize::from),
     ));
@@ -260,6 +261,7 @@ pub fn run(listener: TcpListener, db: Db, secrets: Secrets, config: &Config) -> 
             .app_data(trusted_proxies.clone())
             .app_data(rate_limits.clone())
             .app_data(koodisto_versions.clone())
+            .app_data(wallet_config.clone())
             .app_data(body_limit)
             .app_data(web::PayloadConfig::new(body_limit.0))
             .app_data(path_config())

@@ -40,6 +40,7 @@ from registry_client.api.programmes import (
 )
 from registry_client.api.statistics import programme_statistics
 from registry_client.api.verification import verify_code, verify_credential
+from registry_client.api.wallets import create_offer
 from registry_client.models import (
     Certificate,
     CertificateInput,
@@ -234,11 +235,22 @@ def main():
     )
     check(not expect(tampered, 200, Verification).genuine, "a tampered credential is not genuine")
     revoked = revoked_credential(workshop_system, content)
+    offered = create_offer.sync_detailed(drafted.id, client=workshop_system)
+    check(offered.status_code == 201, offered.content[:300])
+    offered = json.loads(offered.content)
+    check(len(offered["tx_code"]) == 6 and offered["offer_url"].startswith("openid-credential-offer://"), offered)
     if os.environ.get("CONTRACT_CREDENTIALS_FILE"):
         # For the independent verifiers that run next (scripts/contract/verify_credential.py and
-        # status_check.mjs): a valid and a revoked credential.
+        # status_check.mjs): a valid and a revoked credential; for the independent wallet
+        # (wallet.mjs): the offer of the valid one, its PIN, and the issuer's token to revoke it.
+        wallet = {
+            "offer_url": offered["offer_url"],
+            "tx_code": offered["tx_code"],
+            "certificate_id": drafted.id,
+            "issuer_token": workshop_system.token,
+        }
         with open(os.environ["CONTRACT_CREDENTIALS_FILE"], "w", encoding="utf-8") as file:
-            json.dump({"valid": signed.content.decode(), "revoked": revoked}, file)
+            json.dump({"valid": signed.content.decode(), "revoked": revoked, "wallet": wallet}, file)
 
     participations(admin, workshop, environment, drafted.id)
     print(

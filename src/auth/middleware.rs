@@ -26,12 +26,9 @@ fn client_is_active(conn: &mut DbConnection, id: &str) -> QueryResult<bool> {
         .map(|active| active == Some(true))
 }
 
-pub async fn authenticate(
-    req: ServiceRequest,
-    next: Next<impl MessageBody + 'static>,
-) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    let token = req
-        .headers()
+/// The token of an `Authorization: Bearer` header, when the request has one.
+pub fn bearer_token(headers: &header::HeaderMap) -> Option<String> {
+    headers
         .get(header::AUTHORIZATION)
         .and_then(|value| value.to_str().ok())
         .and_then(|value| {
@@ -39,8 +36,14 @@ pub async fn authenticate(
                 .strip_prefix("Bearer ")
                 .or_else(|| value.strip_prefix("bearer "))
         })
-        .map(|token| token.trim().to_owned());
-    if let Some(token) = token {
+        .map(|token| token.trim().to_owned())
+}
+
+pub async fn authenticate(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    if let Some(token) = bearer_token(req.headers()) {
         let outcome = verify(&req, &token).await;
         if let Ok(principal) = &outcome {
             crate::telemetry::record_client_id(&req, &principal.client_id);

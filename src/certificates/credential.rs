@@ -88,6 +88,15 @@ pub fn finnish_time(day: NaiveDate, time: NaiveTime) -> String {
     format!("{}{offset}", local.format("%Y-%m-%dT%H:%M:%S"))
 }
 
+/// A moment in UTC as the clock in Finland shows it (EET, or EEST from the last Sunday of March
+/// to the last Sunday of October, switching at 01:00 UTC).
+pub fn finnish_clock(at: NaiveDateTime) -> NaiveDateTime {
+    let year = at.date().year();
+    let switch = |day: NaiveDate| day.and_hms_opt(1, 0, 0).unwrap_or(at);
+    let summer = at >= switch(last_sunday(year, 3)) && at < switch(last_sunday(year, 10));
+    at + chrono::Duration::hours(if summer { 3 } else { 2 })
+}
+
 /// Random bytes from the operating system, for ids and salts.
 fn random<const N: usize>() -> Result<[u8; N], ApiError> {
     let mut bytes = [0u8; N];
@@ -117,6 +126,11 @@ struct Words {
     hours: &'static str,
     total_hours: &'static str,
     environment: &'static str,
+}
+
+/// The credential's title in `language` (`fi`, `sv` or `en`).
+pub fn title(language: &str) -> &'static str {
+    words(language).title
 }
 
 fn words(language: &str) -> Words {

@@ -60,7 +60,7 @@ fn view_of(
 }
 
 /// Loads a certificate `caller` may read, and records the read of its personal data.
-fn load_for_read(conn: &mut DbConnection, id: &str, caller: &Caller) -> Result<CertificateRow, ApiError> {
+pub fn load_for_read(conn: &mut DbConnection, id: &str, caller: &Caller) -> Result<CertificateRow, ApiError> {
     let row = repo::find(conn, id)?.ok_or(NOT_FOUND)?;
     policy::can_read(conn, caller, &row)?;
     views::record_reads(conn, &Actor::from(caller), std::slice::from_ref(&row))?;
@@ -701,20 +701,40 @@ pub async fn pdf(
     let (certificate, letterhead) = db
         .write(move |conn| {
             let row = load_for_read(conn, &id, &caller)?;
-            let letterhead = letterhead_of(conn, &row.issuer_organisation_id, row.language)?;
-            Ok((view_of(conn, &lookups, row, &caller, &key)?, letterhead))
+            printable(conn, (&lookups, &key), row, &caller)
         })
         .await?;
+    pdf_answer(certificate, letterhead, &public_url.0, None).await
+}
+
+/// The certificate and its letterhead, as its PDF prints them for `caller`.
+pub fn printable(
+    conn: &mut DbConnection,
+    (lookups, key): (&Lookups, &PersonalDataKey),
+    row: CertificateRow,
+    caller: &Caller,
+) -> Result<(Certificate, Letterhead), ApiError> {
+    let letterhead = letterhead_of(conn, &row.issuer_organisation_id, row.language)?;
+    Ok((view_of(conn, lookups, row, caller, key)?, letterhead))
+}
+
+/// The certificate as a PDF answer, with a wallet offer for a handout.
+pub async fn pdf_answer(
+    certificate: Certificate,
+    letterhead: Letterhead,
+    base: &str,
+    wallet: Option<super::pdf::WalletHandout>,
+) -> Result<HttpResponse, ApiError> {
     let verify_url = format!(
-        "{}/verify/{}",
-        public_url.0,
+        "{base}/verify/{}",
         certificate.verification_code.as_deref().unwrap_or_default()
     );
     let file_name = format!("certificate-{}.pdf", certificate.id);
-    let document = web::block(move || super::pdf::render(&certificate, &letterhead, &verify_url))
-        .await
-        .map_err(|error| ApiError::internal(format!("rendering the PDF failed: {error}")))?
-        .map_err(|error| ApiError::internal(format!("embedding the font failed: {error:?}")))?;
+    let document =
+        web::block(move || super::pdf::render(&certificate, &letterhead, &verify_url, wallet.as_ref()))
+            .await
+            .map_err(|error| ApiError::internal(format!("rendering the PDF failed: {error}")))?
+            .map_err(|error| ApiError::internal(format!("embedding the font failed: {error:?}")))?;
     Ok(HttpResponse::Ok()
         .content_type("application/pdf")
         .insert_header((

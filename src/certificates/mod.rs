@@ -18,6 +18,7 @@ pub mod sealing;
 pub mod sharing;
 pub mod signing;
 pub mod status_list;
+pub mod token_status_list;
 pub mod verification;
 pub mod verify_page;
 pub mod views;

@@ -38,6 +38,11 @@ struct Labels {
     verification: &'static str,
     verification_hint: &'static str,
     qr_alt: &'static str,
+    wallet: &'static str,
+    wallet_hint: &'static str,
+    wallet_alt: &'static str,
+    /// Before the time an offer ends: "voimassa 6.12.2026 klo".
+    wallet_until: &'static str,
 }
 
 const FINNISH: Labels = Labels {
@@ -60,6 +65,10 @@ const FINNISH: Labels = Labels {
     verification: "Tarkistuskoodi",
     verification_hint: "Todistuksen aitouden ja voimassaolon voi tarkistaa osoitteessa",
     qr_alt: "QR-koodi, joka avaa todistuksen tarkistussivun",
+    wallet: "Tallenna todistus digitaaliseen lompakkoon",
+    wallet_hint: "Skannaa koodi lompakkosovelluksella ja anna työvalmentajalta erikseen saamasi PIN-koodi.",
+    wallet_alt: "QR-koodi, joka tarjoaa todistuksen digitaaliseen lompakkoon",
+    wallet_until: "Koodi on voimassa",
 };
 
 const SWEDISH: Labels = Labels {
@@ -82,6 +91,11 @@ const SWEDISH: Labels = Labels {
     verification: "Kontrollkod",
     verification_hint: "Intygets äkthet och giltighet kan kontrolleras på adressen",
     qr_alt: "QR-kod som öppnar intygets kontrollsida",
+    wallet: "Spara intyget i en digital plånbok",
+    wallet_hint:
+        "Skanna koden med plånboksappen och ange PIN-koden som du fått separat av arbetshandledaren.",
+    wallet_alt: "QR-kod som erbjuder intyget till en digital plånbok",
+    wallet_until: "Koden gäller till",
 };
 
 const ENGLISH: Labels = Labels {
@@ -104,6 +118,10 @@ const ENGLISH: Labels = Labels {
     verification: "Verification code",
     verification_hint: "Check that this certificate is genuine and valid at",
     qr_alt: "QR code that opens the certificate's verification page",
+    wallet: "Save the certificate in a digital wallet",
+    wallet_hint: "Scan the code with your wallet app and enter the PIN your work coach gave you separately.",
+    wallet_alt: "QR code that offers the certificate to a digital wallet",
+    wallet_until: "The code is valid until",
 };
 
 fn labels(language: CertificateLanguage) -> &'static Labels {
@@ -300,13 +318,18 @@ impl Sheet<'_> {
         self.document
             .text(Role::Paragraph, self.words.verification_hint, SMALL);
         self.document.text(Role::Paragraph, verify_url, SMALL);
-        let Ok(qr) = QrCode::encode_text(verify_url, QrCodeEcc::Medium) else {
+        let alt = format!("{}: {verify_url}", self.words.qr_alt);
+        self.qr_code(verify_url, &alt);
+    }
+
+    /// A QR code of `url` as a figure with `alt` as its text, linked to `url`.
+    fn qr_code(&mut self, url: &str, alt: &str) {
+        let Ok(qr) = QrCode::encode_text(url, QrCodeEcc::Medium) else {
             return;
         };
         self.document.gap(8.0);
         let side = qr.size() as f32 * QR_MODULE;
-        let alt = format!("{}: {verify_url}", self.words.qr_alt);
-        let area = self.document.figure(&alt, (side, side), |page, x, top| {
+        let area = self.document.figure(alt, (side, side), |page, x, top| {
             page.set_fill_gray(0.0);
             for row in 0..qr.size() {
                 for column in 0..qr.size() {
@@ -322,15 +345,44 @@ impl Sheet<'_> {
             }
             page.fill_nonzero();
         });
-        self.document.link(area, verify_url, &alt);
+        self.document.link(area, url, alt);
+    }
+
+    /// A wallet offer's QR code and until when it works; never its PIN, handed over apart.
+    fn wallet_offer(&mut self, offer: &WalletHandout) {
+        self.heading(self.words.wallet);
+        self.document.text(Role::Paragraph, self.words.wallet_hint, SMALL);
+        let clock = offer
+            .valid_until
+            .format(if self.language == CertificateLanguage::En {
+                "%H:%M"
+            } else {
+                "%H.%M"
+            });
+        let until = format!(
+            "{} {} {clock}.",
+            self.words.wallet_until,
+            self.date(offer.valid_until.date())
+        );
+        self.document.text(Role::Paragraph, &until, SMALL);
+        self.qr_code(&offer.url, self.words.wallet_alt);
     }
 }
 
-/// The printable certificate. `verify_url` is the public verification page of its code.
+/// A wallet offer printed on the handout: its `openid-credential-offer://` URL and when it ends,
+/// in Finnish time.
+pub struct WalletHandout {
+    pub url: String,
+    pub valid_until: chrono::NaiveDateTime,
+}
+
+/// The printable certificate. `verify_url` is the public verification page of its code; a
+/// handout for the trainee carries a wallet offer too.
 pub fn render(
     certificate: &Certificate,
     issuer: &Letterhead,
     verify_url: &str,
+    wallet: Option<&WalletHandout>,
 ) -> Result<Vec<u8>, subsetter::Error> {
     let language = certificate.language;
     let words = labels(language);
@@ -348,6 +400,9 @@ pub fn render(
     sheet.other_competences();
     sheet.issue_date_and_signature();
     sheet.verification(verify_url);
+    if let Some(offer) = wallet {
+        sheet.wallet_offer(offer);
+    }
     let holder = &certificate.holder;
     let title = format!("{} – {} {}", words.title, holder.given_names, holder.family_name);
     let code = certificate.verification_code.as_deref();

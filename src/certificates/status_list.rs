@@ -88,20 +88,27 @@ pub fn assign(conn: &mut DbConnection) -> Result<StatusEntry, ApiError> {
 /// The list's bits, set at `revoked`, GZIP-compressed and multibase base64url-encoded (`u…`) as
 /// the standard's `encodedList`. Bit 0 is the most significant bit of the first byte.
 pub fn encode(revoked: &[i32]) -> Result<String, ApiError> {
-    let mut bits = vec![0u8; LIST_SIZE.unsigned_abs() as usize / 8];
-    for &index in revoked {
-        if let Ok(index) = usize::try_from(index) {
-            if let Some(byte) = bits.get_mut(index / 8) {
-                *byte |= 0x80 >> (index % 8);
-            }
-        }
-    }
+    let bits = pack(revoked, |index| 0x80 >> (index % 8));
     let mut encoder = GzEncoder::new(Vec::new(), Compression::default());
     encoder
         .write_all(&bits)
         .and_then(|()| encoder.finish())
         .map(|compressed| format!("u{}", URL_SAFE_NO_PAD.encode(compressed)))
         .map_err(|error| ApiError::internal(format!("compressing a status list failed: {error}")))
+}
+
+/// A whole list's bytes with the bits at `revoked` set, `mask` saying which bit of its byte an
+/// index is (the two kinds of list count bits from opposite ends of a byte).
+pub fn pack(revoked: &[i32], mask: impl Fn(usize) -> u8) -> Vec<u8> {
+    let mut bits = vec![0u8; LIST_SIZE.unsigned_abs() as usize / 8];
+    for &index in revoked {
+        if let Ok(index) = usize::try_from(index) {
+            if let Some(byte) = bits.get_mut(index / 8) {
+                *byte |= mask(index);
+            }
+        }
+    }
+    bits
 }
 
 /// Signed list credentials, kept until the next certificate event: a list's bits change only with
@@ -125,7 +132,13 @@ impl StatusListCache {
         id: ListId<'_>,
         securing: Securing,
     ) -> Result<Bytes, ApiError> {
-        let key = format!("{}/{}/{securing:?}", id.issuer.unwrap_or("*"), id.list);
+        // A token status list expires a day after it is signed: one kept is signed anew each day.
+        let day = if securing == Securing::Token {
+            crate::db::today().to_string()
+        } else {
+            String::new()
+        };
+        let key = format!("{}/{}/{securing:?}{day}", id.issuer.unwrap_or("*"), id.list);
         self.0.answer(conn, key, |conn| {
             credential(conn, keys, base, id, (crate::db::now(), securing))?
                 .map(Bytes::from)
@@ -143,6 +156,9 @@ pub enum Securing {
     Jwt,
     /// JSON-LD with an embedded Data Integrity proof (`eddsa-jcs-2022`).
     DataIntegrity,
+    /// An IETF Token Status List (`statuslist+jwt`) over the same bits: see
+    /// [`super::token_status_list`].
+    Token,
 }
 
 /// Which list: its number, and the issuer whose bits it holds (`None`: every bit, in the
@@ -165,7 +181,11 @@ pub fn credential(
     if !repo::status_list_exists(conn, id.list, id.issuer)? {
         return Ok(None);
     }
-    let encoded = encode(&repo::revoked_status_indices(conn, id.list, id.issuer)?)?;
+    let revoked = repo::revoked_status_indices(conn, id.list, id.issuer)?;
+    if let (Securing::Token, Some(issuer)) = (securing, id.issuer) {
+        return super::token_status_list::sign((keys, base), (issuer, id.list), &revoked, at).map(Some);
+    }
+    let encoded = encode(&revoked)?;
     let url = list_url(base, id.issuer, id.list);
     let issuer = id
         .issuer

@@ -311,6 +311,24 @@ pub async fn status_list(
     Ok(status_list_response("application/vc+jwt", jwt))
 }
 
+/// An issuer's list, secured as asked, signed anew only after a certificate event.
+async fn issuer_list(
+    db: &Db,
+    (keys, cache): (web::Data<CredentialKeys>, web::Data<StatusListCache>),
+    base: String,
+    (issuer, list): (String, i32),
+    securing: Securing,
+) -> Result<Bytes, ApiError> {
+    db.run(move |conn| {
+        let id = ListId {
+            list,
+            issuer: Some(&issuer),
+        };
+        cache.credential(conn, (&keys, &base), id, securing)
+    })
+    .await
+}
+
 fn status_list_response(media_type: &str, body: Bytes) -> HttpResponse {
     HttpResponse::Ok()
         .content_type(media_type)
@@ -359,14 +377,34 @@ pub async fn issuer_status_list(
     } else {
         Securing::DataIntegrity
     };
-    let body = db
-        .run(move |conn| {
-            let id = ListId {
-                list,
-                issuer: Some(&issuer),
-            };
-            cache.credential(conn, (&keys, &base), id, securing)
-        })
-        .await?;
+    let body = issuer_list(&db, (keys, cache), base, (issuer, list), securing).await?;
     Ok(status_list_response(media_type, body))
+}
+
+/// An issuer's IETF Token Status List (`statuslist+jwt`): the same bits as its Bitstring Status
+/// List, for the SD-JWT VCs delivered to wallets, whose `status.status_list.uri` names it. Bit 0
+/// is the least significant bit of the first byte; the list is ZLIB-compressed and signed with
+/// ES256 by the key `/v1/credential-keys` lists.
+#[utoipa::path(
+    tag = "verification",
+    params(("id" = String, Path, description = "Organisation id"),
+        ("list" = i32, Path, description = "List number, from an SD-JWT VC's `status.status_list.uri`")),
+    responses((status = 200, description = "The status list token as a compact JWS", content_type = "application/statuslist+jwt", body = String,
+        headers(("Cache-Control" = String, description = "Lists change as certificates are revoked: fetch again after a minute"))))
+)]
+#[get("/issuers/{id}/token-status-lists/{list}")]
+pub async fn issuer_token_status_list(
+    db: web::Data<Db>,
+    keys: web::Data<CredentialKeys>,
+    cache: web::Data<StatusListCache>,
+    public_url: web::Data<PublicUrl>,
+    path: web::Path<(String, i32)>,
+) -> Result<HttpResponse, ApiError> {
+    let (issuer, list) = path.into_inner();
+    let base = public_url.0.clone();
+    let body = issuer_list(&db, (keys, cache), base, (issuer, list), Securing::Token).await?;
+    Ok(HttpResponse::Ok()
+        .content_type(super::token_status_list::TYPE_MEDIA)
+        .insert_header((header::CACHE_CONTROL, "public, max-age=60"))
+        .body(body))
 }

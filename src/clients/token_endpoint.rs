@@ -24,7 +24,8 @@ use crate::{
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[schema(example = json!({"grant_type": "client_credentials", "scope": "organisations:write audit:read"}))]
 pub struct TokenRequest {
-    /// Must be `client_credentials`.
+    /// `client_credentials` for an API client; a wallet redeeming a credential offer sends
+    /// `urn:ietf:params:oauth:grant-type:pre-authorized_code`.
     #[schema(example = "client_credentials", required = true)]
     pub grant_type: Option<String>,
     /// Space-separated scopes to narrow the token to; default: every scope of the client.
@@ -33,6 +34,11 @@ pub struct TokenRequest {
     /// With `client_secret`, instead of HTTP Basic authentication.
     pub client_id: Option<String>,
     pub client_secret: Option<String>,
+    /// A wallet's pre-authorized code, from a credential offer.
+    #[serde(rename = "pre-authorized_code")]
+    pub pre_authorized_code: Option<String>,
+    /// With the pre-authorized code: the PIN the trainee was given.
+    pub tx_code: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -42,7 +48,9 @@ pub struct TokenResponse {
     pub token_type: &'static str,
     /// Seconds until the token expires.
     pub expires_in: u64,
-    pub scope: String,
+    /// The scopes of an API client's token (a wallet's token has none: it reads one credential).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
 }
 
 /// An RFC 6749 §5.2 error response.
@@ -143,7 +151,10 @@ pub async fn token(
     keys: web::Data<KeySet>,
     config: web::Data<AuthConfig>,
     hashing: web::Data<SecretChecker>,
-    limits: web::Data<rate_limit::Configured>,
+    (limits, wallet): (
+        web::Data<rate_limit::Configured>,
+        web::Data<crate::config::WalletConfig>,
+    ),
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let form_content = req
@@ -164,11 +175,26 @@ pub async fn token(
         .map_err(|error| invalid_request(format!("The form is malformed: {error}")))?;
     match form.grant_type.as_deref() {
         Some("client_credentials") => {}
+        Some(crate::wallet::PRE_AUTHORIZED_GRANT) => {
+            let code = form
+                .pre_authorized_code
+                .ok_or_else(|| invalid_request("pre-authorized_code is required."))?;
+            let pin = form
+                .tx_code
+                .ok_or_else(|| invalid_request("tx_code is required: the offer has a PIN."))?;
+            let (access_token, expires_in) = crate::wallet::handlers::redeem(&db, &wallet, code, pin).await?;
+            return Ok(token_response(TokenResponse {
+                access_token,
+                token_type: "Bearer",
+                expires_in: u64::from(expires_in),
+                scope: None,
+            }));
+        }
         Some(_) => {
             return Err(oauth_error(
                 actix_web::http::StatusCode::BAD_REQUEST,
                 "unsupported_grant_type",
-                "Only the client_credentials grant is supported.",
+                "Only the client_credentials and pre-authorized code grants are supported.",
             ))
         }
         None => {
@@ -201,15 +227,19 @@ pub async fn token(
         &principal,
     )
     .map_err(|error| ApiError::internal(format!("signing a token: {error}")))?;
-    Ok(HttpResponse::Ok()
+    Ok(token_response(TokenResponse {
+        access_token,
+        token_type: "Bearer",
+        expires_in: config.token_ttl_secs,
+        scope: Some(crate::auth::join_scopes(&principal.scopes)),
+    }))
+}
+
+fn token_response(issued: TokenResponse) -> HttpResponse {
+    HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .insert_header((header::PRAGMA, "no-cache"))
-        .json(TokenResponse {
-            access_token,
-            token_type: "Bearer",
-            expires_in: config.token_ttl_secs,
-            scope: crate::auth::join_scopes(&principal.scopes),
-        }))
+        .json(issued)
 }
 
 /// Checks the client's secret. Failures are counted per client id and address pair (and, far

@@ -1,7 +1,9 @@
 //! The keys that sign credentials, kept apart from the access-token key: an RSA key for RS256
 //! VC-JWTs (what Open Badges 3.0 requires every verifier to support), an Ed25519 key for EdDSA
-//! VC-JWTs when configured and for the Data Integrity proofs of status lists, and earlier keys
-//! that still verify what they signed. Each key is named by the URL that answers its public JWK.
+//! VC-JWTs when configured and for the Data Integrity proofs of status lists, a P-256 key for
+//! ES256 (SD-JWT VCs for wallets and token status lists, as the EU wallet profiles require), and
+//! earlier keys that still verify what they signed. Each key is named by the URL that answers its
+//! public JWK.
 
 use std::{fs, path::Path};
 
@@ -11,6 +13,7 @@ use ed25519_dalek::{
     SigningKey, VerifyingKey,
 };
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey};
+use p256::elliptic_curve::sec1::ToEncodedPoint;
 use rsa::{
     pkcs1::{DecodeRsaPrivateKey, EncodeRsaPrivateKey},
     traits::PublicKeyParts,
@@ -59,6 +62,24 @@ impl PublicKey {
         }
     }
 
+    fn p256(key: &p256::PublicKey) -> Self {
+        let point = key.to_encoded_point(false);
+        let coordinate = |bytes: Option<&p256::FieldBytes>| {
+            URL_SAFE_NO_PAD.encode(bytes.map_or(&[][..], |b| b.as_slice()))
+        };
+        let (x, y) = (coordinate(point.x()), coordinate(point.y()));
+        let thumbprint = thumbprint(&format!(r#"{{"crv":"P-256","kty":"EC","x":"{x}","y":"{y}"}}"#));
+        // Coordinates of a point on the curve always decode: the fallback is never taken.
+        let decoding =
+            DecodingKey::from_ec_components(&x, &y).unwrap_or_else(|_| DecodingKey::from_secret(&[]));
+        Self {
+            thumbprint,
+            algorithm: Algorithm::ES256,
+            decoding,
+            jwk: json!({"kty": "EC", "crv": "P-256", "x": x, "y": y, "alg": "ES256", "use": "sig"}),
+        }
+    }
+
     /// The public JWK, its `kid` being the URL that answers it.
     pub fn jwk(&self, base: &str) -> Value {
         let mut jwk = self.jwk.clone();
@@ -84,6 +105,9 @@ pub struct CredentialKeys {
     proof_key: SigningKey,
     /// Index in `published` of the key that signs Data Integrity proofs.
     proof_signer: usize,
+    es256_key: EncodingKey,
+    /// Index in `published` of the ES256 key.
+    es256_signer: usize,
     published: Vec<PublicKey>,
 }
 
@@ -92,9 +116,11 @@ impl CredentialKeys {
     pub fn load(config: &CredentialKeyConfig) -> Result<Self, KeyError> {
         let rsa = load_or_generate_rsa(&config.rsa_key_file)?;
         let ed25519 = load_or_generate(&config.ed25519_key_file, "credentials and status lists")?;
+        let p256 = load_or_generate_p256(&config.es256_key_file)?;
         let mut published = vec![
             PublicKey::rsa(&rsa.to_public_key()),
             PublicKey::ed25519(&ed25519.verifying_key()),
+            PublicKey::p256(&p256.public_key()),
         ];
         for path in &config.previous_key_files {
             let key = read_public_key(path)?;
@@ -116,6 +142,8 @@ impl CredentialKeys {
             jwt_signer,
             proof_key: ed25519,
             proof_signer: 1,
+            es256_key: p256_encoding_key(&p256, &config.es256_key_file)?,
+            es256_signer: 2,
             published,
         })
     }
@@ -124,6 +152,17 @@ impl CredentialKeys {
     pub fn jwt_signer(&self, base: &str) -> (&EncodingKey, Algorithm, String) {
         let public = &self.published[self.jwt_signer];
         (&self.jwt_key, public.algorithm, key_url(base, &public.thumbprint))
+    }
+
+    /// The P-256 key that signs SD-JWT VCs and token status lists (ES256), and its `kid`.
+    pub fn es256_signer(&self, base: &str) -> (&EncodingKey, String) {
+        let public = &self.published[self.es256_signer];
+        (&self.es256_key, key_url(base, &public.thumbprint))
+    }
+
+    /// The ES256 key's public JWK, its `kid` the URL that answers it.
+    pub fn es256_jwk(&self, base: &str) -> Value {
+        self.published[self.es256_signer].jwk(base)
     }
 
     /// The Ed25519 key that signs Data Integrity proofs, and its public half.
@@ -155,6 +194,36 @@ impl CredentialKeys {
 fn ed25519_encoding_key(key: &SigningKey, path: &Path) -> Result<EncodingKey, KeyError> {
     let der = key.to_pkcs8_der().map_err(|error| file_error(path, error))?;
     Ok(EncodingKey::from_ed_der(der.as_bytes()))
+}
+
+fn p256_encoding_key(key: &p256::SecretKey, path: &Path) -> Result<EncodingKey, KeyError> {
+    let der = key.to_pkcs8_der().map_err(|error| file_error(path, error))?;
+    Ok(EncodingKey::from_ec_der(der.as_bytes()))
+}
+
+/// A fresh P-256 key from the operating system's random source: 32 random bytes, drawn again in
+/// the rare case they are not below the group order.
+fn generate_p256() -> Result<p256::SecretKey, String> {
+    loop {
+        let mut bytes = [0u8; 32];
+        getrandom::getrandom(&mut bytes).map_err(|error| error.to_string())?;
+        if let Ok(key) = p256::SecretKey::from_slice(&bytes) {
+            return Ok(key);
+        }
+    }
+}
+
+fn load_or_generate_p256(path: &Path) -> Result<p256::SecretKey, KeyError> {
+    if !path.exists() {
+        let key = generate_p256().map_err(|error| file_error(path, error))?;
+        let pem = key
+            .to_pkcs8_pem(LineEnding::LF)
+            .map_err(|error| file_error(path, error))?;
+        save_generated(path, &pem, "wallet credentials and token status lists")?;
+    }
+    let pem = fs::read_to_string(path).map_err(|error| file_error(path, error))?;
+    p256::SecretKey::from_pkcs8_pem(&pem)
+        .map_err(|error| file_error(path, format!("not a P-256 PKCS#8 private key: {error}")))
 }
 
 /// A fresh RSA key from the operating system's random source, as PKCS#8 PEM.
@@ -190,7 +259,13 @@ fn read_public_key(path: &Path) -> Result<PublicKey, KeyError> {
     {
         return Ok(PublicKey::rsa(&private.to_public_key()));
     }
+    if let Ok(private) = p256::SecretKey::from_pkcs8_pem(&pem) {
+        return Ok(PublicKey::p256(&private.public_key()));
+    }
+    if let Ok(public) = p256::PublicKey::from_public_key_pem(&pem) {
+        return Ok(PublicKey::p256(&public));
+    }
     RsaPublicKey::from_public_key_pem(&pem)
         .map(|public| PublicKey::rsa(&public))
-        .map_err(|_| file_error(path, "not an RSA or Ed25519 key in PEM"))
+        .map_err(|_| file_error(path, "not an RSA, Ed25519 or P-256 key in PEM"))
 }

@@ -620,8 +620,8 @@ async fn a_rotated_key_still_verifies_what_it_signed() {
         .collect();
     assert_eq!(
         kids.len(),
-        3,
-        "the RSA and Ed25519 keys, and the earlier one: {kids:?}"
+        4,
+        "the RSA, Ed25519 and P-256 keys, and the earlier one: {kids:?}"
     );
     let mut old_kid = None;
     for kid in &kids {

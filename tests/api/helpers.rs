@@ -389,6 +389,13 @@ impl TestApp {
         self.exchanged("POST", "/oauth/token", None, reply)
     }
 
+    /// A form POST without a token, as OAuth token requests are sent.
+    pub async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> Reply {
+        let request = self.client.post(self.url(path));
+        let reply = Reply::from(request.send_form(&form).await.expect("request is sent")).await;
+        self.exchanged("POST", path, None, reply)
+    }
+
     pub async fn token(&self, client_id: &str, secret: &str, scope: Option<&str>) -> String {
         let reply = self.request_token(client_id, secret, scope).await;
         assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);

@@ -27,3 +27,4 @@ mod recognitions;
 mod reference_data;
 mod replica;
 mod security;
+mod wallet;

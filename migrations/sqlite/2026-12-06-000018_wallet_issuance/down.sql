@@ -1,0 +1,3 @@
+DROP TABLE wallet_deliveries;
+DROP TABLE wallet_nonces;
+DROP TABLE wallet_offers;
