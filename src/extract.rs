@@ -41,6 +41,27 @@ impl<T: DeserializeOwned + Validate + ToSchema + 'static> FromRequest for Json<T
     }
 }
 
+/// A request that takes no body: one sent anyway is refused (400, or 413 over the size limit)
+/// rather than silently ignored, since the client meant something by it.
+pub struct NoBody;
+
+impl FromRequest for NoBody {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let (limit, declared) = (body_limit(req), declared_length(req));
+        let payload = payload.take();
+        Box::pin(async move {
+            if read_body(payload, limit, declared).await?.is_empty() {
+                Ok(NoBody)
+            } else {
+                Err(ApiError::bad_request("This request takes no body."))
+            }
+        })
+    }
+}
+
 /// A JSON Merge Patch (RFC 7396) document: a JSON object, sent as `application/merge-patch+json`
 /// or `application/json`.
 pub struct MergePatch(pub serde_json::Map<String, serde_json::Value>);

@@ -60,7 +60,7 @@ fn view_of(
 }
 
 /// Loads a certificate `caller` may read, and records the read of its personal data.
-pub fn load_for_read(conn: &mut DbConnection, id: &str, caller: &Caller) -> Result<CertificateRow, ApiError> {
+fn load_for_read(conn: &mut DbConnection, id: &str, caller: &Caller) -> Result<CertificateRow, ApiError> {
     let row = repo::find(conn, id)?.ok_or(NOT_FOUND)?;
     policy::can_read(conn, caller, &row)?;
     views::record_reads(conn, &Actor::from(caller), std::slice::from_ref(&row))?;

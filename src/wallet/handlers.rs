@@ -20,7 +20,7 @@ use crate::{
     auth::Caller,
     certificates::{
         credential::finnish_clock, domain::NOT_FOUND, handlers, pdf::WalletHandout, policy,
-        protection::PersonalDataKey, repo as certificates,
+        protection::PersonalDataKey, repo as certificates, views,
     },
     config::WalletConfig,
     db::{now, Db, DbConnection},
@@ -81,6 +81,15 @@ fn offer_view(
             WalletOffer::new(row, own)
         })
         .collect())
+}
+
+/// An offer that cannot be redeemed (unknown, used, locked, expired) is not found here; other
+/// errors (the database) stay what they are.
+fn unknown_offer(error: ApiError, resource: &'static str) -> ApiError {
+    match error {
+        ApiError::OAuth { .. } => ApiError::NotFound { resource },
+        other => other,
+    }
 }
 
 /// An offer's `credential_offer_uri`, and the `openid-credential-offer://` URL that names it.
@@ -258,14 +267,17 @@ pub async fn handout(
     let code = query.code.clone();
     let (certificate, letterhead, expires_at) = db
         .write(move |conn| {
-            issuer_only(conn, &caller, &id)?;
+            let row = issuer_only(conn, &caller, &id)?;
             let offer = offers::open_offer(conn, &code, now())
-                .ok()
-                .filter(|offer| offer.id == offer_id && offer.certificate_id == id)
-                .ok_or(ApiError::NotFound {
-                    resource: "wallet offer",
+                .map_err(|error| unknown_offer(error, "wallet offer"))
+                .and_then(|offer| {
+                    (offer.id == offer_id && offer.certificate_id == id)
+                        .then_some(offer)
+                        .ok_or(ApiError::NotFound {
+                            resource: "wallet offer",
+                        })
                 })?;
-            let row = handlers::load_for_read(conn, &id, &caller)?;
+            views::record_reads(conn, &Actor::from(&caller), std::slice::from_ref(&row))?;
             let (certificate, letterhead) = handlers::printable(conn, (&lookups, &key), row, &caller)?;
             Ok((certificate, letterhead, offer.expires_at))
         })
@@ -303,9 +315,7 @@ pub async fn credential_offer(
 ) -> Result<HttpResponse, ApiError> {
     let code = query.code.clone();
     db.run(move |conn| {
-        offers::open_offer(conn, &code, now()).map_err(|_| ApiError::NotFound {
-            resource: "credential offer",
-        })
+        offers::open_offer(conn, &code, now()).map_err(|error| unknown_offer(error, "credential offer"))
     })
     .await?;
     Ok(no_store().json(offers::credential_offer(&public_url.0, &query.code)))
@@ -336,11 +346,19 @@ pub async fn redeem(
 /// 7). Each nonce works once, for `WALLET_NONCE_TTL_SECONDS` (5 minutes by default).
 #[utoipa::path(
     tag = "wallets",
-    responses((status = 200, description = "A nonce", body = NonceResponse,
-        headers(("Cache-Control" = String, description = "no-store"))))
+    responses(
+        (status = 200, description = "A nonce", body = NonceResponse,
+            headers(("Cache-Control" = String, description = "no-store"))),
+        (status = 400, description = "A body was sent: this request takes none", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "A body was sent, and over the size limit", body = crate::error::Problem, content_type = "application/problem+json"),
+    )
 )]
 #[post("/oid4vci/nonce")]
-pub async fn nonce(db: web::Data<Db>, config: web::Data<WalletConfig>) -> Result<HttpResponse, ApiError> {
+pub async fn nonce(
+    db: web::Data<Db>,
+    config: web::Data<WalletConfig>,
+    _: crate::extract::NoBody,
+) -> Result<HttpResponse, ApiError> {
     let nonce = super::new_secret()?;
     let hash = secret_hash(&nonce);
     let lifetime = chrono::Duration::seconds(i64::from(config.nonce_ttl_secs));
