@@ -140,10 +140,18 @@ pub fn redeem(
     (config, now): (&WalletConfig, NaiveDateTime),
 ) -> Result<Redeemed, ApiError> {
     let offer = open_offer(conn, code, now)?;
+    let tries = i32::try_from(config.pin_tries).unwrap_or(i32::MAX);
+    if !repo::take_try(conn, &offer.id, tries)? {
+        // Another request changed the offer since it was read: say what it is now.
+        open_offer(conn, code, now)?;
+        return Err(invalid_grant("The offer was locked after too many wrong PINs."));
+    }
     if pin_hash(code, pin) != offer.pin_hash {
-        let failed = offer.failed_pins.saturating_add(1);
-        let tries = i32::try_from(config.pin_tries).unwrap_or(i32::MAX);
-        repo::count_wrong_pin(conn, &offer.id, failed, failed >= tries)?;
+        // This transaction holds the offer's row since its try: the count read now is exact.
+        let failed = repo::offer_by_code(conn, &offer.code_hash)?.map_or(tries, |found| found.failed_pins);
+        if failed >= tries {
+            repo::lock(conn, &offer.id)?;
+        }
         let tries_left = u32::try_from(tries.saturating_sub(failed)).unwrap_or(0);
         return Ok(Redeemed::WrongPin { tries_left });
     }

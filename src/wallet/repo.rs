@@ -50,18 +50,25 @@ pub fn offers_of(conn: &mut DbConnection, certificate_id: &str) -> QueryResult<V
         .load(conn)
 }
 
-/// Counts a wrong PIN, locking the offer when it was the last try.
-pub fn count_wrong_pin(conn: &mut DbConnection, id: &str, failed: i32, lock: bool) -> QueryResult<()> {
-    let state = if lock {
-        OfferState::Locked
-    } else {
-        OfferState::Offered
-    };
+/// Takes one of an open offer's PIN tries; false when none is left or the offer is no longer
+/// open. The update holds the offer's row until the transaction ends, so that the tries on one
+/// offer are checked one at a time and parallel guesses cannot get more than their number.
+pub fn take_try(conn: &mut DbConnection, id: &str, tries: i32) -> QueryResult<bool> {
+    diesel::update(
+        wallet_offers::table
+            .find(id)
+            .filter(wallet_offers::state.eq(OfferState::Offered))
+            .filter(wallet_offers::failed_pins.lt(tries)),
+    )
+    .set(wallet_offers::failed_pins.eq(wallet_offers::failed_pins + 1))
+    .execute(conn)
+    .map(|updated| updated == 1)
+}
+
+/// Locks an offer whose tries are used up.
+pub fn lock(conn: &mut DbConnection, id: &str) -> QueryResult<()> {
     diesel::update(wallet_offers::table.find(id))
-        .set((
-            wallet_offers::failed_pins.eq(failed),
-            wallet_offers::state.eq(state),
-        ))
+        .set(wallet_offers::state.eq(OfferState::Locked))
         .execute(conn)
         .map(drop)
 }
@@ -80,6 +87,8 @@ pub fn redeem(
     )
     .set((
         wallet_offers::state.eq(OfferState::Redeemed),
+        // The try the right PIN took was no failure.
+        wallet_offers::failed_pins.eq(wallet_offers::failed_pins - 1),
         wallet_offers::access_token_hash.eq(token_hash),
         wallet_offers::access_expires_at.eq(access_expires_at),
         wallet_offers::redeemed_at.eq(at),

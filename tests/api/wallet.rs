@@ -415,6 +415,36 @@ async fn pins_are_limited_and_codes_work_once(app: TestApp) {
         .await
         .assert_problem(StatusCode::NOT_FOUND, "not-found");
 
+    // Guesses sent all at once get no more tries than guesses sent one by one.
+    let rushed = offer(&app, &parties, &id).await;
+    let rushed_code = code_of(&rushed);
+    let rushed_wrong = if rushed["tx_code"] == "000000" {
+        "111111"
+    } else {
+        "000000"
+    };
+    let guesses = (0..12).map(|_| token_request(&app, &rushed_code, rushed_wrong));
+    let answers = futures_util::future::join_all(guesses).await;
+    let checked = answers
+        .iter()
+        .filter(|reply| {
+            reply.body["error_description"]
+                .as_str()
+                .is_some_and(|why| why.contains("PIN is wrong"))
+        })
+        .count();
+    assert_eq!(
+        checked,
+        5,
+        "{:?}",
+        answers.iter().map(|reply| &reply.text).collect::<Vec<_>>()
+    );
+    let rushed_pin = rushed["tx_code"].as_str().expect("a PIN");
+    assert_oauth_error(
+        &token_request(&app, &rushed_code, rushed_pin).await,
+        "invalid_grant",
+    );
+
     let again = offer(&app, &parties, &id).await;
     access_token(&app, &again).await;
     let replayed = token_request(&app, &code_of(&again), again["tx_code"].as_str().expect("a PIN")).await;
