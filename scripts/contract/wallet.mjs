@@ -15,6 +15,7 @@ import {clientAuthenticationNone, setGlobalConfig} from '@openid4vc/oauth2';
 import {Openid4vciClient} from '@openid4vc/openid4vci';
 import {SDJwtVcInstance} from '@sd-jwt/sd-jwt-vc';
 import {ES256, digest, generateSalt} from '@sd-jwt/crypto-nodejs';
+import {getListFromStatusListJWT} from '@sd-jwt/jwt-status-list';
 
 const base = process.env.CONTRACT_BASE_URL;
 const {wallet: given} = JSON.parse(readFileSync(process.env.CONTRACT_CREDENTIALS_FILE, 'utf8'));
@@ -137,7 +138,19 @@ const verifier = new SDJwtVcInstance({
   },
 });
 
+// The status list token read directly with @sd-jwt/jwt-status-list, as a wallet shows status.
+async function listedStatus(reference) {
+  const response = await fetch(reference.uri, {headers: {accept: 'application/statuslist+jwt'}});
+  check(response.headers.get('content-type')?.includes('application/statuslist+jwt'), 'a statuslist+jwt');
+  const token = await response.text();
+  const [headerPart, payloadPart, signature] = token.split('.');
+  check(await issuerVerifier(`${headerPart}.${payloadPart}`, signature), 'the status list token verifies');
+  check(JSON.parse(Buffer.from(payloadPart, 'base64url')).sub === reference.uri, 'the list names its own URI');
+  return getListFromStatusListJWT(token).getStatus(reference.idx);
+}
+
 const full = await verifier.verify(sdJwt);
+check((await listedStatus(full.payload.status.status_list)) === 0, 'the token status list says valid');
 const claims = await verifier.getClaims(sdJwt);
 check(full.payload.cnf.jwk.x === holderJwk.x, 'the SD-JWT VC is bound to the wallet key (cnf)');
 check(statusValid, 'the SD-JWT VC is valid by its token status list');
@@ -169,6 +182,7 @@ const revoked = await fetch(`${base}/v1/certificates/${given.certificate_id}/rev
 check(revoked.ok, `the certificate is revoked (${revoked.status})`);
 await verifier.verify(sdJwt);
 check(!statusValid, 'after revocation the token status list says the SD-JWT VC is not valid');
+check((await listedStatus(full.payload.status.status_list)) === 1, 'the revoked bit is set in the token status list');
 console.log(
   'independent wallet passed: offer, PIN, nonce, proofs and both formats received; SD-JWT VC verified ' +
     'with its type metadata and status, one unit presented with key binding, revocation seen',
