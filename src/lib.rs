@@ -31,6 +31,7 @@ pub mod participations;
 pub mod pdf;
 pub mod problems;
 pub mod programmes;
+pub mod random;
 pub mod recognitions;
 pub mod reference;
 pub mod replica;

@@ -95,7 +95,8 @@ impl Report {
 
 const HEADER_MEMBERS: [&str; 4] = ["alg", "kid", "jwk", "typ"];
 
-fn decode_json(part: &str) -> Option<Map<String, Value>> {
+/// A JWS segment decoded: base64url-encoded JSON, when it is an object.
+pub fn decode_json(part: &str) -> Option<Map<String, Value>> {
     let bytes = URL_SAFE_NO_PAD.decode(part).ok()?;
     serde_json::from_slice::<Value>(&bytes).ok()?.as_object().cloned()
 }

@@ -97,17 +97,9 @@ pub fn finnish_clock(at: NaiveDateTime) -> NaiveDateTime {
     at + chrono::Duration::hours(if summer { 3 } else { 2 })
 }
 
-/// Random bytes from the operating system, for ids and salts.
-fn random<const N: usize>() -> Result<[u8; N], ApiError> {
-    let mut bytes = [0u8; N];
-    getrandom::getrandom(&mut bytes)
-        .map_err(|error| ApiError::internal(format!("no randomness: {error}")))?;
-    Ok(bytes)
-}
-
 /// A fresh holder id for credentials: a random (version 4) UUID.
 pub fn new_subject_id() -> Result<String, ApiError> {
-    Ok(uuid::Builder::from_random_bytes(random()?)
+    Ok(uuid::Builder::from_random_bytes(crate::random::bytes()?)
         .into_uuid()
         .to_string())
 }
@@ -349,7 +341,10 @@ impl Builder<'_> {
 
     fn subject(&self) -> Result<Value, ApiError> {
         let certificate = self.certificate;
-        let salt: String = random::<16>()?.iter().map(|byte| format!("{byte:02x}")).collect();
+        let salt: String = crate::random::bytes::<16>()?
+            .iter()
+            .map(|byte| format!("{byte:02x}"))
+            .collect();
         let name = format!(
             "{} {}",
             certificate.holder.given_names, certificate.holder.family_name

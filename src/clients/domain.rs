@@ -16,15 +16,8 @@ use crate::{
     organisations::repo as organisations,
 };
 
-fn random_bytes<const N: usize>() -> Result<[u8; N], ApiError> {
-    let mut bytes = [0u8; N];
-    getrandom::getrandom(&mut bytes)
-        .map_err(|error| ApiError::internal(format!("no randomness: {error}")))?;
-    Ok(bytes)
-}
-
 fn hash_secret(secret: &str) -> Result<String, ApiError> {
-    let salt = SaltString::encode_b64(&random_bytes::<16>()?)
+    let salt = SaltString::encode_b64(&crate::random::bytes::<16>()?)
         .map_err(|error| ApiError::internal(format!("salt: {error}")))?;
     Argon2::default()
         .hash_password(secret.as_bytes(), &salt)
@@ -134,7 +127,7 @@ pub fn create(
     if input.admin {
         scopes = vec![Scope::Admin];
     }
-    let secret = URL_SAFE_NO_PAD.encode(random_bytes::<32>()?);
+    let secret = URL_SAFE_NO_PAD.encode(crate::random::bytes::<32>()?);
     let row = ClientRow {
         id: Uuid::now_v7().to_string(),
         name: input.name.trim().to_owned(),

@@ -9,7 +9,7 @@ use super::{
     profile::{self, IssuerProfile},
     PublicUrl,
 };
-use crate::{db::Db, error::ApiError, organisations::repo as organisations, route_table};
+use crate::{db::Db, error::ApiError, route_table};
 
 /// Keys and profiles change only on rotation or an organisation's edit: a verifier may keep them
 /// for five minutes.
@@ -41,11 +41,7 @@ pub async fn issuer(
     public_url: web::Data<PublicUrl>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    let (organisation, _) = db
-        .run(move |conn| Ok(organisations::find(conn, &id)?))
-        .await?
-        .ok_or(ApiError::NotFound { resource: "issuer" })?;
+    let organisation = super::known_issuer(&db, id.into_inner()).await?;
     let body = profile::profile(&public_url.0, &organisation, &keys);
     Ok(public_json(
         &request,

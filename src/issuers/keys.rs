@@ -62,22 +62,21 @@ impl PublicKey {
         }
     }
 
-    fn p256(key: &p256::PublicKey) -> Self {
+    /// A P-256 key read from `path`.
+    fn p256(key: &p256::PublicKey, path: &Path) -> Result<Self, KeyError> {
         let point = key.to_encoded_point(false);
         let coordinate = |bytes: Option<&p256::FieldBytes>| {
             URL_SAFE_NO_PAD.encode(bytes.map_or(&[][..], |b| b.as_slice()))
         };
         let (x, y) = (coordinate(point.x()), coordinate(point.y()));
         let thumbprint = thumbprint(&format!(r#"{{"crv":"P-256","kty":"EC","x":"{x}","y":"{y}"}}"#));
-        // Coordinates of a point on the curve always decode: the fallback is never taken.
-        let decoding =
-            DecodingKey::from_ec_components(&x, &y).unwrap_or_else(|_| DecodingKey::from_secret(&[]));
-        Self {
+        let decoding = DecodingKey::from_ec_components(&x, &y).map_err(|error| file_error(path, error))?;
+        Ok(Self {
             thumbprint,
             algorithm: Algorithm::ES256,
             decoding,
             jwk: json!({"kty": "EC", "crv": "P-256", "x": x, "y": y, "alg": "ES256", "use": "sig"}),
-        }
+        })
     }
 
     /// The public JWK, its `kid` being the URL that answers it.
@@ -89,7 +88,7 @@ impl PublicKey {
 }
 
 /// The RFC 7638 thumbprint of a JWK's required members, given in their canonical order.
-fn thumbprint(canonical: &str) -> String {
+pub fn thumbprint(canonical: &str) -> String {
     URL_SAFE_NO_PAD.encode(Sha256::digest(canonical.as_bytes()))
 }
 
@@ -120,7 +119,7 @@ impl CredentialKeys {
         let mut published = vec![
             PublicKey::rsa(&rsa.to_public_key()),
             PublicKey::ed25519(&ed25519.verifying_key()),
-            PublicKey::p256(&p256.public_key()),
+            PublicKey::p256(&p256.public_key(), &config.es256_key_file)?,
         ];
         for path in &config.previous_key_files {
             let key = read_public_key(path)?;
@@ -260,10 +259,10 @@ fn read_public_key(path: &Path) -> Result<PublicKey, KeyError> {
         return Ok(PublicKey::rsa(&private.to_public_key()));
     }
     if let Ok(private) = p256::SecretKey::from_pkcs8_pem(&pem) {
-        return Ok(PublicKey::p256(&private.public_key()));
+        return PublicKey::p256(&private.public_key(), path);
     }
     if let Ok(public) = p256::PublicKey::from_public_key_pem(&pem) {
-        return Ok(PublicKey::p256(&public));
+        return PublicKey::p256(&public, path);
     }
     RsaPublicKey::from_public_key_pem(&pem)
         .map(|public| PublicKey::rsa(&public))

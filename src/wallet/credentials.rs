@@ -2,7 +2,6 @@
 //! the key the wallet proved it holds, audited and listed with the offer.
 
 use actix_web::http::StatusCode;
-use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use chrono::NaiveDateTime;
 use serde_json::Value;
 use uuid::Uuid;
@@ -15,6 +14,7 @@ use super::{
 use crate::{
     audit::{self, Actor, Change},
     certificates::{
+        checks::decode_json,
         dto::{Certificate, CertificateStatus},
         model::{CertificateRow, StatusEntry},
         protection::PersonalDataKey,
@@ -57,8 +57,8 @@ fn open_badge(
     let mut credential: Value = stored
         .split('.')
         .nth(1)
-        .and_then(|payload| URL_SAFE_NO_PAD.decode(payload).ok())
-        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+        .and_then(decode_json)
+        .map(Value::Object)
         .ok_or_else(|| ApiError::internal("a stored credential cannot be read"))?;
     if let Value::Object(members) = &mut credential {
         // The registered claims signing added; signing adds them anew from the new content.

@@ -494,14 +494,10 @@ pub async fn jwt_vc_issuer(
     public_url: web::Data<PublicUrl>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    let known = id.clone();
-    db.run(move |conn| Ok(crate::organisations::repo::find(conn, &known)?))
-        .await?
-        .ok_or(ApiError::NotFound { resource: "issuer" })?;
+    let organisation = crate::issuers::known_issuer(&db, id.into_inner()).await?;
     Ok(metadata_response(&metadata::jwt_vc_issuer(
         &public_url.0,
-        &id,
+        &organisation.id,
         &keys,
     )))
 }

@@ -42,17 +42,9 @@ pub fn credential_endpoint(base: &str) -> String {
     format!("{base}/oid4vci/credential")
 }
 
-/// `N` bytes from the operating system's random source.
-pub fn random_bytes<const N: usize>() -> Result<[u8; N], ApiError> {
-    let mut bytes = [0u8; N];
-    getrandom::getrandom(&mut bytes)
-        .map_err(|error| ApiError::internal(format!("no randomness for a wallet secret: {error}")))?;
-    Ok(bytes)
-}
-
 /// A fresh secret of 256 bits, base64url without padding.
 pub fn new_secret() -> Result<String, ApiError> {
-    Ok(URL_SAFE_NO_PAD.encode(random_bytes::<32>()?))
+    Ok(URL_SAFE_NO_PAD.encode(crate::random::bytes::<32>()?))
 }
 
 /// The SHA-256 of a secret, in hex: what is stored in its place. Secrets have 256 bits, so a

@@ -8,7 +8,7 @@ use uuid::Uuid;
 use super::{
     dto::{CredentialOffer, OfferGrants, PreAuthorizedGrant, TxCode},
     model::{CredentialConfiguration, OfferRow, OfferState},
-    new_secret, random_bytes, repo, secret_hash,
+    new_secret, repo, secret_hash,
 };
 use crate::{
     audit::{self, Actor, Change},
@@ -34,7 +34,7 @@ fn new_pin() -> Result<String, ApiError> {
     // The largest multiple of 10^6 below 2^32: draws above it would favour low PINs.
     const LIMIT: u32 = 4_294_000_000;
     loop {
-        let draw = u32::from_le_bytes(random_bytes::<4>()?);
+        let draw = u32::from_le_bytes(crate::random::bytes::<4>()?);
         if draw < LIMIT {
             return Ok(format!("{:06}", draw % 1_000_000));
         }

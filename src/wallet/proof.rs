@@ -9,9 +9,8 @@ use actix_web::http::StatusCode;
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde_json::{json, Value};
-use sha2::{Digest, Sha256};
 
-use crate::error::ApiError;
+use crate::{certificates::checks::decode_json, error::ApiError, issuers::keys::thumbprint};
 
 pub const PROOF_TYPE: &str = "openid4vci-proof+jwt";
 /// How far a proof's `iat` may lie in the future (clock skew), in seconds.
@@ -65,7 +64,7 @@ impl HolderKey {
             _ => return Err("the proof's key is neither P-256 (EC) nor Ed25519 (OKP)".to_owned()),
         };
         // serde_json keeps object members sorted: the serialized form is RFC 7638's canonical one.
-        let thumbprint = URL_SAFE_NO_PAD.encode(Sha256::digest(public.to_string().as_bytes()));
+        let thumbprint = thumbprint(&public.to_string());
         Ok((
             Self {
                 jwk: public,
@@ -92,9 +91,9 @@ pub fn invalid_proof(description: impl Into<String>) -> ApiError {
     }
 }
 
+/// A JWS segment or a did:jwk as JSON, padded or not.
 fn decode_part(part: &str) -> Option<Value> {
-    let bytes = URL_SAFE_NO_PAD.decode(part.trim_end_matches('=')).ok()?;
-    serde_json::from_slice(&bytes).ok()
+    decode_json(part.trim_end_matches('=')).map(Value::Object)
 }
 
 /// The key a proof's header names: its `jwk`, or the JWK inside a `did:jwk` `kid`.

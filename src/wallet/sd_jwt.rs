@@ -11,7 +11,7 @@ use jsonwebtoken::{Algorithm, Header};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
-use super::{proof::HolderKey, random_bytes};
+use super::proof::HolderKey;
 use crate::{
     certificates::{
         credential::title,
@@ -31,7 +31,7 @@ struct Disclosures(Vec<String>);
 
 impl Disclosures {
     fn disclose(&mut self, content: &Value) -> Result<String, ApiError> {
-        let salt = URL_SAFE_NO_PAD.encode(random_bytes::<16>()?);
+        let salt = URL_SAFE_NO_PAD.encode(crate::random::bytes::<16>()?);
         let mut parts = vec![Value::String(salt)];
         parts.extend(content.as_array().cloned().unwrap_or_default());
         let disclosure = URL_SAFE_NO_PAD.encode(Value::Array(parts).to_string());
