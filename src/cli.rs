@@ -225,8 +225,10 @@ fn keys(command: KeysCommand) -> Result<(), String> {
             let db = prepare_database(&config, &key).map_err(|error| error.to_string())?;
             let mut conn = db.get().map_err(|error| error.to_string())?;
             let done = sealing::rotate(&mut conn, &key).map_err(|error| describe_problem(&error))?;
+            let secrets = crate::webhooks::domain::reseal_secrets(&mut conn, &key)
+                .map_err(|error| describe_problem(&error))?;
             println!(
-                "re-encrypted {} certificates and {} kept answers under key {}",
+                "re-encrypted {} certificates, {} kept answers and {secrets} webhook secrets under key {}",
                 done.certificates,
                 done.stored_responses,
                 key.current_id()

@@ -43,6 +43,66 @@ pub struct Config {
     pub rate_limits: crate::auth::rate_limit::Configured,
     pub koodisto_versions: KoodistoVersions,
     pub wallet: WalletConfig,
+    pub webhooks: WebhookConfig,
+}
+
+/// How webhooks are delivered, and where they may go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WebhookConfig {
+    /// Whether this instance delivers (`WEBHOOK_DELIVERY`, true); instances that only serve
+    /// requests may leave it to others.
+    pub deliver: bool,
+    /// Plain `http://` URLs (`WEBHOOK_ALLOW_HTTP`, false).
+    pub allow_http: bool,
+    /// Loopback, private and link-local addresses (`WEBHOOK_ALLOW_PRIVATE_ADDRESSES`, false): a
+    /// webhook must not become a way into the operator's own network.
+    pub allow_private_addresses: bool,
+    /// How often an instance looks for work (`WEBHOOK_POLL_MILLISECONDS`, 1000).
+    pub poll_ms: u64,
+    /// The wait after a first failure, multiplied by four after each next one up to 12 hours
+    /// (`WEBHOOK_RETRY_BASE_MILLISECONDS`, 5000).
+    pub retry_base_ms: u64,
+    /// Failed attempts in a row after which a subscription is disabled
+    /// (`WEBHOOK_DISABLE_AFTER_FAILURES`, 15: about four days).
+    pub disable_after_failures: u32,
+    /// How long a receiver may take to answer (`WEBHOOK_TIMEOUT_SECONDS`, 10).
+    pub timeout_secs: u64,
+}
+
+impl Default for WebhookConfig {
+    fn default() -> Self {
+        Self {
+            deliver: true,
+            allow_http: false,
+            allow_private_addresses: false,
+            poll_ms: 1000,
+            retry_base_ms: 5000,
+            disable_after_failures: 15,
+            timeout_secs: 10,
+        }
+    }
+}
+
+impl WebhookConfig {
+    fn from_env() -> Result<Self, ConfigError> {
+        let defaults = Self::default();
+        Ok(Self {
+            deliver: parse_flag("WEBHOOK_DELIVERY", defaults.deliver)?,
+            allow_http: parse_flag("WEBHOOK_ALLOW_HTTP", defaults.allow_http)?,
+            allow_private_addresses: parse_flag(
+                "WEBHOOK_ALLOW_PRIVATE_ADDRESSES",
+                defaults.allow_private_addresses,
+            )?,
+            poll_ms: parse_number("WEBHOOK_POLL_MILLISECONDS", defaults.poll_ms)?.max(10),
+            retry_base_ms: parse_number("WEBHOOK_RETRY_BASE_MILLISECONDS", defaults.retry_base_ms)?,
+            disable_after_failures: parse_number(
+                "WEBHOOK_DISABLE_AFTER_FAILURES",
+                defaults.disable_after_failures,
+            )?
+            .max(1),
+            timeout_secs: parse_number("WEBHOOK_TIMEOUT_SECONDS", defaults.timeout_secs)?.max(1),
+        })
+    }
 }
 
 /// Lifetimes and limits of issuance to wallets (OpenID for Verifiable Credential Issuance).
@@ -301,6 +361,7 @@ impl Config {
             public_url: var("PUBLIC_URL").map(|url| url.trim_end_matches('/').to_owned()),
             koodisto_versions: KoodistoVersions::from_env()?,
             wallet: WalletConfig::from_env()?,
+            webhooks: WebhookConfig::from_env()?,
             rate_limits: crate::auth::rate_limit::Configured {
                 failures_per_address: parse_number("AUTH_FAILURES_PER_ADDRESS", 200)?,
                 tokens_per_client_per_minute: parse_number("TOKENS_PER_CLIENT_PER_MINUTE", 30)?,
@@ -331,6 +392,7 @@ impl Config {
             rate_limits: Default::default(),
             koodisto_versions: KoodistoVersions::default(),
             wallet: WalletConfig::default(),
+            webhooks: WebhookConfig::default(),
             data_dir,
             bind_addr: DEFAULT_BIND_ADDR.into(),
             cors_allowed_origins: Vec::new(),
@@ -377,6 +439,18 @@ fn allowed_origins(value: &str) -> Result<Vec<String>, ConfigError> {
             ),
         }),
         None => Ok(origins),
+    }
+}
+
+fn parse_flag(name: &'static str, default: bool) -> Result<bool, ConfigError> {
+    match var(name).map(|value| value.trim().to_ascii_lowercase()) {
+        None => Ok(default),
+        Some(value) if matches!(value.as_str(), "true" | "1" | "yes" | "on") => Ok(true),
+        Some(value) if matches!(value.as_str(), "false" | "0" | "no" | "off") => Ok(false),
+        Some(value) => Err(ConfigError {
+            name,
+            message: format!("expected true or false, got {value:?}"),
+        }),
     }
 }
 

@@ -46,3 +46,4 @@ pub mod text;
 pub mod text_enum;
 pub mod versioned_cache;
 pub mod wallet;
+pub mod webhooks;

@@ -5,6 +5,7 @@ use utoipa_actix_web::{scope, service_config::ServiceConfig};
 use crate::{
     agreements, audit, catalogue, certificates, clients, environments, guidelines, health, issuers,
     organisations, participations, problems, programmes, recognitions, reference, statistics, wallet,
+    webhooks,
 };
 
 /// Every API route; the OpenAPI document is generated from this same list. One long list on
@@ -112,6 +113,15 @@ pub fn routes(config: &mut ServiceConfig) {
                 .service(participations::handlers::remove_completion)
                 .service(statistics::handlers::programme_statistics)
                 .service(statistics::handlers::region_statistics)
+                .service(webhooks::handlers::create)
+                .service(webhooks::handlers::list)
+                .service(webhooks::handlers::get)
+                .service(webhooks::handlers::update)
+                .service(webhooks::handlers::delete)
+                .service(webhooks::handlers::list_deliveries)
+                .service(webhooks::handlers::get_delivery)
+                .service(webhooks::handlers::redeliver)
+                .service(webhooks::handlers::send_test_event)
                 .service(clients::handlers::create)
                 .service(clients::handlers::list)
                 .service(clients::handlers::revoke)

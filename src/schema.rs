@@ -529,6 +529,56 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    webhooks (id) {
+        id -> Text,
+        client_id -> Text,
+        organisation_id -> Text,
+        url -> Text,
+        event_types -> Text,
+        description -> Nullable<Text>,
+        secret_sealed -> Text,
+        enabled -> Bool,
+        disabled_reason -> Nullable<Text>,
+        failure_run -> Integer,
+        feed_cursor -> BigInt,
+        retry_at -> Nullable<Timestamp>,
+        leased_until -> Nullable<Timestamp>,
+        lease_token -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> Text,
+        webhook_id -> Text,
+        position -> BigInt,
+        event_type -> Text,
+        payload -> Text,
+        state -> Text,
+        attempts -> Integer,
+        last_status_code -> Nullable<Integer>,
+        last_error -> Nullable<Text>,
+        next_attempt_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        delivered_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    webhook_attempts (delivery_id, attempt) {
+        delivery_id -> Text,
+        attempt -> Integer,
+        attempted_at -> Timestamp,
+        status_code -> Nullable<Integer>,
+        error -> Nullable<Text>,
+        duration_ms -> Integer,
+    }
+}
+
 diesel::joinable!(municipalities -> regions (region_code));
 diesel::joinable!(organisations -> municipalities (municipality_code));
 diesel::joinable!(qualification_unit_links -> qualifications (qualification_code));

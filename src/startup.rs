@@ -240,10 +240,19 @@ pub fn run(listener: TcpListener, db: Db, secrets: Secrets, config: &Config) -> 
     let rate_limits = web::Data::new(config.rate_limits);
     let koodisto_versions = web::Data::new(config.koodisto_versions);
     let wallet_config = web::Data::new(config.wallet);
+    let webhook_config = web::Data::new(config.webhooks);
+    let dispatcher = crate::webhooks::dispatcher::Dispatcher::new(
+        db.get_ref().clone(),
+        personal_data_key.clone(),
+        public_url.0.clone(),
+        config.webhooks,
+    );
     let hashing = web::Data::new(crate::clients::token_endpoint::SecretChecker::new(
         std::thread::available_parallelism().map_or(2, usize::from),
     ));
     let mut server = HttpServer::new(move || {
+        // Runs on this worker, so that it stops with the server.
+        dispatcher.start_here();
         App::new()
             .into_utoipa_app()
             .app_data(db.clone())
@@ -262,6 +271,7 @@ pub fn run(listener: TcpListener, db: Db, secrets: Secrets, config: &Config) -> 
             .app_data(rate_limits.clone())
             .app_data(koodisto_versions.clone())
             .app_data(wallet_config.clone())
+            .app_data(webhook_config.clone())
             .app_data(body_limit)
             .app_data(web::PayloadConfig::new(body_limit.0))
             .app_data(path_config())

@@ -10,10 +10,15 @@ Needs CONTRACT_BASE_URL, CONTRACT_CLIENT_ID and CONTRACT_CLIENT_SECRET (an admin
 generated package `registry_client` on PYTHONPATH.
 """
 
+import http.server
 import json
 import os
 import sys
+import threading
+import time
 import uuid
+
+import standardwebhooks
 
 from registry_client import AuthenticatedClient, Client
 from registry_client.api.administration import clients_create
@@ -41,11 +46,14 @@ from registry_client.api.programmes import (
 from registry_client.api.statistics import programme_statistics
 from registry_client.api.verification import verify_code, verify_credential
 from registry_client.api.wallets import create_offer
+from registry_client.api.webhooks import list_deliveries, webhooks_create
 from registry_client.models import (
     Certificate,
     CertificateInput,
     ClientInput,
     CreatedClient,
+    CreatedWebhook,
+    PageDelivery,
     EnvironmentInput,
     LearningEnvironment,
     Organisation,
@@ -66,6 +74,7 @@ from registry_client.models import (
     UnitCatalogue,
     Verification,
     VerifyInput,
+    WebhookInput,
 )
 
 BASE_URL = os.environ["CONTRACT_BASE_URL"]
@@ -147,7 +156,7 @@ def main():
     check(expect(read_back, 200, Organisation).id == workshop.id, "the public reads the workshop")
 
     workshop_system = client_for(
-        admin, workshop.id, ["environments:write", "certificates:read", "certificates:write"]
+        admin, workshop.id, ["environments:write", "certificates:read", "certificates:write", "webhooks:write"]
     )
     provider_system = client_for(admin, provider.id, ["environments:write", "certificates:read"])
 
@@ -214,6 +223,12 @@ def main():
             ],
         }
     )
+    receiver = Receiver()
+    subscribed = webhooks_create.sync_detailed(
+        client=workshop_system,
+        body=WebhookInput.from_dict({"url": receiver.url, "events": ["certificate.issued", "certificate.revoked"]}),
+    )
+    subscribed = expect(subscribed, 201, CreatedWebhook)
     drafted = expect(certificates_create.sync_detailed(client=workshop_system, body=content), 201, Certificate)
     issued = expect(issue.sync_detailed(drafted.id, client=workshop_system), 200, Certificate)
     check(issued.status == "issued", issued.status)
@@ -235,6 +250,7 @@ def main():
     )
     check(not expect(tampered, 200, Verification).genuine, "a tampered credential is not genuine")
     revoked = revoked_credential(workshop_system, content)
+    webhooks_arrive(receiver, subscribed, workshop_system, drafted.id)
     offered = create_offer.sync_detailed(drafted.id, client=workshop_system)
     check(offered.status_code == 201, offered.content[:300])
     offered = json.loads(offered.content)
@@ -255,9 +271,55 @@ def main():
     participations(admin, workshop, environment, drafted.id)
     print(
         "end-to-end scenario passed: token, organisations, clients, environment, recognition, "
-        "catalogue, certificate issued and verified by code and by credential, programme, "
+        "catalogue, certificate issued and verified by code and by credential, its webhooks "
+        "verified by the Standard Webhooks library, programme, "
         "participation recorded, read and listed, statistics"
     )
+
+
+class Receiver:
+    """A webhook receiver on a free port: keeps each request's headers and body, answers 204."""
+
+    def __init__(self):
+        self.received = []
+        received = self.received
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                received.append(({name.lower(): value for name, value in self.headers.items()}, body))
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{server.server_address[1]}/webhooks"
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+
+
+def webhooks_arrive(receiver, subscribed, workshop_system, first_id):
+    """The three events (two issues, one revocation) arrive in order, each verified by the Standard
+    Webhooks reference library with the secret shown at subscription; the log lists them."""
+    deadline = time.time() + 30
+    while len(receiver.received) < 3 and time.time() < deadline:
+        time.sleep(0.1)
+    verifier = standardwebhooks.Webhook(subscribed.secret)
+    events = [verifier.verify(body, headers) for headers, body in receiver.received]
+    kinds = [event["type"] for event in events]
+    check(kinds == ["certificate.issued", "certificate.issued", "certificate.revoked"], kinds)
+    check(events[0]["data"]["certificate_id"] == first_id, events[0])
+    positions = [event["data"]["position"] for event in events]
+    check(positions == sorted(positions), positions)
+    headers, body = receiver.received[0]
+    try:
+        standardwebhooks.Webhook("whsec_" + "A" * 43 + "=").verify(body, headers)
+        check(False, "a wrong secret verifies")
+    except standardwebhooks.WebhookVerificationError:
+        pass
+    log = expect(list_deliveries.sync_detailed(subscribed.id, client=workshop_system), 200, PageDelivery)
+    check([item.state for item in log.items] == ["delivered"] * 3, log)
 
 
 def revoked_credential(workshop_system, content):

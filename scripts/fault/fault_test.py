@@ -174,6 +174,121 @@ def write_load(url, bearer, threads, acknowledged, errors, stop):
     return workers
 
 
+# --- webhooks across a crash ----------------------------------------------------------------
+
+ENVIRONMENT = {
+    "name": {"fi": "Työpajan keittiö"},
+    "description": "Lounasravintola, joka valmistaa päivittäin noin 80 annosta.",
+    "work_tasks": ["lounaan valmistus"],
+    "sector": "food_services",
+    "address": {"street_address": "Savilankatu 4", "postal_code": "26100", "post_office": "Rauma",
+                "municipality": "684"},
+    "capacity": 4,
+    "languages": ["fi"],
+}
+
+
+def certificate(environment_id):
+    return {
+        "holder": {"given_names": "Aino", "family_name": "Virtanen", "date_of_birth": "2004-03-15"},
+        "learning_environment_ids": [environment_id],
+        "start_date": "2026-02-01", "end_date": "2026-10-31", "hours": 480,
+        "coach": {"name": "Maija Meikäläinen", "title": "työvalmentaja"},
+        "language": "fi",
+        "units": [{"qualification": "351204", "unit": "SAMPLE-107",
+                   "description": "Valmisti lounasta.", "skills": [{"text": "Valmistaa lounaan"}],
+                   "hours": 320}],
+    }
+
+
+class WebhookReceiver:
+    """Records every webhook; holds the first request until released, answering 204 then."""
+
+    def __init__(self):
+        import http.server
+
+        self.received, self.first_arrived, self.release = [], threading.Event(), threading.Event()
+        receiver = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                if not receiver.first_arrived.is_set():
+                    receiver.first_arrived.set()
+                    receiver.release.wait(30)
+                receiver.received.append((self.headers.get("webhook-id"), self.headers.get("webhook-timestamp"),
+                                          self.headers.get("webhook-signature"), body))
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+def signature_verifies(secret, webhook_id, timestamp, signature, body):
+    import base64
+    import hashlib
+    import hmac
+
+    key = base64.b64decode(secret.removeprefix("whsec_"))
+    expected = base64.b64encode(
+        hmac.new(key, f"{webhook_id}.{timestamp}.".encode() + body, hashlib.sha256).digest()).decode()
+    return any(part == f"v1,{expected}" for part in (signature or "").split(" "))
+
+
+def webhooks_across_a_crash(binary, env, backend):
+    """Events committed while the instance that would send them is killed (one in flight, the rest
+    waiting) reach the receiver from the next instance, every one, in feed order."""
+    env = dict(env, WEBHOOK_ALLOW_HTTP="true", WEBHOOK_ALLOW_PRIVATE_ADDRESSES="true",
+               WEBHOOK_POLL_MILLISECONDS="100", WEBHOOK_TIMEOUT_SECONDS="2")
+    credentials = admin_token(binary, env)
+    service = Service(binary, env, f"webhooks-{backend}").start()
+    conn, admin = Http(service.url), {"Authorization": f"Bearer {token(service, credentials)}"}
+    _, _, organisation = conn.json("POST", "/v1/organisations", organisation_body("webhooks"), admin)
+    _, _, client = conn.json("POST", "/v1/admin/clients", {
+        "name": "Student records", "organisation_id": organisation["id"],
+        "scopes": ["environments:write", "certificates:read", "certificates:write", "webhooks:write"]}, admin)
+    bearer = {"Authorization": f"Bearer {token(service, (client['client_id'], client['client_secret']))}"}
+    _, _, environment_row = conn.json("POST", "/v1/learning-environments", ENVIRONMENT, bearer)
+    receiver = WebhookReceiver()
+    status, _, webhook = conn.json("POST", "/v1/webhooks",
+                                   {"url": receiver.url, "events": ["certificate.issued"]}, bearer)
+    assert status == 201, (status, webhook)
+    issued = []
+    for _ in range(5):
+        status, _, draft = conn.json("POST", "/v1/certificates", certificate(environment_row["id"]), bearer)
+        assert status == 201, (status, draft)
+        status, _, _ = conn.json("POST", f"/v1/certificates/{draft['id']}/issue", None, bearer)
+        assert status == 200, status
+        issued.append(draft["id"])
+    arrived = receiver.first_arrived.wait(15)
+    service.kill()
+    receiver.release.set()
+    service.start()
+    deadline = time.time() + 60
+    acknowledged = []
+    while time.time() < deadline:
+        acknowledged = [json.loads(body)["data"]["certificate_id"] for _, _, _, body in receiver.received]
+        if set(issued) <= set(acknowledged):
+            break
+        time.sleep(0.2)
+    service.stop()
+    receiver.server.shutdown()
+    first_seen = list(dict.fromkeys(acknowledged))
+    signed = all(signature_verifies(webhook["secret"], *item) for item in receiver.received)
+    report(
+        f"{backend}: kill -9 between commit and delivery loses no webhook",
+        arrived and first_seen == issued and signed,
+        f"{len(issued)} issued, {len(first_seen)} delivered in order, "
+        f"{len(acknowledged) - len(first_seen)} sent again after the crash, signatures "
+        f"{'verified' if signed else 'FAILED'}",
+    )
+
+
 # --- kill -9 during writes ------------------------------------------------------------------
 
 
@@ -720,6 +835,12 @@ def main():
         crash_during_writes(
             args.binary, environment(crash_dir, f"{args.postgres}/{crash_db}"), "PostgreSQL",
             postgres_integrity(args.postgres, crash_db),
+        )
+        webhooks_across_a_crash(args.binary, environment(data_dir("webhooks-sqlite")), "SQLite")
+        webhook_db = fresh_database("webhooks")
+        webhooks_across_a_crash(
+            args.binary, environment(data_dir("webhooks-postgres"), f"{args.postgres}/{webhook_db}"),
+            "PostgreSQL",
         )
         outage_db = fresh_database("outage")
         postgres_outage(

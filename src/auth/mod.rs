@@ -38,13 +38,15 @@ crate::text_enum! {
         ProgrammesWrite,
         #[serde(rename = "audit:read")]
         AuditRead,
+        #[serde(rename = "webhooks:write")]
+        WebhooksWrite,
         #[serde(rename = "admin")]
         Admin,
     }
 }
 
 impl Scope {
-    pub const ALL: [Scope; 11] = [
+    pub const ALL: [Scope; 12] = [
         Scope::OrganisationsWrite,
         Scope::GuidelinesWrite,
         Scope::AgreementsRead,
@@ -55,6 +57,7 @@ impl Scope {
         Scope::ProgrammesRead,
         Scope::ProgrammesWrite,
         Scope::AuditRead,
+        Scope::WebhooksWrite,
         Scope::Admin,
     ];
 
@@ -72,6 +75,7 @@ impl Scope {
             }
             Scope::ProgrammesWrite => "Write programmes the caller's organisation runs and their participations",
             Scope::AuditRead => "Read the audit log of the caller's organisation's records",
+            Scope::WebhooksWrite => "Subscribe the caller's URLs to the events the caller may read",
             Scope::Admin => "Platform administration: everything",
         }
     }

@@ -179,6 +179,15 @@ pub fn test_config(database_url: &str, data_dir: &std::path::Path) -> Config {
     // Tests speak for many clients through forwarding headers, as a reverse proxy would.
     config.trusted_proxies =
         opinto_registry::client_address::TrustedProxies::parse("127.0.0.1").expect("valid");
+    // Tests' webhook receivers listen on loopback, without TLS; retries come fast.
+    config.webhooks = opinto_registry::config::WebhookConfig {
+        allow_http: true,
+        allow_private_addresses: true,
+        poll_ms: 50,
+        retry_base_ms: 20,
+        disable_after_failures: 5,
+        ..Default::default()
+    };
     config
 }
 

@@ -28,3 +28,4 @@ mod reference_data;
 mod replica;
 mod security;
 mod wallet;
+mod webhooks;

@@ -492,12 +492,25 @@ async fn personal_data_and_secrets_are_never_stored_in_plain_text(app: TestApp) 
     assert_eq!(client_again.body["client_id"], made.body["client_id"]);
     assert_eq!(client_again.body["client_secret"], json!(null));
 
+    // A webhook's signing secret is kept sealed, since it must be used again, and never replayed.
+    let hooks = app
+        .token_for(&parties.cast.provider, "certificates:read webhooks:write")
+        .await;
+    let hook = json!({"url": "http://127.0.0.1:9/hooks", "events": ["certificate.shared"]});
+    let subscribed = post_once(&app, &hooks, "/v1/webhooks", "hook-1", &hook).await;
+    assert_eq!(subscribed.status, StatusCode::CREATED, "{}", subscribed.text);
+    let webhook_secret = subscribed.body["secret"].as_str().expect("shown once").to_owned();
+    let subscribed_again = post_once(&app, &hooks, "/v1/webhooks", "hook-1", &hook).await;
+    assert_eq!(subscribed_again.body["secret"], json!(null));
+
     let stored = stored_text(&app);
     for plain in [
         crate::certificates::HETU,
         "2004-03-15",
         "1.2.246.562.24.10000000008",
         secret.as_str(),
+        webhook_secret.as_str(),
+        webhook_secret.trim_start_matches("whsec_"),
     ] {
         assert!(!stored.contains(plain), "{plain} is stored in plain text");
         assert!(
@@ -516,6 +529,17 @@ async fn personal_data_keys_rotate_while_the_service_runs(app: TestApp) {
     };
     let parties = crate::certificates::parties(&app).await;
     let id = crate::certificates::draft(&app, &parties).await;
+    let hooks = app
+        .token_for(&parties.cast.provider, "certificates:read webhooks:write")
+        .await;
+    let subscribed = app
+        .post_json_as(
+            Some(&hooks),
+            "/v1/webhooks",
+            &json!({"url": "http://127.0.0.1:9/hooks", "events": ["certificate.shared"]}),
+        )
+        .await;
+    assert_eq!(subscribed.status, StatusCode::CREATED, "{}", subscribed.text);
     let files = tempfile::tempdir().expect("directory");
     let old_key_file = app.files_dir().join("personal-data-key");
     let new_key_file = files.path().join("new-key");
@@ -526,6 +550,10 @@ async fn personal_data_keys_rotate_while_the_service_runs(app: TestApp) {
     let mut conn = db.get().expect("connection");
     let done = sealing::rotate(&mut conn, &ring).expect("rotated");
     assert_eq!(done.certificates, 1);
+    assert_eq!(
+        opinto_registry::webhooks::domain::reseal_secrets(&mut conn, &ring).expect("resealed"),
+        1
+    );
     assert_eq!(
         sealing::rotate(&mut conn, &ring).expect("again").certificates,
         0,
