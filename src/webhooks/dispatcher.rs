@@ -36,7 +36,7 @@ const LEASES_PER_ROUND: i64 = 8;
 const EVENTS_PER_ROUND: i64 = 100;
 const SENDS_PER_ROUND: usize = 20;
 /// How long a lease outlasts the send it is taken or renewed for: a crashed instance's
-/// subscriptions pass to another within the timeout and this.
+/// subscriptions pass to another within twice the timeout and this.
 const LEASE_MARGIN: TimeDelta = TimeDelta::seconds(5);
 /// The longest wait between retries.
 const MAX_BACKOFF_MS: u64 = 12 * 60 * 60 * 1000;
@@ -163,9 +163,10 @@ impl Dispatcher {
         Ok(())
     }
 
-    /// A lease long enough for one send.
+    /// A lease long enough for one send: connecting and answering may each take the timeout.
     fn lease(&self) -> TimeDelta {
-        TimeDelta::seconds(i64::try_from(self.config.timeout_secs).unwrap_or(i64::MAX / 1000)) + LEASE_MARGIN
+        let timeout = i64::try_from(self.config.timeout_secs).unwrap_or(i64::MAX / 4000);
+        TimeDelta::seconds(timeout * 2) + LEASE_MARGIN
     }
 
     /// Serves one leased subscription, then gives its lease back.
