@@ -71,6 +71,8 @@ pub fn routes(config: &mut ServiceConfig) {
                 .service(catalogue::handlers::by_unit)
                 .service(certificates::handlers::list)
                 .service(certificates::handlers::create)
+                .service(certificates::handlers::batch_create)
+                .service(certificates::handlers::batch_revoke)
                 .service(certificates::handlers::search)
                 .service(certificates::handlers::feed)
                 .service(certificates::handlers::get)

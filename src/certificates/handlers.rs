@@ -3,6 +3,7 @@
 use actix_web::{delete, get, http::header, patch, post, web, HttpResponse};
 
 use super::{
+    batch::{self, BatchInput, BatchQuery, BatchResult, BatchRevokeInput},
     credential::{PublicUrl, Signer},
     domain::{self, NOT_FOUND},
     dto::{
@@ -149,6 +150,77 @@ pub async fn create(
         })
         .await?;
     Ok(created_certificate(&certificate))
+}
+
+/// Drafts certificates for a whole group, up to 500, and issues them when `issue` is true.
+///
+/// Each item is what `POST /v1/certificates` takes. A JSON batch whose items do not have that
+/// shape is refused whole (422, every field named as `items[3].holder.hetu`); otherwise each item
+/// is checked on its own, and one the registry refuses (an unknown learning environment or unit,
+/// another organisation's environment) does not stop the others. The batch may also be a spreadsheet saved as CSV (`text/csv`, UTF-8 with
+/// or without a byte order mark, `;` or `,` between fields, `?issue=true` to issue): a header row
+/// names any of the columns `certificate`, `issuer_organisation_id`, `given_names`, `family_name`,
+/// `date_of_birth`, `hetu`, `learner_oid`, `learning_environment_ids` (separated by `|`),
+/// `programme_reference`, `start_date`, `end_date`, `hours`, `coach_name`, `coach_title`,
+/// `language`, `qualification`, `unit`, `unit_description`, `skills` (separated by `|`) and
+/// `unit_hours`; each row is one certificate with at most one unit, and rows repeating a
+/// `certificate` value add units to the first. Dates may be `2026-02-01` or `1.2.2026`. Each
+/// result names the `line` its certificate starts on. Each is drafted (and issued) in a transaction of its own, audited like a
+/// single one. The answer, 200 whatever the items' fate, has one result per item in order: its
+/// `outcome` (`created`, `issued` or `failed`), the certificate's `id`, and for a failed item a
+/// `problem` naming the fields at fault within the item. Send an `Idempotency-Key`: a retry with
+/// it answers the first batch's results instead of drafting the group twice.
+#[utoipa::path(
+    tag = "certificates",
+    params(BatchQuery),
+    request_body(content(
+        (BatchInput = "application/json"),
+        (String = "text/csv", example = json!("given_names;family_name;date_of_birth;start_date;end_date;coach_name;coach_title;language;learning_environment_ids;qualification;unit;unit_description;skills;unit_hours\nAino Maria;Virtanen;15.3.2004;1.2.2026;31.10.2026;Maija Meikäläinen;työvalmentaja;fi;0193a2b4-8d2f-7e4b-a100-6c2d3e4f5a61;351204;SAMPLE-107;Valmisti lounasta;Valmistaa lounaan annoskortin mukaan;320\n"))
+    )),
+    security(("oauth2" = ["certificates:write"])),
+    responses((status = 200, description = "One result per item", body = BatchResult))
+)]
+#[post("/certificates/batch")]
+pub async fn batch_create(
+    db: web::Data<Db>,
+    (key, lookups): (web::Data<PersonalDataKey>, web::Data<Lookups>),
+    (keys, public_url): (web::Data<CredentialKeys>, web::Data<PublicUrl>),
+    caller: Caller,
+    input: batch::BatchBody,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(crate::auth::Scope::CertificatesWrite)?;
+    let tools = batch::Tools {
+        key,
+        lookups,
+        signer: Signer {
+            keys,
+            public_url: public_url.0.clone(),
+        },
+    };
+    let result = batch::create(&db, &caller, input, &tools).await?;
+    Ok(HttpResponse::Ok().json(result))
+}
+
+/// Revokes certificates, up to 500, each with its reason; each in a transaction of its own, so
+/// that one that cannot be revoked (not issued, not the caller's) leaves the others revoked. Items
+/// without an `id` and a `reason` refuse the whole batch (422, every field named). The
+/// answer has one result per item in order (`revoked` or `failed` with its `problem`).
+#[utoipa::path(
+    tag = "certificates",
+    request_body = BatchRevokeInput,
+    security(("oauth2" = ["certificates:write"])),
+    responses((status = 200, description = "One result per item", body = BatchResult))
+)]
+#[post("/certificates/batch-revoke")]
+pub async fn batch_revoke(
+    db: web::Data<Db>,
+    caller: Caller,
+    Json(input): Json<BatchRevokeInput>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(crate::auth::Scope::CertificatesWrite)?;
+    batch::check_items::<batch::RevokeItem>(&input.items)?;
+    let result = batch::revoke(&db, &caller, input).await?;
+    Ok(HttpResponse::Ok().json(result))
 }
 
 /// Lists the certificates the caller's organisation issued or that are shared with it now.

@@ -1,6 +1,8 @@
 //! Competence certificates: what a trainee learned, issued by a workshop, shared with education
 //! providers with the holder's consent, pulled through a change feed and verifiable by anyone.
 
+pub mod batch;
+pub mod batch_csv;
 pub mod checks;
 pub mod credential;
 pub mod domain;

@@ -7,6 +7,7 @@ mod logs;
 mod agreements;
 mod audit;
 mod auth;
+mod batches;
 mod catalogue;
 mod certificates;
 mod cli;
