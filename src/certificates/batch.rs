@@ -1,8 +1,9 @@
 //! Batches: drafting (and issuing) certificates for a whole group, and revoking many at once.
 //!
-//! Every item is checked on its own and changed in its own transaction, so that one bad item
-//! leaves the others done, and the answer says, item by item, what happened. Under one
-//! `Idempotency-Key` a repeated batch answers the first batch's results.
+//! Every item is changed in its own transaction, so that an item the registry refuses leaves the
+//! others done, and the answer says, item by item, what happened. A JSON batch is first held to
+//! the documented shape as a whole ([`check_items`]); a CSV batch's rows are each checked on their
+//! own. Under one `Idempotency-Key` a repeated batch answers the first batch's results.
 
 use std::{future::Future, pin::Pin};
 

@@ -102,13 +102,13 @@ pub fn update(
     if input.enabled != current.enabled {
         row.enabled = input.enabled;
         row.disabled_reason = (!input.enabled).then_some(DisabledReason::Requested);
-        row.failure_run = 0;
-        row.retry_at = None;
     }
     row.updated_at = now();
     row.version += 1;
     repo::save(conn, &row)?;
     if row.enabled && !current.enabled {
+        // A fresh start: the failures are forgotten and what waits goes at once.
+        repo::succeeded(conn, &row.id)?;
         repo::pending_due(conn, &row.id, row.updated_at)?;
     }
     audit::record(

@@ -41,7 +41,8 @@ pub fn list(
     query.order(webhooks::id).limit(page.fetch_limit()).load(conn)
 }
 
-/// Saves what the subscriber may change, and the state delivery keeps.
+/// Saves what the subscriber may change; the counts delivery keeps are left to it (see
+/// [`failed`], [`succeeded`]).
 pub fn save(conn: &mut DbConnection, row: &WebhookRow) -> QueryResult<()> {
     diesel::update(webhooks::table.find(&row.id))
         .set((
@@ -50,8 +51,6 @@ pub fn save(conn: &mut DbConnection, row: &WebhookRow) -> QueryResult<()> {
             webhooks::description.eq(&row.description),
             webhooks::enabled.eq(row.enabled),
             webhooks::disabled_reason.eq(row.disabled_reason),
-            webhooks::failure_run.eq(row.failure_run),
-            webhooks::retry_at.eq(row.retry_at),
             webhooks::updated_at.eq(row.updated_at),
             webhooks::version.eq(row.version),
         ))
@@ -243,7 +242,7 @@ pub fn retry_now(conn: &mut DbConnection, id: &str) -> QueryResult<()> {
         .map(drop)
 }
 
-/// Forgets the failures after a delivery went through.
+/// Forgets the failures (after a delivery went through, or when a subscription is enabled again).
 pub fn succeeded(conn: &mut DbConnection, id: &str) -> QueryResult<()> {
     diesel::update(webhooks::table.find(id))
         .set((
