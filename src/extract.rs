@@ -35,6 +35,13 @@ impl<T: DeserializeOwned + Validate + ToSchema + 'static> FromRequest for Json<T
     }
 }
 
+/// The values of `body` that do not have the shape `T`'s schema gives them (wrong types, unknown
+/// or missing members, unknown enumeration values), even where serde would take them (an array
+/// for an object).
+pub fn shape_errors<T: ToSchema>(body: &serde_json::Value) -> Vec<FieldError> {
+    shape::shape_errors::<T>(body)
+}
+
 /// A JSON document of `T`, its shape and its fields' rules checked, every field at fault named:
 /// what the [`Json`] extractor does with a body, for a part of one (an item of a batch).
 pub fn parse_valid<T: DeserializeOwned + Validate + ToSchema>(body: &[u8]) -> Result<T, ApiError> {

@@ -122,14 +122,24 @@ pub fn check_items<T: serde::de::DeserializeOwned + Validate + ToSchema>(
     let mut errors = Vec::new();
     for (index, item) in items.iter().enumerate() {
         let body = serde_json::to_vec(item).map_err(|error| ApiError::internal(error.to_string()))?;
+        // The schema's walk as well as serde: serde takes an array for an object, which the
+        // document does not allow.
+        let mut fields = crate::extract::shape_errors::<T>(item);
         match parse_valid::<T>(&body) {
             Ok(_) => {}
-            Err(ApiError::Validation(fields)) => errors.extend(fields.into_iter().map(|mut field| {
-                field.field = format!("items[{index}].{}", field.field);
-                field
-            })),
+            Err(ApiError::Validation(more)) => {
+                for error in more {
+                    if !fields.iter().any(|known| known.field == error.field) {
+                        fields.push(error);
+                    }
+                }
+            }
             Err(other) => return Err(other),
         }
+        errors.extend(fields.into_iter().map(|mut field| {
+            field.field = format!("items[{index}].{}", field.field);
+            field
+        }));
     }
     if errors.is_empty() {
         Ok(())
