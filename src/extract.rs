@@ -156,7 +156,7 @@ pub fn body_limit(req: &HttpRequest) -> usize {
         .unwrap_or(crate::config::DEFAULT_MAX_BODY_BYTES)
 }
 
-fn declared_length(req: &HttpRequest) -> Option<usize> {
+pub fn declared_length(req: &HttpRequest) -> Option<usize> {
     req.headers()
         .get(header::CONTENT_LENGTH)
         .and_then(|value| value.to_str().ok())

@@ -20,7 +20,7 @@ use crate::{
     auth::Caller,
     db::Db,
     error::{ApiError, Problem},
-    extract::{body_limit, parse_valid, read_body},
+    extract::{body_limit, declared_length, parse_valid, read_body},
     lookups::Lookups,
 };
 
@@ -80,12 +80,7 @@ impl FromRequest for BatchBody {
                 error.to_string(),
             )])
         });
-        let declared = req
-            .headers()
-            .get(header::CONTENT_LENGTH)
-            .and_then(|value| value.to_str().ok())
-            .and_then(|value| value.parse().ok());
-        let body = read_body(payload.take(), body_limit(req), declared);
+        let body = read_body(payload.take(), body_limit(req), declared_length(req));
         Box::pin(async move {
             let query = query?;
             match media.as_deref() {

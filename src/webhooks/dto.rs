@@ -132,6 +132,12 @@ pub struct CreatedWebhook {
     pub secret: Option<String>,
 }
 
+impl crate::concurrency::Versioned for CreatedWebhook {
+    fn version(&self) -> i64 {
+        self.webhook.version
+    }
+}
+
 /// One try at delivering an event.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[schema(example = json!({"attempt": 1, "attempted_at": "2026-12-07T08:30:01Z", "status_code": 503, "error": null, "duration_ms": 41}))]

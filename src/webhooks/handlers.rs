@@ -1,6 +1,7 @@
 //! HTTP endpoints of webhook subscriptions and their delivery logs.
 
 use actix_web::{delete, get, http::header, patch, post, web, HttpResponse};
+use diesel::GroupedBy;
 
 use super::{
     domain,
@@ -12,7 +13,7 @@ use crate::{
     audit::Actor,
     auth::Caller,
     certificates::protection::PersonalDataKey,
-    concurrency::{with_etag, IfMatch},
+    concurrency::{created, with_etag, IfMatch},
     config::WebhookConfig,
     db::{Db, DbConnection},
     error::ApiError,
@@ -30,20 +31,11 @@ fn owned(conn: &mut DbConnection, caller: &Caller, id: &str) -> Result<WebhookRo
 
 /// Deliveries with their attempts.
 fn with_attempts(conn: &mut DbConnection, rows: Vec<DeliveryRow>) -> Result<Vec<Delivery>, ApiError> {
-    let ids: Vec<String> = rows.iter().map(|row| row.id.clone()).collect();
-    let mut attempts: std::collections::HashMap<String, Vec<Attempt>> = std::collections::HashMap::new();
-    for attempt in repo::attempts(conn, &ids)? {
-        attempts
-            .entry(attempt.delivery_id.clone())
-            .or_default()
-            .push(Attempt::from(attempt));
-    }
+    let attempts = repo::attempts(conn, &rows)?.grouped_by(&rows);
     Ok(rows
         .into_iter()
-        .map(|row| {
-            let own = attempts.remove(&row.id).unwrap_or_default();
-            Delivery::new(row, own)
-        })
+        .zip(attempts)
+        .map(|(row, own)| Delivery::new(row, own.into_iter().map(Attempt::from).collect()))
         .collect())
 }
 
@@ -93,16 +85,20 @@ pub async fn create(
         secret: None,
     })
     .map_err(|error| ApiError::internal(error.to_string()))?;
-    let mut response = HttpResponse::Created();
-    response
-        .insert_header((header::LOCATION, format!("/v1/webhooks/{}", webhook.id)))
-        .insert_header((header::ETAG, crate::concurrency::etag(webhook.version)))
-        .insert_header((header::CACHE_CONTROL, "no-store"));
+    let location = format!("/v1/webhooks/{}", webhook.id);
+    let mut response = created(
+        location,
+        &CreatedWebhook {
+            webhook,
+            secret: Some(secret),
+        },
+    );
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("no-store"),
+    );
     response.extensions_mut().insert(ReplayBody(replay));
-    Ok(response.json(CreatedWebhook {
-        webhook,
-        secret: Some(secret),
-    }))
+    Ok(response)
 }
 
 /// Lists the caller's subscriptions, in the order they were made.

@@ -101,7 +101,7 @@ impl WebhookRow {
     }
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, Identifiable)]
 #[diesel(table_name = webhook_deliveries)]
 pub struct DeliveryRow {
     pub id: String,
@@ -145,8 +145,8 @@ impl DeliveryRow {
     }
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = webhook_attempts)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, Associations)]
+#[diesel(table_name = webhook_attempts, belongs_to(DeliveryRow, foreign_key = delivery_id))]
 pub struct AttemptRow {
     pub delivery_id: String,
     pub attempt: i32,

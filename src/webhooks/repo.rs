@@ -192,9 +192,10 @@ pub fn deliveries(
 }
 
 /// The attempts at the given deliveries, in the order they were made.
-pub fn attempts(conn: &mut DbConnection, delivery_ids: &[String]) -> QueryResult<Vec<AttemptRow>> {
+pub fn attempts(conn: &mut DbConnection, deliveries: &[DeliveryRow]) -> QueryResult<Vec<AttemptRow>> {
+    let ids: Vec<&str> = deliveries.iter().map(|row| row.id.as_str()).collect();
     webhook_attempts::table
-        .filter(webhook_attempts::delivery_id.eq_any(delivery_ids))
+        .filter(webhook_attempts::delivery_id.eq_any(ids))
         .order((webhook_attempts::delivery_id, webhook_attempts::attempt))
         .select(AttemptRow::as_select())
         .load(conn)
@@ -274,26 +275,21 @@ pub fn disable(
     failures: Option<i32>,
     at: NaiveDateTime,
 ) -> QueryResult<bool> {
-    let mut target = webhooks::table
-        .filter(webhooks::id.eq(id.to_owned()))
-        .filter(webhooks::enabled.eq(true))
-        .into_boxed();
-    if let Some(failures) = failures {
-        target = target.filter(webhooks::failure_run.ge(failures));
-    }
-    let ids: Vec<String> = target.select(webhooks::id).load(conn)?;
-    if ids.is_empty() {
-        return Ok(false);
-    }
-    diesel::update(webhooks::table.find(id))
-        .set((
-            webhooks::enabled.eq(false),
-            webhooks::disabled_reason.eq(Some(reason)),
-            webhooks::updated_at.eq(at),
-            webhooks::version.eq(webhooks::version + 1),
-        ))
-        .execute(conn)
-        .map(|updated| updated == 1)
+    // Failure runs are never negative, so without a limit every enabled row qualifies.
+    diesel::update(
+        webhooks::table
+            .find(id)
+            .filter(webhooks::enabled.eq(true))
+            .filter(webhooks::failure_run.ge(failures.unwrap_or(0))),
+    )
+    .set((
+        webhooks::enabled.eq(false),
+        webhooks::disabled_reason.eq(Some(reason)),
+        webhooks::updated_at.eq(at),
+        webhooks::version.eq(webhooks::version + 1),
+    ))
+    .execute(conn)
+    .map(|updated| updated == 1)
 }
 
 /// Every subscription's sealed secret.
