@@ -10,17 +10,6 @@ use crate::{
     helpers::{Reply, TestApp},
 };
 
-/// A batch sent with an `Idempotency-Key`.
-async fn post_batch(app: &TestApp, token: &str, key: Option<&str>, body: &Value) -> Reply {
-    let path = "/v1/certificates/batch";
-    let mut request = app.client.post(app.url(path)).bearer_auth(token);
-    if let Some(key) = key {
-        request = request.insert_header(("idempotency-key", key));
-    }
-    let reply = Reply::from(request.send_json(body).await.expect("sent")).await;
-    app.exchanged("POST", path, Some(body), reply)
-}
-
 async fn status_of(app: &TestApp, parties: &Parties, id: &str) -> String {
     let read = app
         .get_as(Some(&parties.workshop), &format!("/v1/certificates/{id}"))
@@ -38,7 +27,9 @@ async fn a_batch_issues_the_good_items_and_reports_the_bad(app: TestApp) {
     second["holder"]["given_names"] = json!("Eino");
     let batch = json!({"issue": true, "items": [good, bad, second]});
 
-    let reply = post_batch(&app, &parties.workshop, Some("group-1"), &batch).await;
+    let reply = app
+        .post_json_with_key(&parties.workshop, "/v1/certificates/batch", "group-1", &batch)
+        .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
     assert_eq!(
         (reply.body["succeeded"].as_u64(), reply.body["failed"].as_u64()),
@@ -74,7 +65,9 @@ async fn a_batch_issues_the_good_items_and_reports_the_bad(app: TestApp) {
     let before = app.get_as(Some(&parties.workshop), "/v1/certificates").await.body["items"]
         .as_array()
         .map(Vec::len);
-    let again = post_batch(&app, &parties.workshop, Some("group-1"), &batch).await;
+    let again = app
+        .post_json_with_key(&parties.workshop, "/v1/certificates/batch", "group-1", &batch)
+        .await;
     assert_eq!(again.header("idempotent-replayed"), Some("true"));
     assert_eq!(again.body, reply.body);
     let after = app.get_as(Some(&parties.workshop), "/v1/certificates").await.body["items"]

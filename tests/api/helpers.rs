@@ -309,6 +309,14 @@ impl TestApp {
         self.send_post(request, path, body).await
     }
 
+    /// A POST with an `Idempotency-Key`.
+    pub async fn post_json_with_key(&self, token: &str, path: &str, key: &str, body: &Value) -> Reply {
+        let request = self
+            .with_token(self.client.post(self.url(path)), Some(token))
+            .insert_header(("idempotency-key", key));
+        self.send_post(request, path, body).await
+    }
+
     /// A POST of a conditional action, with `If-Match`.
     pub async fn post_if_match(&self, token: Option<&str>, path: &str, etag: &str, body: &Value) -> Reply {
         let request = self

@@ -7,17 +7,8 @@ use crate::{
 };
 
 async fn post_with_key(app: &TestApp, key: &str, body: &Value) -> Reply {
-    let reply = Reply::from(
-        app.client
-            .post(app.url("/v1/organisations"))
-            .bearer_auth(&app.admin_token)
-            .insert_header(("idempotency-key", key))
-            .send_json(body)
-            .await
-            .expect("sent"),
-    )
-    .await;
-    app.exchanged("POST", "/v1/organisations", Some(body), reply)
+    app.post_json_with_key(&app.admin_token, "/v1/organisations", key, body)
+        .await
 }
 
 async fn organisation_count(app: &TestApp) -> usize {

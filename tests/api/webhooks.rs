@@ -17,7 +17,7 @@ use sha2::Sha256;
 use crate::{
     backend_tests,
     certificates::{certificate_body, draft, issued_from, parties, revoke, Parties, HETU},
-    helpers::{spawn_app_with, Backend, Reply, TestApp},
+    helpers::{spawn_app_with, Backend, TestApp},
 };
 
 /// One request the receiver got, and what it answered.
@@ -169,20 +169,6 @@ async fn subscribe(app: &TestApp, token: &str, url: &str, events: &[&str]) -> (S
         Some(format!("/v1/webhooks/{id}").as_str())
     );
     (id, reply.body["secret"].as_str().expect("a secret").to_owned())
-}
-
-async fn post_with_key(app: &TestApp, token: &str, key: &str, body: &Value) -> Reply {
-    let reply = Reply::from(
-        app.client
-            .post(app.url("/v1/webhooks"))
-            .bearer_auth(token)
-            .insert_header(("idempotency-key", key))
-            .send_json(body)
-            .await
-            .expect("sent"),
-    )
-    .await;
-    app.exchanged("POST", "/v1/webhooks", Some(body), reply)
 }
 
 async fn subscriber_token(app: &TestApp, organisation: &str) -> String {
@@ -387,8 +373,12 @@ async fn subscriptions_are_their_clients_own(app: TestApp) {
 
     // A retry of the same Idempotency-Key shows the subscription without its secret.
     let request = json!({"url": "http://127.0.0.1:9/other", "events": ["certificate.revoked"]});
-    let first = post_with_key(&app, &token, "hook-1", &request).await;
-    let again = post_with_key(&app, &token, "hook-1", &request).await;
+    let first = app
+        .post_json_with_key(&token, "/v1/webhooks", "hook-1", &request)
+        .await;
+    let again = app
+        .post_json_with_key(&token, "/v1/webhooks", "hook-1", &request)
+        .await;
     assert!(first.body["secret"]
         .as_str()
         .is_some_and(|secret| secret.starts_with("whsec_")));
