@@ -366,6 +366,35 @@ fn describe(error: &validator::ValidationError) -> String {
     }
 }
 
+/// An HTML form's body (`application/x-www-form-urlencoded`), what the pages people use post:
+/// read like query parameters, and refused as they are.
+pub struct Form<T>(pub T);
+
+impl<T: DeserializeOwned + Validate + 'static> FromRequest for Form<T> {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        const FORM: &str = "application/x-www-form-urlencoded";
+        let is_form = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|value| value.to_str().ok())
+            .is_some_and(|value| value.trim().to_ascii_lowercase().starts_with(FORM));
+        let body = read_body(payload.take(), body_limit(req), declared_length(req));
+        Box::pin(async move {
+            if !is_form {
+                return Err(ApiError::UnsupportedMediaType { expected: FORM });
+            }
+            let body = body.await?;
+            let text =
+                std::str::from_utf8(&body).map_err(|_| ApiError::bad_request("The form is not UTF-8."))?;
+            crate::hardening::refuse_nul_in_form(text)?;
+            parse_query(text).map(Form)
+        })
+    }
+}
+
 /// Query parameters, deserialized and validated; failures are 400s naming the parameter. A `Vec`
 /// field takes a repeated parameter.
 pub struct Query<T>(pub T);

@@ -18,7 +18,7 @@ use crate::error::{ApiError, FieldError};
 
 /// Pages of this service load nothing from elsewhere and are never framed.
 const PAGE_POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; \
-                           frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+                           frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 /// Swagger UI loads its own scripts and styles and calls this service's API.
 const DOCS_POLICY: &str = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; \
                            frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
@@ -55,11 +55,18 @@ pub async fn hardening(
 }
 
 /// Answers to an authenticated caller may hold personal data, and so may the verification of a
-/// certificate (the holder's name): no cache keeps them.
+/// certificate (the holder's name) and the holder's own view: no cache keeps them.
 fn holds_personal_data(head: &RequestHead) -> bool {
+    let path = head.uri.path();
     head.headers.contains_key(header::AUTHORIZATION)
-        || head.uri.path().starts_with("/verify/")
-        || head.uri.path().starts_with("/v1/verify")
+        || ["/verify/", "/v1/verify", "/holder", "/v1/holder"]
+            .iter()
+            .any(|prefix| path.starts_with(prefix))
+}
+
+/// A form's body is refused like a query with `%00` in it.
+pub fn refuse_nul_in_form(body: &str) -> Result<(), ApiError> {
+    refuse_nul_in_url("", body)
 }
 
 /// `%00` anywhere in the path or the query decodes to a NUL character.

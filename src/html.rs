@@ -3,6 +3,8 @@
 
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 
+use crate::locale::Language;
+
 /// A whole page in `lang`, with a fixed style sheet and a viewport for phones.
 pub fn page(lang: &str, title: &str, style: &'static str, body: Markup) -> String {
     html! {
@@ -18,6 +20,25 @@ pub fn page(lang: &str, title: &str, style: &'static str, body: Markup) -> Strin
         }
     }
     .into_string()
+}
+
+/// Links to a page in the other languages, each named and marked in its own language; `label`
+/// names the navigation in the current one, and `href` makes a link's address.
+pub fn other_languages(current: Language, label: &str, href: impl Fn(Language) -> String) -> Markup {
+    let names = [
+        (Language::Fi, "Suomeksi"),
+        (Language::Sv, "På svenska"),
+        (Language::En, "In English"),
+    ];
+    html! {
+        nav aria-label=(label) {
+            ul {
+                @for (language, name) in names.iter().filter(|(language, _)| *language != current) {
+                    li { a href=(href(*language)) lang=(language.tag()) hreflang=(language.tag()) { (name) } }
+                }
+            }
+        }
+    }
 }
 
 #[cfg(test)]

@@ -41,6 +41,20 @@ const STORED_HEADERS: [HeaderName; 3] = [header::CONTENT_TYPE, header::LOCATION,
 #[derive(Debug, Clone)]
 pub struct ReplayBody(pub Vec<u8>);
 
+/// `response` shows a secret once: it is not stored by caches, and a retry with the same key
+/// answers `replay` (the same body without the secret) instead.
+pub fn shown_once<T: serde::Serialize>(
+    mut response: HttpResponse,
+    replay: &T,
+) -> Result<HttpResponse, ApiError> {
+    let replay = serde_json::to_vec(replay).map_err(|error| ApiError::internal(error.to_string()))?;
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response.extensions_mut().insert(ReplayBody(replay));
+    Ok(response)
+}
+
 /// Who an idempotency key belongs to. Authentication puts this in the request extensions.
 #[derive(Debug, Clone)]
 pub struct IdempotencyPrincipal(pub String);

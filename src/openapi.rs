@@ -73,6 +73,7 @@ the keys at `/.well-known/jwks.json`; each names the client's organisation (`org
         (name = "programmes", description = "Programmes that fund coaching, their participants' coaching periods kept as statistical categories, and the qualification units participants completed"),
         (name = "statistics", description = "Outcome statistics from the registry's own records: a programme's funder report and public regional figures, as JSON, CSV or a printable report"),
         (name = "wallets", description = "Certificates in the holder's digital wallet: offers made by issuers, and the OpenID for Verifiable Credential Issuance 1.0 endpoints and metadata wallets use (pre-authorized code flow; Open Badges 3.0 as jwt_vc_json, SD-JWT VC as dc+sd-jwt)"),
+        (name = "holders", description = "The holder's own view through the access link made when a certificate is issued, without an account: their certificates from one issuer, who read each and for what, with whom each is shared, and the withdrawal of consent"),
         (name = "webhooks", description = "Signed events pushed to a subscriber's URL by the Standard Webhooks scheme, in feed order and at least once, with a delivery log per subscription"),
         (name = "audit", description = "The append-only log of writes and reads of personal data"),
         (name = "administration", description = "API clients, for platform administrators"),

@@ -3,7 +3,7 @@
 use utoipa_actix_web::{scope, service_config::ServiceConfig};
 
 use crate::{
-    agreements, audit, catalogue, certificates, clients, environments, guidelines, health, issuers,
+    agreements, audit, catalogue, certificates, clients, environments, guidelines, health, holders, issuers,
     organisations, participations, problems, programmes, recognitions, reference, statistics, wallet,
     webhooks,
 };
@@ -23,6 +23,8 @@ pub fn routes(config: &mut ServiceConfig) {
         .service(wallet::handlers::nonce)
         .service(wallet::handlers::issue_credential)
         .service(certificates::verify_page::verify_page)
+        .service(holders::page::holder_page)
+        .service(holders::page::withdraw_form)
         .service(problems::problem_type)
         .service(
             scope::scope("/v1")
@@ -71,6 +73,7 @@ pub fn routes(config: &mut ServiceConfig) {
                 .service(catalogue::handlers::by_unit)
                 .service(certificates::handlers::list)
                 .service(certificates::handlers::create)
+                .service(certificates::handlers::import)
                 .service(certificates::handlers::batch_create)
                 .service(certificates::handlers::batch_revoke)
                 .service(certificates::handlers::search)
@@ -80,6 +83,8 @@ pub fn routes(config: &mut ServiceConfig) {
                 .service(certificates::handlers::delete)
                 .service(certificates::handlers::issue)
                 .service(certificates::handlers::revoke)
+                .service(certificates::handlers::new_holder_link)
+                .service(certificates::handlers::revoke_holder_link)
                 .service(certificates::handlers::supersede)
                 .service(certificates::handlers::share)
                 .service(certificates::handlers::unshare)
@@ -91,6 +96,10 @@ pub fn routes(config: &mut ServiceConfig) {
                 .service(wallet::handlers::get_offer)
                 .service(wallet::handlers::handout)
                 .service(wallet::handlers::credential_type)
+                .service(holders::handlers::holder_view)
+                .service(holders::handlers::withdraw_consent)
+                .service(holders::handlers::holder_pdf)
+                .service(holders::handlers::holder_credential)
                 .service(certificates::verification::verify_code)
                 .service(certificates::verification::verify_credential)
                 .service(certificates::verification::status_list)

@@ -375,6 +375,7 @@ diesel::table! {
         holder_birth_date_encrypted -> Nullable<Text>,
         holder_subject_id -> Nullable<Text>,
         holder_learner_oid_index -> Nullable<Text>,
+        imported -> Bool,
     }
 }
 
@@ -530,6 +531,30 @@ diesel::table! {
 }
 
 diesel::table! {
+    registry_events (position) {
+        position -> BigInt,
+        organisation_id -> Text,
+        event -> Text,
+        resource_id -> Text,
+        path -> Text,
+        occurred_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    holder_links (id) {
+        id -> Text,
+        certificate_id -> Text,
+        issuer_organisation_id -> Text,
+        holder_subject_id -> Text,
+        secret_hash -> Text,
+        created_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+        last_used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
     webhooks (id) {
         id -> Text,
         client_id -> Text,
@@ -638,6 +663,7 @@ diesel::table! {
 diesel::joinable!(certificate_shares -> certificates (certificate_id));
 diesel::joinable!(wallet_offers -> certificates (certificate_id));
 diesel::joinable!(wallet_deliveries -> certificates (certificate_id));
+diesel::joinable!(holder_links -> certificates (certificate_id));
 diesel::joinable!(programme_funders -> programmes (programme_id));
 diesel::joinable!(programme_regions -> programmes (programme_id));
 diesel::joinable!(programme_municipalities -> programmes (programme_id));
@@ -653,6 +679,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     wallet_offers,
     wallet_nonces,
     wallet_deliveries,
+    holder_links,
+    registry_events,
     regions,
     municipalities,
     qualifications,

@@ -608,8 +608,9 @@ def hostile_input(binary, env, body_limit, backend):
         elif status >= 500:
             bad.append(f"{name} {method} {path[:80]}: {status}")
         elif status >= 400 and not content_type.startswith(PROBLEM) and not path.startswith("/oauth/"):
-            # Error pages for people (the verification page) may be HTML; the API answers problems.
-            if not (path.startswith("/verify/") and content_type.startswith("text/html")):
+            # Error pages for people (the verification page, the holder's page) may be HTML; the API
+            # answers problems.
+            if not (path.startswith(("/verify/", "/holder")) and content_type.startswith("text/html")):
                 bad.append(f"{name} {method} {path[:80]}: {status} as {content_type}")
         return status, data
 

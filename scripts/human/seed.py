@@ -1,5 +1,5 @@
 """Makes what people read, through the API: a certificate for a holder whose name needs more than
-Finnish letters, its PDF, and a programme with participants whose report has the same share in
+Finnish letters, its PDF, the holder's own page and handout, and a programme with participants whose report has the same share in
 several tables. Writes the documents and a list of the pages to check into OUT (an argument).
 
 Needs HUMAN_BASE_URL, HUMAN_CLIENT_ID and HUMAN_CLIENT_SECRET (an administrator). Standard
@@ -94,7 +94,26 @@ def certificate(admin):
     drafted = call("POST", "/v1/certificates", writer, body)
     issued = call("POST", f"/v1/certificates/{drafted['id']}/issue", writer, body=None)
     pdf = call("GET", f"/v1/certificates/{drafted['id']}/pdf", writer, raw=True)
-    return workshop, writer, environment, issued["verification_code"], pdf
+    return workshop, writer, environment, issued, pdf
+
+
+def holder_view(admin, writer, issued):
+    """Shares the certificate with an education provider and has the administrator read it, so that
+    the holder's page lists a read and a share with its withdrawal button; returns the link's secret
+    and the handout PDF that prints the link."""
+    provider = call("POST", "/v1/organisations", admin, {
+        "kind": "education_provider",
+        "name": {"fi": "Satakunnan koulutuskuntayhtymä", "sv": "Satakunta samkommun för utbildning"},
+        "municipality": "609",
+    })
+    call("POST", f"/v1/certificates/{issued['id']}/shares", writer, {
+        "organisation_id": provider["id"], "consent_given_on": "2026-11-02", "consent_method": "written",
+    })
+    call("GET", f"/v1/certificates/{issued['id']}", admin)
+    access = issued["holder_access"]
+    secret = access["url"].split("access=", 1)[1]
+    handout = call("GET", access["handout_url"], writer, raw=True)
+    return secret, handout
 
 
 PEOPLE = [
@@ -136,10 +155,14 @@ def programme(writer, workshop, environment):
 def main():
     out = sys.argv[1]
     admin = token(os.environ["HUMAN_CLIENT_ID"], os.environ["HUMAN_CLIENT_SECRET"])
-    workshop, writer, environment, code, certificate_pdf = certificate(admin)
+    workshop, writer, environment, issued, certificate_pdf = certificate(admin)
+    code = issued["verification_code"]
+    secret, handout_pdf = holder_view(admin, writer, issued)
     programme_id, report_pdf = programme(writer, workshop, environment)
     with open(os.path.join(out, "certificate.pdf"), "wb") as file:
         file.write(certificate_pdf)
+    with open(os.path.join(out, "handout.pdf"), "wb") as file:
+        file.write(handout_pdf)
     with open(os.path.join(out, "report.pdf"), "wb") as file:
         file.write(report_pdf)
     report = f"/v1/programmes/{programme_id}/statistics?format=html"
@@ -153,6 +176,10 @@ def main():
         {"name": "report-en", "path": f"{report}&lang=en", "phone": False},
         {"name": "region-fi", "path": "/v1/statistics/regions/04?format=html&lang=fi", "phone": False},
         {"name": "problem-type", "path": "/problems/validation-error", "phone": True},
+        {"name": "holder-fi", "path": f"/holder?access={secret}", "phone": True},
+        {"name": "holder-sv", "path": f"/holder?access={secret}&lang=sv", "phone": True},
+        {"name": "holder-en", "path": f"/holder?access={secret}&lang=en", "phone": False},
+        {"name": "holder-unknown", "path": "/holder?access=unknown", "phone": True, "status": 404},
     ]
     with open(os.path.join(out, "pages.json"), "w", encoding="utf-8") as file:
         json.dump({"base": BASE, "token": writer, "pages": pages}, file)

@@ -16,6 +16,7 @@ use crate::{
     db::{now, DbConnection},
     environments::repo as environments,
     error::{ApiError, FieldError},
+    events::{self, Happened, RegistryEventKind},
     guidelines::repo as guidelines,
     organisations::repo as organisations,
     reference::repo as reference,
@@ -379,8 +380,28 @@ pub fn activate(
             &current.id,
             Some(&current.issuer_organisation_id),
         ),
-    )
-    .map_err(ApiError::from)
+    )?;
+    announce(conn, RegistryEventKind::AgreementActivated, current, parties)
+}
+
+/// Tells every party (their webhooks) what happened to the agreement.
+fn announce(
+    conn: &mut DbConnection,
+    event: RegistryEventKind,
+    current: &AgreementRow,
+    parties: &[PartyRow],
+) -> Result<(), ApiError> {
+    let audience: Vec<String> = parties
+        .iter()
+        .map(|party| party.organisation_id.clone())
+        .collect();
+    let path = format!("/v1/agreements/{}", current.id);
+    let happened = Happened {
+        event,
+        resource_id: &current.id,
+        path: &path,
+    };
+    events::record(conn, happened, &audience, now()).map_err(ApiError::from)
 }
 
 pub fn terminate(
@@ -421,6 +442,7 @@ pub fn terminate(
             &current.id,
             Some(&current.issuer_organisation_id),
         ),
-    )
-    .map_err(ApiError::from)
+    )?;
+    let parties = repo::children(conn, std::slice::from_ref(&current.id))?.parties;
+    announce(conn, RegistryEventKind::AgreementTerminated, current, &parties)
 }

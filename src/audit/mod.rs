@@ -31,6 +31,20 @@ impl From<&Caller> for Actor {
 }
 
 impl Actor {
+    /// The holder, through their access link or their wallet: no client, no organisation.
+    pub fn holder(request: &actix_web::HttpRequest) -> Self {
+        use actix_web::HttpMessage;
+        Self {
+            client_id: None,
+            organisation_id: None,
+            request_id: request
+                .extensions()
+                .get::<crate::request_context::RequestId>()
+                .map(|id| id.0.clone())
+                .unwrap_or_default(),
+        }
+    }
+
     /// An operator using the command line on the server.
     pub fn command_line() -> Self {
         Self {

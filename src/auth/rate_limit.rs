@@ -58,6 +58,11 @@ pub const VERIFY_FAILURES: Limit = Limit {
     max: 20,
     window_secs: QUARTER_HOUR,
 };
+/// Unknown holder access links from one address.
+pub const HOLDER_LINK_FAILURES: Limit = Limit {
+    max: 10,
+    window_secs: QUARTER_HOUR,
+};
 /// Searches by personal identity code per client.
 pub const SEARCHES_PER_CLIENT: Limit = Limit {
     max: 60,
@@ -101,6 +106,10 @@ impl Counter {
 
     pub fn verify_failures(address: &str) -> Self {
         Self::new(format!("verify:{address}"), VERIFY_FAILURES)
+    }
+
+    pub fn holder_link_failures(address: &str) -> Self {
+        Self::new(format!("holder:{address}"), HOLDER_LINK_FAILURES)
     }
 
     pub fn searches(client_id: &str) -> Self {

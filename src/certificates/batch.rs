@@ -13,7 +13,8 @@ use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
 use super::{
-    credential::Signer, domain, dto::CertificateInput, lifecycle, policy, protection::PersonalDataKey, repo,
+    credential::Signer, domain, dto::CertificateInput, holder_link::HolderAccess, lifecycle, policy,
+    protection::PersonalDataKey, repo,
 };
 use crate::{
     audit::Actor,
@@ -194,6 +195,10 @@ pub struct ItemResult {
     pub id: Option<String>,
     /// Why the item failed, as a problem document of its own (fields named within the item).
     pub problem: Option<Problem>,
+    /// For an issued item, once: the holder's access link (a retry with the same
+    /// `Idempotency-Key` leaves it out).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub holder_access: Option<HolderAccess>,
 }
 
 /// One result per item, in the order of `items`.
@@ -206,6 +211,15 @@ pub struct BatchResult {
 }
 
 impl BatchResult {
+    /// The result as a retry with the same key answers it: without the secrets shown once.
+    pub fn replayed(&self) -> Self {
+        let mut result = self.clone();
+        for item in &mut result.items {
+            item.holder_access = None;
+        }
+        result
+    }
+
     fn new(items: Vec<ItemResult>) -> Self {
         let failed = items
             .iter()
@@ -226,18 +240,36 @@ pub struct Tools {
     pub signer: Signer,
 }
 
+/// An item done: what happened, to which certificate, and the holder's link when it was issued.
+pub struct Done {
+    outcome: ItemOutcome,
+    id: String,
+    holder_access: Option<HolderAccess>,
+}
+
+impl Done {
+    fn new(outcome: ItemOutcome, id: String) -> Self {
+        Self {
+            outcome,
+            id,
+            holder_access: None,
+        }
+    }
+}
+
 fn result(
     (index, line): (usize, Option<u64>),
     caller: &Caller,
-    done: Result<(ItemOutcome, String), (Option<String>, ApiError)>,
+    done: Result<Done, (Option<String>, ApiError)>,
 ) -> ItemResult {
     match done {
-        Ok((outcome, id)) => ItemResult {
+        Ok(done) => ItemResult {
             index,
             line,
-            outcome,
-            id: Some(id),
+            outcome: done.outcome,
+            id: Some(done.id),
             problem: None,
+            holder_access: done.holder_access,
         },
         Err((id, error)) => {
             if actix_web::ResponseError::status_code(&error).is_server_error() {
@@ -249,6 +281,7 @@ fn result(
                 outcome: ItemOutcome::Failed,
                 id,
                 problem: Some(error.to_problem(None, Some(&caller.request_id))),
+                holder_access: None,
             }
         }
     }
@@ -263,7 +296,7 @@ async fn each<F, Fut>(
 ) -> Result<BatchResult, ApiError>
 where
     F: FnMut(serde_json::Value) -> Fut,
-    Fut: Future<Output = Result<(ItemOutcome, String), (Option<String>, ApiError)>>,
+    Fut: Future<Output = Result<Done, (Option<String>, ApiError)>>,
 {
     let mut results = Vec::with_capacity(items.len());
     for (index, (line, item)) in items.into_iter().enumerate() {
@@ -296,7 +329,7 @@ async fn create_one(
     item: serde_json::Value,
     issue: bool,
     tools: &Tools,
-) -> Result<(ItemOutcome, String), (Option<String>, ApiError)> {
+) -> Result<Done, (Option<String>, ApiError)> {
     let body = serde_json::to_vec(&item).map_err(|error| (None, ApiError::internal(error.to_string())))?;
     let input: CertificateInput = parse_valid(&body).map_err(|error| (None, error))?;
     let issuer = policy::issuer_for_new(caller, input.issuer_organisation_id.as_deref())
@@ -311,11 +344,14 @@ async fn create_one(
         let actor = Actor::from(&caller);
         let id = domain::create(conn, &actor, &issuer, input, None, &key)?;
         if !issue {
-            return Ok((ItemOutcome::Created, id));
+            return Ok(Done::new(ItemOutcome::Created, id));
         }
         let row = repo::find(conn, &id)?.ok_or(super::domain::NOT_FOUND)?;
-        lifecycle::issue(conn, &actor, &row, (&signer, &key, &lookups))?;
-        Ok((ItemOutcome::Issued, id))
+        let secret = lifecycle::issue(conn, &actor, &row, (&signer, &key, &lookups), None)?;
+        Ok(Done {
+            holder_access: Some(HolderAccess::new(&signer.public_url, &id, &secret)),
+            ..Done::new(ItemOutcome::Issued, id)
+        })
     })
     .await
     .map_err(|error| (None, error))
@@ -331,7 +367,7 @@ async fn revoke_one(
     db: &Db,
     caller: &Caller,
     item: serde_json::Value,
-) -> Result<(ItemOutcome, String), (Option<String>, ApiError)> {
+) -> Result<Done, (Option<String>, ApiError)> {
     let body = serde_json::to_vec(&item).map_err(|error| (None, ApiError::internal(error.to_string())))?;
     let input: RevokeItem = parse_valid(&body).map_err(|error| (None, error))?;
     let id = input.id.clone();
@@ -340,7 +376,7 @@ async fn revoke_one(
         let current = repo::find(conn, &input.id)?.ok_or(super::domain::NOT_FOUND)?;
         policy::can_change(conn, &caller, &current)?;
         lifecycle::revoke(conn, &Actor::from(&caller), &current, &input.reason)?;
-        Ok((ItemOutcome::Revoked, current.id))
+        Ok(Done::new(ItemOutcome::Revoked, current.id))
     })
     .await
     .map_err(|error| (Some(id), error))

@@ -23,7 +23,8 @@ use crate::{
 pub const NOT_FOUND: ApiError = ApiError::NotFound {
     resource: "certificate",
 };
-pub(super) const RESOURCE: &str = "certificate";
+/// The audit log's name of certificates.
+pub const RESOURCE: &str = "certificate";
 
 pub(super) fn protection_failed(error: super::protection::ProtectionError) -> ApiError {
     ApiError::internal(error.to_string())
@@ -404,6 +405,7 @@ pub fn create(
             holder_birth_date_encrypted: content.holder_birth_date_encrypted,
             holder_subject_id: None,
             holder_learner_oid_index: content.holder_learner_oid_index,
+            imported: false,
         },
     )?;
     let (units, environments) = children_of(&id, &input, &checked.skills)?;

@@ -178,6 +178,32 @@ pub struct CoachInput {
     pub title: Option<String>,
 }
 
+/// A paper certificate from before the registry, as an administrator enters it.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "issued_on": "2021-06-11",
+    "certificate": {
+        "issuer_organisation_id": "0193a2b4-7c1e-7d3a-9f00-5b1c2d3e4f50",
+        "holder": {"given_names": "Aino Maria", "family_name": "Virtanen", "date_of_birth": "2004-03-15", "hetu": "150304A1233"},
+        "learning_environment_ids": ["0193a2b4-a000-7000-8000-000000000001"],
+        "start_date": "2021-01-11",
+        "end_date": "2021-05-28",
+        "hours": 400,
+        "coach": {"name": "Maija Meikäläinen", "title": "työvalmentaja"},
+        "language": "fi",
+        "units": [{"qualification": "351204", "unit": "SAMPLE-107", "description": "Valmisti päivittäin lounasta.", "skills": [{"text": "Valmistaa lounaan annoskortin mukaan"}], "hours": 320}],
+        "other_competences": []
+    }
+}))]
+pub struct ImportInput {
+    /// The day the paper certificate was issued: not in the future, not before its period began.
+    pub issued_on: NaiveDate,
+    /// Its content, with the issuing organisation named.
+    #[validate(nested)]
+    pub certificate: CertificateInput,
+}
+
 /// A certificate's content: everything a draft may change.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
@@ -345,6 +371,7 @@ pub struct RevokeInput {
     "supersedes": null,
     "superseded_by": null,
     "issued_at": "2026-11-23T08:30:00Z",
+    "imported": false,
     "revoked_at": null,
     "revocation_reason": null,
     "version": 2,
@@ -374,12 +401,18 @@ pub struct Certificate {
     /// The certificate that corrected this one.
     pub superseded_by: Option<String>,
     pub issued_at: Option<DateTime<Utc>>,
+    /// A paper certificate entered afterwards by an administrator: `issued_at` is the day on
+    /// the paper, not the day it was entered.
+    pub imported: bool,
     pub revoked_at: Option<DateTime<Utc>>,
     pub revocation_reason: Option<String>,
     /// Increases with every change; send it back as `If-Match: "<version>"`.
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Only in the answer to issuing, once: the holder's access link, to hand to the holder.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub holder_access: Option<super::holder_link::HolderAccess>,
 }
 
 impl crate::concurrency::Versioned for Certificate {
@@ -430,6 +463,37 @@ pub struct SearchInput {
 #[schema(example = json!({"items": []}))]
 pub struct SearchResult {
     pub items: Vec<Certificate>,
+}
+
+crate::text_enum! {
+    /// What a certificate's personal data was read for: the audit log's action, and what the
+    /// holder's own view shows.
+    #[serde(rename_all = "snake_case")]
+    pub enum ReadPurpose {
+        /// Read in full.
+        Read,
+        /// Printed as a PDF.
+        Pdf,
+        /// Its signed credential fetched.
+        Credential,
+        /// Exported for a study plan (eHOKS).
+        Ehoks,
+        /// Found by a search by identity code or learner OID.
+        SearchHit,
+        /// Delivered to the holder's digital wallet.
+        WalletDelivery,
+    }
+}
+
+impl ReadPurpose {
+    pub const ALL: [ReadPurpose; 6] = [
+        Self::Read,
+        Self::Pdf,
+        Self::Credential,
+        Self::Ehoks,
+        Self::SearchHit,
+        Self::WalletDelivery,
+    ];
 }
 
 crate::text_enum! {

@@ -8,11 +8,12 @@ use super::{
     domain::{self, NOT_FOUND},
     dto::{
         Certificate, CertificateFilter, CertificateInput, CertificateStatus, Feed, FeedEvent, FeedQuery,
-        RevokeInput, SearchInput, SearchResult, ShareInput,
+        ImportInput, ReadPurpose, RevokeInput, SearchInput, SearchResult, ShareInput,
     },
+    holder_link::{self, HolderAccess, NewHolderLink},
     lifecycle,
     model::CertificateRow,
-    pdf::Letterhead,
+    pdf::{Handout, Letterhead},
     policy,
     protection::PersonalDataKey,
     repo, sharing, views,
@@ -27,6 +28,7 @@ use crate::{
     db::{write_transaction, Db, DbConnection},
     error::{ApiError, FieldError},
     extract::{Json, MergePatch, Query},
+    idempotency::shown_once,
     identifiers,
     issuers::keys::CredentialKeys,
     lookups::Lookups,
@@ -61,10 +63,15 @@ fn view_of(
 }
 
 /// Loads a certificate `caller` may read, and records the read of its personal data.
-fn load_for_read(conn: &mut DbConnection, id: &str, caller: &Caller) -> Result<CertificateRow, ApiError> {
+fn load_for_read(
+    conn: &mut DbConnection,
+    id: &str,
+    caller: &Caller,
+    purpose: ReadPurpose,
+) -> Result<CertificateRow, ApiError> {
     let row = repo::find(conn, id)?.ok_or(NOT_FOUND)?;
     policy::can_read(conn, caller, &row)?;
-    views::record_reads(conn, &Actor::from(caller), std::slice::from_ref(&row))?;
+    views::record_reads(conn, &Actor::from(caller), std::slice::from_ref(&row), purpose)?;
     Ok(row)
 }
 
@@ -76,7 +83,7 @@ async fn read(
     id: String,
 ) -> Result<Certificate, ApiError> {
     db.write(move |conn| {
-        let row = load_for_read(conn, &id, &caller)?;
+        let row = load_for_read(conn, &id, &caller, ReadPurpose::Read)?;
         view_of(conn, &lookups, row, &caller, &key)
     })
     .await
@@ -152,6 +159,48 @@ pub async fn create(
     Ok(created_certificate(&certificate))
 }
 
+/// Enters a paper certificate from before the registry, for administrators: it is drafted and
+/// issued at once, marked `imported`, with `issued_at` the day on the paper, so that yearly
+/// statistics count it in its own year. Its credential is valid from that day (`validFrom`) and
+/// signed today (the JWT's `iat`). It gets a verification code, a status entry and a holder's
+/// access link (`holder_access`, shown in this answer only) like any issued certificate.
+#[utoipa::path(
+    tag = "certificates",
+    request_body = ImportInput,
+    security(("oauth2" = ["certificates:write"])),
+    responses(
+        (status = 201, description = "Entered and issued", body = Certificate,
+            headers(("ETag" = String, description = "The version"), ("Location" = String, description = "The certificate's URL"))),
+        (status = 403, description = "Not an administrator", body = crate::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/certificates/import")]
+pub async fn import(
+    db: web::Data<Db>,
+    (key, lookups): (web::Data<PersonalDataKey>, web::Data<Lookups>),
+    (keys, public_url): (web::Data<CredentialKeys>, web::Data<PublicUrl>),
+    caller: Caller,
+    Json(input): Json<ImportInput>,
+) -> Result<HttpResponse, ApiError> {
+    let issuer = policy::importer(&caller, input.certificate.issuer_organisation_id.as_deref())?;
+    let signer = Signer {
+        keys,
+        public_url: public_url.0.clone(),
+    };
+    let (certificate, secret) = db
+        .write(move |conn| {
+            let tools = (&signer, &**key, &**lookups);
+            let (id, secret) = lifecycle::import(conn, &Actor::from(&caller), &issuer, input, tools)?;
+            Ok((view(conn, &lookups, &id, &caller, &key)?, secret))
+        })
+        .await?;
+    let shown = Certificate {
+        holder_access: Some(HolderAccess::new(&public_url.0, &certificate.id, &secret)),
+        ..certificate.clone()
+    };
+    shown_once(created_certificate(&shown), &certificate)
+}
+
 /// Drafts certificates for a whole group, up to 500, and issues them when `issue` is true.
 ///
 /// Each item is what `POST /v1/certificates` takes. A JSON batch whose items do not have that
@@ -198,7 +247,7 @@ pub async fn batch_create(
         },
     };
     let result = batch::create(&db, &caller, input, &tools).await?;
-    Ok(HttpResponse::Ok().json(result))
+    shown_once(HttpResponse::Ok().json(&result), &result.replayed())
 }
 
 /// Revokes certificates, up to 500, each with its reason; each in a transaction of its own, so
@@ -245,7 +294,7 @@ pub async fn list(
         .write(move |conn| {
             let rows = repo::list(conn, reader.as_deref(), &filter, &page)?;
             let page = Page::from_rows(rows, &page, |row| row.id.clone(), |row| row);
-            views::record_reads(conn, &Actor::from(&caller), &page.items)?;
+            views::record_reads(conn, &Actor::from(&caller), &page.items, ReadPurpose::Read)?;
             let items = views::views(conn, &lookups, page.items, &key, |issuer| {
                 policy::sees_shares(&caller, issuer)
             })?;
@@ -296,7 +345,7 @@ pub async fn search(
                         readable.push(row);
                     }
                 }
-                views::record_reads(conn, &Actor::from(&caller), &readable)?;
+                views::record_reads(conn, &Actor::from(&caller), &readable, ReadPurpose::SearchHit)?;
                 views::views(conn, &lookups, readable, &key, |issuer| {
                     policy::sees_shares(&caller, issuer)
                 })
@@ -472,6 +521,10 @@ pub async fn delete(
 
 /// Issues a draft: its content is frozen, it gets a verification code and a signed credential,
 /// and a draft that corrects another certificate supersedes it (taking over its shares).
+///
+/// Issuing also makes the holder's access link (`holder_access`), shown in this answer only: hand
+/// its `url` to the holder, or print `handout_url`. A retry with the same `Idempotency-Key`
+/// answers without it; `POST /v1/certificates/{id}/holder-link` makes a new one.
 #[utoipa::path(
     tag = "certificates",
     params(("id" = String, Path, description = "Certificate id"),
@@ -485,8 +538,7 @@ pub async fn delete(
 #[post("/certificates/{id}/issue")]
 pub async fn issue(
     db: web::Data<Db>,
-    key: web::Data<PersonalDataKey>,
-    lookups: web::Data<Lookups>,
+    (key, lookups): (web::Data<PersonalDataKey>, web::Data<Lookups>),
     (keys, public_url): (web::Data<CredentialKeys>, web::Data<PublicUrl>),
     caller: Caller,
     id: web::Path<String>,
@@ -497,16 +549,92 @@ pub async fn issue(
         keys,
         public_url: public_url.0.clone(),
     };
-    let (sealing, names) = (key.clone(), lookups.clone());
-    change(
-        &db,
-        (key, lookups),
-        caller,
-        id,
-        if_match,
-        move |conn, actor, current| lifecycle::issue(conn, actor, current, (&signer, &sealing, &names)),
+    let (certificate, secret) = db
+        .write(move |conn| {
+            let current = load_for_change(conn, &id, &caller, if_match.as_ref())?;
+            let tools = (&signer, &**key, &**lookups);
+            let secret = lifecycle::issue(conn, &Actor::from(&caller), &current, tools, None)?;
+            Ok((view(conn, &lookups, &id, &caller, &key)?, secret))
+        })
+        .await?;
+    let shown = Certificate {
+        holder_access: Some(HolderAccess::new(&public_url.0, &certificate.id, &secret)),
+        ..certificate.clone()
+    };
+    shown_once(with_etag(HttpResponse::Ok(), &shown), &certificate)
+}
+
+/// Makes a new access link for the certificate's holder, for when the first is lost or was given
+/// to the wrong person: the links made for this certificate before no longer open anything. For
+/// the issuer, once the certificate is issued. Shown in this answer only.
+#[utoipa::path(
+    tag = "certificates",
+    params(("id" = String, Path, description = "Certificate id")),
+    security(("oauth2" = ["certificates:write"])),
+    responses(
+        (status = 200, description = "The new link; give `url` to the holder", body = NewHolderLink,
+            headers(("Cache-Control" = String, description = "`no-store`"))),
+        (status = 409, description = "A draft has no holder link", body = crate::error::Problem, content_type = "application/problem+json"),
     )
-    .await
+)]
+#[post("/certificates/{id}/holder-link")]
+pub async fn new_holder_link(
+    db: web::Data<Db>,
+    public_url: web::Data<PublicUrl>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let secret = db
+        .write(move |conn| {
+            let current = load_for_change(conn, &id, &caller, None)?;
+            let subject = issued_holder(&current)?;
+            holder_link::make(conn, &Actor::from(&caller), &current, subject, crate::db::now())
+                .map(|secret| (current.id, secret))
+        })
+        .await?;
+    let access = HolderAccess::new(&public_url.0, &secret.0, &secret.1);
+    let shown = NewHolderLink::from(Some(access));
+    shown_once(HttpResponse::Ok().json(&shown), &NewHolderLink::from(None))
+}
+
+/// The holder's id of an issued certificate; 409 for a draft.
+fn issued_holder(row: &CertificateRow) -> Result<&str, ApiError> {
+    row.holder_subject_id
+        .as_deref()
+        .filter(|_| row.status != CertificateStatus::Draft)
+        .ok_or_else(|| ApiError::Conflict("A draft has no holder: issue it first.".to_owned()))
+}
+
+/// Ends the holder's access links made for this certificate: they no longer open anything.
+#[utoipa::path(
+    tag = "certificates",
+    params(("id" = String, Path, description = "Certificate id")),
+    security(("oauth2" = ["certificates:write"])),
+    responses(
+        (status = 204, description = "The links are ended"),
+        (status = 404, description = "No such certificate, or no link of it is in use", body = crate::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/certificates/{id}/holder-link")]
+pub async fn revoke_holder_link(
+    db: web::Data<Db>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    db.write(move |conn| {
+        let current = load_for_change(conn, &id, &caller, None)?;
+        if holder_link::revoke(conn, &Actor::from(&caller), &current, crate::db::now())? {
+            Ok(())
+        } else {
+            Err(ApiError::NotFound {
+                resource: "holder access link",
+            })
+        }
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
 }
 
 /// Revokes an issued certificate, with a reason that verification shows.
@@ -648,7 +776,7 @@ pub async fn credential(
     let id = id.into_inner();
     let jwt = db
         .write(move |conn| {
-            let row = load_for_read(conn, &id, &caller)?;
+            let row = load_for_read(conn, &id, &caller, ReadPurpose::Credential)?;
             row.credential
                 .ok_or_else(|| ApiError::Conflict("A draft has no credential: issue it first.".to_owned()))
         })
@@ -700,7 +828,7 @@ pub async fn ehoks(
 ) -> Result<HttpResponse, ApiError> {
     let export = db
         .write(move |conn| {
-            let row = load_for_read(conn, &id, &caller)?;
+            let row = load_for_read(conn, &id, &caller, ReadPurpose::Ehoks)?;
             let provided = provider_share(conn, &caller, &row)?;
             if row.status != CertificateStatus::Issued {
                 return Err(ApiError::Conflict(format!(
@@ -752,42 +880,90 @@ fn letterhead_of(
     })
 }
 
+/// What a printed certificate may add for its holder.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams, validator::Validate)]
+#[into_params(parameter_in = Query)]
+pub struct PdfQuery {
+    /// The secret of the holder's access link (`holder_access.handout_url` of issuing names it):
+    /// the PDF becomes the holder's handout, with the link and its QR code printed on it.
+    #[param(min_length = 1, max_length = 100)]
+    #[validate(length(min = 1, max = 100))]
+    pub holder_access: Option<String>,
+}
+
 /// The printable certificate (PDF, A4) in the certificate's language: issuer, holder, period,
 /// learning environments, units with their codes and skills, coach, and the verification code
-/// with a QR code to the public verification page. A draft prints marked as a draft.
+/// with a QR code to the public verification page. A draft prints marked as a draft. With
+/// `holder_access`, the holder's handout: 404 unless that link opens this holder's records.
 #[utoipa::path(
     tag = "certificates",
-    params(("id" = String, Path, description = "Certificate id")),
+    params(("id" = String, Path, description = "Certificate id"), PdfQuery),
     security(("oauth2" = ["certificates:read"])),
-    responses((status = 200, description = "The certificate as a PDF document", content_type = "application/pdf", body = inline(super::dto::PdfDocument)))
+    responses((status = 200, description = "The certificate as a PDF document", content_type = "application/pdf", body = inline(super::dto::PdfDocument)),
+        (status = 404, description = "No such certificate for the caller, or the holder's access link does not open it", body = crate::error::Problem, content_type = "application/problem+json"))
 )]
 #[get("/certificates/{id}/pdf")]
 pub async fn pdf(
     db: web::Data<Db>,
-    key: web::Data<PersonalDataKey>,
-    lookups: web::Data<Lookups>,
+    (key, lookups): (web::Data<PersonalDataKey>, web::Data<Lookups>),
     public_url: web::Data<PublicUrl>,
     caller: Caller,
     id: web::Path<String>,
+    Query(query): Query<PdfQuery>,
 ) -> Result<HttpResponse, ApiError> {
+    let secret = query.holder_access.clone();
     let (certificate, letterhead) = db
         .write(move |conn| {
-            let row = load_for_read(conn, &id, &caller)?;
+            let row = load_for_read(conn, &id, &caller, ReadPurpose::Pdf)?;
+            if let Some(secret) = &secret {
+                if !holder_link::opens(conn, secret, &row)? {
+                    return Err(ApiError::NotFound {
+                        resource: "holder access link",
+                    });
+                }
+            }
             printable(conn, (&lookups, &key), row, &caller)
         })
         .await?;
-    pdf_answer(certificate, letterhead, &public_url.0, None).await
+    let handout = Handout {
+        wallet: None,
+        holder_url: query
+            .holder_access
+            .map(|secret| HolderAccess::new(&public_url.0, &certificate.id, &secret).url),
+    };
+    pdf_answer(certificate, letterhead, &public_url.0, handout).await
 }
 
 /// The certificate and its letterhead, as its PDF prints them for `caller`.
 pub fn printable(
     conn: &mut DbConnection,
-    (lookups, key): (&Lookups, &PersonalDataKey),
+    tools: (&Lookups, &PersonalDataKey),
     row: CertificateRow,
     caller: &Caller,
 ) -> Result<(Certificate, Letterhead), ApiError> {
+    printed(conn, tools, row, |issuer| policy::sees_shares(caller, issuer))
+}
+
+/// The certificate and its letterhead, as the holder's own copy prints them.
+pub fn printable_for_holder(
+    conn: &mut DbConnection,
+    tools: (&Lookups, &PersonalDataKey),
+    row: CertificateRow,
+) -> Result<(Certificate, Letterhead), ApiError> {
+    printed(conn, tools, row, |_| false)
+}
+
+fn printed(
+    conn: &mut DbConnection,
+    (lookups, key): (&Lookups, &PersonalDataKey),
+    row: CertificateRow,
+    shows_shares: impl Fn(&str) -> bool,
+) -> Result<(Certificate, Letterhead), ApiError> {
     let letterhead = letterhead_of(conn, &row.issuer_organisation_id, row.language)?;
-    Ok((view_of(conn, lookups, row, caller, key)?, letterhead))
+    let certificate = views::views(conn, lookups, vec![row], key, shows_shares)?
+        .pop()
+        .ok_or(NOT_FOUND)?;
+    Ok((certificate, letterhead))
 }
 
 /// The certificate as a PDF answer, with a wallet offer for a handout.
@@ -795,18 +971,17 @@ pub async fn pdf_answer(
     certificate: Certificate,
     letterhead: Letterhead,
     base: &str,
-    wallet: Option<super::pdf::WalletHandout>,
+    handout: Handout,
 ) -> Result<HttpResponse, ApiError> {
     let verify_url = format!(
         "{base}/verify/{}",
         certificate.verification_code.as_deref().unwrap_or_default()
     );
     let file_name = format!("certificate-{}.pdf", certificate.id);
-    let document =
-        web::block(move || super::pdf::render(&certificate, &letterhead, &verify_url, wallet.as_ref()))
-            .await
-            .map_err(|error| ApiError::internal(format!("rendering the PDF failed: {error}")))?
-            .map_err(|error| ApiError::internal(format!("embedding the font failed: {error:?}")))?;
+    let document = web::block(move || super::pdf::render(&certificate, &letterhead, &verify_url, &handout))
+        .await
+        .map_err(|error| ApiError::internal(format!("rendering the PDF failed: {error}")))?
+        .map_err(|error| ApiError::internal(format!("embedding the font failed: {error:?}")))?;
     Ok(HttpResponse::Ok()
         .content_type("application/pdf")
         .insert_header((

@@ -1,21 +1,22 @@
 //! A certificate's lifecycle after its draft: issue, revoke and correction (supersede).
 
-use chrono::NaiveDateTime;
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use uuid::Uuid;
 
 use super::domain::{audience, create, protection_failed, NOT_FOUND, RESOURCE};
 use super::views::input_of;
 use super::{
     credential::{self, Signer},
-    dto::{CertificateStatus, FeedEventKind},
+    dto::{CertificateStatus, FeedEventKind, ImportInput},
+    holder_link,
     model::{CertificateRow, ShareRow},
     protection::PersonalDataKey,
     repo, status_list,
 };
 use crate::{
     audit::{self, Actor, Change},
-    db::{now, DbConnection},
-    error::ApiError,
+    db::{now, today, DbConnection},
+    error::{ApiError, FieldError},
     lookups::Lookups,
 };
 
@@ -44,14 +45,17 @@ pub(super) fn move_status(
     }
 }
 
-/// Issues a draft: freezes it, gives it a verification code and signs its credential. A draft
-/// that corrects another certificate supersedes it, and takes over its shares.
+/// Issues a draft: freezes it, gives it a verification code, signs its credential and makes the
+/// holder's access link, whose secret it returns. A draft that corrects another certificate
+/// supersedes it, and takes over its shares. A paper certificate entered afterwards is issued on
+/// its `original` day: its credential is valid from then, signed today.
 pub fn issue(
     conn: &mut DbConnection,
     actor: &Actor,
     current: &CertificateRow,
     (signer, key, lookups): (&Signer, &PersonalDataKey, &Lookups),
-) -> Result<(), ApiError> {
+    original: Option<NaiveDate>,
+) -> Result<String, ApiError> {
     let at = now();
     move_status(
         conn,
@@ -73,19 +77,28 @@ pub fn issue(
     let code = credential::verification_code().map_err(protection_failed)?;
     let subject_id = subject_id(conn, current)?;
     let issuance = credential::Issuance {
-        at,
+        at: original.map_or(at, |day| day.and_time(NaiveTime::MIN)),
         code: &code,
         status,
         subject_id: &subject_id,
     };
     // Issuing changes no content: the draft as loaded is what is signed.
     let jwt = signed_credential(conn, current, &issuance, (signer, key, lookups))?;
-    repo::set_issued(conn, &current.id, at, (&code, &jwt), status, &subject_id)?;
+    let issued = repo::Issued {
+        at: issuance.at,
+        code: &code,
+        credential: &jwt,
+        status,
+        subject_id: &subject_id,
+        imported: original.is_some(),
+    };
+    repo::set_issued(conn, &current.id, &issued)?;
+    let action = if original.is_some() { "import" } else { "issue" };
     audit::record(
         conn,
         actor,
         Change::new(
-            "issue",
+            action,
             RESOURCE,
             &current.id,
             Some(&current.issuer_organisation_id),
@@ -94,7 +107,7 @@ pub fn issue(
     if let Some(old_id) = &current.supersedes_id {
         supersede_old(conn, actor, old_id, &current.id, at)?;
     }
-    Ok(())
+    holder_link::make(conn, actor, current, &subject_id, at)
 }
 
 /// The credential of a certificate: its content as readers see it, with what issuing added,
@@ -240,4 +253,33 @@ pub fn supersede(
         Some(&current.id),
         key,
     )
+}
+
+/// Enters a paper certificate from before the registry: drafted and issued at once, on the day
+/// it was issued on paper. Returns its id and the holder's access link's secret.
+pub fn import(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    issuer: &str,
+    input: ImportInput,
+    tools: (&Signer, &PersonalDataKey, &Lookups),
+) -> Result<(String, String), ApiError> {
+    let mut errors = Vec::new();
+    if input.issued_on > today() {
+        errors.push(FieldError::new("issued_on", "future", "is in the future"));
+    }
+    if input.issued_on < input.certificate.start_date {
+        errors.push(FieldError::new(
+            "issued_on",
+            "before_start",
+            "is before certificate.start_date",
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    let id = create(conn, actor, issuer, input.certificate, None, tools.1)?;
+    let draft = repo::find(conn, &id)?.ok_or(NOT_FOUND)?;
+    let secret = issue(conn, actor, &draft, tools, Some(input.issued_on))?;
+    Ok((id, secret))
 }

@@ -9,6 +9,7 @@ pub mod domain;
 pub mod dto;
 pub mod ehoks;
 pub mod handlers;
+pub mod holder_link;
 pub mod lifecycle;
 pub mod model;
 pub mod pdf;

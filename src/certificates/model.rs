@@ -48,6 +48,8 @@ pub struct CertificateRow {
     pub holder_subject_id: Option<String>,
     /// The learner OID's blind index, as the identity code has.
     pub holder_learner_oid_index: Option<String>,
+    /// A paper certificate entered afterwards: `issued_at` is its original date.
+    pub imported: bool,
 }
 
 /// What a draft's content sets.

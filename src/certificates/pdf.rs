@@ -43,6 +43,9 @@ struct Labels {
     wallet_alt: &'static str,
     /// Before the time an offer ends: "voimassa 6.12.2026 klo".
     wallet_until: &'static str,
+    own_records: &'static str,
+    own_records_hint: &'static str,
+    own_records_alt: &'static str,
 }
 
 const FINNISH: Labels = Labels {
@@ -69,6 +72,10 @@ const FINNISH: Labels = Labels {
     wallet_hint: "Skannaa koodi lompakkosovelluksella ja anna työvalmentajalta erikseen saamasi PIN-koodi.",
     wallet_alt: "QR-koodi, joka tarjoaa todistuksen digitaaliseen lompakkoon",
     wallet_until: "Koodi on voimassa",
+    own_records: "Omat tietosi",
+    own_records_hint: "Tästä osoitteesta näet todistuksesi, kuka niitä on lukenut ja kenelle ne on jaettu, \
+ja voit perua suostumuksesi jakamiseen. Pidä osoite itselläsi: se avaa tietosi ilman tunnistautumista.",
+    own_records_alt: "QR-koodi, joka avaa omat tietosi",
 };
 
 const SWEDISH: Labels = Labels {
@@ -96,6 +103,10 @@ const SWEDISH: Labels = Labels {
         "Skanna koden med plånboksappen och ange PIN-koden som du fått separat av arbetshandledaren.",
     wallet_alt: "QR-kod som erbjuder intyget till en digital plånbok",
     wallet_until: "Koden gäller till",
+    own_records: "Dina uppgifter",
+    own_records_hint: "På denna adress ser du dina intyg, vem som har läst dem och med vem de delats, \
+och du kan återkalla ditt samtycke till delning. Håll adressen för dig själv: den öppnar dina uppgifter utan identifiering.",
+    own_records_alt: "QR-kod som öppnar dina uppgifter",
 };
 
 const ENGLISH: Labels = Labels {
@@ -122,6 +133,10 @@ const ENGLISH: Labels = Labels {
     wallet_hint: "Scan the code with your wallet app and enter the PIN your work coach gave you separately.",
     wallet_alt: "QR code that offers the certificate to a digital wallet",
     wallet_until: "The code is valid until",
+    own_records: "Your records",
+    own_records_hint: "At this address you see your certificates, who has read them and with whom they are shared, \
+and you can withdraw your consent to sharing. Keep the address to yourself: it opens your records without signing in.",
+    own_records_alt: "QR code that opens your records",
 };
 
 fn labels(language: CertificateLanguage) -> &'static Labels {
@@ -367,6 +382,24 @@ impl Sheet<'_> {
         self.document.text(Role::Paragraph, &until, SMALL);
         self.qr_code(&offer.url, self.words.wallet_alt);
     }
+
+    /// The holder's access link, as address and QR code.
+    fn own_records(&mut self, url: &str) {
+        self.heading(self.words.own_records);
+        self.document
+            .text(Role::Paragraph, self.words.own_records_hint, SMALL);
+        self.document.text(Role::Paragraph, url, SMALL);
+        self.qr_code(url, self.words.own_records_alt);
+    }
+}
+
+/// What a handout for the trainee adds to the certificate: a wallet offer, the holder's access
+/// link, or both.
+#[derive(Default)]
+pub struct Handout {
+    pub wallet: Option<WalletHandout>,
+    /// The holder's access link.
+    pub holder_url: Option<String>,
 }
 
 /// A wallet offer printed on the handout: its `openid-credential-offer://` URL and when it ends,
@@ -377,12 +410,12 @@ pub struct WalletHandout {
 }
 
 /// The printable certificate. `verify_url` is the public verification page of its code; a
-/// handout for the trainee carries a wallet offer too.
+/// handout for the trainee carries a wallet offer or the holder's access link too.
 pub fn render(
     certificate: &Certificate,
     issuer: &Letterhead,
     verify_url: &str,
-    wallet: Option<&WalletHandout>,
+    handout: &Handout,
 ) -> Result<Vec<u8>, subsetter::Error> {
     let language = certificate.language;
     let words = labels(language);
@@ -400,8 +433,11 @@ pub fn render(
     sheet.other_competences();
     sheet.issue_date_and_signature();
     sheet.verification(verify_url);
-    if let Some(offer) = wallet {
+    if let Some(offer) = &handout.wallet {
         sheet.wallet_offer(offer);
+    }
+    if let Some(url) = &handout.holder_url {
+        sheet.own_records(url);
     }
     let holder = &certificate.holder;
     let title = format!("{} – {} {}", words.title, holder.given_names, holder.family_name);

@@ -9,17 +9,16 @@ use super::{
 };
 use crate::{
     db::DbConnection,
+    events::{advance_counter, take_positions},
     pagination::PageRequest,
     per_backend,
     reference::repo::{names_of, Names},
     schema::{
         certificate_environments, certificate_events, certificate_shares, certificate_units, certificates,
-        counters,
     },
 };
 
-/// Moves on with every certificate event, in the event's transaction.
-pub(crate) const FEED_COUNTER: &str = "certificate_events";
+pub(crate) use crate::events::FEED_COUNTER;
 const STATUS_ENTRY_COUNTER: &str = "status_entries";
 
 pub fn insert(conn: &mut DbConnection, row: &CertificateRow) -> QueryResult<()> {
@@ -129,22 +128,27 @@ pub fn transition(conn: &mut DbConnection, id: &str, transition: &Transition) ->
 
 /// Records what issuing adds: the issue time, the verification code, the signed credential and
 /// its revocation bit.
-pub fn set_issued(
-    conn: &mut DbConnection,
-    id: &str,
-    at: NaiveDateTime,
-    (verification_code, credential): (&str, &str),
-    status: StatusEntry,
-    subject_id: &str,
-) -> QueryResult<()> {
+/// What issuing sets on a certificate.
+pub struct Issued<'a> {
+    /// When it was issued: now, or an imported paper certificate's original day.
+    pub at: NaiveDateTime,
+    pub code: &'a str,
+    pub credential: &'a str,
+    pub status: StatusEntry,
+    pub subject_id: &'a str,
+    pub imported: bool,
+}
+
+pub fn set_issued(conn: &mut DbConnection, id: &str, issued: &Issued<'_>) -> QueryResult<()> {
     diesel::update(certificates::table.find(id))
         .set((
-            certificates::holder_subject_id.eq(subject_id),
-            certificates::issued_at.eq(at),
-            certificates::verification_code.eq(verification_code),
-            certificates::credential.eq(credential),
-            certificates::status_list.eq(status.list),
-            certificates::status_list_index.eq(status.index),
+            certificates::holder_subject_id.eq(issued.subject_id),
+            certificates::issued_at.eq(issued.at),
+            certificates::verification_code.eq(issued.code),
+            certificates::credential.eq(issued.credential),
+            certificates::status_list.eq(issued.status.list),
+            certificates::status_list_index.eq(issued.status.index),
+            certificates::imported.eq(issued.imported),
         ))
         .execute(conn)
         .map(drop)
@@ -351,11 +355,10 @@ pub fn append_events(
     audience: &[String],
     at: NaiveDateTime,
 ) -> QueryResult<()> {
-    let count = i64::try_from(audience.len()).unwrap_or(i64::MAX);
-    let last = advance_counter(conn, FEED_COUNTER, count)?;
+    let positions = take_positions(conn, audience.len())?;
     let rows: Vec<EventRow> = audience
         .iter()
-        .zip(last - count + 1..)
+        .zip(positions)
         .map(|(organisation, position)| EventRow {
             position,
             organisation_id: organisation.clone(),
@@ -385,15 +388,6 @@ pub fn events(
         .limit(limit)
         .select(EventRow::as_select())
         .load(conn)
-}
-
-/// Adds `by` to the counter `name` and returns its new value. The update takes the counter row's
-/// lock, which the transaction holds until it ends.
-fn advance_counter(conn: &mut DbConnection, name: &str, by: i64) -> QueryResult<i64> {
-    diesel::update(counters::table.find(name))
-        .set(counters::value.eq(counters::value + by))
-        .execute(conn)?;
-    counters::table.find(name).select(counters::value).first(conn)
 }
 
 /// Counts one more status entry and returns how many there were before it. Callers hold the feed

@@ -89,7 +89,7 @@ pub fn share(
     )?;
     record(
         conn,
-        actor,
+        (actor, "share"),
         current,
         FeedEventKind::Shared,
         &input.organisation_id,
@@ -97,19 +97,15 @@ pub fn share(
     )
 }
 
-/// Audits a share or its end and tells the feeds of the issuer and of the organisation.
+/// Audits a share or its end (`action`) and tells the feeds of the issuer and of the organisation.
 fn record(
     conn: &mut DbConnection,
-    actor: &Actor,
+    (actor, action): (&Actor, &str),
     current: &CertificateRow,
     event: FeedEventKind,
     organisation_id: &str,
     at: NaiveDateTime,
 ) -> Result<(), ApiError> {
-    let action = match event {
-        FeedEventKind::Unshared => "unshare",
-        _ => "share",
-    };
     audit::record(
         conn,
         actor,
@@ -132,9 +128,35 @@ pub fn unshare(
     current: &CertificateRow,
     organisation_id: &str,
 ) -> Result<(), ApiError> {
+    end(conn, (actor, "unshare"), current, organisation_id)
+}
+
+/// The holder withdraws consent to sharing with `organisation_id`: the share ends at once.
+pub fn withdraw_consent(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    current: &CertificateRow,
+    organisation_id: &str,
+) -> Result<(), ApiError> {
+    end(conn, (actor, "withdraw_consent"), current, organisation_id)
+}
+
+fn end(
+    conn: &mut DbConnection,
+    audited: (&Actor, &str),
+    current: &CertificateRow,
+    organisation_id: &str,
+) -> Result<(), ApiError> {
     let at = now();
     if !repo::end_share(conn, &current.id, organisation_id, at)? {
         return Err(ApiError::NotFound { resource: "share" });
     }
-    record(conn, actor, current, FeedEventKind::Unshared, organisation_id, at)
+    record(
+        conn,
+        audited,
+        current,
+        FeedEventKind::Unshared,
+        organisation_id,
+        at,
+    )
 }

@@ -2,7 +2,7 @@
 //! a JOSE header of only `alg`, `kid` (the URL that answers the public JWK) and `typ: "JWT"`, and
 //! a payload that is the credential itself with the claims `iss` (= `issuer.id`), `jti` (= `id`),
 //! `nbf` (= `validFrom`), `sub` (= `credentialSubject.id`, when it has one) and `exp`
-//! (= `validUntil`, when it has one).
+//! (= `validUntil`, when it has one), and `iat`, when it was signed.
 
 use chrono::DateTime;
 use jsonwebtoken::Header;
@@ -64,5 +64,7 @@ pub fn sign_claims(keys: &CredentialKeys, base: &str, credential: &Value) -> Res
     for (name, value) in claims {
         payload[name] = value;
     }
+    // When it was signed, which for an imported paper certificate is long after `nbf`.
+    payload["iat"] = Value::from(chrono::Utc::now().timestamp());
     jsonwebtoken::encode(&header, &payload, key).map_err(|error| ApiError::internal(error.to_string()))
 }

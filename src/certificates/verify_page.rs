@@ -103,23 +103,12 @@ fn page(language: Language, body: Markup) -> String {
     )
 }
 
-/// Links to the page in the other languages, each marked with its own language. Links are
-/// relative, so that they hold behind any path prefix the service is published under.
+/// Links to the page in the other languages. Links are relative, so that they hold behind any
+/// path prefix the service is published under.
 fn other_languages(current: Language) -> Markup {
-    let names = [
-        (Language::Fi, "Suomeksi"),
-        (Language::Sv, "På svenska"),
-        (Language::En, "In English"),
-    ];
-    maud! {
-        nav aria-label=(words(current).languages) {
-            ul {
-                @for (language, name) in names.iter().filter(|(language, _)| *language != current) {
-                    li { a href={ "?lang=" (language.tag()) } lang=(language.tag()) hreflang=(language.tag()) { (name) } }
-                }
-            }
-        }
-    }
+    html::other_languages(current, words(current).languages, |language| {
+        format!("?lang={}", language.tag())
+    })
 }
 
 fn status_class(status: Option<CertificateStatus>) -> &'static str {

@@ -10,7 +10,7 @@ use super::domain::{open, RESOURCE};
 use super::{
     dto::{
         Certificate, CertificateEnvironment, CertificateInput, CertificateUnit, CertificateUnitInput,
-        CoachInput, Holder, HolderInput, OtherCompetenceInput, Share, Skill, SkillInput,
+        CoachInput, Holder, HolderInput, OtherCompetenceInput, ReadPurpose, Share, Skill, SkillInput,
     },
     model::{CertificateRow, EnvironmentLinkRow, ShareRow, UnitRow},
     protection::PersonalDataKey,
@@ -253,12 +253,14 @@ fn view(
         supersedes: row.supersedes_id,
         superseded_by: row.superseded_by_id,
         issued_at: row.issued_at.map(utc),
+        imported: row.imported,
         revoked_at: row.revoked_at.map(utc),
         revocation_reason: row.revocation_reason,
         version: row.version,
         created_at: utc(row.created_at),
         updated_at: utc(row.updated_at),
         id: row.id,
+        holder_access: None,
     })
 }
 
@@ -278,12 +280,22 @@ pub fn record_search(
     Ok(())
 }
 
-pub fn record_reads(conn: &mut DbConnection, actor: &Actor, rows: &[CertificateRow]) -> Result<(), ApiError> {
+pub fn record_reads(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    rows: &[CertificateRow],
+    purpose: ReadPurpose,
+) -> Result<(), ApiError> {
     for row in rows {
         audit::record(
             conn,
             actor,
-            Change::new("read", RESOURCE, &row.id, Some(&row.issuer_organisation_id)),
+            Change::new(
+                purpose.as_str(),
+                RESOURCE,
+                &row.id,
+                Some(&row.issuer_organisation_id),
+            ),
         )?;
     }
     Ok(())

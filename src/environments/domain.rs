@@ -12,6 +12,7 @@ use crate::{
     audit::{self, Actor, Change},
     db::{now, DbConnection},
     error::ApiError,
+    events::{self, Happened, RegistryEventKind},
     organisations::repo as organisations,
     recognitions::repo as recognitions,
     reference::check_municipality,
@@ -195,7 +196,25 @@ pub fn update(
             Some(&current.organisation_id),
         ),
     )?;
-    Ok(())
+    let mut audience = recognitions::providers_of(conn, &current.id)?;
+    audience.push(current.organisation_id.clone());
+    announce_change(conn, current, &audience)
+}
+
+/// Tells the owner and the providers that recognise the environment (their webhooks) that it
+/// changed.
+fn announce_change(
+    conn: &mut DbConnection,
+    current: &EnvironmentRow,
+    audience: &[String],
+) -> Result<(), ApiError> {
+    let path = format!("/v1/learning-environments/{}", current.id);
+    let happened = Happened {
+        event: RegistryEventKind::EnvironmentChanged,
+        resource_id: &current.id,
+        path: &path,
+    };
+    events::record(conn, happened, audience, now()).map_err(ApiError::from)
 }
 
 /// Deletes an environment nothing refers to; one with recognitions or agreements is deactivated instead.
@@ -220,7 +239,8 @@ pub fn delete(conn: &mut DbConnection, actor: &Actor, current: &EnvironmentRow) 
             Some(&current.organisation_id),
         ),
     )?;
-    Ok(())
+    // Nothing refers to it: only its owner is told.
+    announce_change(conn, current, std::slice::from_ref(&current.organisation_id))
 }
 
 pub fn coordinates(row: &EnvironmentRow) -> Option<Coordinates> {

@@ -14,6 +14,7 @@ use crate::{
     db::{now, today, DbConnection},
     environments::model::EnvironmentRow,
     error::{ApiError, FieldError},
+    events::{self, Happened, RegistryEventKind},
     organisations::{dto::OrganisationKind, repo as organisations},
 };
 
@@ -261,12 +262,14 @@ pub fn create(
     check_overlaps(conn, environment, provider, &input)?;
     let rows = new_rows(environment, provider, &input);
     repo::insert_all(conn, &rows)?;
+    let audience = [provider.to_owned(), environment.organisation_id.clone()];
     for row in &rows {
         audit::record(
             conn,
             actor,
             Change::new("recognition.create", "recognition", &row.id, Some(provider)),
         )?;
+        announce(conn, RegistryEventKind::RecognitionCreated, row, &audience)?;
     }
     Ok(rows.into_iter().map(|row| row.id).collect())
 }
@@ -326,7 +329,32 @@ pub fn end(
             Some(&current.provider_organisation_id),
         ),
     )?;
-    Ok(())
+    let owner = crate::environments::repo::find(conn, &current.environment_id)?
+        .map(|environment| environment.organisation_id);
+    let audience: Vec<String> = [Some(current.provider_organisation_id.clone()), owner]
+        .into_iter()
+        .flatten()
+        .collect();
+    announce(conn, RegistryEventKind::RecognitionEnded, current, &audience)
+}
+
+/// Tells the provider and the environment's owner (their webhooks) what happened to `row`.
+fn announce(
+    conn: &mut DbConnection,
+    event: RegistryEventKind,
+    row: &RecognitionRow,
+    audience: &[String],
+) -> Result<(), ApiError> {
+    let path = format!(
+        "/v1/learning-environments/{}/recognitions/{}",
+        row.environment_id, row.id
+    );
+    let happened = Happened {
+        event,
+        resource_id: &row.id,
+        path: &path,
+    };
+    events::record(conn, happened, audience, now()).map_err(ApiError::from)
 }
 
 /// The owner's answer to another organisation's recognition of its environment.

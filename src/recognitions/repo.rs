@@ -9,6 +9,15 @@ use super::{
 };
 use crate::{db::DbConnection, pagination::PageRequest, per_backend, schema::recognitions};
 
+/// The providers that have recognised the environment, each once.
+pub fn providers_of(conn: &mut DbConnection, environment_id: &str) -> QueryResult<Vec<String>> {
+    recognitions::table
+        .filter(recognitions::environment_id.eq(environment_id))
+        .select(recognitions::provider_organisation_id)
+        .distinct()
+        .load(conn)
+}
+
 pub fn insert_all(conn: &mut DbConnection, rows: &[RecognitionRow]) -> QueryResult<()> {
     per_backend!(conn, conn => {
         diesel::insert_into(recognitions::table).values(rows).execute(conn)?;

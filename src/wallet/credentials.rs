@@ -145,7 +145,7 @@ pub fn deliver(
         },
     )?;
     let change = Change::new(
-        "wallet_delivery",
+        crate::certificates::dto::ReadPurpose::WalletDelivery.as_str(),
         "certificate",
         &offer.certificate_id,
         Some(&issuer),

@@ -1,7 +1,7 @@
 //! The wallet endpoints: offers made by issuers under `/v1/certificates/{id}/wallet-offers`, the
 //! OID4VCI endpoints wallets call under `/oid4vci`, and the metadata they start from.
 
-use actix_web::{get, http::header, post, web, HttpMessage, HttpRequest, HttpResponse};
+use actix_web::{get, http::header, post, web, HttpRequest, HttpResponse};
 use qrcodegen::{QrCode, QrCodeEcc};
 use serde::Deserialize;
 use serde_json::Value;
@@ -19,7 +19,7 @@ use crate::{
     audit::Actor,
     auth::Caller,
     certificates::{
-        credential::finnish_clock, domain::NOT_FOUND, handlers, pdf::WalletHandout, policy,
+        credential::finnish_clock, domain::NOT_FOUND, dto::ReadPurpose, handlers, pdf::WalletHandout, policy,
         protection::PersonalDataKey, repo as certificates, views,
     },
     config::WalletConfig,
@@ -29,7 +29,6 @@ use crate::{
     idempotency::ReplayBody,
     issuers::{keys::CredentialKeys, PublicUrl},
     lookups::Lookups,
-    request_context::RequestId,
 };
 
 /// Metadata changes only with a deployment: a wallet may keep it for five minutes.
@@ -277,7 +276,12 @@ pub async fn handout(
                             resource: "wallet offer",
                         })
                 })?;
-            views::record_reads(conn, &Actor::from(&caller), std::slice::from_ref(&row))?;
+            views::record_reads(
+                conn,
+                &Actor::from(&caller),
+                std::slice::from_ref(&row),
+                ReadPurpose::Pdf,
+            )?;
             let (certificate, letterhead) = handlers::printable(conn, (&lookups, &key), row, &caller)?;
             Ok((certificate, letterhead, offer.expires_at))
         })
@@ -286,7 +290,11 @@ pub async fn handout(
         url: offer_urls(&public_url.0, &query.code).1,
         valid_until: finnish_clock(expires_at),
     };
-    handlers::pdf_answer(certificate, letterhead, &public_url.0, Some(wallet)).await
+    let handout = crate::certificates::pdf::Handout {
+        wallet: Some(wallet),
+        holder_url: None,
+    };
+    handlers::pdf_answer(certificate, letterhead, &public_url.0, handout).await
 }
 
 #[derive(Debug, Deserialize, IntoParams, validator::Validate)]
@@ -422,15 +430,7 @@ pub async fn issue_credential(
 ) -> Result<HttpResponse, ApiError> {
     let token = bearer(&request)?;
     let base = public_url.0.clone();
-    let actor = Actor {
-        client_id: None,
-        organisation_id: None,
-        request_id: request
-            .extensions()
-            .get::<RequestId>()
-            .map(|id| id.0.clone())
-            .unwrap_or_default(),
-    };
+    let actor = Actor::holder(&request);
     let credential = db
         .write(move |conn| {
             let at = now();

@@ -24,10 +24,7 @@ pub mod proof;
 pub mod repo;
 pub mod sd_jwt;
 
-use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
-use sha2::{Digest, Sha256};
-
-use crate::error::ApiError;
+pub use crate::random::{new_secret, secret_hash};
 
 /// The OAuth grant type of a pre-authorized code (OID4VCI 1.0 section 3.5).
 pub const PRE_AUTHORIZED_GRANT: &str = "urn:ietf:params:oauth:grant-type:pre-authorized_code";
@@ -40,18 +37,4 @@ pub fn vct(base: &str) -> String {
 /// The credential endpoint's URL.
 pub fn credential_endpoint(base: &str) -> String {
     format!("{base}/oid4vci/credential")
-}
-
-/// A fresh secret of 256 bits, base64url without padding.
-pub fn new_secret() -> Result<String, ApiError> {
-    Ok(URL_SAFE_NO_PAD.encode(crate::random::bytes::<32>()?))
-}
-
-/// The SHA-256 of a secret, in hex: what is stored in its place. Secrets have 256 bits, so a
-/// plain hash cannot be reversed by guessing.
-pub fn secret_hash(secret: &str) -> String {
-    Sha256::digest(secret.as_bytes())
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
 }

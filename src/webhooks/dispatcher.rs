@@ -15,6 +15,7 @@ use std::{
 
 use actix_web::{http::header, web};
 use chrono::TimeDelta;
+use diesel::QueryResult;
 use uuid::Uuid;
 
 use super::{
@@ -363,15 +364,74 @@ fn backoff_ms(base_ms: u64, attempts: i32) -> i64 {
     i64::try_from(wait).unwrap_or(i64::MAX)
 }
 
-/// Turns the organisation's feed events after the cursor into deliveries of the events subscribed
-/// to, and moves the cursor past every event read.
-fn enqueue_feed(conn: &mut DbConnection, webhook: &WebhookRow, base: &str) -> Result<(), ApiError> {
+/// One event as it goes out: where it is in the feed, what it is, when, and its data.
+struct Outgoing {
+    position: i64,
+    event_type: EventType,
+    at: chrono::NaiveDateTime,
+    data: serde_json::Value,
+}
+
+fn certificate_events(
+    conn: &mut DbConnection,
+    webhook: &WebhookRow,
+    base: &str,
+) -> QueryResult<Vec<Outgoing>> {
     let events = certificates::repo::events(
         conn,
         &webhook.organisation_id,
         webhook.feed_cursor,
         EVENTS_PER_ROUND,
     )?;
+    Ok(events
+        .into_iter()
+        .map(|event| Outgoing {
+            position: event.position,
+            event_type: EventType::of_feed(event.event),
+            at: event.occurred_at,
+            data: serde_json::json!({
+                "certificate_id": event.certificate_id,
+                "position": event.position,
+                "shared_with": event.shared_with_id,
+                "url": format!("{base}/v1/certificates/{}", event.certificate_id),
+            }),
+        })
+        .collect())
+}
+
+fn registry_events(conn: &mut DbConnection, webhook: &WebhookRow, base: &str) -> QueryResult<Vec<Outgoing>> {
+    let events = crate::events::after(
+        conn,
+        &webhook.organisation_id,
+        webhook.feed_cursor,
+        EVENTS_PER_ROUND,
+    )?;
+    Ok(events
+        .into_iter()
+        .map(|event| {
+            let mut data = serde_json::Map::new();
+            data.insert(format!("{}_id", event.event.resource()), event.resource_id.into());
+            data.insert("position".to_owned(), event.position.into());
+            data.insert("url".to_owned(), format!("{base}{}", event.path).into());
+            Outgoing {
+                position: event.position,
+                event_type: EventType::of_registry(event.event),
+                at: event.occurred_at,
+                data: data.into(),
+            }
+        })
+        .collect())
+}
+
+/// Turns the organisation's events after the cursor (the certificate feed's and the registry's,
+/// merged in position order) into deliveries of the events subscribed to, and moves the cursor
+/// past every event read.
+fn enqueue_feed(conn: &mut DbConnection, webhook: &WebhookRow, base: &str) -> Result<(), ApiError> {
+    let mut events = certificate_events(conn, webhook, base)?;
+    events.extend(registry_events(conn, webhook, base)?);
+    events.sort_unstable_by_key(|event| event.position);
+    // Each source gave its first events after the cursor: the first of both merged are complete.
+    events.truncate(usize::try_from(EVENTS_PER_ROUND).unwrap_or(usize::MAX));
     let Some(last) = events.last().map(|event| event.position) else {
         return Ok(());
     };
@@ -379,20 +439,20 @@ fn enqueue_feed(conn: &mut DbConnection, webhook: &WebhookRow, base: &str) -> Re
     let at = now();
     let rows: Vec<DeliveryRow> = events
         .into_iter()
-        .filter(|event| wanted.contains(&EventType::of_feed(event.event)))
+        .filter(|event| wanted.contains(&event.event_type))
         .map(|event| {
-            let event_type = EventType::of_feed(event.event);
             let payload = serde_json::json!({
-                "type": event_type.as_str(),
-                "timestamp": event.occurred_at.and_utc().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-                "data": {
-                    "certificate_id": event.certificate_id,
-                    "position": event.position,
-                    "shared_with": event.shared_with_id,
-                    "url": format!("{base}/v1/certificates/{}", event.certificate_id),
-                },
+                "type": event.event_type.as_str(),
+                "timestamp": event.at.and_utc().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                "data": event.data,
             });
-            DeliveryRow::pending(&webhook.id, event.position, event_type, payload.to_string(), at)
+            DeliveryRow::pending(
+                &webhook.id,
+                event.position,
+                event.event_type,
+                payload.to_string(),
+                at,
+            )
         })
         .collect();
     repo::enqueue(conn, &webhook.id, &rows, last)?;

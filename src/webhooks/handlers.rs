@@ -18,7 +18,7 @@ use crate::{
     db::{Db, DbConnection},
     error::ApiError,
     extract::{Json, MergePatch, NoBody, Query},
-    idempotency::ReplayBody,
+    idempotency::shown_once,
     pagination::{Page, PageRequest},
 };
 
@@ -80,25 +80,19 @@ pub async fn create(
         .write(move |conn| domain::create(conn, &actor, (&client_id, &organisation), input, (&config, &key)))
         .await?;
     let webhook = Webhook::from(&row);
-    let replay = serde_json::to_vec(&CreatedWebhook {
+    let location = format!("/v1/webhooks/{}", webhook.id);
+    let replay = CreatedWebhook {
         webhook: webhook.clone(),
         secret: None,
-    })
-    .map_err(|error| ApiError::internal(error.to_string()))?;
-    let location = format!("/v1/webhooks/{}", webhook.id);
-    let mut response = created(
+    };
+    let response = created(
         location,
         &CreatedWebhook {
             webhook,
             secret: Some(secret),
         },
     );
-    response.headers_mut().insert(
-        header::CACHE_CONTROL,
-        header::HeaderValue::from_static("no-store"),
-    );
-    response.extensions_mut().insert(ReplayBody(replay));
-    Ok(response)
+    shown_once(response, &replay)
 }
 
 /// Lists the caller's subscriptions, in the order they were made.

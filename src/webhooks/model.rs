@@ -5,6 +5,7 @@ use diesel::prelude::*;
 
 use crate::{
     certificates::dto::FeedEventKind,
+    events::RegistryEventKind,
     schema::{webhook_attempts, webhook_deliveries, webhooks},
 };
 
@@ -26,6 +27,21 @@ crate::text_enum! {
         /// A share of a certificate ended.
         #[serde(rename = "certificate.unshared")]
         CertificateUnshared,
+        /// An education provider recognised a learning environment for a unit.
+        #[serde(rename = "recognition.created")]
+        RecognitionCreated,
+        /// A recognition was ended.
+        #[serde(rename = "recognition.ended")]
+        RecognitionEnded,
+        /// A cooperation agreement came into force.
+        #[serde(rename = "agreement.activated")]
+        AgreementActivated,
+        /// A cooperation agreement was terminated.
+        #[serde(rename = "agreement.terminated")]
+        AgreementTerminated,
+        /// A learning environment was changed, deactivated or removed.
+        #[serde(rename = "environment.changed")]
+        EnvironmentChanged,
         /// A test event, sent on request whatever the subscription lists.
         #[serde(rename = "webhook.test")]
         Test,
@@ -41,6 +57,17 @@ impl EventType {
             FeedEventKind::Superseded => Self::CertificateSuperseded,
             FeedEventKind::Shared => Self::CertificateShared,
             FeedEventKind::Unshared => Self::CertificateUnshared,
+        }
+    }
+
+    /// The event a registry event is delivered as.
+    pub fn of_registry(kind: RegistryEventKind) -> Self {
+        match kind {
+            RegistryEventKind::RecognitionCreated => Self::RecognitionCreated,
+            RegistryEventKind::RecognitionEnded => Self::RecognitionEnded,
+            RegistryEventKind::AgreementActivated => Self::AgreementActivated,
+            RegistryEventKind::AgreementTerminated => Self::AgreementTerminated,
+            RegistryEventKind::EnvironmentChanged => Self::EnvironmentChanged,
         }
     }
 }

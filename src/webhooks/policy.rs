@@ -19,11 +19,17 @@ pub fn subscriber(caller: &Caller) -> Result<String, ApiError> {
 }
 
 /// The scope a client needs to receive an event: the one it would read the same through the API
-/// with (the certificate feed's).
+/// with. Recognitions and learning environments are public: they need none.
 pub fn scope_of(event: EventType) -> Option<Scope> {
+    use EventType::*;
     match event {
-        EventType::Test => None,
-        _ => Some(Scope::CertificatesRead),
+        CertificateIssued
+        | CertificateRevoked
+        | CertificateSuperseded
+        | CertificateShared
+        | CertificateUnshared => Some(Scope::CertificatesRead),
+        AgreementActivated | AgreementTerminated => Some(Scope::AgreementsRead),
+        RecognitionCreated | RecognitionEnded | EnvironmentChanged | Test => None,
     }
 }
 

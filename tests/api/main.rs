@@ -17,6 +17,7 @@ mod ehoks;
 mod environments;
 mod guidelines;
 mod health;
+mod holders;
 mod idempotency;
 mod migrations;
 mod openapi;

@@ -280,13 +280,7 @@ async fn clients_receive_only_what_they_may_read(app: TestApp) {
     subscribe(&app, &other, &other_receiver.url, &all).await;
 
     let id = issued_from(&app, &parties, &certificate_body(&parties.environment)).await;
-    let shared = app
-        .post_json_as(
-            Some(&parties.workshop),
-            &format!("/v1/certificates/{id}/shares"),
-            &json!({"organisation_id": parties.cast.provider, "consent_given_on": "2026-11-02", "consent_method": "written"}),
-        )
-        .await;
+    let shared = crate::certificates::share(&app, &parties, &id, &parties.cast.provider).await;
     assert_eq!(shared.status, StatusCode::OK, "{}", shared.text);
     let received = provider_receiver
         .until("the share", |received| !received.is_empty())
@@ -534,8 +528,143 @@ async fn only_public_https_urls_by_default() {
     environment.shut_down().await;
 }
 
+const REGISTRY_EVENTS: [&str; 5] = [
+    "recognition.created",
+    "recognition.ended",
+    "agreement.activated",
+    "agreement.terminated",
+    "environment.changed",
+];
+
+/// Recognitions, agreements and learning environments are heard of by the organisations involved,
+/// in the order they happened, and by no one else.
+async fn registry_events_reach_the_organisations_involved(app: TestApp) {
+    let parties = parties(&app).await;
+    let cast = &parties.cast;
+    let scopes = "webhooks:write agreements:read agreements:write environments:write";
+    let provider = app.token_for(&cast.provider, scopes).await;
+    let outsider = app.token_for(&cast.other_provider, scopes).await;
+    let (receiver, outsider_receiver) = (Receiver::start(0).await, Receiver::start(0).await);
+    let (_, secret) = subscribe(&app, &provider, &receiver.url, &REGISTRY_EVENTS).await;
+    subscribe(&app, &outsider, &outsider_receiver.url, &REGISTRY_EVENTS).await;
+    // Agreements are read with `agreements:read`: without it, their events are not for the client.
+    let without = app.token_for(&cast.provider, "webhooks:write").await;
+    let refused = app
+        .post_json_as(
+            Some(&without),
+            "/v1/webhooks",
+            &json!({"url": receiver.url, "events": ["agreement.activated"]}),
+        )
+        .await;
+    refused.assert_problem(StatusCode::FORBIDDEN, "forbidden");
+
+    let environment = parties.environment.as_str();
+    let agreement = crate::recognitions::agreement(&app, cast, &[environment], true).await;
+    let recognition =
+        crate::recognitions::recognise_units(&app, &provider, environment, &["SAMPLE-107"]).await;
+    let environment_path = format!("/v1/learning-environments/{environment}");
+    let etag = app
+        .get(&environment_path)
+        .await
+        .header("etag")
+        .expect("an etag")
+        .to_owned();
+    let changed = app
+        .patch_json_as(
+            Some(&cast.workshop_token),
+            &environment_path,
+            Some(&etag),
+            &json!({"capacity": 6}),
+        )
+        .await;
+    assert_eq!(changed.status, StatusCode::OK, "{}", changed.text);
+    let recognition_path = format!("{environment_path}/recognitions/{}", recognition[0]);
+    let ended = app
+        .post_json_as(
+            Some(&provider),
+            &format!("{recognition_path}/end"),
+            &json!({"reason": "Keittiö remontissa."}),
+        )
+        .await;
+    assert_eq!(ended.status, StatusCode::OK, "{}", ended.text);
+    let agreement_path = format!("/v1/agreements/{agreement}");
+    let etag = app
+        .get_as(Some(&provider), &agreement_path)
+        .await
+        .header("etag")
+        .expect("an etag")
+        .to_owned();
+    let terminated = app
+        .post_if_match(
+            Some(&provider),
+            &format!("{agreement_path}/terminate"),
+            &etag,
+            &json!({"terminated_on": "2026-06-30", "reason": "Toiminta päättyy"}),
+        )
+        .await;
+    assert_eq!(terminated.status, StatusCode::OK, "{}", terminated.text);
+
+    let received = receiver
+        .until("five events", |received| received.len() == 5)
+        .await;
+    assert_eq!(
+        types(&received),
+        [
+            "agreement.activated",
+            "recognition.created",
+            "environment.changed",
+            "recognition.ended",
+            "agreement.terminated"
+        ]
+    );
+    let data: Vec<Value> = received.iter().map(|item| item.json()["data"].clone()).collect();
+    assert_eq!(data[0]["agreement_id"], agreement.as_str());
+    assert_eq!(data[0]["url"], app.url(&agreement_path));
+    assert_eq!(data[1]["recognition_id"], recognition[0].as_str());
+    assert_eq!(data[1]["url"], app.url(&recognition_path));
+    assert_eq!(data[2]["environment_id"], environment);
+    assert_eq!(data[2]["url"], app.url(&environment_path));
+    let positions: Vec<i64> = data
+        .iter()
+        .map(|item| item["position"].as_i64().expect("a position"))
+        .collect();
+    assert!(
+        positions.windows(2).all(|pair| pair[0] < pair[1]),
+        "{positions:?}"
+    );
+    assert!(received.iter().all(|item| item.verifies(&secret)));
+
+    // The other provider took part in none of it. Its receiver is asked for a test event, sent
+    // after anything it would have been owed; only that arrives.
+    let outsider_hooks = app.get_as(Some(&outsider), "/v1/webhooks").await;
+    let outsider_hook = outsider_hooks.body["items"][0]["id"]
+        .as_str()
+        .expect("a webhook")
+        .to_owned();
+    let test = app
+        .post_json_as(
+            Some(&outsider),
+            &format!("/v1/webhooks/{outsider_hook}/test"),
+            &Value::Null,
+        )
+        .await;
+    assert_eq!(test.status, StatusCode::ACCEPTED, "{}", test.text);
+    let heard = outsider_receiver
+        .until("the test event", |received| !received.is_empty())
+        .await;
+    actix_web::rt::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(
+        types(&outsider_receiver.received()),
+        ["webhook.test"],
+        "{heard:?}"
+    );
+    receiver.stop().await;
+    outsider_receiver.stop().await;
+}
+
 backend_tests!(
     events_arrive_signed_in_order_after_failures,
+    registry_events_reach_the_organisations_involved,
     clients_receive_only_what_they_may_read,
     subscriptions_are_their_clients_own,
     a_failing_receiver_is_disabled_then_resumed,
