@@ -132,6 +132,22 @@ impl ApiError {
         Self::Validation(vec![FieldError::new(field, code, message)])
     }
 
+    /// The same error about a member of a larger body: its fields named inside `member`.
+    pub fn within(self, member: &str) -> Self {
+        match self {
+            Self::Validation(errors) => Self::Validation(
+                errors
+                    .into_iter()
+                    .map(|error| FieldError {
+                        field: format!("{member}.{}", error.field),
+                        ..error
+                    })
+                    .collect(),
+            ),
+            other => other,
+        }
+    }
+
     pub fn bad_request(detail: impl Into<String>) -> Self {
         Self::BadRequest {
             detail: detail.into(),

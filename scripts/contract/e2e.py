@@ -2,7 +2,8 @@
 
 A third-party frontend's path: get a token, register a workshop and an education provider, give
 each a client, register a learning environment, recognise it, find it in the public catalogue,
-issue a competence certificate and verify it by its printed code and by its signed credential;
+issue a competence certificate, open the holder's view with the link issuing shows, and verify the
+certificate by its printed code and by its signed credential;
 then run a programme, record a participant's coaching period with every category the funder
 counts, read it and list it, and read the programme's statistics.
 
@@ -24,6 +25,7 @@ from registry_client import AuthenticatedClient, Client
 from registry_client.api.administration import clients_create
 from registry_client.api.authentication import token
 from registry_client.api.catalogue import by_unit, list_environments
+from registry_client.api.holders import holder_view
 from registry_client.api.certificates import (
     certificates_create,
     certificates_get,
@@ -55,6 +57,7 @@ from registry_client.models import (
     CreatedWebhook,
     PageDelivery,
     EnvironmentInput,
+    HolderView,
     LearningEnvironment,
     Organisation,
     OrganisationInput,
@@ -232,6 +235,7 @@ def main():
     drafted = expect(certificates_create.sync_detailed(client=workshop_system, body=content), 201, Certificate)
     issued = expect(issue.sync_detailed(drafted.id, client=workshop_system), 200, Certificate)
     check(issued.status == "issued", issued.status)
+    holder_sees(public, issued, drafted.id)
     read = expect(certificates_get.sync_detailed(drafted.id, client=workshop_system), 200, Certificate)
     code = read.verification_code
     check(isinstance(code, str) and code, read)
@@ -271,10 +275,22 @@ def main():
     participations(admin, workshop, environment, drafted.id)
     print(
         "end-to-end scenario passed: token, organisations, clients, environment, recognition, "
-        "catalogue, certificate issued and verified by code and by credential, its webhooks "
+        "catalogue, certificate issued, the holder's view opened, verified by code and by credential, its webhooks "
         "verified by the Standard Webhooks library, programme, "
         "participation recorded, read and listed, statistics"
     )
+
+
+def holder_sees(public, issued, certificate_id):
+    """The holder's access link, shown once in the answer to issuing, opens the holder's view
+    without an account; a made-up secret opens nothing."""
+    url = issued.holder_access.url
+    secret = url.split("/holder?access=", 1)[1]
+    view = expect(holder_view.sync_detailed(client=public, access=secret), 200, HolderView)
+    check([item.id for item in view.certificates] == [certificate_id], view)
+    check(view.certificates[0].status == "issued" and not view.certificates[0].imported, view)
+    unknown = holder_view.sync_detailed(client=public, access="not-a-secret")
+    check(unknown.status_code == 404, unknown.content[:200])
 
 
 class Receiver:

@@ -256,7 +256,9 @@ pub fn supersede(
 }
 
 /// Enters a paper certificate from before the registry: drafted and issued at once, on the day
-/// it was issued on paper. Returns its id and the holder's access link's secret.
+/// it was issued on paper. Returns its id and the holder's access link's secret. Every field at
+/// fault is named, the day's and the content's alike; a refusal leaves the caller's transaction to
+/// roll back what was drafted.
 pub fn import(
     conn: &mut DbConnection,
     actor: &Actor,
@@ -275,10 +277,19 @@ pub fn import(
             "is before certificate.start_date",
         ));
     }
-    if !errors.is_empty() {
-        return Err(ApiError::Validation(errors));
-    }
-    let id = create(conn, actor, issuer, input.certificate, None, tools.1)?;
+    let drafted = create(conn, actor, issuer, input.certificate, None, tools.1);
+    let id = match (
+        drafted.map_err(|error| error.within("certificate")),
+        errors.is_empty(),
+    ) {
+        (Ok(id), true) => id,
+        (Err(ApiError::Validation(found)), _) => {
+            errors.extend(found);
+            return Err(ApiError::Validation(errors));
+        }
+        (Err(other), _) => return Err(other),
+        (Ok(_), false) => return Err(ApiError::Validation(errors)),
+    };
     let draft = repo::find(conn, &id)?.ok_or(NOT_FOUND)?;
     let secret = issue(conn, actor, &draft, tools, Some(input.issued_on))?;
     Ok((id, secret))

@@ -47,14 +47,20 @@ fn one_with_attempts(conn: &mut DbConnection, row: DeliveryRow) -> Result<Delive
 
 /// Subscribes a URL of the caller to events of the caller's organisation, from now on.
 ///
-/// Each event is POSTed as JSON (`type`, `timestamp`, `data` naming the certificate, its feed
-/// position and its URL: never personal data) and signed by the Standard Webhooks scheme: headers
+/// Events: `certificate.issued`, `.revoked`, `.superseded`, `.shared`, `.unshared` (the
+/// organisation's certificate feed), `recognition.created`, `.ended` (to the provider and the
+/// environment's owner), `agreement.activated`, `.terminated` (to its parties) and
+/// `environment.changed` (to its owner and the providers that recognise it). Each is POSTed as
+/// JSON (`type`, `timestamp`, `data` naming the record (`certificate_id`, `recognition_id`,
+/// `agreement_id` or `environment_id`), its position and its URL: never personal data) and signed by the Standard Webhooks scheme: headers
 /// `webhook-id`, `webhook-timestamp` and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
 /// `id.timestamp.body` keyed by the secret's bytes). Answer 2xx within the timeout to acknowledge;
 /// anything else is retried with exponential backoff, the same event first, so events arrive in
 /// feed order, at least once: drop a `webhook-id` seen before. After too many failures in a row
 /// the subscription is disabled; enable it again with a PATCH. A client receives only the events
-/// it may read through the API (certificate events need `certificates:read`).
+/// it may read through the API (certificate events need `certificates:read`, agreement events
+/// `agreements:read`; recognitions and environments are public). All events of a subscription
+/// share one order of positions, that of the changes' commits.
 ///
 /// The secret is shown this once. A retry with the same `Idempotency-Key` answers `secret: null`.
 #[utoipa::path(

@@ -433,6 +433,13 @@ async fn an_administrator_imports_a_paper_certificate_on_its_own_day(app: TestAp
     wrong["issued_on"] = json!("2020-12-31");
     let early = app.post_json("/v1/certificates/import", &wrong).await;
     assert_eq!(early.error_fields(), ["issued_on"]);
+    // The content's own faults are named inside `certificate`, beside the day's.
+    wrong["certificate"]["learning_environment_ids"] = json!(["01939999-0000-7000-8000-000000000000"]);
+    let both = app.post_json("/v1/certificates/import", &wrong).await;
+    both.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation-error");
+    let mut fields = both.error_fields();
+    fields.sort_unstable();
+    assert_eq!(fields, ["certificate.learning_environment_ids[0]", "issued_on"]);
 }
 
 backend_tests!(
