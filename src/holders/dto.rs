@@ -37,6 +37,7 @@ pub struct PageQuery {
 
 /// A withdrawal of consent sent from the holder's page.
 #[derive(Debug, Clone, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
 #[schema(example = json!({"access": "q1Vh3mBz0Xk6c9Jt2Lw7Ypa4Rn8Ue5Sd1Gf0Hi3Ko6M", "share_id": "0193a2b4-c100-7000-8000-000000000001", "lang": "fi"}))]
 pub struct WithdrawForm {
     #[validate(length(min = 1, max = 100))]
@@ -45,7 +46,9 @@ pub struct WithdrawForm {
     #[validate(length(min = 1, max = 100))]
     #[schema(min_length = 1, max_length = 100)]
     pub share_id: String,
+    /// The page's language to go back to. A form field is never null: left out or a language.
     #[serde(default)]
+    #[schema(nullable = false)]
     pub lang: Option<Language>,
 }
 

@@ -268,6 +268,29 @@ async fn the_page_is_for_people_and_its_form_withdraws_consent(app: TestApp) {
         .as_str()
         .expect("a share")
         .to_owned();
+    // A form with a field the page never sends, or a body that is not a form, is refused.
+    let unknown = app
+        .post_form(
+            "/holder/withdraw",
+            &[("access", &secret), ("share_id", &share_id), ("extra", "x")],
+        )
+        .await;
+    unknown.assert_problem(StatusCode::BAD_REQUEST, "bad-request");
+    let not_a_form = app
+        .post_json_as(
+            None,
+            "/holder/withdraw",
+            &json!({"access": secret, "share_id": share_id}),
+        )
+        .await;
+    not_a_form.assert_problem(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type");
+    assert_eq!(
+        app.get_as(Some(&parties.provider), &format!("/v1/certificates/{id}"))
+            .await
+            .status,
+        StatusCode::OK
+    );
+
     let withdrawn = app
         .post_form(
             "/holder/withdraw",
