@@ -6,21 +6,13 @@ use serde_json::{json, Value};
 
 use crate::{
     backend_tests,
-    certificates::{certificate_body, decode_part, parties, share, Parties},
+    certificates::{certificate_body, decode_part, draft, parties, share, Parties},
     helpers::{Reply, TestApp},
 };
 
 /// Drafts and issues a certificate as the workshop; its id and the holder's link's secret.
 async fn issued_with_link(app: &TestApp, parties: &Parties) -> (String, String) {
-    let created = app
-        .post_json_as(
-            Some(&parties.workshop),
-            "/v1/certificates",
-            &certificate_body(&parties.environment),
-        )
-        .await;
-    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
-    let id = created.body["id"].as_str().expect("an id").to_owned();
+    let id = draft(app, parties).await;
     let issued = app
         .post_json_with_key(
             &parties.workshop,
@@ -392,17 +384,7 @@ async fn the_issuer_makes_a_new_link_or_ends_them(app: TestApp) {
         .assert_problem(StatusCode::NOT_FOUND, "not-found");
 
     // A draft has no holder to link to.
-    let draft = app
-        .post_json_as(
-            Some(&parties.workshop),
-            "/v1/certificates",
-            &certificate_body(&parties.environment),
-        )
-        .await;
-    let draft_path = format!(
-        "/v1/certificates/{}/holder-link",
-        draft.body["id"].as_str().expect("an id")
-    );
+    let draft_path = format!("/v1/certificates/{}/holder-link", draft(&app, &parties).await);
     app.post_json_as(Some(&parties.workshop), &draft_path, &Value::Null)
         .await
         .assert_problem(StatusCode::CONFLICT, "conflict");
