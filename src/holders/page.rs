@@ -13,8 +13,7 @@ use super::{
 };
 use crate::{
     audit::Actor,
-    certificates::protection::PersonalDataKey,
-    certificates::{credential::finnish_clock, wording::status_word},
+    certificates::{credential::finnish_clock, protection::PersonalDataKey, wording::status_word},
     db::Db,
     error::ApiError,
     extract::{Form, Query},
@@ -41,7 +40,7 @@ fn moment(at: chrono::DateTime<chrono::Utc>, language: Language, words: &Words) 
     let clock = local.format(if language == Language::En {
         "%H:%M"
     } else {
-        "%H.%M"
+        "%-H.%M"
     });
     format!("{} {} {clock}", language.date(local.date()), words.at_clock)
 }
@@ -89,25 +88,31 @@ fn certificate_section(
         language.date(certificate.start_date),
         language.date(certificate.end_date)
     );
-    let downloads = format!("holder/certificates/{}", certificate.id);
+    let download = |what: &str| format!("v1/holder/certificates/{}/{what}?access={access}", certificate.id);
     maud! {
         section aria-labelledby={ "c-" (certificate.id) } {
             h2 id={ "c-" (certificate.id) } { (words.certificate) " " (period) }
             p class="status" { (status_word(certificate.status, language)) }
             ul { @for unit in &certificate.units { li { (unit.name.get(language.tag())) " (" (unit.code) ")" } } }
             ul {
-                li { a href=(href(&format!("v1/{downloads}/pdf"), access, language)) { (words.download_pdf) } }
-                li { a href=(href(&format!("v1/{downloads}/credential"), access, language)) { (words.download_credential) } }
+                li { a href=(download("pdf")) { (words.download_pdf) } }
+                li { a href=(download("credential")) { (words.download_credential) } }
                 @if let Some(code) = &certificate.verification_code {
                     li { a href={ "verify/" (code) "?lang=" (language.tag()) } { (words.verification_page) } }
                 }
             }
             h3 { (words.reads) }
-            @if certificate.accesses.is_empty() { p { (words.no_reads) } }
-            ul { @for read in &certificate.accesses { (access_line(read, language, words)) } }
+            @if certificate.accesses.is_empty() {
+                p { (words.no_reads) }
+            } @else {
+                ul { @for read in &certificate.accesses { (access_line(read, language, words)) } }
+            }
             h3 { (words.shares) }
-            @if certificate.shares.is_empty() { p { (words.no_shares) } }
-            ul { @for share in &certificate.shares { (share_item(share, (access, language), words)) } }
+            @if certificate.shares.is_empty() {
+                p { (words.no_shares) }
+            } @else {
+                ul { @for share in &certificate.shares { (share_item(share, (access, language), words)) } }
+            }
         }
     }
 }

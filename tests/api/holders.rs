@@ -247,6 +247,15 @@ async fn the_page_is_for_people_and_its_form_withdraws_consent(app: TestApp) {
         !page.text.contains("http://") && !page.text.contains("https://"),
         "nothing from elsewhere"
     );
+    // Its links are relative to /holder and lead where they say.
+    let pdf_link = format!("v1/holder/certificates/{id}/pdf?access={secret}");
+    assert!(
+        page.text.contains(&format!("href=\"{pdf_link}\"")),
+        "{}",
+        page.text
+    );
+    let downloaded = app.get(&format!("/{pdf_link}")).await;
+    assert_eq!(downloaded.header("content-type"), Some("application/pdf"));
     let english = app.get(&format!("/holder?access={secret}&lang=en")).await;
     assert!(
         english.text.contains("Who has read your records"),
