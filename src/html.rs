@@ -1,9 +1,10 @@
 //! Pages people read: one layout, markup from `maud`, which escapes every value it is given
 //! unless told otherwise (only the fixed style sheets are).
 
+use actix_web::{http::header, HttpResponse};
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 
-use crate::locale::Language;
+use crate::{error::ApiError, locale::Language};
 
 /// A whole page in `lang`, with a fixed style sheet and a viewport for phones.
 pub fn page(lang: &str, title: &str, style: &'static str, body: Markup) -> String {
@@ -38,6 +39,24 @@ pub fn other_languages(current: Language, label: &str, href: impl Fn(Language) -
                 }
             }
         }
+    }
+}
+
+/// A refusal answered as a page for people: 404 with the `not_found` page, 429 with `Retry-After`
+/// and the `too_many` page (given the seconds to wait); any other error stays a problem document.
+pub fn refusal_page(
+    error: ApiError,
+    not_found: impl FnOnce() -> String,
+    too_many: impl FnOnce(u64) -> String,
+) -> Result<HttpResponse, ApiError> {
+    let page = header::ContentType::html();
+    match error {
+        ApiError::NotFound { .. } => Ok(HttpResponse::NotFound().insert_header(page).body(not_found())),
+        ApiError::TooManyRequests { retry_after_secs } => Ok(HttpResponse::TooManyRequests()
+            .insert_header(page)
+            .insert_header((header::RETRY_AFTER, retry_after_secs.to_string()))
+            .body(too_many(retry_after_secs))),
+        error => Err(error),
     }
 }
 

@@ -127,6 +127,20 @@ where
     Ok(with_etag(HttpResponse::Ok(), &certificate))
 }
 
+/// The answer `respond` makes of a certificate just issued, showing the holder's access link this
+/// once: a retry with the same `Idempotency-Key` answers the certificate without it.
+fn with_holder_access(
+    certificate: Certificate,
+    (base, secret): (&str, &str),
+    respond: impl FnOnce(&Certificate) -> HttpResponse,
+) -> Result<HttpResponse, ApiError> {
+    let shown = Certificate {
+        holder_access: Some(HolderAccess::new(base, &certificate.id, secret)),
+        ..certificate.clone()
+    };
+    shown_once(respond(&shown), &certificate)
+}
+
 fn created_certificate(certificate: &Certificate) -> HttpResponse {
     created(format!("/v1/certificates/{}", certificate.id), certificate)
 }
@@ -194,11 +208,7 @@ pub async fn import(
             Ok((view(conn, &lookups, &id, &caller, &key)?, secret))
         })
         .await?;
-    let shown = Certificate {
-        holder_access: Some(HolderAccess::new(&public_url.0, &certificate.id, &secret)),
-        ..certificate.clone()
-    };
-    shown_once(created_certificate(&shown), &certificate)
+    with_holder_access(certificate, (&public_url.0, &secret), created_certificate)
 }
 
 /// Drafts certificates for a whole group, up to 500, and issues them when `issue` is true.
@@ -557,11 +567,9 @@ pub async fn issue(
             Ok((view(conn, &lookups, &id, &caller, &key)?, secret))
         })
         .await?;
-    let shown = Certificate {
-        holder_access: Some(HolderAccess::new(&public_url.0, &certificate.id, &secret)),
-        ..certificate.clone()
-    };
-    shown_once(with_etag(HttpResponse::Ok(), &shown), &certificate)
+    with_holder_access(certificate, (&public_url.0, &secret), |shown| {
+        with_etag(HttpResponse::Ok(), shown)
+    })
 }
 
 /// Makes a new access link for the certificate's holder, for when the first is lost or was given

@@ -240,7 +240,6 @@ pub async fn verify_page(
     code: web::Path<String>,
     Query(query): Query<VerifyPageQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let html = header::ContentType::html();
     match look_up(&db, &request, code.into_inner()).await {
         Ok(verification) => {
             let language = query
@@ -248,15 +247,10 @@ pub async fn verify_page(
                 .or(verification.language.map(Language::from))
                 .unwrap_or_default();
             Ok(HttpResponse::Ok()
-                .insert_header(html)
+                .insert_header(header::ContentType::html())
                 .insert_header((header::CONTENT_LANGUAGE, language.tag()))
                 .body(html_of(&verification, language)))
         }
-        Err(ApiError::NotFound { .. }) => Ok(HttpResponse::NotFound().insert_header(html).body(not_found())),
-        Err(ApiError::TooManyRequests { retry_after_secs }) => Ok(HttpResponse::TooManyRequests()
-            .insert_header(html)
-            .insert_header((header::RETRY_AFTER, retry_after_secs.to_string()))
-            .body(too_many(retry_after_secs.div_ceil(60)))),
-        Err(error) => Err(error),
+        Err(error) => html::refusal_page(error, not_found, |seconds| too_many(seconds.div_ceil(60))),
     }
 }

@@ -151,23 +151,21 @@ fn problem_page(texts: [&str; 3]) -> String {
 
 /// The error as a page for people: an unknown link, too many tries, or what the API would say.
 fn error_page(error: ApiError) -> Result<HttpResponse, ApiError> {
-    let html = header::ContentType::html();
-    match error {
-        ApiError::NotFound { .. } => Ok(HttpResponse::NotFound().insert_header(html).body(problem_page([
+    let not_found = || {
+        problem_page([
             "Linkki ei ole käytössä. Pyydä todistuksen antajalta uusi linkki.",
             "Länken används inte. Be utfärdaren av intyget om en ny länk.",
             "This link is not in use. Ask the issuer of your certificate for a new one.",
-        ]))),
-        ApiError::TooManyRequests { retry_after_secs } => Ok(HttpResponse::TooManyRequests()
-            .insert_header(html)
-            .insert_header((header::RETRY_AFTER, retry_after_secs.to_string()))
-            .body(problem_page([
-                "Tästä osoitteesta on kokeiltu liian monta tuntematonta linkkiä. Yritä myöhemmin uudelleen.",
-                "För många okända länkar från denna adress. Försök igen senare.",
-                "Too many unknown links from this address. Try again later.",
-            ]))),
-        error => Err(error),
-    }
+        ])
+    };
+    let too_many = |_| {
+        problem_page([
+            "Tästä osoitteesta on kokeiltu liian monta tuntematonta linkkiä. Yritä myöhemmin uudelleen.",
+            "För många okända länkar från denna adress. Försök igen senare.",
+            "Too many unknown links from this address. Try again later.",
+        ])
+    };
+    html::refusal_page(error, not_found, too_many)
 }
 
 /// The holder's page: their certificates from one issuer, who read each and when and for what,

@@ -10,17 +10,21 @@ use crate::{
     helpers::{Reply, TestApp},
 };
 
+/// Issues the draft as the workshop, with an `Idempotency-Key` of its own: the same each time.
+async fn issue_with_key(app: &TestApp, parties: &Parties, id: &str) -> Reply {
+    app.post_json_with_key(
+        &parties.workshop,
+        &format!("/v1/certificates/{id}/issue"),
+        &format!("issue-{id}"),
+        &Value::Null,
+    )
+    .await
+}
+
 /// Drafts and issues a certificate as the workshop; its id and the holder's link's secret.
 async fn issued_with_link(app: &TestApp, parties: &Parties) -> (String, String) {
     let id = draft(app, parties).await;
-    let issued = app
-        .post_json_with_key(
-            &parties.workshop,
-            &format!("/v1/certificates/{id}/issue"),
-            &format!("issue-{id}"),
-            &Value::Null,
-        )
-        .await;
+    let issued = issue_with_key(app, parties, &id).await;
     assert_eq!(issued.status, StatusCode::OK, "{}", issued.text);
     assert_eq!(issued.header("cache-control"), Some("no-store"));
     (id, secret_of(&issued.body["holder_access"]))
@@ -67,14 +71,7 @@ async fn the_link_is_shown_once_and_opens_the_holders_view(app: TestApp) {
         .get_as(Some(&parties.workshop), &format!("/v1/certificates/{id}"))
         .await;
     assert!(read.body.get("holder_access").is_none(), "{}", read.text);
-    let again = app
-        .post_json_with_key(
-            &parties.workshop,
-            &format!("/v1/certificates/{id}/issue"),
-            &format!("issue-{id}"),
-            &Value::Null,
-        )
-        .await;
+    let again = issue_with_key(&app, &parties, &id).await;
     assert_eq!(again.header("idempotent-replayed"), Some("true"));
     assert!(again.body.get("holder_access").is_none(), "{}", again.text);
     assert!(!again.text.contains(&secret));
