@@ -1,6 +1,6 @@
 //! Building and running the HTTP server.
 
-use std::net::TcpListener;
+use std::{net::TcpListener, sync::Arc};
 
 use actix_web::{
     dev::Server,
@@ -14,8 +14,10 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::{
     auth::{
+        active_clients::ActiveClients,
         keys::{KeyError, KeySet},
         middleware::authenticate,
+        verified_tokens::VerifiedTokens,
     },
     catalogue::cache::CatalogueCache,
     certificates::{self, protection::PersonalDataKey},
@@ -247,12 +249,16 @@ pub fn run(listener: TcpListener, db: Db, secrets: Secrets, config: &Config) -> 
         public_url.0.clone(),
         config.webhooks,
     );
+    let active_clients = Arc::new(ActiveClients::default());
+    let verified_tokens = web::Data::new(VerifiedTokens::default());
+    let listen_url = config.database_url.clone();
     let hashing = web::Data::new(crate::clients::token_endpoint::SecretChecker::new(
         std::thread::available_parallelism().map_or(2, usize::from),
     ));
     let mut server = HttpServer::new(move || {
         // Runs on this worker, so that it stops with the server.
         dispatcher.start_here();
+        active_clients.listen_here(&listen_url);
         App::new()
             .into_utoipa_app()
             .app_data(db.clone())
@@ -267,6 +273,8 @@ pub fn run(listener: TcpListener, db: Db, secrets: Secrets, config: &Config) -> 
             .app_data(status_list_cache.clone())
             .app_data(lookups.clone())
             .app_data(hashing.clone())
+            .app_data(web::Data::from(Arc::clone(&active_clients)))
+            .app_data(verified_tokens.clone())
             .app_data(trusted_proxies.clone())
             .app_data(rate_limits.clone())
             .app_data(koodisto_versions.clone())

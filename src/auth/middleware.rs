@@ -9,7 +9,9 @@ use actix_web::{
 };
 use diesel::prelude::*;
 
-use super::{keys::KeySet, tokens, AuthFailure, Authentication};
+use super::{
+    active_clients::ActiveClients, keys::KeySet, verified_tokens::VerifiedTokens, AuthFailure, Authentication,
+};
 use crate::{
     db::{Db, DbConnection},
     idempotency::IdempotencyPrincipal,
@@ -59,18 +61,33 @@ async fn verify(req: &ServiceRequest, token: &str) -> Result<super::Principal, A
     let keys = req
         .app_data::<web::Data<KeySet>>()
         .ok_or_else(|| AuthFailure::Unavailable("the service has no keys configured".to_owned()))?;
-    let verified = tokens::verify(keys, token).map_err(AuthFailure::Invalid)?;
+    let verified = match req.app_data::<web::Data<VerifiedTokens>>() {
+        Some(kept) => kept.verify(keys, token),
+        None => super::tokens::verify(keys, token),
+    }
+    .map_err(AuthFailure::Invalid)?;
     if !verified.own {
         return Ok(verified.principal);
     }
     // Revoked and deactivated clients lose access at once, not when their tokens expire.
+    let known = req.app_data::<web::Data<ActiveClients>>().cloned();
+    let client_id = verified.principal.client_id.clone();
+    if known.as_ref().is_some_and(|known| known.known_active(&client_id)) {
+        return Ok(verified.principal);
+    }
     let db = req
         .app_data::<web::Data<Db>>()
         .cloned()
         .ok_or_else(|| AuthFailure::Unavailable("the service has no database configured".to_owned()))?;
-    let client_id = verified.principal.client_id.clone();
-    match db.run(move |conn| Ok(client_is_active(conn, &client_id)?)).await {
-        Ok(true) => Ok(verified.principal),
+    let generation = known.as_ref().map(|known| known.generation());
+    let checked = client_id.clone();
+    match db.run(move |conn| Ok(client_is_active(conn, &checked)?)).await {
+        Ok(true) => {
+            if let (Some(known), Some(generation)) = (known, generation) {
+                known.remember(&client_id, generation);
+            }
+            Ok(verified.principal)
+        }
         Ok(false) => Err(AuthFailure::Invalid(
             "the client of this token has been revoked".to_owned(),
         )),

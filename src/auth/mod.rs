@@ -5,10 +5,12 @@
 //! turns its outcome into the caller or a 401. Each resource's `policy` module then decides, from
 //! the caller's organisation and scopes, what it may do.
 
+pub mod active_clients;
 pub mod keys;
 pub mod middleware;
 pub mod rate_limit;
 pub mod tokens;
+pub mod verified_tokens;
 
 use actix_web::{dev::Payload, FromRequest, HttpMessage, HttpRequest};
 

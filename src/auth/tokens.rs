@@ -7,7 +7,7 @@ use uuid::Uuid;
 use super::{join_scopes, keys::KeySet, parse_scopes, Principal, Scope};
 
 /// Clock skew tolerated when checking `exp` and `nbf`, in seconds.
-const LEEWAY_SECS: u64 = 30;
+pub const LEEWAY_SECS: u64 = 30;
 
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Claims {
@@ -52,10 +52,14 @@ pub fn issue(
 }
 
 /// A token whose signature, algorithm, issuer, audience and lifetime checked out.
+#[derive(Debug, Clone)]
 pub struct VerifiedToken {
     pub principal: Principal,
     /// Issued by this service, so its client must still be active.
     pub own: bool,
+    /// `exp` and `nbf`, for checking the lifetime again later.
+    pub expires_at: u64,
+    pub not_before: u64,
 }
 
 /// Verifies a token. Only the algorithm of the key named by `kid` is accepted, so `alg: none`,
@@ -93,5 +97,7 @@ pub fn verify(keys: &KeySet, token: &str) -> Result<VerifiedToken, String> {
             scopes,
         },
         own: verifier.own,
+        expires_at: claims.exp,
+        not_before: claims.nbf,
     })
 }

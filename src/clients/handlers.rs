@@ -9,7 +9,7 @@ use super::{
 };
 use crate::{
     audit::Actor,
-    auth::Caller,
+    auth::{active_clients::ActiveClients, Caller},
     db::{write_transaction, Db},
     error::ApiError,
     extract::{Json, Query},
@@ -97,6 +97,7 @@ pub async fn list(
 #[post("/admin/clients/{id}/revoke")]
 pub async fn revoke(
     db: web::Data<Db>,
+    active_clients: web::Data<ActiveClients>,
     caller: Caller,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
@@ -113,5 +114,7 @@ pub async fn revoke(
     let row = db
         .run(move |conn| write_transaction(conn, |conn| domain::revoke(conn, &actor, &id)))
         .await?;
+    // Other instances hear of it from the database; this one forgets it before answering.
+    active_clients.forget(Some(&row.id));
     Ok(HttpResponse::Ok().json(Client::from(row)))
 }

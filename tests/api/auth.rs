@@ -191,6 +191,46 @@ async fn revoked_clients_lose_access_at_once(app: TestApp) {
     assert_eq!(by_another.body["active"], false, "{}", by_another.text);
 }
 
+/// The command line revokes from another process, which shares nothing with the service but the
+/// database: the running service still stops the client's tokens (on PostgreSQL it keeps which
+/// clients are active and hears of the change by notification).
+async fn a_revocation_from_another_process_reaches_the_service(app: TestApp) {
+    let org = organisation(&app, "Työpaja A").await;
+    let (client_id, secret) = app.create_client(Some(&org), "audit:read").await;
+    let token = app.token(&client_id, &secret, None).await;
+    for _ in 0..3 {
+        let read = app.get_as(Some(&token), "/v1/audit").await;
+        assert_eq!(read.status, StatusCode::OK, "{}", read.text);
+    }
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_opinto-registry"))
+        .args(["clients", "revoke", &client_id])
+        .env("DATABASE_URL", &app.database_url)
+        .env("DATA_DIR", app.files_dir())
+        .output()
+        .expect("the command runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+
+    // Heard within milliseconds; the bound only keeps a failure from hanging.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
+    loop {
+        let read = app.get_as(Some(&token), "/v1/audit").await;
+        if read.status == StatusCode::UNAUTHORIZED {
+            read.assert_problem(StatusCode::UNAUTHORIZED, "unauthorized");
+            break;
+        }
+        assert_eq!(read.status, StatusCode::OK, "{}", read.text);
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the revoked client is still let in"
+        );
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+}
+
 fn now() -> u64 {
     jsonwebtoken::get_current_timestamp()
 }
@@ -604,6 +644,7 @@ backend_tests!(
     the_client_credentials_grant_issues_scoped_tokens,
     token_requests_fail_with_oauth_errors,
     revoked_clients_lose_access_at_once,
+    a_revocation_from_another_process_reaches_the_service,
     forged_and_stale_tokens_are_refused,
     every_write_needs_a_token,
     clients_act_only_for_their_own_organisation,
