@@ -267,6 +267,24 @@ impl Db {
         self.run(move |conn| write_transaction(conn, work)).await
     }
 
+    /// Runs `work`, a read whose only write is its own audit entry.
+    ///
+    /// On PostgreSQL it runs without a transaction: there each statement reads what was committed
+    /// when it started, in a transaction or not (READ COMMITTED), and the audit entry's INSERT
+    /// commits by itself before anything is shown, so BEGIN and COMMIT would only cost two round
+    /// trips more. On SQLite writers take turns under one lock, which the audit entry needs: there
+    /// it is a write transaction, as [`Db::write`].
+    pub async fn audited_read<T, F>(&self, work: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
+        T: Send + 'static,
+    {
+        match self.backend {
+            Backend::Postgres => self.run(work).await,
+            Backend::Sqlite => self.write(work).await,
+        }
+    }
+
     /// Runs blocking database work on the blocking thread pool. Waiting for a connection, first
     /// for a permit and then in the pool, takes at most the checkout timeout in all.
     pub async fn run<T, F>(&self, work: F) -> Result<T, ApiError>

@@ -11,6 +11,7 @@ use diesel::{
 use crate::{
     db::{DbConnection, MultiBackend},
     environments::dto::Sector,
+    one_of::one_of,
     pagination::PageRequest,
     schema::{
         learning_environment_languages, learning_environments, municipalities, organisations, recognitions,
@@ -72,7 +73,7 @@ fn recognised(search: &Search, unit: Option<&str>) -> Condition {
 
 /// The condition an environment meets to be listed: active, its organisation active, recognised
 /// on the day (for every unit asked for), and in the place and of the kind asked for.
-fn condition(search: &Search) -> Condition {
+fn condition(conn: &DbConnection, search: &Search) -> Condition {
     let mut condition: Condition = Box::new(
         learning_environments::active.eq(true).and(exists(
             organisations::table
@@ -87,9 +88,11 @@ fn condition(search: &Search) -> Condition {
         condition = Box::new(condition.and(recognised(search, Some(unit))));
     }
     if !search.municipalities.is_empty() {
-        condition = Box::new(
-            condition.and(learning_environments::municipality_code.eq_any(search.municipalities.clone())),
-        );
+        condition = Box::new(condition.and(one_of(
+            conn,
+            learning_environments::municipality_code,
+            &search.municipalities,
+        )));
     }
     if let Some(region) = &search.region {
         condition = Box::new(
@@ -223,11 +226,11 @@ fn matching(
     limit: i64,
 ) -> QueryResult<Vec<String>> {
     let mut query = learning_environments::table
-        .filter(condition(search))
+        .filter(condition(conn, search))
         .select(learning_environments::id)
         .into_boxed();
     if let Some(candidates) = candidates {
-        query = query.filter(learning_environments::id.eq_any(candidates.to_vec()));
+        query = query.filter(one_of(conn, learning_environments::id, candidates));
     }
     if let Some(after) = after {
         query = query.filter(learning_environments::id.gt(after.to_owned()));
@@ -238,7 +241,7 @@ fn matching(
 /// Every matching environment's id and coordinates, for ordering by distance.
 pub fn positions(conn: &mut DbConnection, search: &Search) -> QueryResult<Vec<(String, f64, f64)>> {
     let rows: Vec<(String, Option<f64>, Option<f64>)> = learning_environments::table
-        .filter(condition(search))
+        .filter(condition(conn, search))
         .select((
             learning_environments::id,
             learning_environments::latitude,
@@ -254,7 +257,7 @@ pub fn positions(conn: &mut DbConnection, search: &Search) -> QueryResult<Vec<(S
 /// How many matching environments each municipality has, with the municipality's names and region.
 pub fn counts_by_municipality(conn: &mut DbConnection, search: &Search) -> QueryResult<Vec<(String, i64)>> {
     learning_environments::table
-        .filter(condition(search))
+        .filter(condition(conn, search))
         .group_by(learning_environments::municipality_code)
         .select((learning_environments::municipality_code, count_star()))
         .order(learning_environments::municipality_code)

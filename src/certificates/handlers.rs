@@ -75,16 +75,30 @@ fn load_for_read(
     Ok(row)
 }
 
-/// A certificate in full as `caller` reads it, the read audited.
+/// A certificate in full as `caller` reads it, the read audited: the row and the catalogue version
+/// in one statement, then its units, environments and shares, and the audit entry last.
 async fn read(
     db: &Db,
     (key, lookups): (web::Data<PersonalDataKey>, web::Data<Lookups>),
     caller: Caller,
     id: String,
 ) -> Result<Certificate, ApiError> {
-    db.write(move |conn| {
-        let row = load_for_read(conn, &id, &caller, ReadPurpose::Read)?;
-        view_of(conn, &lookups, row, &caller, &key)
+    db.audited_read(move |conn| {
+        let (row, version) = repo::find_at_version(conn, &id)?.ok_or(NOT_FOUND)?;
+        policy::can_read(conn, &caller, &row)?;
+        let (certificate_id, issuer) = (row.id.clone(), row.issuer_organisation_id.clone());
+        let certificate = views::views_at(conn, (&lookups, version), vec![row], &key, |issuer| {
+            policy::sees_shares(&caller, issuer)
+        })?
+        .pop()
+        .ok_or(NOT_FOUND)?;
+        views::record_read(
+            conn,
+            &Actor::from(&caller),
+            (&certificate_id, &issuer),
+            ReadPurpose::Read,
+        )?;
+        Ok(certificate)
     })
     .await
 }

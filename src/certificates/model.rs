@@ -96,6 +96,17 @@ pub struct EnvironmentLinkRow {
     pub environment_id: String,
 }
 
+/// What a certificate shows of a learning environment it names.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = crate::schema::learning_environments)]
+pub struct LinkedEnvironment {
+    pub id: String,
+    pub name_fi: String,
+    pub name_sv: Option<String>,
+    pub name_en: Option<String>,
+    pub municipality_code: String,
+}
+
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, Associations)]
 #[diesel(table_name = certificate_shares, belongs_to(CertificateRow, foreign_key = certificate_id))]
 pub struct ShareRow {

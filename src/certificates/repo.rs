@@ -5,16 +5,21 @@ use diesel::{dsl::exists, prelude::*};
 
 use super::{
     dto::{CertificateFilter, CertificateStatus, FeedEventKind},
-    model::{CertificateRow, ContentChanges, EnvironmentLinkRow, EventRow, ShareRow, StatusEntry, UnitRow},
+    model::{
+        CertificateRow, ContentChanges, EnvironmentLinkRow, EventRow, LinkedEnvironment, ShareRow,
+        StatusEntry, UnitRow,
+    },
 };
 use crate::{
     db::DbConnection,
     events::{advance_counter, take_positions},
+    lookups::CATALOGUE_VERSION,
     pagination::PageRequest,
     per_backend,
     reference::repo::{names_of, Names},
     schema::{
         certificate_environments, certificate_events, certificate_shares, certificate_units, certificates,
+        counters, learning_environments,
     },
 };
 
@@ -32,6 +37,16 @@ pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<Certificate
     certificates::table
         .find(id)
         .select(CertificateRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// A certificate with the catalogue version its names are read at, in one statement.
+pub fn find_at_version(conn: &mut DbConnection, id: &str) -> QueryResult<Option<(CertificateRow, i64)>> {
+    certificates::table
+        .inner_join(counters::table.on(counters::name.eq(CATALOGUE_VERSION)))
+        .filter(certificates::id.eq(id))
+        .select((CertificateRow::as_select(), counters::value))
         .first(conn)
         .optional()
 }
@@ -84,16 +99,41 @@ pub fn replace_children(
     Ok(())
 }
 
+/// The units of the given certificates, in order.
+pub fn units_of(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Vec<UnitRow>> {
+    certificate_units::table
+        .filter(certificate_units::certificate_id.eq_any(ids))
+        .order((certificate_units::certificate_id, certificate_units::position))
+        .select(UnitRow::as_select())
+        .load(conn)
+}
+
+/// The learning environments the given certificates name, as they read now; one that no longer
+/// exists is left out.
+pub fn environments_of(
+    conn: &mut DbConnection,
+    ids: &[String],
+) -> QueryResult<Vec<(EnvironmentLinkRow, LinkedEnvironment)>> {
+    certificate_environments::table
+        .inner_join(
+            learning_environments::table
+                .on(learning_environments::id.eq(certificate_environments::environment_id)),
+        )
+        .filter(certificate_environments::certificate_id.eq_any(ids))
+        .order((
+            certificate_environments::certificate_id,
+            certificate_environments::environment_id,
+        ))
+        .select((EnvironmentLinkRow::as_select(), LinkedEnvironment::as_select()))
+        .load(conn)
+}
+
 /// The units and environment ids of the given certificates.
 pub fn children(
     conn: &mut DbConnection,
     ids: &[String],
 ) -> QueryResult<(Vec<UnitRow>, Vec<EnvironmentLinkRow>)> {
-    let units = certificate_units::table
-        .filter(certificate_units::certificate_id.eq_any(ids))
-        .order((certificate_units::certificate_id, certificate_units::position))
-        .select(UnitRow::as_select())
-        .load(conn)?;
+    let units = units_of(conn, ids)?;
     let environments = certificate_environments::table
         .filter(certificate_environments::certificate_id.eq_any(ids))
         .select(EnvironmentLinkRow::as_select())

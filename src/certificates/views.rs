@@ -12,14 +12,13 @@ use super::{
         Certificate, CertificateEnvironment, CertificateInput, CertificateUnit, CertificateUnitInput,
         CoachInput, Holder, HolderInput, OtherCompetenceInput, ReadPurpose, Share, Skill, SkillInput,
     },
-    model::{CertificateRow, EnvironmentLinkRow, ShareRow, UnitRow},
+    model::{CertificateRow, EnvironmentLinkRow, LinkedEnvironment, ShareRow, UnitRow},
     protection::PersonalDataKey,
     repo,
 };
 use crate::{
     audit::{self, Actor, Change},
     db::DbConnection,
-    environments::{model::EnvironmentRow, repo as environments},
     error::ApiError,
     lookups::Lookups,
     organisations::dto::OrganisationSummary,
@@ -106,7 +105,6 @@ fn utc(at: NaiveDateTime) -> chrono::DateTime<Utc> {
 
 /// What the views of a page of certificates look up: found once for the page.
 struct Found {
-    environments: Vec<EnvironmentRow>,
     organisations: HashMap<String, OrganisationSummary>,
     names: Names,
 }
@@ -123,7 +121,7 @@ impl Found {
 /// One certificate's own child rows.
 struct Children {
     units: Vec<UnitRow>,
-    links: Vec<EnvironmentLinkRow>,
+    environments: Vec<(EnvironmentLinkRow, LinkedEnvironment)>,
     shares: Vec<ShareRow>,
 }
 
@@ -136,28 +134,42 @@ pub fn views(
     key: &PersonalDataKey,
     shows_shares: impl Fn(&str) -> bool,
 ) -> Result<Vec<Certificate>, ApiError> {
+    let version = Lookups::version(conn)?;
+    views_at(conn, (lookups, version), rows, key, shows_shares)
+}
+
+/// [`views`] with names kept at a catalogue version already read (with the rows).
+pub fn views_at(
+    conn: &mut DbConnection,
+    (lookups, version): (&Lookups, i64),
+    rows: Vec<CertificateRow>,
+    key: &PersonalDataKey,
+    shows_shares: impl Fn(&str) -> bool,
+) -> Result<Vec<Certificate>, ApiError> {
     let ids: Vec<String> = rows.iter().map(|row| row.id.clone()).collect();
-    let (units, links) = repo::children(conn, &ids)?;
+    let units = repo::units_of(conn, &ids)?;
+    let environments = repo::environments_of(conn, &ids)?;
     let shares = repo::active_shares(conn, &ids)?;
-    let environment_ids: Vec<String> = links.iter().map(|link| link.environment_id.clone()).collect();
     let organisation_ids: Vec<String> = rows
         .iter()
         .map(|row| row.issuer_organisation_id.clone())
         .chain(shares.iter().map(|share| share.organisation_id.clone()))
         .collect();
     let (qualification_codes, unit_codes) = repo::codes_of(&units);
-    let version = Lookups::version(conn)?;
     let found = Found {
-        environments: environments::find_many(conn, &environment_ids)?,
         organisations: lookups.organisations(conn, version, &organisation_ids)?,
         names: lookups.names(conn, version, &qualification_codes, &unit_codes)?,
     };
     let children = units
         .grouped_by(&rows)
         .into_iter()
-        .zip(links.grouped_by(&rows))
+        .zip(environments.grouped_by(&rows))
         .zip(shares.grouped_by(&rows))
-        .map(|((units, links), shares)| Children { units, links, shares });
+        .map(|((units, environments), shares)| Children {
+            units,
+            environments,
+            shares,
+        });
     rows.into_iter()
         .zip(children)
         .map(|(row, children)| {
@@ -177,11 +189,11 @@ fn unit_view(unit: UnitRow, names: &Names) -> Result<CertificateUnit, ApiError> 
     })
 }
 
-fn environment_view(environment: &EnvironmentRow) -> CertificateEnvironment {
+fn environment_view((_, environment): (EnvironmentLinkRow, LinkedEnvironment)) -> CertificateEnvironment {
     CertificateEnvironment {
-        id: environment.id.clone(),
         name: localized(&environment.name_fi, &environment.name_sv, &environment.name_en),
-        municipality: environment.municipality_code.clone(),
+        id: environment.id,
+        municipality: environment.municipality_code,
     }
 }
 
@@ -202,17 +214,7 @@ fn view(
     key: &PersonalDataKey,
     shows_shares: bool,
 ) -> Result<Certificate, ApiError> {
-    let learning_environments = children
-        .links
-        .iter()
-        .filter_map(|link| {
-            found
-                .environments
-                .iter()
-                .find(|environment| environment.id == link.environment_id)
-        })
-        .map(environment_view)
-        .collect();
+    let learning_environments = children.environments.into_iter().map(environment_view).collect();
     let shares = match shows_shares {
         true => children
             .shares
@@ -264,7 +266,6 @@ fn view(
     })
 }
 
-/// Records that `actor` read the personal data of these certificates.
 /// A search by identity code, found or not: who searched and when, never the code.
 pub fn record_search(
     conn: &mut DbConnection,
@@ -280,6 +281,7 @@ pub fn record_search(
     Ok(())
 }
 
+/// Records that `actor` read the personal data of these certificates.
 pub fn record_reads(
     conn: &mut DbConnection,
     actor: &Actor,
@@ -287,16 +289,22 @@ pub fn record_reads(
     purpose: ReadPurpose,
 ) -> Result<(), ApiError> {
     for row in rows {
-        audit::record(
-            conn,
-            actor,
-            Change::new(
-                purpose.as_str(),
-                RESOURCE,
-                &row.id,
-                Some(&row.issuer_organisation_id),
-            ),
-        )?;
+        record_read(conn, actor, (&row.id, &row.issuer_organisation_id), purpose)?;
     }
+    Ok(())
+}
+
+/// Records that `actor` read the personal data of the certificate `id` of `issuer`.
+pub fn record_read(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    (id, issuer): (&str, &str),
+    purpose: ReadPurpose,
+) -> Result<(), ApiError> {
+    audit::record(
+        conn,
+        actor,
+        Change::new(purpose.as_str(), RESOURCE, id, Some(issuer)),
+    )?;
     Ok(())
 }

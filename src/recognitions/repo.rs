@@ -7,7 +7,7 @@ use super::{
     dto::{OwnerConsent, RecognitionStatus},
     model::{InForceRow, RecognitionRow},
 };
-use crate::{db::DbConnection, pagination::PageRequest, per_backend, schema::recognitions};
+use crate::{db::DbConnection, one_of::one_of, pagination::PageRequest, per_backend, schema::recognitions};
 
 /// The providers that have recognised the environment, each once.
 pub fn providers_of(conn: &mut DbConnection, environment_id: &str) -> QueryResult<Vec<String>> {
@@ -157,7 +157,8 @@ pub fn in_force(
     day: NaiveDate,
 ) -> QueryResult<Vec<InForceRow>> {
     recognitions::table
-        .filter(recognitions::environment_id.eq_any(environment_ids))
+        .into_boxed()
+        .filter(one_of(conn, recognitions::environment_id, environment_ids))
         .filter(recognitions::valid_from.le(day))
         .filter(crate::recognition_public_on!(day))
         .filter(
