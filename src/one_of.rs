@@ -4,7 +4,7 @@
 //! count, never keeps such a statement prepared: SQLite then prepares it afresh on every call,
 //! which took a sixth of a catalogue page built from the database. On SQLite the values are bound
 //! as one JSON array instead (`IN (SELECT value FROM json_each(?))`), a statement prepared once.
-//! PostgreSQL already binds one array (`= ANY($1)`).
+//! PostgreSQL already binds one array (`= ANY($1)`). A single value is written `column = ?` on both.
 
 use diesel::{
     dsl,
@@ -32,7 +32,13 @@ where
         + Send
         + 'static,
     dsl::EqAny<C, Vec<String>>: BoxableExpression<QS, MultiBackend, SqlType = Bool> + 'static,
+    dsl::Eq<C, String>: BoxableExpression<QS, MultiBackend, SqlType = Bool> + 'static,
 {
+    // One value is an equality: SQLite then reads an index on (column, id) in id order and stops
+    // at the page's end, where a list, even of one, is sorted whole first.
+    if let [only] = values {
+        return Box::new(column.eq(only.clone()));
+    }
     match conn {
         DbConnection::Sqlite(_) => Box::new(InJsonArray {
             column,
@@ -130,7 +136,6 @@ mod tests {
         let prepared = Prepared::default();
         conn.set_instrumentation(prepared.clone());
 
-        assert_eq!(matching(&mut conn, &["b"]), ["b"]);
         assert_eq!(matching(&mut conn, &["d", "a", "x"]), ["a", "d"]);
         assert_eq!(matching(&mut conn, &["c", "b", "a", "d"]), ["a", "b", "c", "d"]);
         assert!(matching(&mut conn, &[]).is_empty());
@@ -141,5 +146,9 @@ mod tests {
             kept.len() == 1 && kept[0].contains("json_each"),
             "not one kept statement for every list: {kept:?}"
         );
+        // One value is an equality, kept as a statement of its own.
+        assert_eq!(matching(&mut conn, &["b"]), ["b"]);
+        let kept = prepared.0.lock().expect("not poisoned").clone();
+        assert!(kept.len() == 2 && kept[1].contains("= ?"), "{kept:?}");
     }
 }
