@@ -18,6 +18,7 @@
 
 use std::{
     collections::HashSet,
+    convert::Infallible,
     sync::{
         atomic::{AtomicBool, Ordering},
         Arc, Mutex, MutexGuard,
@@ -131,7 +132,7 @@ impl ActiveClients {
             let _running = Running(Arc::clone(&this));
             let mut wait = RECONNECT;
             loop {
-                let error = match url.backend {
+                let Err(error) = match url.backend {
                     Backend::Postgres => this.listen(&url.target).await,
                     Backend::Sqlite => this.watch(&url.target).await,
                 };
@@ -153,43 +154,27 @@ impl ActiveClients {
     /// this one included, with an empty payload: kept answers are trusted only while they come
     /// back, so a connection that cannot deliver notifications (through a pooler in transaction
     /// mode, say) keeps nothing.
-    async fn listen(&self, url: &str) -> String {
-        let url = url.to_owned();
-        let connected = blocking(move || {
-            let mut conn = PgConnection::establish(&url).map_err(|error| error.to_string())?;
-            diesel::sql_query(format!("LISTEN {CHANNEL}"))
-                .execute(&mut conn)
-                .map_err(|error| error.to_string())?;
-            Ok(conn)
-        })
-        .await;
-        let mut conn = match connected {
-            Ok(conn) => conn,
-            Err(error) => return error,
-        };
+    async fn listen(&self, url: &str) -> Result<Infallible, String> {
+        let mut conn: PgConnection = open(url, format!("LISTEN {CHANNEL}")).await?;
         let mut asked_at: Option<Instant> = None;
         loop {
             if asked_at.is_none_or(|at| at.elapsed() >= HEARTBEAT) {
-                conn = match blocking(move || {
+                conn = blocking(move || {
                     diesel::sql_query(format!("SELECT pg_notify('{CHANNEL}', '')"))
                         .execute(&mut conn)
                         .map(|_| conn)
                         .map_err(|error| error.to_string())
                 })
-                .await
-                {
-                    Ok(conn) => conn,
-                    Err(error) => return error,
-                };
+                .await?;
                 asked_at = Some(Instant::now());
             }
             actix_web::rt::time::sleep(POLL).await;
             // Reads only what has arrived: libpq's socket does not block here.
             for notification in conn.notifications_iter() {
-                match notification {
-                    Ok(notification) if notification.payload.is_empty() => self.heard(true),
-                    Ok(notification) => self.forget(Some(&notification.payload)),
-                    Err(error) => return error.to_string(),
+                let notification = notification.map_err(|error| error.to_string())?;
+                match notification.payload.as_str() {
+                    "" => self.heard(true),
+                    client_id => self.forget(Some(client_id)),
                 }
             }
         }
@@ -197,22 +182,12 @@ impl ActiveClients {
 
     /// Watches SQLite's counter of client changes, which triggers move in the writer's
     /// transaction (any process's), until reading it fails.
-    async fn watch(&self, path: &str) -> String {
-        let path = path.to_owned();
-        let connected = blocking(move || {
-            let mut conn = SqliteConnection::establish(&path).map_err(|error| error.to_string())?;
-            diesel::connection::SimpleConnection::batch_execute(&mut conn, "PRAGMA busy_timeout = 1000")
-                .map_err(|error| error.to_string())?;
-            Ok(conn)
-        })
-        .await;
-        let mut conn = match connected {
-            Ok(conn) => conn,
-            Err(error) => return error,
-        };
+    async fn watch(&self, path: &str) -> Result<Infallible, String> {
+        let mut conn: SqliteConnection = open(path, "PRAGMA busy_timeout = 1000".to_owned()).await?;
         let mut seen = None;
         loop {
-            let read = blocking(move || {
+            let value;
+            (conn, value) = blocking(move || {
                 let value = counters::table
                     .find(CLIENTS_VERSION)
                     .select(counters::value)
@@ -220,12 +195,7 @@ impl ActiveClients {
                     .map_err(|error| error.to_string())?;
                 Ok((conn, value))
             })
-            .await;
-            let value;
-            (conn, value) = match read {
-                Ok(read) => read,
-                Err(error) => return error,
-            };
+            .await?;
             if seen.is_some_and(|seen| seen != value) {
                 self.forget(None);
             }
@@ -234,6 +204,17 @@ impl ActiveClients {
             actix_web::rt::time::sleep(POLL).await;
         }
     }
+}
+
+/// A connection of the listener's own, set up by `setup`.
+async fn open<C: Connection + Send + 'static>(target: &str, setup: String) -> Result<C, String> {
+    let target = target.to_owned();
+    blocking(move || {
+        let mut conn = C::establish(&target).map_err(|error| error.to_string())?;
+        conn.batch_execute(&setup).map_err(|error| error.to_string())?;
+        Ok(conn)
+    })
+    .await
 }
 
 async fn blocking<T: Send + 'static>(

@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 
 use crate::{
     backend_tests,
-    helpers::{organisation_body, spawn_app_with, Backend, Reply, TestApp},
+    helpers::{command_line, organisation_body, spawn_app_with, succeeds, Backend, Reply, TestApp},
 };
 
 async fn organisation(app: &TestApp, name: &str) -> String {
@@ -202,16 +202,10 @@ async fn a_revocation_from_another_process_reaches_the_service(app: TestApp) {
         let read = app.get_as(Some(&token), "/v1/audit").await;
         assert_eq!(read.status, StatusCode::OK, "{}", read.text);
     }
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_opinto-registry"))
-        .args(["clients", "revoke", &client_id])
-        .env("DATABASE_URL", &app.database_url)
-        .env("DATA_DIR", app.files_dir())
-        .output()
-        .expect("the command runs");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+    succeeds(
+        command_line(&["clients", "revoke", &client_id])
+            .env("DATABASE_URL", &app.database_url)
+            .env("DATA_DIR", app.files_dir()),
     );
 
     // Heard within milliseconds; the bound only keeps a failure from hanging.

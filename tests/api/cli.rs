@@ -1,21 +1,15 @@
 //! The command line as scripts use it: results on standard output, logs on standard error.
 
-use std::process::Command;
+use crate::helpers::{command_line, succeeds};
 
 #[test]
 fn a_new_clients_json_is_alone_on_standard_output() {
     let data = tempfile::tempdir().expect("a temporary directory");
-    let output = Command::new(env!("CARGO_BIN_EXE_opinto-registry"))
-        .args(["clients", "create", "--admin", "--name", "Script"])
-        .env("DATA_DIR", data.path())
-        .env_remove("DATABASE_URL")
-        .env("RUST_LOG", "info")
-        .output()
-        .expect("the command runs");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+    let output = succeeds(
+        command_line(&["clients", "create", "--admin", "--name", "Script"])
+            .env("DATA_DIR", data.path())
+            .env_remove("DATABASE_URL")
+            .env("RUST_LOG", "info"),
     );
     let client: serde_json::Value = serde_json::from_slice(&output.stdout)
         .unwrap_or_else(|error| panic!("{error}: {}", String::from_utf8_lossy(&output.stdout)));

@@ -122,6 +122,24 @@ where
     }
 }
 
+/// The service's command line with `args`, to run as a script would.
+pub fn command_line(args: &[&str]) -> std::process::Command {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_opinto-registry"));
+    command.args(args);
+    command
+}
+
+/// Runs `command`, failing the test with its standard error unless it succeeds.
+pub fn succeeds(command: &mut std::process::Command) -> std::process::Output {
+    let output = command.output().expect("the command runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
+}
+
 pub fn postgres_admin_url() -> Option<String> {
     match std::env::var("TEST_DATABASE_URL")
         .ok()
