@@ -61,6 +61,18 @@ struct State {
     active: HashSet<String>,
 }
 
+impl State {
+    fn forget(&mut self, id: Option<&str>) {
+        self.generation += 1;
+        match id {
+            Some(id) => {
+                self.active.remove(id);
+            }
+            None => self.active.clear(),
+        }
+    }
+}
+
 /// The kept answers of this process, and whether its listener runs.
 #[derive(Default)]
 pub struct ActiveClients {
@@ -100,22 +112,14 @@ impl ActiveClients {
 
     /// Forgets `id` (every client when `None`).
     pub fn forget(&self, id: Option<&str>) {
-        let mut state = self.state();
-        state.generation += 1;
-        match id {
-            Some(id) => {
-                state.active.remove(id);
-            }
-            None => state.active.clear(),
-        }
+        self.state().forget(id);
     }
 
     fn heard(&self, working: bool) {
         let mut state = self.state();
         if !working || state.heard_at.is_none() {
             // Nothing kept while not listening can be trusted afterwards.
-            state.generation += 1;
-            state.active.clear();
+            state.forget(None);
         }
         state.heard_at = working.then(Instant::now);
     }

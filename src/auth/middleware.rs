@@ -79,11 +79,15 @@ async fn verify(req: &ServiceRequest, token: &str) -> Result<super::Principal, A
         .app_data::<web::Data<Db>>()
         .cloned()
         .ok_or_else(|| AuthFailure::Unavailable("the service has no database configured".to_owned()))?;
-    let generation = known.as_ref().map(|known| known.generation());
+    // The generation before the read, so that a change heard during it keeps the answer out.
+    let known = known.map(|known| {
+        let generation = known.generation();
+        (known, generation)
+    });
     let checked = client_id.clone();
     match db.run(move |conn| Ok(client_is_active(conn, &checked)?)).await {
         Ok(true) => {
-            if let (Some(known), Some(generation)) = (known, generation) {
+            if let Some((known, generation)) = known {
                 known.remember(&client_id, generation);
             }
             Ok(verified.principal)
