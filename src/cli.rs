@@ -118,6 +118,7 @@ pub enum ClientsCommand {
 
 pub async fn run(cli: Cli) -> ExitCode {
     crate::telemetry::init();
+    crate::memory::tune_allocator();
     let result = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve().await,
         Command::Migrate => migrate(),

@@ -26,6 +26,7 @@ pub mod identifiers;
 pub mod issuers;
 pub mod locale;
 pub mod lookups;
+pub mod memory;
 pub mod one_of;
 pub mod openapi;
 pub mod organisations;

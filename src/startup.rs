@@ -10,7 +10,7 @@ use actix_web::{
 };
 use tracing_actix_web::TracingLogger;
 use utoipa_actix_web::AppExt;
-use utoipa_swagger_ui::SwaggerUi;
+use utoipa_swagger_ui::{Config as SwaggerConfig, SwaggerUi};
 
 use crate::{
     auth::{
@@ -233,6 +233,8 @@ pub fn run(listener: TcpListener, db: Db, secrets: Secrets, config: &Config) -> 
     let auth_config = web::Data::new(config.auth.clone());
     let document = openapi::document();
     let route_table = web::Data::new(RouteTable::from_document(&document));
+    // Serialized once and shared by the workers, instead of a copy of the document each.
+    let document = web::Bytes::from(serde_json::to_vec(&document).map_err(std::io::Error::other)?);
     let catalogue_cache = web::Data::new(CatalogueCache::default());
     let status_list_cache = web::Data::new(certificates::status_list::StatusListCache::default());
     let lookups = web::Data::new(crate::lookups::Lookups::default());
@@ -286,7 +288,8 @@ pub fn run(listener: TcpListener, db: Db, secrets: Secrets, config: &Config) -> 
             .configure(routes::routes)
             .into_app()
             .route("/docs", web::get().to(docs_redirect))
-            .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", document.clone()))
+            .route("/openapi.json", web::get().to(served_document(document.clone())))
+            .service(SwaggerUi::new("/docs/{_:.*}").config(SwaggerConfig::new(["/openapi.json"])))
             .default_service(web::to(route_not_found))
             .wrap(from_fn(idempotency))
             .wrap(from_fn(route_table::refuse_unacceptable))
@@ -302,6 +305,17 @@ pub fn run(listener: TcpListener, db: Db, secrets: Secrets, config: &Config) -> 
         server = server.workers(workers);
     }
     Ok(server.run())
+}
+
+/// The handler of `/openapi.json`: the document as serialized at start.
+fn served_document(document: web::Bytes) -> impl Fn() -> std::future::Ready<HttpResponse> + Clone + 'static {
+    move || {
+        std::future::ready(
+            HttpResponse::Ok()
+                .content_type(actix_web::http::header::ContentType::json())
+                .body(document.clone()),
+        )
+    }
 }
 
 #[cfg(test)]

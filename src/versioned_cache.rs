@@ -16,8 +16,10 @@ use diesel::prelude::*;
 
 use crate::{db::DbConnection, schema::counters};
 
-/// The most bytes of keys and answers kept; past it the cache starts over.
-const BUDGET_BYTES: usize = 16 * 1024 * 1024;
+/// The most bytes of keys and answers kept; past it the cache starts over. Answers asked again
+/// within minutes (a caller's paging, a popular search) fit many times over; a search asked once
+/// costs the same built or missed.
+const BUDGET_BYTES: usize = 8 * 1024 * 1024;
 /// Answers kept under the value of one counter row.
 pub struct VersionedCache {
     /// The counter that every change to what the answers show moves on.

@@ -253,6 +253,12 @@ async fn the_service_serves_the_document_and_its_docs(app: TestApp) {
     let docs = app.off_contract().get("/docs/").await;
     assert_eq!(docs.status, StatusCode::OK);
     assert!(docs.text.contains("swagger"), "Swagger UI");
+    let initializer = app.off_contract().get("/docs/swagger-initializer.js").await;
+    assert!(
+        initializer.text.contains("\"/openapi.json\""),
+        "Swagger UI reads the served document: {}",
+        initializer.text
+    );
     let redirect = app.off_contract().get("/docs").await;
     assert!(redirect.status.is_redirection(), "{}", redirect.status);
 }
