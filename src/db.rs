@@ -142,7 +142,8 @@ impl ConnectionManager {
                 let mut conn =
                     SqliteConnection::establish(&self.url.target).map_err(r2d2::Error::ConnectionError)?;
                 // secure_delete zeroes what a change leaves behind, so that personal data replaced
-                // by its sealed form (or sealed under a retired key) is not left in free pages.
+                // by its sealed form (or sealed under a retired key) is not left in free pages. A
+                // small page cache per connection: the operating system caches the file as well.
                 conn.batch_execute(&format!(
                     "PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}; PRAGMA journal_mode = WAL; \
                      PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA secure_delete = ON; \
