@@ -106,7 +106,7 @@ pub struct VerifyInput {
 }
 
 fn verification_of(conn: &mut DbConnection, row: CertificateRow) -> Result<Verification, ApiError> {
-    let (units, _) = repo::children(conn, std::slice::from_ref(&row.id))?;
+    let units = repo::units_of(conn, std::slice::from_ref(&row.id))?;
     let names = repo::unit_names(conn, &units)?;
     let issuer = organisations::summaries(conn, std::slice::from_ref(&row.issuer_organisation_id))?
         .remove(&row.issuer_organisation_id);
