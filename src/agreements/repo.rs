@@ -14,6 +14,7 @@ use super::{
 };
 use crate::{
     db::{DbConnection, MultiBackend},
+    one_of::one_of,
     pagination::PageRequest,
     per_backend,
     schema::{
@@ -79,7 +80,7 @@ pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<AgreementRo
 pub fn children(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Children> {
     Ok(Children {
         parties: agreement_parties::table
-            .filter(agreement_parties::agreement_id.eq_any(ids))
+            .filter(one_of(conn, agreement_parties::agreement_id, ids))
             .order((
                 agreement_parties::agreement_id,
                 agreement_parties::role,
@@ -88,12 +89,12 @@ pub fn children(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Children
             .select(PartyRow::as_select())
             .load(conn)?,
         contacts: agreement_contacts::table
-            .filter(agreement_contacts::agreement_id.eq_any(ids))
+            .filter(one_of(conn, agreement_contacts::agreement_id, ids))
             .order((agreement_contacts::agreement_id, agreement_contacts::position))
             .select(ContactRow::as_select())
             .load(conn)?,
         qualifications: agreement_qualifications::table
-            .filter(agreement_qualifications::agreement_id.eq_any(ids))
+            .filter(one_of(conn, agreement_qualifications::agreement_id, ids))
             .order((
                 agreement_qualifications::agreement_id,
                 agreement_qualifications::qualification_code,
@@ -101,7 +102,7 @@ pub fn children(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Children
             .select(QualificationLinkRow::as_select())
             .load(conn)?,
         environments: agreement_environments::table
-            .filter(agreement_environments::agreement_id.eq_any(ids))
+            .filter(one_of(conn, agreement_environments::agreement_id, ids))
             .order((
                 agreement_environments::agreement_id,
                 agreement_environments::environment_id,
@@ -109,7 +110,7 @@ pub fn children(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Children
             .select(EnvironmentLinkRow::as_select())
             .load(conn)?,
         attachments: agreement_attachments::table
-            .filter(agreement_attachments::agreement_id.eq_any(ids))
+            .filter(one_of(conn, agreement_attachments::agreement_id, ids))
             .order((
                 agreement_attachments::agreement_id,
                 agreement_attachments::position,

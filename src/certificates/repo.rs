@@ -14,6 +14,7 @@ use crate::{
     db::DbConnection,
     events::{advance_counter, take_positions},
     lookups::CATALOGUE_VERSION,
+    one_of::one_of,
     pagination::PageRequest,
     per_backend,
     reference::repo::{names_of, Names},
@@ -101,8 +102,9 @@ pub fn replace_children(
 
 /// The units of the given certificates, in order.
 pub fn units_of(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Vec<UnitRow>> {
+    let of_ids = one_of(conn, certificate_units::certificate_id, ids);
     certificate_units::table
-        .filter(certificate_units::certificate_id.eq_any(ids))
+        .filter(of_ids)
         .order((certificate_units::certificate_id, certificate_units::position))
         .select(UnitRow::as_select())
         .load(conn)
@@ -114,12 +116,14 @@ pub fn environments_of(
     conn: &mut DbConnection,
     ids: &[String],
 ) -> QueryResult<Vec<(EnvironmentLinkRow, LinkedEnvironment)>> {
+    let of_ids = one_of(conn, certificate_environments::certificate_id, ids);
     certificate_environments::table
         .inner_join(
             learning_environments::table
                 .on(learning_environments::id.eq(certificate_environments::environment_id)),
         )
-        .filter(certificate_environments::certificate_id.eq_any(ids))
+        .into_boxed()
+        .filter(of_ids)
         .order((
             certificate_environments::certificate_id,
             certificate_environments::environment_id,
@@ -134,8 +138,9 @@ pub fn children(
     ids: &[String],
 ) -> QueryResult<(Vec<UnitRow>, Vec<EnvironmentLinkRow>)> {
     let units = units_of(conn, ids)?;
+    let of_ids = one_of(conn, certificate_environments::certificate_id, ids);
     let environments = certificate_environments::table
-        .filter(certificate_environments::certificate_id.eq_any(ids))
+        .filter(of_ids)
         .select(EnvironmentLinkRow::as_select())
         .load(conn)?;
     Ok((units, environments))
@@ -254,8 +259,9 @@ pub fn delete_draft(conn: &mut DbConnection, id: &str, expected_version: i64) ->
 
 /// The shares of a certificate in force now.
 pub fn active_shares(conn: &mut DbConnection, certificate_ids: &[String]) -> QueryResult<Vec<ShareRow>> {
+    let of_ids = one_of(conn, certificate_shares::certificate_id, certificate_ids);
     certificate_shares::table
-        .filter(certificate_shares::certificate_id.eq_any(certificate_ids))
+        .filter(of_ids)
         .filter(certificate_shares::ended_at.is_null())
         .order(certificate_shares::shared_at)
         .select(ShareRow::as_select())

@@ -10,6 +10,7 @@ use super::{
 };
 use crate::{
     db::DbConnection,
+    one_of::one_of,
     pagination::PageRequest,
     per_backend,
     schema::{
@@ -85,7 +86,7 @@ pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<Environment
 
 pub fn find_many(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Vec<EnvironmentRow>> {
     learning_environments::table
-        .filter(learning_environments::id.eq_any(ids))
+        .filter(one_of(conn, learning_environments::id, ids))
         .select(EnvironmentRow::as_select())
         .load(conn)
 }
@@ -93,7 +94,7 @@ pub fn find_many(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Vec<Env
 pub fn lists(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Lists> {
     let mut lists = Lists::default();
     let tasks: Vec<TaskRow> = learning_environment_tasks::table
-        .filter(learning_environment_tasks::environment_id.eq_any(ids))
+        .filter(one_of(conn, learning_environment_tasks::environment_id, ids))
         .order((
             learning_environment_tasks::environment_id,
             learning_environment_tasks::position,
@@ -108,7 +109,7 @@ pub fn lists(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Lists> {
             .push(task.task);
     }
     let languages: Vec<LanguageRow> = learning_environment_languages::table
-        .filter(learning_environment_languages::environment_id.eq_any(ids))
+        .filter(one_of(conn, learning_environment_languages::environment_id, ids))
         .order((
             learning_environment_languages::environment_id,
             learning_environment_languages::language,

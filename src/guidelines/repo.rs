@@ -9,6 +9,7 @@ use super::{
 };
 use crate::{
     db::DbConnection,
+    one_of::one_of,
     organisations::model::OrganisationRow,
     pagination::PageRequest,
     per_backend,
@@ -55,7 +56,7 @@ pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<(GuidelineR
 /// The regions of each guideline, in code order.
 pub fn regions_of(conn: &mut DbConnection, ids: &[String]) -> QueryResult<HashMap<String, Vec<String>>> {
     let rows: Vec<GuidelineRegionRow> = guideline_regions::table
-        .filter(guideline_regions::guideline_id.eq_any(ids))
+        .filter(one_of(conn, guideline_regions::guideline_id, ids))
         .order((guideline_regions::guideline_id, guideline_regions::region_code))
         .select(GuidelineRegionRow::as_select())
         .load(conn)?;

@@ -10,6 +10,7 @@ use super::{
 };
 use crate::{
     db::DbConnection,
+    one_of::one_of,
     pagination::PageRequest,
     per_backend,
     schema::{participation_certificates, participation_environments, participations, unit_completions},
@@ -79,7 +80,7 @@ pub fn find(conn: &mut DbConnection, programme_id: &str, id: &str) -> QueryResul
 pub fn links(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Links> {
     Ok(Links {
         environments: participation_environments::table
-            .filter(participation_environments::participation_id.eq_any(ids))
+            .filter(one_of(conn, participation_environments::participation_id, ids))
             .order((
                 participation_environments::participation_id,
                 participation_environments::environment_id,
@@ -87,7 +88,7 @@ pub fn links(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Links> {
             .select(EnvironmentLinkRow::as_select())
             .load(conn)?,
         certificates: participation_certificates::table
-            .filter(participation_certificates::participation_id.eq_any(ids))
+            .filter(one_of(conn, participation_certificates::participation_id, ids))
             .order((
                 participation_certificates::participation_id,
                 participation_certificates::certificate_id,

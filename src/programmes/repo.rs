@@ -10,6 +10,7 @@ use super::{
 };
 use crate::{
     db::DbConnection,
+    one_of::one_of,
     pagination::PageRequest,
     per_backend,
     schema::{
@@ -85,17 +86,17 @@ pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<ProgrammeRo
 pub fn children(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Children> {
     Ok(Children {
         funders: programme_funders::table
-            .filter(programme_funders::programme_id.eq_any(ids))
+            .filter(one_of(conn, programme_funders::programme_id, ids))
             .order((programme_funders::programme_id, programme_funders::position))
             .select(FunderRow::as_select())
             .load(conn)?,
         regions: programme_regions::table
-            .filter(programme_regions::programme_id.eq_any(ids))
+            .filter(one_of(conn, programme_regions::programme_id, ids))
             .order((programme_regions::programme_id, programme_regions::region_code))
             .select(RegionLinkRow::as_select())
             .load(conn)?,
         municipalities: programme_municipalities::table
-            .filter(programme_municipalities::programme_id.eq_any(ids))
+            .filter(one_of(conn, programme_municipalities::programme_id, ids))
             .order((
                 programme_municipalities::programme_id,
                 programme_municipalities::municipality_code,
@@ -103,7 +104,7 @@ pub fn children(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Children
             .select(MunicipalityLinkRow::as_select())
             .load(conn)?,
         partners: programme_partners::table
-            .filter(programme_partners::programme_id.eq_any(ids))
+            .filter(one_of(conn, programme_partners::programme_id, ids))
             .order((
                 programme_partners::programme_id,
                 programme_partners::organisation_id,

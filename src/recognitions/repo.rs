@@ -36,7 +36,7 @@ pub fn find(conn: &mut DbConnection, environment_id: &str, id: &str) -> QueryRes
 
 pub fn find_many(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Vec<RecognitionRow>> {
     recognitions::table
-        .filter(recognitions::id.eq_any(ids))
+        .filter(one_of(conn, recognitions::id, ids))
         .order(recognitions::id)
         .select(RecognitionRow::as_select())
         .load(conn)
