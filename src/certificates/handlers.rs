@@ -75,8 +75,8 @@ fn load_for_read(
     Ok(row)
 }
 
-/// A certificate in full as `caller` reads it, the read audited: the row and the catalogue version
-/// in one statement, then its units, environments and shares, and the audit entry last.
+/// A certificate in full as `caller` reads it, the read audited: the certificate with its child
+/// rows and the catalogue version ([`repo::find_whole`]), then the audit entry.
 async fn read(
     db: &Db,
     (key, lookups): (web::Data<PersonalDataKey>, web::Data<Lookups>),
@@ -84,14 +84,12 @@ async fn read(
     id: String,
 ) -> Result<Certificate, ApiError> {
     db.audited_read(move |conn| {
-        let (row, version) = repo::find_at_version(conn, &id)?.ok_or(NOT_FOUND)?;
-        policy::can_read(conn, &caller, &row)?;
-        let (certificate_id, issuer) = (row.id.clone(), row.issuer_organisation_id.clone());
-        let certificate = views::views_at(conn, (&lookups, version), vec![row], &key, |issuer| {
+        let whole = repo::find_whole(conn, &id)?.ok_or(NOT_FOUND)?;
+        policy::can_read(conn, &caller, &whole.row)?;
+        let (certificate_id, issuer) = (whole.row.id.clone(), whole.row.issuer_organisation_id.clone());
+        let certificate = views::whole_view(conn, &lookups, whole, &key, |issuer| {
             policy::sees_shares(&caller, issuer)
-        })?
-        .pop()
-        .ok_or(NOT_FOUND)?;
+        })?;
         views::record_read(
             conn,
             &Actor::from(&caller),

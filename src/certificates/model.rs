@@ -2,8 +2,10 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
+use serde::{de::DeserializeOwned, Deserialize};
 
 use crate::certificates::dto::{CertificateLanguage, CertificateStatus, ConsentMethod, FeedEventKind};
+use crate::error::ApiError;
 use crate::schema::{
     certificate_environments, certificate_events, certificate_shares, certificate_units, certificates,
 };
@@ -76,7 +78,7 @@ pub struct ContentChanges {
     pub updated_at: NaiveDateTime,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable, Associations)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, Associations, Deserialize)]
 #[diesel(table_name = certificate_units, belongs_to(CertificateRow, foreign_key = certificate_id))]
 pub struct UnitRow {
     pub certificate_id: String,
@@ -89,7 +91,7 @@ pub struct UnitRow {
     pub hours: Option<i32>,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable, Associations)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, Associations, Deserialize)]
 #[diesel(table_name = certificate_environments, belongs_to(CertificateRow, foreign_key = certificate_id))]
 pub struct EnvironmentLinkRow {
     pub certificate_id: String,
@@ -97,7 +99,7 @@ pub struct EnvironmentLinkRow {
 }
 
 /// What a certificate shows of a learning environment it names.
-#[derive(Debug, Clone, Queryable, Selectable)]
+#[derive(Debug, Clone, Queryable, Selectable, Deserialize)]
 #[diesel(table_name = crate::schema::learning_environments)]
 pub struct LinkedEnvironment {
     pub id: String,
@@ -107,7 +109,7 @@ pub struct LinkedEnvironment {
     pub municipality_code: String,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable, Associations)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, Associations, Deserialize)]
 #[diesel(table_name = certificate_shares, belongs_to(CertificateRow, foreign_key = certificate_id))]
 pub struct ShareRow {
     pub id: String,
@@ -137,4 +139,10 @@ pub struct EventRow {
 pub struct StatusEntry {
     pub list: i32,
     pub index: i32,
+}
+
+/// A value the database keeps as JSON text.
+pub fn parse_json<T: DeserializeOwned>(text: &str) -> Result<T, ApiError> {
+    serde_json::from_str(text)
+        .map_err(|error| ApiError::internal(format!("stored JSON does not parse: {error}")))
 }

@@ -1,17 +1,24 @@
 //! Queries over certificates, their shares and the change feed.
 
 use chrono::{NaiveDate, NaiveDateTime};
-use diesel::{dsl::exists, prelude::*};
+use diesel::{
+    dsl::exists,
+    expression::{is_aggregate, AppearsOnTable, Expression, SelectableExpression, ValidGrouping},
+    prelude::*,
+    query_builder::{AstPass, QueryFragment, QueryId},
+    sql_types::Text,
+};
 
 use super::{
     dto::{CertificateFilter, CertificateStatus, FeedEventKind},
     model::{
-        CertificateRow, ContentChanges, EnvironmentLinkRow, EventRow, LinkedEnvironment, ShareRow,
-        StatusEntry, UnitRow,
+        parse_json, CertificateRow, ContentChanges, EnvironmentLinkRow, EventRow, LinkedEnvironment,
+        ShareRow, StatusEntry, UnitRow,
     },
 };
 use crate::{
-    db::DbConnection,
+    db::{DbConnection, MultiBackend},
+    error::ApiError,
     events::{advance_counter, take_positions},
     lookups::CATALOGUE_VERSION,
     one_of::one_of,
@@ -50,6 +57,100 @@ pub fn find_at_version(conn: &mut DbConnection, id: &str) -> QueryResult<Option<
         .select((CertificateRow::as_select(), counters::value))
         .first(conn)
         .optional()
+}
+
+/// A certificate with the child rows its view shows, read at one catalogue version.
+pub struct Whole {
+    pub row: CertificateRow,
+    pub catalogue_version: i64,
+    pub units: Vec<UnitRow>,
+    pub environments: Vec<(EnvironmentLinkRow, LinkedEnvironment)>,
+    pub shares: Vec<ShareRow>,
+}
+
+/// The child rows of a certificate as PostgreSQL aggregates them beside its row, as JSON arrays of
+/// the rows (their columns as keys), each in the order the per-table reads above give.
+const CHILDREN_AS_JSON: [&str; 3] = [
+    "(SELECT coalesce(json_agg(u ORDER BY u.position), '[]')::text \
+       FROM certificate_units u WHERE u.certificate_id = certificates.id)",
+    "(SELECT coalesce(json_agg(json_build_array(row_to_json(ce), json_build_object( \
+       'id', le.id, 'name_fi', le.name_fi, 'name_sv', le.name_sv, 'name_en', le.name_en, \
+       'municipality_code', le.municipality_code)) ORDER BY ce.environment_id), '[]')::text \
+       FROM certificate_environments ce JOIN learning_environments le ON le.id = ce.environment_id \
+       WHERE ce.certificate_id = certificates.id)",
+    "(SELECT coalesce(json_agg(s ORDER BY s.shared_at), '[]')::text \
+       FROM certificate_shares s WHERE s.certificate_id = certificates.id AND s.ended_at IS NULL)",
+];
+
+/// A subquery of [`CHILDREN_AS_JSON`] in a select list. Unlike `dsl::sql`, which diesel never keeps
+/// prepared, it is kept prepared by its text: planning the statement took longer than running it.
+#[derive(Debug, Clone, Copy)]
+struct Json(&'static str);
+
+impl Expression for Json {
+    type SqlType = Text;
+}
+
+impl<QS> AppearsOnTable<QS> for Json {}
+
+impl<QS> SelectableExpression<QS> for Json {}
+
+impl ValidGrouping<()> for Json {
+    type IsAggregate = is_aggregate::Never;
+}
+
+impl QueryId for Json {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl QueryFragment<MultiBackend> for Json {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, MultiBackend>) -> QueryResult<()> {
+        out.push_sql(self.0);
+        Ok(())
+    }
+}
+
+/// A certificate and all its view shows from the database: on PostgreSQL in one statement (each
+/// statement is a round trip and a turn of the server's executor, and a read made four), on SQLite,
+/// where a statement is a function call, one per table.
+pub fn find_whole(conn: &mut DbConnection, id: &str) -> Result<Option<Whole>, ApiError> {
+    if let DbConnection::Sqlite(_) = conn {
+        let Some((row, catalogue_version)) = find_at_version(conn, id)? else {
+            return Ok(None);
+        };
+        let ids = [row.id.clone()];
+        return Ok(Some(Whole {
+            units: units_of(conn, &ids)?,
+            environments: environments_of(conn, &ids)?,
+            shares: active_shares(conn, &ids)?,
+            row,
+            catalogue_version,
+        }));
+    }
+    let [units, environments, shares] = CHILDREN_AS_JSON.map(Json);
+    let found: Option<(CertificateRow, i64, String, String, String)> = certificates::table
+        .inner_join(counters::table.on(counters::name.eq(CATALOGUE_VERSION)))
+        .filter(certificates::id.eq(id))
+        .select((
+            CertificateRow::as_select(),
+            counters::value,
+            units,
+            environments,
+            shares,
+        ))
+        .first(conn)
+        .optional()?;
+    let Some((row, catalogue_version, units, environments, shares)) = found else {
+        return Ok(None);
+    };
+    Ok(Some(Whole {
+        units: parse_json(&units)?,
+        environments: parse_json(&environments)?,
+        shares: parse_json(&shares)?,
+        row,
+        catalogue_version,
+    }))
 }
 
 pub fn find_by_code(conn: &mut DbConnection, code: &str) -> QueryResult<Option<CertificateRow>> {

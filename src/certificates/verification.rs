@@ -125,7 +125,7 @@ fn verification_of(conn: &mut DbConnection, row: CertificateRow) -> Result<Verif
         units: units
             .iter()
             .map(|unit| {
-                let skills: Vec<super::dto::Skill> = super::views::parse_json(&unit.skills)?;
+                let skills: Vec<super::dto::Skill> = super::model::parse_json(&unit.skills)?;
                 Ok(VerifiedUnit {
                     qualification: names.qualification(&unit.qualification_code),
                     unit: names.unit(&unit.unit_code),

@@ -12,7 +12,7 @@ use super::{
         Certificate, CertificateEnvironment, CertificateInput, CertificateUnit, CertificateUnitInput,
         CoachInput, Holder, HolderInput, OtherCompetenceInput, ReadPurpose, Share, Skill, SkillInput,
     },
-    model::{CertificateRow, EnvironmentLinkRow, LinkedEnvironment, ShareRow, UnitRow},
+    model::{parse_json, CertificateRow, EnvironmentLinkRow, LinkedEnvironment, ShareRow, UnitRow},
     protection::PersonalDataKey,
     repo,
 };
@@ -42,11 +42,6 @@ fn open_holder(row: &CertificateRow, key: &PersonalDataKey) -> Result<HolderSecr
         date_of_birth,
         learner_oid: open(key, row.holder_learner_oid.as_deref())?,
     })
-}
-
-pub(super) fn parse_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, ApiError> {
-    serde_json::from_str(text)
-        .map_err(|error| ApiError::internal(format!("stored JSON does not parse: {error}")))
 }
 
 /// The content of a certificate as input, for a merge patch or a correction.
@@ -135,31 +130,10 @@ pub fn views(
     shows_shares: impl Fn(&str) -> bool,
 ) -> Result<Vec<Certificate>, ApiError> {
     let version = Lookups::version(conn)?;
-    views_at(conn, (lookups, version), rows, key, shows_shares)
-}
-
-/// [`views`] with names kept at a catalogue version already read (with the rows).
-pub fn views_at(
-    conn: &mut DbConnection,
-    (lookups, version): (&Lookups, i64),
-    rows: Vec<CertificateRow>,
-    key: &PersonalDataKey,
-    shows_shares: impl Fn(&str) -> bool,
-) -> Result<Vec<Certificate>, ApiError> {
     let ids: Vec<String> = rows.iter().map(|row| row.id.clone()).collect();
     let units = repo::units_of(conn, &ids)?;
     let environments = repo::environments_of(conn, &ids)?;
     let shares = repo::active_shares(conn, &ids)?;
-    let organisation_ids: Vec<String> = rows
-        .iter()
-        .map(|row| row.issuer_organisation_id.clone())
-        .chain(shares.iter().map(|share| share.organisation_id.clone()))
-        .collect();
-    let (qualification_codes, unit_codes) = repo::codes_of(&units);
-    let found = Found {
-        organisations: lookups.organisations(conn, version, &organisation_ids)?,
-        names: lookups.names(conn, version, &qualification_codes, &unit_codes)?,
-    };
     let children = units
         .grouped_by(&rows)
         .into_iter()
@@ -170,8 +144,57 @@ pub fn views_at(
             environments,
             shares,
         });
-    rows.into_iter()
-        .zip(children)
+    let certificates: Vec<(CertificateRow, Children)> = rows.into_iter().zip(children).collect();
+    views_of(conn, (lookups, version), certificates, key, shows_shares)
+}
+
+/// A certificate read whole ([`repo::find_whole`]) as its reader sees it.
+pub fn whole_view(
+    conn: &mut DbConnection,
+    lookups: &Lookups,
+    whole: repo::Whole,
+    key: &PersonalDataKey,
+    shows_shares: impl Fn(&str) -> bool,
+) -> Result<Certificate, ApiError> {
+    let children = Children {
+        units: whole.units,
+        environments: whole.environments,
+        shares: whole.shares,
+    };
+    let version = whole.catalogue_version;
+    views_of(
+        conn,
+        (lookups, version),
+        vec![(whole.row, children)],
+        key,
+        shows_shares,
+    )
+    .map(|mut views| views.remove(0))
+}
+
+/// The views of certificates whose child rows are loaded, naming what they name once for all.
+fn views_of(
+    conn: &mut DbConnection,
+    (lookups, version): (&Lookups, i64),
+    certificates: Vec<(CertificateRow, Children)>,
+    key: &PersonalDataKey,
+    shows_shares: impl Fn(&str) -> bool,
+) -> Result<Vec<Certificate>, ApiError> {
+    let mut organisation_ids = Vec::new();
+    let (mut qualification_codes, mut unit_codes) = (Vec::new(), Vec::new());
+    for (row, children) in &certificates {
+        organisation_ids.push(row.issuer_organisation_id.clone());
+        organisation_ids.extend(children.shares.iter().map(|share| share.organisation_id.clone()));
+        let (qualifications, units) = repo::codes_of(&children.units);
+        qualification_codes.extend(qualifications);
+        unit_codes.extend(units);
+    }
+    let found = Found {
+        organisations: lookups.organisations(conn, version, &organisation_ids)?,
+        names: lookups.names(conn, version, &qualification_codes, &unit_codes)?,
+    };
+    certificates
+        .into_iter()
         .map(|(row, children)| {
             let shows = shows_shares(&row.issuer_organisation_id);
             view(row, children, &found, key, shows)
