@@ -69,7 +69,8 @@ pub struct Whole {
 }
 
 /// The child rows of a certificate as PostgreSQL aggregates them beside its row, as JSON arrays of
-/// the rows (their columns as keys), each in the order the per-table reads above give.
+/// the rows (their columns as keys), each in the order [`units_of`], [`environments_of`] and
+/// [`active_shares`] give.
 const CHILDREN_AS_JSON: [&str; 3] = [
     "(SELECT coalesce(json_agg(u ORDER BY u.position), '[]')::text \
        FROM certificate_units u WHERE u.certificate_id = certificates.id)",
