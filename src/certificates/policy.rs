@@ -1,7 +1,11 @@
 //! Who may read and change certificates. A certificate holds a vulnerable person's data: only its
 //! issuer and the organisations it is shared with now read it; everyone else gets 404.
 
-use super::{domain::NOT_FOUND, model::CertificateRow, repo};
+use super::{
+    domain::NOT_FOUND,
+    model::{CertificateRow, ShareRow},
+    repo,
+};
 use crate::{
     auth::{Caller, Scope},
     db::DbConnection,
@@ -26,16 +30,26 @@ pub fn reader(caller: &Caller) -> Result<Option<&str>, ApiError> {
 
 /// Reading one certificate: its issuer, administrators, and organisations it is shared with now.
 pub fn can_read(conn: &mut DbConnection, caller: &Caller, row: &CertificateRow) -> Result<(), ApiError> {
+    // Administrators and the issuer need no shares looked up.
+    match reader(caller)? {
+        None => return Ok(()),
+        Some(own) if own == row.issuer_organisation_id => return Ok(()),
+        Some(_) => {}
+    }
+    may_read(
+        caller,
+        row,
+        &repo::active_shares(conn, std::slice::from_ref(&row.id))?,
+    )
+}
+
+/// [`can_read`] with the certificate's shares in force already loaded.
+pub fn may_read(caller: &Caller, row: &CertificateRow, shares: &[ShareRow]) -> Result<(), ApiError> {
     let Some(own) = reader(caller)? else {
         return Ok(());
     };
-    if own == row.issuer_organisation_id {
-        return Ok(());
-    }
-    let shared = repo::active_shares(conn, std::slice::from_ref(&row.id))?
-        .iter()
-        .any(|share| share.organisation_id == own);
-    if shared {
+    let shared = || shares.iter().any(|share| share.organisation_id == own);
+    if own == row.issuer_organisation_id || shared() {
         Ok(())
     } else {
         Err(NOT_FOUND)
