@@ -168,8 +168,9 @@ pub fn whole_view(
         vec![(whole.row, children)],
         key,
         shows_shares,
-    )
-    .map(|mut views| views.remove(0))
+    )?
+    .pop()
+    .ok_or_else(|| ApiError::internal("a certificate read whole has no view"))
 }
 
 /// The views of certificates whose child rows are loaded, naming what they name once for all.
