@@ -85,7 +85,7 @@ async fn read(
 ) -> Result<Certificate, ApiError> {
     db.audited_read(move |conn| {
         let whole = repo::find_whole(conn, &id)?.ok_or(NOT_FOUND)?;
-        policy::may_read(&caller, &whole.row, &whole.shares)?;
+        policy::may_read(&caller, &whole.row, &whole.children.shares)?;
         let (certificate_id, issuer) = (whole.row.id.clone(), whole.row.issuer_organisation_id.clone());
         let certificate = views::whole_view(conn, &lookups, whole, &key, |issuer| {
             policy::sees_shares(&caller, issuer)

@@ -123,6 +123,13 @@ pub struct ShareRow {
     pub study_right_oid: Option<String>,
 }
 
+/// One certificate's own child rows, as its view shows them: shares only those in force.
+pub struct Children {
+    pub units: Vec<UnitRow>,
+    pub environments: Vec<(EnvironmentLinkRow, LinkedEnvironment)>,
+    pub shares: Vec<ShareRow>,
+}
+
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = certificate_events)]
 pub struct EventRow {

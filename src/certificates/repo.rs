@@ -12,8 +12,8 @@ use diesel::{
 use super::{
     dto::{CertificateFilter, CertificateStatus, FeedEventKind},
     model::{
-        parse_json, CertificateRow, ContentChanges, EnvironmentLinkRow, EventRow, LinkedEnvironment,
-        ShareRow, StatusEntry, UnitRow,
+        parse_json, CertificateRow, Children, ContentChanges, EnvironmentLinkRow, EventRow,
+        LinkedEnvironment, ShareRow, StatusEntry, UnitRow,
     },
 };
 use crate::{
@@ -63,9 +63,7 @@ pub fn find_at_version(conn: &mut DbConnection, id: &str) -> QueryResult<Option<
 pub struct Whole {
     pub row: CertificateRow,
     pub catalogue_version: i64,
-    pub units: Vec<UnitRow>,
-    pub environments: Vec<(EnvironmentLinkRow, LinkedEnvironment)>,
-    pub shares: Vec<ShareRow>,
+    pub children: Children,
 }
 
 /// The child rows of a certificate as PostgreSQL aggregates them beside its row, as JSON arrays of
@@ -121,12 +119,15 @@ pub fn find_whole(conn: &mut DbConnection, id: &str) -> Result<Option<Whole>, Ap
             return Ok(None);
         };
         let ids = [row.id.clone()];
-        return Ok(Some(Whole {
+        let children = Children {
             units: units_of(conn, &ids)?,
             environments: environments_of(conn, &ids)?,
             shares: active_shares(conn, &ids)?,
+        };
+        return Ok(Some(Whole {
             row,
             catalogue_version,
+            children,
         }));
     }
     let [units, environments, shares] = CHILDREN_AS_JSON.map(Json);
@@ -145,12 +146,15 @@ pub fn find_whole(conn: &mut DbConnection, id: &str) -> Result<Option<Whole>, Ap
     let Some((row, catalogue_version, units, environments, shares)) = found else {
         return Ok(None);
     };
-    Ok(Some(Whole {
+    let children = Children {
         units: parse_json(&units)?,
         environments: parse_json(&environments)?,
         shares: parse_json(&shares)?,
+    };
+    Ok(Some(Whole {
         row,
         catalogue_version,
+        children,
     }))
 }
 

@@ -12,7 +12,7 @@ use super::{
         Certificate, CertificateEnvironment, CertificateInput, CertificateUnit, CertificateUnitInput,
         CoachInput, Holder, HolderInput, OtherCompetenceInput, ReadPurpose, Share, Skill, SkillInput,
     },
-    model::{parse_json, CertificateRow, EnvironmentLinkRow, LinkedEnvironment, ShareRow, UnitRow},
+    model::{parse_json, CertificateRow, Children, EnvironmentLinkRow, LinkedEnvironment, ShareRow, UnitRow},
     protection::PersonalDataKey,
     repo,
 };
@@ -113,13 +113,6 @@ impl Found {
     }
 }
 
-/// One certificate's own child rows.
-struct Children {
-    units: Vec<UnitRow>,
-    environments: Vec<(EnvironmentLinkRow, LinkedEnvironment)>,
-    shares: Vec<ShareRow>,
-}
-
 /// Certificates as their readers see them; `shows_shares` tells for an issuer id whether the
 /// reader sees whom it shared them with.
 pub fn views(
@@ -156,16 +149,11 @@ pub fn whole_view(
     key: &PersonalDataKey,
     shows_shares: impl Fn(&str) -> bool,
 ) -> Result<Certificate, ApiError> {
-    let children = Children {
-        units: whole.units,
-        environments: whole.environments,
-        shares: whole.shares,
-    };
     let version = whole.catalogue_version;
     views_of(
         conn,
         (lookups, version),
-        vec![(whole.row, children)],
+        vec![(whole.row, whole.children)],
         key,
         shows_shares,
     )?

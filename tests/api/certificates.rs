@@ -1013,12 +1013,17 @@ async fn a_certificate_read_keeps_its_plans_on_postgresql() {
         assert_eq!(repo::environments_of(&mut conn, &ids).expect("reads").len(), 1);
         assert_eq!(repo::active_shares(&mut conn, &ids).expect("reads").len(), 1);
         let whole = repo::find_whole(&mut conn, &id).expect("reads").expect("found");
+        let children = &whole.children;
         assert_eq!(
-            (whole.units.len(), whole.environments.len(), whole.shares.len()),
+            (
+                children.units.len(),
+                children.environments.len(),
+                children.shares.len()
+            ),
             (1, 1, 1)
         );
-        assert_eq!(whole.environments[0].1.id, parties.environment);
-        assert_eq!(whole.shares[0].organisation_id, parties.cast.provider);
+        assert_eq!(children.environments[0].1.id, parties.environment);
+        assert_eq!(children.shares[0].organisation_id, parties.cast.provider);
     }
     let plans: Vec<Plans> =
         diesel::sql_query("SELECT statement, generic_plans FROM pg_prepared_statements ORDER BY statement")
