@@ -259,7 +259,7 @@ fn resign_credentials() -> Result<(), String> {
         .map_err(|error| describe_problem(&error))?;
     println!(
         "re-signed {done} credentials with {}",
-        signer.keys.jwt_signer(&signer.public_url).2
+        signer.keys.jwt_signer(&signer.public_url).1
     );
     Ok(())
 }

@@ -30,7 +30,7 @@ pub fn resign_stale(
     actor: &Actor,
     (signer, key): (&Signer, &PersonalDataKey),
 ) -> Result<usize, ApiError> {
-    let current_kid = signer.keys.jwt_signer(&signer.public_url).2;
+    let current_kid = signer.keys.jwt_signer(&signer.public_url).1;
     let lookups = Lookups::default();
     let mut done = 0;
     let mut after = String::new();

@@ -52,7 +52,7 @@ pub fn registered_claims(credential: &Value) -> Vec<(&'static str, Value)> {
 
 /// Secures a credential as a VC-JWT with the service's current credential key.
 pub fn sign_claims(keys: &CredentialKeys, base: &str, credential: &Value) -> Result<String, ApiError> {
-    let (key, algorithm, kid) = keys.jwt_signer(base);
+    let (algorithm, kid) = keys.jwt_signer(base);
     let mut header = Header::new(algorithm);
     header.kid = Some(kid);
     header.typ = Some(JWT_TYPE.to_owned());
@@ -66,5 +66,5 @@ pub fn sign_claims(keys: &CredentialKeys, base: &str, credential: &Value) -> Res
     }
     // When it was signed, which for an imported paper certificate is long after `nbf`.
     payload["iat"] = Value::from(chrono::Utc::now().timestamp());
-    jsonwebtoken::encode(&header, &payload, key).map_err(|error| ApiError::internal(error.to_string()))
+    keys.sign_jwt(&header, &payload).map_err(ApiError::internal)
 }

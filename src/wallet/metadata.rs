@@ -123,7 +123,7 @@ fn claims(key: &str) -> Vec<Value> {
 
 /// The credential issuer metadata: one configuration per format.
 pub fn credential_issuer(base: &str, keys: &CredentialKeys) -> Value {
-    let (_, algorithm, _) = keys.jwt_signer(base);
+    let (algorithm, _) = keys.jwt_signer(base);
     let proofs = json!({"jwt": {"proof_signing_alg_values_supported": ["ES256", "EdDSA"]}});
     let metadata = json!({"display": display(), "claims": claims("name")});
     let mut configurations = serde_json::Map::new();

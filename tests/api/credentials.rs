@@ -704,7 +704,7 @@ async fn credentials_are_re_signed_with_the_current_key(app: TestApp) {
 
     let after = credential_of(&app, &parties, &id).await;
     let kid = decode_part(&after, 0)["kid"].as_str().expect("kid").to_owned();
-    assert_eq!(kid, signer.keys.jwt_signer(&app.address).2);
+    assert_eq!(kid, signer.keys.jwt_signer(&app.address).1);
     assert_ne!(kid, decode_part(&before, 0)["kid"].as_str().expect("kid"));
     let (old, new) = (decode_part(&before, 1), decode_part(&after, 1));
     for same in ["id", "validFrom", "credentialStatus", "sub"] {
