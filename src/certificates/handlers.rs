@@ -572,10 +572,10 @@ pub async fn issue(
         public_url: public_url.0.clone(),
     };
     let (certificate, secret) = db
-        .write(move |conn| {
-            let current = load_for_change(conn, &id, &caller, if_match.as_ref())?;
+        .run(move |conn| {
+            let load = |conn: &mut DbConnection| load_for_change(conn, &id, &caller, if_match.as_ref());
             let tools = (&signer, &**key, &**lookups);
-            let secret = lifecycle::issue(conn, &Actor::from(&caller), &current, tools, None)?;
+            let secret = lifecycle::issue_in_steps(conn, &Actor::from(&caller), load, tools)?;
             Ok((view(conn, &lookups, &id, &caller, &key)?, secret))
         })
         .await?;

@@ -7,15 +7,16 @@ use super::domain::{audience, create, protection_failed, NOT_FOUND, RESOURCE};
 use super::views::input_of;
 use super::{
     credential::{self, Signer},
+    dto::Certificate,
     dto::{CertificateStatus, FeedEventKind, ImportInput},
     holder_link,
-    model::{CertificateRow, ShareRow},
+    model::{CertificateRow, ShareRow, StatusEntry},
     protection::PersonalDataKey,
     repo, status_list,
 };
 use crate::{
     audit::{self, Actor, Change},
-    db::{now, today, DbConnection},
+    db::{now, today, write_transaction, DbConnection},
     error::{ApiError, FieldError},
     lookups::Lookups,
 };
@@ -48,7 +49,8 @@ pub(super) fn move_status(
 /// Issues a draft: freezes it, gives it a verification code, signs its credential and makes the
 /// holder's access link, whose secret it returns. A draft that corrects another certificate
 /// supersedes it, and takes over its shares. A paper certificate entered afterwards is issued on
-/// its `original` day: its credential is valid from then, signed today.
+/// its `original` day: its credential is valid from then, signed today. All in the caller's
+/// transaction; [`issue_in_steps`] signs between two transactions instead.
 pub fn issue(
     conn: &mut DbConnection,
     actor: &Actor,
@@ -56,44 +58,144 @@ pub fn issue(
     (signer, key, lookups): (&Signer, &PersonalDataKey, &Lookups),
     original: Option<NaiveDate>,
 ) -> Result<String, ApiError> {
+    let ready = ready(conn, current, (key, lookups), original)?;
+    record(conn, actor, &ready.sign(signer)?)
+}
+
+/// Issues the draft `load` finds, as [`issue`] does, but in two short transactions with the
+/// signature between them, so that neither the counters' locks nor SQLite's writer wait on the
+/// signing: the first makes the draft ready (its status bit, its holder's id, its content), the
+/// second records the signed credential if the draft did not change meanwhile. If it did, the
+/// draft is loaded (and any `If-Match` checked) and signed again.
+pub fn issue_in_steps(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    load: impl Fn(&mut DbConnection) -> Result<CertificateRow, ApiError>,
+    (signer, key, lookups): (&Signer, &PersonalDataKey, &Lookups),
+) -> Result<String, ApiError> {
+    const TRIES: usize = 3;
+    for _ in 0..TRIES {
+        let ready = write_transaction(conn, |conn| {
+            let current = load(conn)?;
+            ready(conn, &current, (key, lookups), None)
+        })?;
+        let signed = ready.sign(signer)?;
+        match write_transaction(conn, |conn| record(conn, actor, &signed)) {
+            Err(ApiError::PreconditionFailed) => continue,
+            outcome => return outcome,
+        }
+    }
+    Err(ApiError::Conflict(
+        "The certificate kept changing while it was being issued; try again.".to_owned(),
+    ))
+}
+
+/// A draft ready to be signed: what issuing adds to it, and its content as the credential says it.
+pub struct Ready {
+    row: CertificateRow,
+    certificate: Certificate,
+    /// When the draft became ready: the time of the issue's events.
+    at: NaiveDateTime,
+    /// The credential's `validFrom`: `at`, or an imported paper certificate's original day.
+    valid_from: NaiveDateTime,
+    imported: bool,
+    code: String,
+    status: StatusEntry,
+    subject_id: String,
+}
+
+/// A draft's credential, signed, and what it was made from.
+pub struct Signed {
+    ready: Ready,
+    jwt: String,
+}
+
+/// Makes a draft ready to issue: its holder's id, its content as issued, and its status bit, taken
+/// last since the counter's lock is held until the transaction ends.
+fn ready(
+    conn: &mut DbConnection,
+    current: &CertificateRow,
+    (key, lookups): (&PersonalDataKey, &Lookups),
+    original: Option<NaiveDate>,
+) -> Result<Ready, ApiError> {
+    if current.status != CertificateStatus::Draft {
+        return Err(ApiError::Conflict(format!(
+            "The certificate is already {}.",
+            current.status
+        )));
+    }
     let at = now();
+    let subject_id = subject_id(conn, current)?;
+    let certificate = view_of(conn, current, (key, lookups))?;
+    Ok(Ready {
+        row: current.clone(),
+        certificate,
+        at,
+        valid_from: original.map_or(at, |day| day.and_time(NaiveTime::MIN)),
+        imported: original.is_some(),
+        code: credential::verification_code().map_err(protection_failed)?,
+        status: reserve_status(conn, current)?,
+        subject_id,
+    })
+}
+
+/// The draft's status bit: the one it was given when it was first made ready, else a new one,
+/// kept on the draft (without a new version: its content is the same). A draft that is never
+/// issued leaves its bit unused, always 0 in the lists.
+fn reserve_status(conn: &mut DbConnection, draft: &CertificateRow) -> Result<StatusEntry, ApiError> {
+    if let (Some(list), Some(index)) = (draft.status_list, draft.status_list_index) {
+        return Ok(StatusEntry { list, index });
+    }
+    let entry = status_list::assign(conn)?;
+    Ok(repo::reserve_status_entry(conn, &draft.id, entry)?)
+}
+
+impl Ready {
+    fn issuance(&self) -> credential::Issuance<'_> {
+        credential::Issuance {
+            at: self.valid_from,
+            code: &self.code,
+            status: self.status,
+            subject_id: &self.subject_id,
+        }
+    }
+
+    /// Signs the credential: no database work, and the slowest step of issuing.
+    pub fn sign(self, signer: &Signer) -> Result<Signed, ApiError> {
+        let jwt = credential::sign(&self.certificate, &self.issuance(), signer)?;
+        Ok(Signed { ready: self, jwt })
+    }
+}
+
+/// Records a signed issue: 412 when the draft changed since it was made ready.
+fn record(conn: &mut DbConnection, actor: &Actor, signed: &Signed) -> Result<String, ApiError> {
+    let Signed { ready, jwt } = signed;
+    let current = &ready.row;
     move_status(
         conn,
         current,
         (CertificateStatus::Draft, CertificateStatus::Issued),
         &format!("The certificate is already {}.", current.status),
-        at,
+        ready.at,
     )?;
-    // The feed's counter is taken first: its lock also serializes the choice of a status bit.
     repo::append_events(
         conn,
         &current.id,
         FeedEventKind::Issued,
         None,
         std::slice::from_ref(&current.issuer_organisation_id),
-        at,
+        ready.at,
     )?;
-    let status = status_list::assign(conn)?;
-    let code = credential::verification_code().map_err(protection_failed)?;
-    let subject_id = subject_id(conn, current)?;
-    let issuance = credential::Issuance {
-        at: original.map_or(at, |day| day.and_time(NaiveTime::MIN)),
-        code: &code,
-        status,
-        subject_id: &subject_id,
-    };
-    // Issuing changes no content: the draft as loaded is what is signed.
-    let jwt = signed_credential(conn, current, &issuance, (signer, key, lookups))?;
     let issued = repo::Issued {
-        at: issuance.at,
-        code: &code,
-        credential: &jwt,
-        status,
-        subject_id: &subject_id,
-        imported: original.is_some(),
+        at: ready.valid_from,
+        code: &ready.code,
+        credential: jwt,
+        status: ready.status,
+        subject_id: &ready.subject_id,
+        imported: ready.imported,
     };
     repo::set_issued(conn, &current.id, &issued)?;
-    let action = if original.is_some() { "import" } else { "issue" };
+    let action = if ready.imported { "import" } else { "issue" };
     audit::record(
         conn,
         actor,
@@ -105,9 +207,20 @@ pub fn issue(
         ),
     )?;
     if let Some(old_id) = &current.supersedes_id {
-        supersede_old(conn, actor, old_id, &current.id, at)?;
+        supersede_old(conn, actor, old_id, &current.id, ready.at)?;
     }
-    holder_link::make(conn, actor, current, &subject_id, at)
+    holder_link::make(conn, actor, current, &ready.subject_id, ready.at)
+}
+
+/// A certificate as readers see it, for its credential.
+fn view_of(
+    conn: &mut DbConnection,
+    row: &CertificateRow,
+    (key, lookups): (&PersonalDataKey, &Lookups),
+) -> Result<Certificate, ApiError> {
+    super::views::views(conn, lookups, vec![row.clone()], key, |_| false)?
+        .pop()
+        .ok_or_else(|| ApiError::internal(format!("certificate {} has no view", row.id)))
 }
 
 /// The credential of a certificate: its content as readers see it, with what issuing added,
@@ -118,10 +231,7 @@ pub(super) fn signed_credential(
     issuance: &credential::Issuance<'_>,
     (signer, key, lookups): (&Signer, &PersonalDataKey, &Lookups),
 ) -> Result<String, ApiError> {
-    let certificate = super::views::views(conn, lookups, vec![row.clone()], key, |_| false)?
-        .pop()
-        .ok_or_else(|| ApiError::internal(format!("certificate {} has no view", row.id)))?;
-    credential::sign(&certificate, issuance, signer)
+    credential::sign(&view_of(conn, row, (key, lookups))?, issuance, signer)
 }
 
 /// The holder's id in credentials: the one the issuer gave the same holder before (the corrected

@@ -305,6 +305,33 @@ pub fn set_issued(conn: &mut DbConnection, id: &str, issued: &Issued<'_>) -> Que
         .map(drop)
 }
 
+/// Gives a draft its status bit ahead of issuing, unless it has one (given by a concurrent issue
+/// of the same draft): the bit the draft has.
+pub fn reserve_status_entry(
+    conn: &mut DbConnection,
+    id: &str,
+    entry: StatusEntry,
+) -> QueryResult<StatusEntry> {
+    let given = diesel::update(certificates::table.find(id))
+        .filter(certificates::status_list.is_null())
+        .set((
+            certificates::status_list.eq(entry.list),
+            certificates::status_list_index.eq(entry.index),
+        ))
+        .execute(conn)?;
+    if given == 1 {
+        return Ok(entry);
+    }
+    let (list, index) = certificates::table
+        .find(id)
+        .select((
+            certificates::status_list.assume_not_null(),
+            certificates::status_list_index.assume_not_null(),
+        ))
+        .first(conn)?;
+    Ok(StatusEntry { list, index })
+}
+
 /// Replaces an issued certificate's credential (re-signed), with the holder's subject id.
 pub fn set_credential(
     conn: &mut DbConnection,
@@ -542,8 +569,9 @@ pub fn events(
         .load(conn)
 }
 
-/// Counts one more status entry and returns how many there were before it. Callers hold the feed
-/// counter's lock; the count is a counter row, since counting the certificates grows with them.
+/// Counts one more status entry and returns how many there were before it. The counter row's lock,
+/// held until the transaction ends, makes concurrent issues choose their bits in turn; the count is
+/// a counter row, since counting the certificates grows with them.
 pub fn take_status_entry(conn: &mut DbConnection) -> QueryResult<i64> {
     Ok(advance_counter(conn, STATUS_ENTRY_COUNTER, 1)? - 1)
 }

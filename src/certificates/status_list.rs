@@ -63,8 +63,9 @@ pub fn entry(base: &str, issuer: &str, entry: StatusEntry) -> Value {
     })
 }
 
-/// Chooses a free bit for a certificate being issued. Callers hold the feed counter's lock, so
-/// no other transaction chooses at the same time.
+/// Chooses a free bit for a certificate being issued. It first counts the entry, whose counter's
+/// lock is held until the caller's transaction ends, so no other transaction chooses at the same
+/// time.
 pub fn assign(conn: &mut DbConnection) -> Result<StatusEntry, ApiError> {
     let issued = repo::take_status_entry(conn)?;
     let list = i32::try_from(issued / LIST_FILL + 1)

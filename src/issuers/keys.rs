@@ -106,7 +106,7 @@ pub fn key_url(base: &str, thumbprint: &str) -> String {
 /// of the time of the pure-Rust `rsa` crate behind jsonwebtoken (which also parses the key anew for
 /// every signature); issuing signs every credential, so this bounds how many are issued a second.
 enum JwtKey {
-    Rsa(RsaKeyPair),
+    Rsa(Box<RsaKeyPair>),
     Other(EncodingKey),
 }
 
@@ -147,7 +147,7 @@ impl CredentialKeys {
                     .map_err(|error| file_error(&config.rsa_key_file, error))?;
                 let pair = RsaKeyPair::from_der(der.as_bytes())
                     .map_err(|error| file_error(&config.rsa_key_file, error))?;
-                (JwtKey::Rsa(pair), 0)
+                (JwtKey::Rsa(Box::new(pair)), 0)
             }
             CredentialAlgorithm::EdDsa => (
                 JwtKey::Other(ed25519_encoding_key(&ed25519, &config.ed25519_key_file)?),

@@ -543,6 +543,66 @@ async fn revocation_is_published_in_the_issuers_status_list(app: TestApp) {
     ));
 }
 
+/// The index of a credential's bit and the path of its list.
+async fn status_entry(app: &TestApp, parties: &Parties, id: &str) -> (usize, String) {
+    let credential = verified_payload(app, &credential_of(app, parties, id).await).await;
+    let status = &credential["credentialStatus"];
+    let index = status["statusListIndex"]
+        .as_str()
+        .and_then(|index| index.parse().ok())
+        .expect("a numeric index");
+    (
+        index,
+        path_of(status["statusListCredential"].as_str().expect("list")),
+    )
+}
+
+/// Issuing signs between two transactions. Issues of one draft at once issue it once; issues of
+/// many drafts at once give each a bit of its own, the one its credential names.
+async fn concurrent_issues_issue_each_draft_once_with_a_bit_of_its_own(app: TestApp) {
+    let parties = parties(&app).await;
+    let twice = draft(&app, &parties).await;
+    let path = format!("/v1/certificates/{twice}/issue");
+    let replies = futures_util::future::join_all(
+        (0..4).map(|_| app.post_json_as(Some(&parties.workshop), &path, &Value::Null)),
+    )
+    .await;
+    let issued = replies.iter().filter(|reply| reply.status == StatusCode::OK);
+    assert_eq!(issued.count(), 1, "issued once");
+    for refused in replies.iter().filter(|reply| reply.status != StatusCode::OK) {
+        refused.assert_problem(StatusCode::CONFLICT, "conflict");
+    }
+
+    let mut drafts = Vec::new();
+    for _ in 0..8 {
+        drafts.push(draft(&app, &parties).await);
+    }
+    let issues = drafts.iter().map(|id| issue(&app, &parties.workshop, id));
+    futures_util::future::join_all(issues).await;
+    drafts.push(twice.clone());
+    let mut entries = Vec::new();
+    for id in &drafts {
+        entries.push(status_entry(&app, &parties, id).await);
+    }
+    let indices: std::collections::HashSet<usize> = entries.iter().map(|entry| entry.0).collect();
+    assert_eq!(
+        indices.len(),
+        drafts.len(),
+        "every certificate has a bit of its own"
+    );
+
+    revoke(&app, &parties, &twice).await;
+    let (revoked, list) = status_entry(&app, &parties, &twice).await;
+    let list = verified_payload(
+        &app,
+        &app.get_accepting(None, &list, "application/vc+jwt").await.text,
+    )
+    .await;
+    for (index, _) in &entries {
+        assert_eq!(status_bit(&list, *index), *index == revoked, "bit {index}");
+    }
+}
+
 /// A national unit is aligned by its national code, as KOSKI and eHOKS name it; its qualification
 /// and unit read back with KOSKI's code references.
 async fn national_units_are_aligned_by_their_national_code(app: TestApp) {
@@ -589,6 +649,7 @@ backend_tests!(
     the_credential_says_everything_the_certificate_says_and_nothing_personal,
     verification_reports_each_check_and_refuses_what_section_8_2_refuses,
     revocation_is_published_in_the_issuers_status_list,
+    concurrent_issues_issue_each_draft_once_with_a_bit_of_its_own,
 );
 
 /// After a rotation the new key signs, and what the old key signed still verifies.
