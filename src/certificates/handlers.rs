@@ -36,7 +36,8 @@ use crate::{
     pagination::{Page, PageRequest},
 };
 
-/// One certificate as `caller` sees it, read afresh (after a change).
+/// One certificate as `caller` sees it, read afresh (after a change): on PostgreSQL in one
+/// statement ([`repo::find_whole`]).
 fn view(
     conn: &mut DbConnection,
     lookups: &Lookups,
@@ -44,8 +45,10 @@ fn view(
     caller: &Caller,
     key: &PersonalDataKey,
 ) -> Result<Certificate, ApiError> {
-    let row = repo::find(conn, id)?.ok_or(NOT_FOUND)?;
-    view_of(conn, lookups, row, caller, key)
+    let whole = repo::find_whole(conn, id)?.ok_or(NOT_FOUND)?;
+    views::whole_view(conn, lookups, whole, key, |issuer| {
+        policy::sees_shares(caller, issuer)
+    })
 }
 
 fn view_of(

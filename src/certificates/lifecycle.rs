@@ -62,11 +62,12 @@ pub fn issue(
     record(conn, actor, &ready.sign(signer)?)
 }
 
-/// Issues the draft `load` finds, as [`issue`] does, but in two short transactions with the
-/// signature between them, so that neither the counters' locks nor SQLite's writer wait on the
-/// signing: the first makes the draft ready (its status bit, its holder's id, its content), the
-/// second records the signed credential if the draft did not change meanwhile. If it did, the
-/// draft is loaded (and any `If-Match` checked) and signed again.
+/// Issues the draft `load` finds, as [`issue`] does, but with no lock held while it signs, so that
+/// neither the counters' locks nor SQLite's writer wait on the signing: the draft is made ready
+/// (its holder's id and content read, its status bit taken in a short transaction of its own),
+/// signed outside any transaction, and the issue recorded in a second short transaction if the
+/// draft did not change meanwhile. If it did, the draft is loaded (and any `If-Match` checked) and
+/// signed again.
 pub fn issue_in_steps(
     conn: &mut DbConnection,
     actor: &Actor,
@@ -75,11 +76,8 @@ pub fn issue_in_steps(
 ) -> Result<String, ApiError> {
     const TRIES: usize = 3;
     for _ in 0..TRIES {
-        let ready = write_transaction(conn, |conn| {
-            let current = load(conn)?;
-            ready(conn, &current, (key, lookups), None)
-        })?;
-        let signed = ready.sign(signer)?;
+        let current = load(conn)?;
+        let signed = ready(conn, &current, (key, lookups), None)?.sign(signer)?;
         match write_transaction(conn, |conn| record(conn, actor, &signed)) {
             Err(ApiError::PreconditionFailed) => continue,
             outcome => return outcome,
@@ -111,7 +109,8 @@ pub struct Signed {
 }
 
 /// Makes a draft ready to issue: its holder's id, its content as issued, and its status bit, taken
-/// last since the counter's lock is held until the transaction ends.
+/// last since the counter's lock is held until the transaction ends (the caller's, when it is in
+/// one).
 fn ready(
     conn: &mut DbConnection,
     current: &CertificateRow,
@@ -146,8 +145,10 @@ fn reserve_status(conn: &mut DbConnection, draft: &CertificateRow) -> Result<Sta
     if let (Some(list), Some(index)) = (draft.status_list, draft.status_list_index) {
         return Ok(StatusEntry { list, index });
     }
-    let entry = status_list::assign(conn)?;
-    Ok(repo::reserve_status_entry(conn, &draft.id, entry)?)
+    write_transaction(conn, |conn| {
+        let entry = status_list::assign(conn)?;
+        Ok(repo::reserve_status_entry(conn, &draft.id, entry)?)
+    })
 }
 
 impl Ready {
