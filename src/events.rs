@@ -7,12 +7,16 @@
 //! subscriber orders every event it hears of.
 
 use chrono::NaiveDateTime;
-use diesel::prelude::*;
+use diesel::{
+    prelude::*,
+    query_builder::{AstPass, Query, QueryFragment, QueryId},
+    sql_types::{BigInt, Text},
+};
 
 use crate::{
-    db::DbConnection,
+    db::{DbConnection, MultiBackend},
     per_backend,
-    schema::{counters, registry_events},
+    schema::registry_events,
 };
 
 /// The counter every event position comes from, certificates' and the registry's alike.
@@ -73,10 +77,37 @@ pub struct Happened<'a> {
 /// Adds `by` to the counter `name` and returns its new value. The update takes the counter row's
 /// lock, which the transaction holds until it ends.
 pub fn advance_counter(conn: &mut DbConnection, name: &str, by: i64) -> QueryResult<i64> {
-    diesel::update(counters::table.find(name))
-        .set(counters::value.eq(counters::value + by))
-        .execute(conn)?;
-    counters::table.find(name).select(counters::value).first(conn)
+    AdvanceCounter { name, by }.get_result(conn)
+}
+
+/// `UPDATE counters … RETURNING value`, written out so that it is one statement kept prepared:
+/// diesel's own UPDATE is never kept, and PostgreSQL parsed and planned it, and the SELECT after
+/// it, on every write that takes a feed position.
+struct AdvanceCounter<'a> {
+    name: &'a str,
+    by: i64,
+}
+
+impl QueryId for AdvanceCounter<'_> {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl Query for AdvanceCounter<'_> {
+    type SqlType = BigInt;
+}
+
+impl<Conn> RunQueryDsl<Conn> for AdvanceCounter<'_> {}
+
+impl QueryFragment<MultiBackend> for AdvanceCounter<'_> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, MultiBackend>) -> QueryResult<()> {
+        out.push_sql("UPDATE counters SET value = value + ");
+        out.push_bind_param::<BigInt, _>(&self.by)?;
+        out.push_sql(" WHERE name = ");
+        out.push_bind_param::<Text, _>(self.name)?;
+        out.push_sql(" RETURNING value");
+        Ok(())
+    }
 }
 
 /// Takes `count` positions in the feed, in the caller's transaction: the counter's row lock,

@@ -972,19 +972,20 @@ backend_tests!(
 );
 
 /// Each statement a certificate read runs (the whole certificate in one, or table by table as views
-/// of several read them) is planned once per connection on PostgreSQL. A statement it plans afresh
-/// on every execution (as it does `= ANY($1)` given an array of one, or one diesel does not keep
-/// prepared) spent a quarter of the server's time on planning.
+/// of several read them), and the counter update of every write that takes a feed position, is
+/// planned once per connection on PostgreSQL. A statement it plans afresh on every execution (as it
+/// does `= ANY($1)` given an array of one, or one diesel does not keep prepared) spent a quarter of
+/// the server's time on planning.
 #[actix_web::test]
 #[cfg_attr(
     not(postgres_tests),
     ignore = "a PostgreSQL variant: set TEST_DATABASE_URL to run it"
 )]
-async fn a_certificate_read_keeps_its_plans_on_postgresql() {
+async fn certificate_reads_and_feed_positions_keep_their_plans_on_postgresql() {
     use diesel::{
         sql_types::BigInt, sql_types::Text, Connection, PgConnection, QueryableByName, RunQueryDsl,
     };
-    use opinto_registry::{certificates::repo, db::DbConnection};
+    use opinto_registry::{certificates::repo, db::DbConnection, events};
 
     #[derive(QueryableByName, Debug)]
     struct Plans {
@@ -1024,12 +1025,19 @@ async fn a_certificate_read_keeps_its_plans_on_postgresql() {
         );
         assert_eq!(children.environments[0].1.id, parties.environment);
         assert_eq!(children.shares[0].organisation_id, parties.cast.provider);
+        // What every write that takes a feed position runs.
+        let position = events::advance_counter(&mut conn, events::FEED_COUNTER, 0).expect("advances");
+        assert!(position > 0, "issuing and sharing took positions");
     }
     let plans: Vec<Plans> =
         diesel::sql_query("SELECT statement, generic_plans FROM pg_prepared_statements ORDER BY statement")
             .load(&mut conn)
             .expect("the connection's statements");
-    assert_eq!(plans.len(), 5, "{plans:#?}");
+    assert_eq!(plans.len(), 6, "{plans:#?}");
+    assert!(
+        plans.iter().any(|plan| plan.statement.contains("UPDATE counters")),
+        "the counter's update is kept prepared: {plans:#?}"
+    );
     for plan in &plans {
         assert!(
             plan.generic_plans > 0,
