@@ -19,7 +19,7 @@ use crate::{
 };
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = holder_links)]
+#[diesel(table_name = holder_links, treat_none_as_default_value = false)]
 pub struct HolderLinkRow {
     pub id: String,
     pub certificate_id: String,

@@ -11,7 +11,7 @@ use crate::schema::{
 };
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, Identifiable)]
-#[diesel(table_name = certificates)]
+#[diesel(table_name = certificates, treat_none_as_default_value = false)]
 pub struct CertificateRow {
     pub id: String,
     pub issuer_organisation_id: String,
@@ -131,7 +131,7 @@ pub struct Children {
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = certificate_events)]
+#[diesel(table_name = certificate_events, treat_none_as_default_value = false)]
 pub struct EventRow {
     pub position: i64,
     pub organisation_id: String,

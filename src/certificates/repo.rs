@@ -547,9 +547,13 @@ pub fn append_events(
             occurred_at: at,
         })
         .collect();
-    per_backend!(conn, conn => {
-        diesel::insert_into(certificate_events::table).values(&rows).execute(conn)?;
-    });
+    // A row at a time: diesel keeps a one-row INSERT prepared but writes a batch afresh each time,
+    // and an event has one reader or two.
+    for row in &rows {
+        per_backend!(conn, conn => {
+            diesel::insert_into(certificate_events::table).values(row).execute(conn)?;
+        });
+    }
     Ok(())
 }
 

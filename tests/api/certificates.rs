@@ -1035,7 +1035,9 @@ async fn certificate_reads_and_feed_positions_keep_their_plans_on_postgresql() {
             .expect("the connection's statements");
     assert_eq!(plans.len(), 6, "{plans:#?}");
     assert!(
-        plans.iter().any(|plan| plan.statement.contains("UPDATE counters")),
+        plans
+            .iter()
+            .any(|plan| plan.statement.contains("UPDATE counters")),
         "the counter's update is kept prepared: {plans:#?}"
     );
     for plan in &plans {
