@@ -50,7 +50,7 @@ pub(super) fn move_status(
 /// holder's access link, whose secret it returns. A draft that corrects another certificate
 /// supersedes it, and takes over its shares. A paper certificate entered afterwards is issued on
 /// its `original` day: its credential is valid from then, signed today. All in the caller's
-/// transaction; [`issue_in_steps`] signs between two transactions instead.
+/// transaction; [`issue_in_steps`] signs with no transaction open instead.
 pub fn issue(
     conn: &mut DbConnection,
     actor: &Actor,
@@ -89,7 +89,7 @@ pub fn issue_in_steps(
 }
 
 /// A draft ready to be signed: what issuing adds to it, and its content as the credential says it.
-pub struct Ready {
+struct Ready {
     row: CertificateRow,
     certificate: Certificate,
     /// When the draft became ready: the time of the issue's events.
@@ -103,7 +103,7 @@ pub struct Ready {
 }
 
 /// A draft's credential, signed, and what it was made from.
-pub struct Signed {
+struct Signed {
     ready: Ready,
     jwt: String,
 }
@@ -162,7 +162,7 @@ impl Ready {
     }
 
     /// Signs the credential: no database work, and the slowest step of issuing.
-    pub fn sign(self, signer: &Signer) -> Result<Signed, ApiError> {
+    fn sign(self, signer: &Signer) -> Result<Signed, ApiError> {
         let jwt = credential::sign(&self.certificate, &self.issuance(), signer)?;
         Ok(Signed { ready: self, jwt })
     }
