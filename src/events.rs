@@ -144,9 +144,13 @@ pub fn record(
             occurred_at: at,
         })
         .collect();
-    per_backend!(conn, conn => {
-        diesel::insert_into(registry_events::table).values(&rows).execute(conn)?;
-    });
+    // A row at a time, as the certificate feed's events: diesel keeps a one-row INSERT prepared but
+    // writes a batch afresh each time, and an event has few readers.
+    for row in &rows {
+        per_backend!(conn, conn => {
+            diesel::insert_into(registry_events::table).values(row).execute(conn)?;
+        });
+    }
     Ok(())
 }
 
