@@ -16,7 +16,11 @@ use validator::Validate;
 use crate::{
     audit::{self, Actor},
     auth::parse_scopes,
-    certificates::{credential::Signer, protection::generate_file, resigning, sealing},
+    certificates::{
+        credential::Signer,
+        protection::{generate_file, PersonalDataKey},
+        resigning, sealing,
+    },
     clients::{
         domain as client_domain,
         dto::{Client, ClientInput, CreatedClient},
@@ -207,7 +211,15 @@ fn import_reference(file: &std::path::Path, eperusteet: bool) -> Result<(), Stri
 /// The database, migrated, for a maintenance command.
 fn database(config: &Config) -> Result<Db, String> {
     let key = personal_data_key(config).map_err(|error| error.to_string())?;
-    prepare_database(config, &key).map_err(|error| error.to_string())
+    command_database(config, &key)
+}
+
+/// A pool of one connection, for a command that exits when its work is done. A larger pool makes
+/// a spare connection on a thread of its own once the first is taken; were the process to exit
+/// while that one is being made over TLS, OpenSSL's exit handler would free what the thread still
+/// uses, and the command would crash (SIGSEGV) after its work was done.
+fn command_database(config: &Config, key: &PersonalDataKey) -> Result<Db, String> {
+    prepare_database(config, key, 1).map_err(|error| error.to_string())
 }
 
 fn keys(command: KeysCommand) -> Result<(), String> {
@@ -223,7 +235,7 @@ fn keys(command: KeysCommand) -> Result<(), String> {
         KeysCommand::RotatePersonalData => {
             let config = config()?;
             let key = personal_data_key(&config).map_err(|error| error.to_string())?;
-            let db = prepare_database(&config, &key).map_err(|error| error.to_string())?;
+            let db = command_database(&config, &key)?;
             let mut conn = db.get().map_err(|error| error.to_string())?;
             let done = sealing::rotate(&mut conn, &key).map_err(|error| describe_problem(&error))?;
             let secrets = crate::webhooks::domain::reseal_secrets(&mut conn, &key)
@@ -248,7 +260,7 @@ fn resign_credentials() -> Result<(), String> {
         .clone()
         .ok_or("set PUBLIC_URL to the address the service is reached at: credentials name it")?;
     let key = personal_data_key(&config).map_err(|error| error.to_string())?;
-    let db = prepare_database(&config, &key).map_err(|error| error.to_string())?;
+    let db = command_database(&config, &key)?;
     let keys = CredentialKeys::load(&config.credentials).map_err(|error| error.to_string())?;
     let signer = Signer {
         keys: actix_web::web::Data::new(keys),

@@ -60,7 +60,7 @@ impl Application {
     /// and binds the listener (`BIND_ADDR` port 0 picks a free port, for tests).
     pub async fn build(config: Config) -> Result<Self, StartupError> {
         let personal_data_key = personal_data_key(&config)?;
-        let db = prepare_database(&config, &personal_data_key)?;
+        let db = prepare_database(&config, &personal_data_key, config.database_pool_size)?;
         let keys = KeySet::load(&config.auth)?;
         let credential_keys = CredentialKeys::load(&config.credentials)?;
         // The fonts of printed documents are parsed now, so that a broken one stops start-up.
@@ -149,9 +149,10 @@ pub fn migration_steps(
     }
 }
 
-/// Opens the database, migrates it and loads the shipped reference data on first start.
-pub fn prepare_database(config: &Config, key: &PersonalDataKey) -> Result<Db, StartupError> {
-    let db = Db::connect(&config.database_url, config.database_pool_size)?;
+/// Opens a pool of `pool_size` connections to the database, migrates it and loads the shipped
+/// reference data on first start.
+pub fn prepare_database(config: &Config, key: &PersonalDataKey, pool_size: u32) -> Result<Db, StartupError> {
+    let db = Db::connect(&config.database_url, pool_size)?;
     let (applied, loaded) = db.migrate_then(
         &mut migration_steps(key),
         reference::import::load_shipped_if_empty,
