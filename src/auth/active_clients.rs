@@ -13,6 +13,11 @@
 //!   connection of its own, forgetting everything when it moves.
 //!
 //! While the connection is down nothing is kept, and every request checks the database afresh.
+//! The same holds while the listener is not reading: while its heartbeat waits on the database
+//! (a commit that sends a notification waits on every other such commit of the server, and on
+//! the disk), or while its thread is held up. Kept answers are trusted only while everything that
+//! arrived has been read lately, so a stalled listener makes requests ask the database instead of
+//! letting a revoked client in.
 //! An answer read from the database is kept only if nothing was forgotten while it was read
 //! (the generation is unchanged): a revocation heard during the read cannot be undone by it.
 
@@ -45,6 +50,9 @@ const POLL: Duration = Duration::from_millis(5);
 /// trusted after the last proof.
 const HEARTBEAT: Duration = Duration::from_secs(1);
 const TRUSTED_FOR: Duration = Duration::from_secs(3);
+/// How lately the listener must have read everything that arrived for kept answers to count:
+/// the longest a revocation goes unheard while the listener is held up.
+const READ_WITHIN: Duration = Duration::from_millis(100);
 /// How long the listener waits before connecting again after a failure, doubling while it fails
 /// (a server without notifications, such as CockroachDB, refuses LISTEN every time).
 const RECONNECT: Duration = Duration::from_secs(1);
@@ -56,6 +64,8 @@ const CAPACITY: usize = 10_000;
 struct State {
     /// When the listening connection last proved to work; `None` while it is down.
     heard_at: Option<Instant>,
+    /// When the listener last read everything that had arrived.
+    read_at: Option<Instant>,
     /// Moves on whenever anything is forgotten.
     generation: u64,
     active: HashSet<String>,
@@ -70,6 +80,11 @@ impl State {
             }
             None => self.active.clear(),
         }
+    }
+
+    fn trusted(&self) -> bool {
+        let lately = |at: Option<Instant>, within| at.is_some_and(|at| at.elapsed() < within);
+        lately(self.heard_at, TRUSTED_FOR) && lately(self.read_at, READ_WITHIN)
     }
 }
 
@@ -89,8 +104,7 @@ impl ActiveClients {
     /// Whether `id` is known to be active; false means "ask the database", not "inactive".
     pub fn known_active(&self, id: &str) -> bool {
         let state = self.state();
-        let trusted = state.heard_at.is_some_and(|at| at.elapsed() < TRUSTED_FOR);
-        trusted && state.active.contains(id)
+        state.trusted() && state.active.contains(id)
     }
 
     /// The generation to pass to [`ActiveClients::remember`] for an answer about to be read.
@@ -122,6 +136,11 @@ impl ActiveClients {
             state.forget(None);
         }
         state.heard_at = working.then(Instant::now);
+    }
+
+    /// Notes that everything that had arrived has been read.
+    fn read_up(&self) {
+        self.state().read_at = Some(Instant::now());
     }
 
     /// Starts listening on the calling worker's runtime, unless a listener runs already, so that
@@ -181,6 +200,7 @@ impl ActiveClients {
                     client_id => self.forget(Some(client_id)),
                 }
             }
+            self.read_up();
         }
     }
 
@@ -205,6 +225,7 @@ impl ActiveClients {
             }
             seen = Some(value);
             self.heard(true);
+            self.read_up();
             actix_web::rt::time::sleep(POLL).await;
         }
     }
@@ -248,6 +269,7 @@ mod tests {
         assert!(!clients.known_active("a"), "not listening: nothing kept");
 
         clients.heard(true);
+        clients.read_up();
         let before = clients.generation();
         clients.forget(Some("b"));
         clients.remember("a", before);
@@ -265,5 +287,25 @@ mod tests {
             !clients.known_active("a"),
             "a listener down and up again forgets everything"
         );
+    }
+
+    #[test]
+    fn nothing_kept_counts_while_the_listener_is_not_reading() {
+        let clients = ActiveClients::default();
+        clients.heard(true);
+        clients.read_up();
+        clients.remember("a", clients.generation());
+        assert!(clients.known_active("a"));
+
+        let held_up = Instant::now()
+            .checked_sub(READ_WITHIN)
+            .expect("a clock past its start");
+        clients.state().read_at = Some(held_up);
+        assert!(
+            !clients.known_active("a"),
+            "a listener that has not read lately may have missed a revocation"
+        );
+        clients.read_up();
+        assert!(clients.known_active("a"), "kept again once it has read");
     }
 }
