@@ -409,7 +409,7 @@ pub fn create(
         },
     )?;
     let (units, environments) = children_of(&id, &input, &checked.skills)?;
-    repo::replace_children(conn, &id, &units, &environments)?;
+    repo::insert_children(conn, &units, &environments)?;
     audit::record(conn, actor, Change::new("create", RESOURCE, &id, Some(issuer)))?;
     Ok(id)
 }

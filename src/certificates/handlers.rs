@@ -112,11 +112,33 @@ fn load_for_change(
     if_match: Option<&IfMatch>,
 ) -> Result<CertificateRow, ApiError> {
     let row = repo::find(conn, id)?.ok_or(NOT_FOUND)?;
-    policy::can_change(conn, caller, &row)?;
-    if let Some(if_match) = if_match {
-        if_match.check(row.version)?;
-    }
+    may_change(conn, caller, &row, if_match)?;
     Ok(row)
+}
+
+/// [`load_for_change`], reading the certificate whole: for a change that needs its content too.
+fn load_whole_for_change(
+    conn: &mut DbConnection,
+    id: &str,
+    caller: &Caller,
+    if_match: Option<&IfMatch>,
+) -> Result<repo::Whole, ApiError> {
+    let whole = repo::find_whole(conn, id)?.ok_or(NOT_FOUND)?;
+    may_change(conn, caller, &whole.row, if_match)?;
+    Ok(whole)
+}
+
+fn may_change(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    row: &CertificateRow,
+    if_match: Option<&IfMatch>,
+) -> Result<(), ApiError> {
+    policy::can_change(conn, caller, row)?;
+    match if_match {
+        Some(if_match) => if_match.check(row.version),
+        None => Ok(()),
+    }
 }
 
 /// Runs `action` on the certificate as `caller` (checking `If-Match` when given) and returns the
@@ -576,7 +598,7 @@ pub async fn issue(
     };
     let (certificate, secret) = db
         .run(move |conn| {
-            let load = |conn: &mut DbConnection| load_for_change(conn, &id, &caller, if_match.as_ref());
+            let load = |conn: &mut DbConnection| load_whole_for_change(conn, &id, &caller, if_match.as_ref());
             let tools = (&signer, &**key, &**lookups);
             let secret = lifecycle::issue_in_steps(conn, &Actor::from(&caller), load, tools)?;
             Ok((view(conn, &lookups, &id, &caller, &key)?, secret))

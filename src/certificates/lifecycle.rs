@@ -58,11 +58,12 @@ pub fn issue(
     (signer, key, lookups): (&Signer, &PersonalDataKey, &Lookups),
     original: Option<NaiveDate>,
 ) -> Result<String, ApiError> {
-    let ready = ready(conn, current, (key, lookups), original)?;
+    let certificate = view_of(conn, current, (key, lookups))?;
+    let ready = ready(conn, current, certificate, original)?;
     record(conn, actor, &ready.sign(signer)?)
 }
 
-/// Issues the draft `load` finds, as [`issue`] does, but with no lock held while it signs, so that
+/// Issues the draft `load` reads whole, as [`issue`] does, but with no lock held while it signs, so that
 /// neither the counters' locks nor SQLite's writer wait on the signing: the draft is made ready
 /// (its holder's id and content read, its status bit taken in a short transaction of its own),
 /// signed outside any transaction, and the issue recorded in a second short transaction if the
@@ -71,13 +72,15 @@ pub fn issue(
 pub fn issue_in_steps(
     conn: &mut DbConnection,
     actor: &Actor,
-    load: impl Fn(&mut DbConnection) -> Result<CertificateRow, ApiError>,
+    load: impl Fn(&mut DbConnection) -> Result<repo::Whole, ApiError>,
     (signer, key, lookups): (&Signer, &PersonalDataKey, &Lookups),
 ) -> Result<String, ApiError> {
     const TRIES: usize = 3;
     for _ in 0..TRIES {
-        let current = load(conn)?;
-        let signed = ready(conn, &current, (key, lookups), None)?.sign(signer)?;
+        let whole = load(conn)?;
+        let current = whole.row.clone();
+        let certificate = super::views::whole_view(conn, lookups, whole, key, |_| false)?;
+        let signed = ready(conn, &current, certificate, None)?.sign(signer)?;
         match write_transaction(conn, |conn| record(conn, actor, &signed)) {
             Err(ApiError::PreconditionFailed) => continue,
             outcome => return outcome,
@@ -108,13 +111,13 @@ struct Signed {
     jwt: String,
 }
 
-/// Makes a draft ready to issue: its holder's id, its content as issued, and its status bit, taken
-/// last since the counter's lock is held until the transaction ends (the caller's, when it is in
-/// one).
+/// Makes a draft ready to issue with `certificate`, its content as readers see it: its holder's id
+/// and its status bit, taken last since the counter's lock is held until the transaction ends (the
+/// caller's, when it is in one).
 fn ready(
     conn: &mut DbConnection,
     current: &CertificateRow,
-    (key, lookups): (&PersonalDataKey, &Lookups),
+    certificate: Certificate,
     original: Option<NaiveDate>,
 ) -> Result<Ready, ApiError> {
     if current.status != CertificateStatus::Draft {
@@ -125,7 +128,6 @@ fn ready(
     }
     let at = now();
     let subject_id = subject_id(conn, current)?;
-    let certificate = view_of(conn, current, (key, lookups))?;
     Ok(Ready {
         row: current.clone(),
         certificate,

@@ -195,6 +195,15 @@ pub fn replace_children(
         .execute(conn)?;
     diesel::delete(certificate_environments::table.filter(certificate_environments::certificate_id.eq(id)))
         .execute(conn)?;
+    insert_children(conn, units, environments)
+}
+
+/// Writes the units and environments of a certificate that has none yet.
+pub fn insert_children(
+    conn: &mut DbConnection,
+    units: &[UnitRow],
+    environments: &[EnvironmentLinkRow],
+) -> QueryResult<()> {
     per_backend!(conn, conn => {
         if !units.is_empty() {
             diesel::insert_into(certificate_units::table).values(units).execute(conn)?;
