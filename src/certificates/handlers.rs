@@ -128,6 +128,7 @@ fn load_whole_for_change(
     Ok(whole)
 }
 
+/// Whether `caller` may change `row`, and whether `If-Match`, when given, names its version.
 fn may_change(
     conn: &mut DbConnection,
     caller: &Caller,
