@@ -437,6 +437,32 @@ fn run_next<B: diesel::backend::Backend>(
     }
 }
 
+/// Runs reads written to run well whatever the values asked for with one plan per statement on
+/// PostgreSQL, as SQLite runs every statement.
+///
+/// PostgreSQL plans a kept statement afresh on every execution when it prices the plan for any
+/// values above those made for the values given, as it does for the catalogue's statements of
+/// thirty parameters: the planning cost more than the execution. The setting lasts the
+/// transaction `work` runs in. Called inside a transaction, `work` runs in it as it is.
+pub fn with_generic_plans<T, E>(
+    conn: &mut DbConnection,
+    work: impl FnOnce(&mut DbConnection) -> Result<T, E>,
+) -> Result<T, E>
+where
+    E: From<diesel::result::Error>,
+{
+    let depth = DbConnection::transaction_manager_status_mut(conn)
+        .transaction_depth()
+        .map_err(E::from)?;
+    match conn {
+        DbConnection::Pg(_) if depth.is_none() => conn.transaction(|conn| {
+            conn.batch_execute("SET LOCAL plan_cache_mode = force_generic_plan")?;
+            work(conn)
+        }),
+        _ => work(conn),
+    }
+}
+
 /// The current time in UTC at the microsecond precision both backends store, so that a timestamp
 /// reads back exactly as it was written.
 pub fn now() -> chrono::NaiveDateTime {

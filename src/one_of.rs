@@ -1,4 +1,5 @@
-//! `column IN (values)` that keeps one statement whatever the number of values.
+//! `column IN (values)` that keeps one statement whatever the number of values, and
+//! `column IN (query)` for queries boxed for the two-backend connection.
 //!
 //! diesel writes `IN (?, ?, …)` with one parameter per value and, since the text changes with the
 //! count, never keeps such a statement prepared: SQLite then prepares it afresh on every call,
@@ -83,6 +84,52 @@ impl<C: QueryFragment<MultiBackend>> QueryFragment<MultiBackend> for InJsonArray
         out.push_sql(" IN (SELECT value FROM json_each(");
         out.push_bind_param::<Text, _>(&self.json)?;
         out.push_sql("))");
+        Ok(())
+    }
+}
+
+/// `column IN (query)`, for a query over another table whose rows are the values.
+///
+/// diesel's own `eq_any` with a subquery renders through each backend in turn, which a query
+/// boxed for the two-backend connection is not written for; this node writes it as it is.
+pub fn in_query<C, Q>(column: C, query: Q) -> InQuery<C, Q> {
+    InQuery { column, query }
+}
+
+#[derive(Debug, Clone)]
+pub struct InQuery<C, Q> {
+    column: C,
+    query: Q,
+}
+
+impl<C: Expression, Q> Expression for InQuery<C, Q> {
+    type SqlType = Bool;
+}
+
+impl<C, Q, QS> AppearsOnTable<QS> for InQuery<C, Q> where C: AppearsOnTable<QS> {}
+
+impl<C, Q, QS> SelectableExpression<QS> for InQuery<C, Q> where C: SelectableExpression<QS> {}
+
+impl<C: ValidGrouping<()>, Q> ValidGrouping<()> for InQuery<C, Q> {
+    type IsAggregate = C::IsAggregate;
+}
+
+/// Kept prepared by its text, as the query inside is.
+impl<C, Q> QueryId for InQuery<C, Q> {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl<C, Q> QueryFragment<MultiBackend> for InQuery<C, Q>
+where
+    C: QueryFragment<MultiBackend>,
+    Q: QueryFragment<MultiBackend>,
+{
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, MultiBackend>) -> QueryResult<()> {
+        self.column.walk_ast(out.reborrow())?;
+        out.push_sql(" IN (");
+        self.query.walk_ast(out.reborrow())?;
+        out.push_sql(")");
         Ok(())
     }
 }

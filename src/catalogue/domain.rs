@@ -4,6 +4,8 @@ use std::{collections::HashMap, sync::Arc};
 
 use actix_web::web::Bytes;
 use chrono::NaiveDate;
+use serde::Serialize;
+use serde_json::value::{to_raw_value, RawValue};
 
 use super::{
     cache::CatalogueCache,
@@ -17,11 +19,9 @@ use crate::{
     error::{ApiError, FieldError},
     lookups::Lookups,
     organisations::dto::OrganisationSummary,
+    pagination::{Page, PageRequest},
     recognitions::{model::InForceRow, repo as recognitions},
-    reference::{
-        dto::CodeAndName,
-        repo::{self as reference, Names},
-    },
+    reference::{dto::CodeAndName, repo as reference},
     text::localized,
     text::normalize_for_search,
 };
@@ -226,21 +226,25 @@ fn environment_entry(
     }
 }
 
-/// The recognitions in force on a day, with the organisations and names they show.
+/// The recognitions in force on a day, with the names and organisations they show as JSON,
+/// each written once for the page however many units show it.
 struct InForce {
     rows: Vec<InForceRow>,
-    providers: HashMap<String, OrganisationSummary>,
-    names: Names,
+    qualifications: HashMap<String, Box<RawValue>>,
+    units: HashMap<String, Box<RawValue>>,
+    providers: HashMap<String, Box<RawValue>>,
+}
+
+/// Each value of `named` as the JSON it is written as.
+fn as_json<T: Serialize>(named: HashMap<String, T>) -> Result<HashMap<String, Box<RawValue>>, ApiError> {
+    named
+        .into_iter()
+        .map(|(key, value)| Ok((key, to_raw_value(&value).map_err(page::not_serialized)?)))
+        .collect()
 }
 
 impl InForce {
-    fn load(
-        conn: &mut DbConnection,
-        kept: &Kept<'_>,
-        ids: &[String],
-        day: NaiveDate,
-    ) -> Result<Self, ApiError> {
-        let rows = recognitions::in_force(conn, ids, day)?;
+    fn load(kept: &Kept<'_>, conn: &mut DbConnection, rows: Vec<InForceRow>) -> Result<Self, ApiError> {
         let provider_ids: Vec<String> = rows
             .iter()
             .map(|row| row.provider_organisation_id.clone())
@@ -253,10 +257,12 @@ impl InForce {
             .lookups
             .names(conn, kept.version, &qualification_codes, &unit_codes)?
             .with_bare_codes(&qualification_codes, &unit_codes);
+        let providers = kept.lookups.organisations(conn, kept.version, &provider_ids)?;
         Ok(Self {
-            providers: kept.lookups.organisations(conn, kept.version, &provider_ids)?,
+            qualifications: as_json(names.qualifications)?,
+            units: as_json(names.units)?,
+            providers: as_json(providers)?,
             rows,
-            names,
         })
     }
 
@@ -271,11 +277,10 @@ impl InForce {
                 .push(UnitView {
                     recognition_id: &row.id,
                     qualification: self
-                        .names
                         .qualifications
                         .get(&row.qualification_code)
                         .ok_or_else(missing)?,
-                    unit: self.names.units.get(&row.unit_code).ok_or_else(missing)?,
+                    unit: self.units.get(&row.unit_code).ok_or_else(missing)?,
                     provider: self
                         .providers
                         .get(&row.provider_organisation_id)
@@ -288,17 +293,42 @@ impl InForce {
     }
 }
 
-/// The page of the environments `ids`, in their order, each with every unit it is recognised for
-/// on the search's day, as JSON.
-pub fn page(
+/// A page of environments in id order, found by `search`, as JSON.
+pub fn page_by_id(
     conn: &mut DbConnection,
     kept: &Kept<'_>,
-    (ids, next_cursor): (&[String], Option<&str>),
+    search: &Search,
+    page_asked: &PageRequest<String>,
+) -> Result<Bytes, ApiError> {
+    let (ids, rows) = repo::page_in_force(conn, search, page_asked)?;
+    let page_of_ids = Page::from_rows(ids, page_asked, |id| id.clone(), |id| id);
+    let ids = (&page_of_ids.items[..], page_of_ids.next_cursor.as_deref());
+    page(conn, kept, ids, rows, &HashMap::new())
+}
+
+/// The page of the environments `ids` at `distances`, in their order, as JSON.
+pub fn page_at_distances(
+    conn: &mut DbConnection,
+    kept: &Kept<'_>,
+    ids: (&[String], Option<&str>),
     search: &Search,
     distances: &HashMap<String, f64>,
 ) -> Result<Bytes, ApiError> {
+    let rows = recognitions::in_force(conn, recognitions::of_environments(conn, ids.0), search.day)?;
+    page(conn, kept, ids, rows, distances)
+}
+
+/// The page of the environments `ids`, in their order, each with the units of `rows` (every
+/// recognition in force of each on the search's day), as JSON.
+fn page(
+    conn: &mut DbConnection,
+    kept: &Kept<'_>,
+    (ids, next_cursor): (&[String], Option<&str>),
+    rows: Vec<InForceRow>,
+    distances: &HashMap<String, f64>,
+) -> Result<Bytes, ApiError> {
     let parts = environment_parts(conn, kept, ids)?;
-    let in_force = InForce::load(conn, kept, ids, search.day)?;
+    let in_force = InForce::load(kept, conn, rows)?;
     let mut units = in_force.by_environment()?;
     let entries: Vec<Entry<'_>> = ids
         .iter()

@@ -20,7 +20,7 @@ use super::{
 };
 use crate::{
     concurrency::{not_modified, IfNoneMatch},
-    db::{today, DbConnection},
+    db::{today, with_generic_plans, DbConnection},
     error::ApiError,
     extract::Query,
     lookups::Lookups,
@@ -61,7 +61,9 @@ fn conditional_answer(
     if held.holds(&etag) {
         return Ok((Answer::Unchanged, etag));
     }
-    let body = cache.pages.answer_at(version, key, || build(conn, version))?;
+    let body = cache.pages.answer_at(version, key, || {
+        with_generic_plans(conn, |conn| build(conn, version))
+    })?;
     Ok((Answer::Body(body), etag))
 }
 
@@ -73,19 +75,6 @@ fn respond(answer: Answer, etag: &str) -> HttpResponse {
             .insert_header((header::ETAG, etag))
             .body(body),
     }
-}
-
-/// A page in id order, as JSON.
-fn page_by_id(
-    conn: &mut DbConnection,
-    kept: &Kept<'_>,
-    search: &Search,
-    page: &PageRequest<String>,
-) -> Result<Bytes, ApiError> {
-    let ids = repo::page(conn, search, page)?;
-    let page_of_ids = Page::from_rows(ids, page, |id| id.clone(), |id| id);
-    let ids = (&page_of_ids.items[..], page_of_ids.next_cursor.as_deref());
-    domain::page(conn, kept, ids, search, &HashMap::new())
 }
 
 /// A page nearest first, as JSON; ties in distance go by id, so the order is total and stable.
@@ -126,7 +115,7 @@ fn page_by_distance(
         .map(|(distance, id)| (id.clone(), *distance))
         .collect();
     let ids: Vec<String> = page_of_ids.items.into_iter().map(|(_, id)| id).collect();
-    domain::page(
+    domain::page_at_distances(
         conn,
         kept,
         (&ids, page_of_ids.next_cursor.as_deref()),
@@ -185,7 +174,7 @@ pub async fn list_environments(
                     (Order::ByDistance(page), Some(near)) => {
                         page_by_distance(conn, &kept, &search, near, &page)
                     }
-                    (Order::ById(page), _) => page_by_id(conn, &kept, &search, &page),
+                    (Order::ById(page), _) => domain::page_by_id(conn, &kept, &search, &page),
                     (Order::ByDistance(_), None) => {
                         Err(ApiError::internal("a distance order without a place"))
                     }

@@ -7,9 +7,10 @@
 use actix_web::web::Bytes;
 use chrono::NaiveDate;
 use serde::Serialize;
+use serde_json::value::RawValue;
 
 use super::dto::CatalogueEnvironment;
-use crate::{error::ApiError, organisations::dto::OrganisationSummary, reference::dto::CodeAndName};
+use crate::error::ApiError;
 
 /// How an entry without units or distance ends; the entry's own part is what comes before.
 const EMPTY_TAIL: &[u8] = br#"[],"distance_km":null}"#;
@@ -35,13 +36,14 @@ impl EnvironmentPart {
     }
 }
 
-/// A unit in force as `RecognisedUnit` serializes it, borrowing what it names.
+/// A unit in force as `RecognisedUnit` serializes it, with what it names already serialized:
+/// a page shows a few qualifications, units and providers a hundred times over.
 #[derive(Serialize)]
 pub struct UnitView<'a> {
     pub recognition_id: &'a str,
-    pub qualification: &'a CodeAndName,
-    pub unit: &'a CodeAndName,
-    pub provider: &'a OrganisationSummary,
+    pub qualification: &'a RawValue,
+    pub unit: &'a RawValue,
+    pub provider: &'a RawValue,
     pub valid_from: NaiveDate,
     pub valid_until: Option<NaiveDate>,
 }
@@ -53,7 +55,7 @@ pub struct Entry<'a> {
     pub distance_km: Option<f64>,
 }
 
-fn not_serialized(error: serde_json::Error) -> ApiError {
+pub fn not_serialized(error: serde_json::Error) -> ApiError {
     ApiError::internal(format!("a catalogue answer did not serialize: {error}"))
 }
 
@@ -86,12 +88,15 @@ pub fn write(entries: &[Entry<'_>], next_cursor: Option<&str>) -> Result<Bytes, 
 
 #[cfg(test)]
 mod tests {
+    use serde_json::value::to_raw_value;
+
     use super::*;
     use crate::{
         catalogue::dto::RecognisedUnit,
         environments::dto::{Address, Contact, Coordinates, Sector},
-        organisations::dto::OrganisationKind,
+        organisations::dto::{OrganisationKind, OrganisationSummary},
         pagination::Page,
+        reference::dto::CodeAndName,
         text::LocalizedText,
     };
 
@@ -161,20 +166,38 @@ mod tests {
                 EnvironmentPart::of(&bare).expect("a part")
             })
             .collect();
+        let named: Vec<Vec<[Box<RawValue>; 3]>> = page
+            .items
+            .iter()
+            .map(|item| {
+                item.recognised_units
+                    .iter()
+                    .map(|unit| {
+                        [
+                            to_raw_value(&unit.qualification).expect("serializes"),
+                            to_raw_value(&unit.unit).expect("serializes"),
+                            to_raw_value(&unit.provider).expect("serializes"),
+                        ]
+                    })
+                    .collect()
+            })
+            .collect();
         let entries: Vec<Entry<'_>> = page
             .items
             .iter()
             .zip(&parts)
-            .map(|(item, part)| Entry {
+            .zip(&named)
+            .map(|((item, part), named)| Entry {
                 part,
                 units: item
                     .recognised_units
                     .iter()
-                    .map(|unit| UnitView {
+                    .zip(named)
+                    .map(|(unit, [qualification, named_unit, provider])| UnitView {
                         recognition_id: &unit.recognition_id,
-                        qualification: &unit.qualification,
-                        unit: &unit.unit,
-                        provider: &unit.provider,
+                        qualification,
+                        unit: named_unit,
+                        provider,
                         valid_from: unit.valid_from,
                         valid_until: unit.valid_until,
                     })

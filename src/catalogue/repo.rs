@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 use diesel::{
-    dsl::{count_star, exists},
+    dsl::{self, count_star, exists},
     prelude::*,
     sql_types::Bool,
 };
@@ -11,8 +11,9 @@ use diesel::{
 use crate::{
     db::{DbConnection, MultiBackend},
     environments::dto::Sector,
-    one_of::one_of,
+    one_of::{in_query, one_of},
     pagination::PageRequest,
+    recognitions::{model::InForceRow, repo as recognition_repo},
     schema::{
         learning_environment_languages, learning_environments, municipalities, organisations, recognitions,
     },
@@ -72,19 +73,21 @@ fn recognised(search: &Search, unit: Option<&str>) -> Condition {
 }
 
 /// The condition an environment meets to be listed: active, its organisation active, recognised
-/// on the day (for every unit asked for), and in the place and of the kind asked for.
-fn condition(conn: &DbConnection, search: &Search) -> Condition {
+/// on the day (for every unit asked for but `known`, which the caller has checked), and in the
+/// place and of the kind asked for.
+fn condition(conn: &DbConnection, search: &Search, known: Option<&str>) -> Condition {
     let mut condition: Condition = Box::new(
         learning_environments::active.eq(true).and(exists(
             organisations::table
                 .filter(organisations::id.eq(learning_environments::organisation_id))
-                .filter(organisations::active.eq(true)),
+                .filter(organisations::active.eq(true))
+                .select(organisations::id),
         )),
     );
     if search.units.is_empty() {
         condition = Box::new(condition.and(recognised(search, None)));
     }
-    for unit in &search.units {
+    for unit in search.units.iter().filter(|unit| Some(unit.as_str()) != known) {
         condition = Box::new(condition.and(recognised(search, Some(unit))));
     }
     if !search.municipalities.is_empty() {
@@ -111,7 +114,8 @@ fn condition(conn: &DbConnection, search: &Search) -> Condition {
             condition.and(exists(
                 learning_environment_languages::table
                     .filter(learning_environment_languages::environment_id.eq(learning_environments::id))
-                    .filter(learning_environment_languages::language.eq(language.clone())),
+                    .filter(learning_environment_languages::language.eq(language.clone()))
+                    .select(learning_environment_languages::environment_id),
             )),
         );
     }
@@ -145,33 +149,87 @@ fn condition(conn: &DbConnection, search: &Search) -> Condition {
 /// The most candidates one step of [`page`] takes, well under both backends' bind limits.
 const MAX_CANDIDATES: i64 = 4_000;
 
-/// The ids of a page of matching environments, in id order.
+/// A query for environment ids.
+type EnvironmentIds = dsl::Select<
+    dsl::IntoBoxed<'static, learning_environments::table, MultiBackend>,
+    learning_environments::id,
+>;
+/// A query for the ids of recognised environments.
+type RecognisedIds =
+    dsl::Select<dsl::IntoBoxed<'static, recognitions::table, MultiBackend>, recognitions::environment_id>;
+
+/// The unit whose recognitions a page is found from, if any.
 ///
 /// With a unit asked for, the page is found from that unit's recognitions, which an index keeps
 /// by unit, region and environment: a batch of candidate environments in id order is read from
 /// it and the rest of the condition is checked on those, until the page is full. Left to the
 /// planner, a common unit and a rare one want opposite plans and one of them ends up slow.
-pub fn page(
+/// Municipalities narrow more than any unit (a few hundred environments each, kept by
+/// municipality and id): then the environments there are checked in id order instead.
+fn leading_unit(search: &Search) -> Option<&str> {
+    search
+        .units
+        .first()
+        .filter(|_| search.municipalities.is_empty())
+        .map(String::as_str)
+}
+
+/// A page of matching environments in id order (up to `page.fetch_limit()`), with every
+/// recognition in force of each, as [`recognition_repo::in_force`] reads them.
+///
+/// Usually one statement: the recognitions of the environments the page query finds. Found from
+/// a unit, a page that the first batch of candidates does not fill takes the batches of [`page`].
+/// Every environment listed has a recognition in force (the condition asks for one), so the
+/// recognitions name every environment of the page.
+pub fn page_in_force(
     conn: &mut DbConnection,
     search: &Search,
-    page: &PageRequest<String>,
-) -> QueryResult<Vec<String>> {
+    page_asked: &PageRequest<String>,
+) -> QueryResult<(Vec<String>, Vec<InForceRow>)> {
+    let wanted = page_asked.fetch_limit();
+    let after = page_asked.after.as_deref();
+    let query = match leading_unit(search) {
+        None => matching(conn, search, None, after, wanted),
+        Some(unit) => {
+            let candidates = recognised_environments(search, unit, after, wanted * 2);
+            // In one statement with the page, a candidate is recognised for the unit as it is read.
+            let candidates = Box::new(in_query(learning_environments::id, candidates));
+            matching(conn, search, Some((candidates, Some(unit))), None, wanted)
+        }
+    };
+    let rows = recognition_repo::in_force(
+        conn,
+        Box::new(in_query(recognitions::environment_id, query)),
+        search.day,
+    )?;
+    let mut ids: Vec<String> = rows.iter().map(|row| row.environment_id.clone()).collect();
+    ids.dedup();
+    if ids.len() as i64 == wanted || leading_unit(search).is_none() {
+        return Ok((ids, rows));
+    }
+    let ids = page(conn, search, page_asked)?;
+    let rows = recognition_repo::in_force(conn, recognition_repo::of_environments(conn, &ids), search.day)?;
+    Ok((ids, rows))
+}
+
+/// The ids of a page of matching environments, in id order.
+fn page(conn: &mut DbConnection, search: &Search, page: &PageRequest<String>) -> QueryResult<Vec<String>> {
     let wanted = page.fetch_limit();
-    // Municipalities narrow more than any unit (a few hundred environments each, kept by
-    // municipality and id): then the environments there are checked in id order instead.
-    let Some(unit) = search.units.first().filter(|_| search.municipalities.is_empty()) else {
-        return matching(conn, search, None, page.after.as_deref(), wanted);
+    let Some(unit) = leading_unit(search) else {
+        return matching(conn, search, None, page.after.as_deref(), wanted).load(conn);
     };
     let mut rows = Vec::new();
     let mut after = page.after.clone();
     let mut batch = wanted * 2;
     loop {
-        let candidates = recognised_environments(conn, search, unit, after.as_deref(), batch)?;
+        let candidates: Vec<String> =
+            recognised_environments(search, unit, after.as_deref(), batch).load(conn)?;
         let Some(last) = candidates.last().cloned() else {
             break;
         };
         let missing = wanted - rows.len() as i64;
-        rows.extend(matching(conn, search, Some(&candidates), None, missing)?);
+        let listed = one_of(conn, learning_environments::id, &candidates);
+        rows.extend(matching(conn, search, Some((listed, None)), None, missing).load::<String>(conn)?);
         if rows.len() as i64 >= wanted || (candidates.len() as i64) < batch {
             break;
         }
@@ -183,14 +241,11 @@ pub fn page(
 
 /// Up to `limit` distinct environments after `after`, in id order, with `unit` recognised in
 /// force on the day (in the region, under the qualification and by the provider asked for).
-fn recognised_environments(
-    conn: &mut DbConnection,
-    search: &Search,
-    unit: &str,
-    after: Option<&str>,
-    limit: i64,
-) -> QueryResult<Vec<String>> {
+fn recognised_environments(search: &Search, unit: &str, after: Option<&str>, limit: i64) -> RecognisedIds {
     let mut query = recognitions::table
+        .into_boxed()
+        .select(recognitions::environment_id)
+        .distinct()
         .filter(recognitions::unit_code.eq(unit.to_owned()))
         .filter(recognitions::valid_from.le(search.day))
         .filter(crate::recognition_public_on!(search.day))
@@ -198,10 +253,7 @@ fn recognised_environments(
             recognitions::in_force_until
                 .is_null()
                 .or(recognitions::in_force_until.ge(search.day)),
-        )
-        .select(recognitions::environment_id)
-        .distinct()
-        .into_boxed();
+        );
     if let Some(region) = &search.region {
         query = query.filter(recognitions::region_code.eq(region.clone()));
     }
@@ -214,34 +266,39 @@ fn recognised_environments(
     if let Some(provider) = &search.provider {
         query = query.filter(recognitions::provider_organisation_id.eq(provider.clone()));
     }
-    query.order(recognitions::environment_id).limit(limit).load(conn)
+    query.order(recognitions::environment_id).limit(limit)
 }
 
-/// The ids of up to `limit` matching environments in id order, among `candidates` when given.
+/// Which candidates a page is taken from: a condition on `learning_environments::id`.
+type Candidates = Box<dyn BoxableExpression<learning_environments::table, MultiBackend, SqlType = Bool>>;
+
+/// The ids of up to `limit` matching environments in id order, among `candidates` when given,
+/// with the unit each candidate is known to be recognised for, if any.
 fn matching(
-    conn: &mut DbConnection,
+    conn: &DbConnection,
     search: &Search,
-    candidates: Option<&[String]>,
+    candidates: Option<(Candidates, Option<&str>)>,
     after: Option<&str>,
     limit: i64,
-) -> QueryResult<Vec<String>> {
+) -> EnvironmentIds {
+    let (candidates, known) = candidates.map_or((None, None), |(among, known)| (Some(among), known));
     let mut query = learning_environments::table
-        .filter(condition(conn, search))
+        .into_boxed()
         .select(learning_environments::id)
-        .into_boxed();
+        .filter(condition(conn, search, known));
     if let Some(candidates) = candidates {
-        query = query.filter(one_of(conn, learning_environments::id, candidates));
+        query = query.filter(candidates);
     }
     if let Some(after) = after {
         query = query.filter(learning_environments::id.gt(after.to_owned()));
     }
-    query.order(learning_environments::id).limit(limit).load(conn)
+    query.order(learning_environments::id).limit(limit)
 }
 
 /// Every matching environment's id and coordinates, for ordering by distance.
 pub fn positions(conn: &mut DbConnection, search: &Search) -> QueryResult<Vec<(String, f64, f64)>> {
     let rows: Vec<(String, Option<f64>, Option<f64>)> = learning_environments::table
-        .filter(condition(conn, search))
+        .filter(condition(conn, search, None))
         .select((
             learning_environments::id,
             learning_environments::latitude,
@@ -257,7 +314,7 @@ pub fn positions(conn: &mut DbConnection, search: &Search) -> QueryResult<Vec<(S
 /// How many matching environments each municipality has, with the municipality's names and region.
 pub fn counts_by_municipality(conn: &mut DbConnection, search: &Search) -> QueryResult<Vec<(String, i64)>> {
     learning_environments::table
-        .filter(condition(conn, search))
+        .filter(condition(conn, search, None))
         .group_by(learning_environments::municipality_code)
         .select((learning_environments::municipality_code, count_star()))
         .order(learning_environments::municipality_code)

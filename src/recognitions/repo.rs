@@ -1,13 +1,19 @@
 //! Queries over recognitions.
 
 use chrono::{NaiveDate, NaiveDateTime};
-use diesel::prelude::*;
+use diesel::{prelude::*, sql_types::Bool};
 
 use super::{
     dto::{OwnerConsent, RecognitionStatus},
     model::{InForceRow, RecognitionRow},
 };
-use crate::{db::DbConnection, one_of::one_of, pagination::PageRequest, per_backend, schema::recognitions};
+use crate::{
+    db::{DbConnection, MultiBackend},
+    one_of::one_of,
+    pagination::PageRequest,
+    per_backend,
+    schema::recognitions,
+};
 
 /// The providers that have recognised the environment, each once.
 pub fn providers_of(conn: &mut DbConnection, environment_id: &str) -> QueryResult<Vec<String>> {
@@ -150,15 +156,19 @@ pub fn list(
     query.order(recognitions::id).limit(page.fetch_limit()).load(conn)
 }
 
-/// The public recognitions of the given environments in force on `day`.
-pub fn in_force(
-    conn: &mut DbConnection,
-    environment_ids: &[String],
-    day: NaiveDate,
-) -> QueryResult<Vec<InForceRow>> {
+/// Which environments' recognitions to read: a condition on `recognitions::environment_id`.
+pub type OfEnvironments = Box<dyn BoxableExpression<recognitions::table, MultiBackend, SqlType = Bool>>;
+
+/// The environments `ids`.
+pub fn of_environments(conn: &DbConnection, ids: &[String]) -> OfEnvironments {
+    one_of(conn, recognitions::environment_id, ids)
+}
+
+/// The public recognitions in force on `day` of the environments `of`, by environment id.
+pub fn in_force(conn: &mut DbConnection, of: OfEnvironments, day: NaiveDate) -> QueryResult<Vec<InForceRow>> {
     recognitions::table
         .into_boxed()
-        .filter(one_of(conn, recognitions::environment_id, environment_ids))
+        .filter(of)
         .filter(recognitions::valid_from.le(day))
         .filter(crate::recognition_public_on!(day))
         .filter(

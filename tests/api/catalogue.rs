@@ -591,3 +591,83 @@ backend_tests!(
     the_catalogue_filters_by_place_language_and_sector,
     a_unit_reads_by_municipality,
 );
+
+/// A page built from the database reads its environments and their units in force in one
+/// statement, which PostgreSQL plans once: planned afresh on each request, as PostgreSQL does on
+/// its own with statements of this many parameters, the planning cost more than the reading.
+#[actix_web::test]
+#[cfg_attr(
+    not(postgres_tests),
+    ignore = "a PostgreSQL variant: set TEST_DATABASE_URL to run it"
+)]
+async fn a_built_page_is_one_statement_planned_once_on_postgresql() {
+    use diesel::{
+        sql_types::BigInt, sql_types::Text, Connection, PgConnection, QueryableByName, RunQueryDsl,
+    };
+    use opinto_registry::{
+        catalogue::repo::{page_in_force, Search},
+        db::{with_generic_plans, DbConnection},
+        pagination::PageRequest,
+    };
+
+    #[derive(QueryableByName, Debug)]
+    struct Plans {
+        #[diesel(sql_type = Text)]
+        statement: String,
+        #[diesel(sql_type = BigInt)]
+        generic_plans: i64,
+        #[diesel(sql_type = BigInt)]
+        custom_plans: i64,
+    }
+
+    let Some((app, environment)) = crate::helpers::spawn_app(crate::helpers::Backend::Postgres).await else {
+        return;
+    };
+    let cast = cast(&app).await;
+    let mut recognised = Vec::new();
+    for _ in 0..3 {
+        let environment = create_environment(&app, &cast.workshop_token, json!({})).await;
+        recognise_units(
+            &app,
+            &cast.provider_token,
+            &environment,
+            &["SAMPLE-107", "SAMPLE-104"],
+        )
+        .await;
+        recognised.push(environment);
+    }
+
+    let mut conn = DbConnection::Pg(PgConnection::establish(&app.database_url).expect("connects"));
+    let page: PageRequest<String> = PageRequest::new(Some(2), None).expect("a page");
+    let today = chrono::Utc::now().date_naive();
+    for days in 0..8 {
+        let search = Search {
+            day: today + chrono::Days::new(days),
+            units: vec!["SAMPLE-107".to_owned()],
+            region: Some("04".to_owned()),
+            ..Search::default()
+        };
+        let (ids, rows) =
+            with_generic_plans(&mut conn, |conn| page_in_force(conn, &search, &page)).expect("reads");
+        assert_eq!(ids, recognised, "the page and the one after it");
+        assert_eq!(rows.len(), 6, "both units of each: {rows:?}");
+    }
+    let plans: Vec<Plans> = diesel::sql_query(
+        "SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements ORDER BY statement",
+    )
+    .load(&mut conn)
+    .expect("the connection's statements");
+    let pages: Vec<&Plans> = plans
+        .iter()
+        .filter(|plan| plan.statement.contains("learning_environments"))
+        .collect();
+    assert_eq!(pages.len(), 1, "one statement for the page: {plans:#?}");
+    assert_eq!(
+        (pages[0].generic_plans, pages[0].custom_plans),
+        (8, 0),
+        "planned once: {}",
+        pages[0].statement
+    );
+    drop(conn);
+    environment.shut_down().await;
+}
