@@ -437,6 +437,13 @@ fn run_next<B: diesel::backend::Backend>(
     }
 }
 
+/// Whether `conn` is inside a transaction.
+fn in_transaction(conn: &mut DbConnection) -> diesel::QueryResult<bool> {
+    Ok(DbConnection::transaction_manager_status_mut(conn)
+        .transaction_depth()?
+        .is_some())
+}
+
 /// Runs reads written to run well whatever the values asked for with one plan per statement on
 /// PostgreSQL, as SQLite runs every statement.
 ///
@@ -451,11 +458,9 @@ pub fn with_generic_plans<T, E>(
 where
     E: From<diesel::result::Error>,
 {
-    let depth = DbConnection::transaction_manager_status_mut(conn)
-        .transaction_depth()
-        .map_err(E::from)?;
+    let inside = in_transaction(conn).map_err(E::from)?;
     match conn {
-        DbConnection::Pg(_) if depth.is_none() => conn.transaction(|conn| {
+        DbConnection::Pg(_) if !inside => conn.transaction(|conn| {
             conn.batch_execute("SET LOCAL plan_cache_mode = force_generic_plan")?;
             work(conn)
         }),
@@ -507,10 +512,7 @@ pub fn write_transaction<T, E>(
 where
     E: From<diesel::result::Error>,
 {
-    let depth = DbConnection::transaction_manager_status_mut(conn)
-        .transaction_depth()
-        .map_err(E::from)?;
-    if depth.is_some() {
+    if in_transaction(conn).map_err(E::from)? {
         return work(conn);
     }
     let _writer_turn = match conn {

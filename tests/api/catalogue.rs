@@ -601,24 +601,12 @@ backend_tests!(
     ignore = "a PostgreSQL variant: set TEST_DATABASE_URL to run it"
 )]
 async fn a_built_page_is_one_statement_planned_once_on_postgresql() {
-    use diesel::{
-        sql_types::BigInt, sql_types::Text, Connection, PgConnection, QueryableByName, RunQueryDsl,
-    };
+    use diesel::{Connection, PgConnection};
     use opinto_registry::{
         catalogue::repo::{page_in_force, Search},
         db::{with_generic_plans, DbConnection},
         pagination::PageRequest,
     };
-
-    #[derive(QueryableByName, Debug)]
-    struct Plans {
-        #[diesel(sql_type = Text)]
-        statement: String,
-        #[diesel(sql_type = BigInt)]
-        generic_plans: i64,
-        #[diesel(sql_type = BigInt)]
-        custom_plans: i64,
-    }
 
     let Some((app, environment)) = crate::helpers::spawn_app(crate::helpers::Backend::Postgres).await else {
         return;
@@ -652,12 +640,8 @@ async fn a_built_page_is_one_statement_planned_once_on_postgresql() {
         assert_eq!(ids, recognised, "the page and the one after it");
         assert_eq!(rows.len(), 6, "both units of each: {rows:?}");
     }
-    let plans: Vec<Plans> = diesel::sql_query(
-        "SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements ORDER BY statement",
-    )
-    .load(&mut conn)
-    .expect("the connection's statements");
-    let pages: Vec<&Plans> = plans
+    let plans = crate::helpers::prepared_plans(&mut conn);
+    let pages: Vec<&crate::helpers::Plans> = plans
         .iter()
         .filter(|plan| plan.statement.contains("learning_environments"))
         .collect();

@@ -982,18 +982,8 @@ backend_tests!(
     ignore = "a PostgreSQL variant: set TEST_DATABASE_URL to run it"
 )]
 async fn certificate_reads_and_feed_positions_keep_their_plans_on_postgresql() {
-    use diesel::{
-        sql_types::BigInt, sql_types::Text, Connection, PgConnection, QueryableByName, RunQueryDsl,
-    };
+    use diesel::{Connection, PgConnection};
     use opinto_registry::{certificates::repo, db::DbConnection, events};
-
-    #[derive(QueryableByName, Debug)]
-    struct Plans {
-        #[diesel(sql_type = Text)]
-        statement: String,
-        #[diesel(sql_type = BigInt)]
-        generic_plans: i64,
-    }
 
     let Some((app, environment)) = crate::helpers::spawn_app(crate::helpers::Backend::Postgres).await else {
         return;
@@ -1029,10 +1019,7 @@ async fn certificate_reads_and_feed_positions_keep_their_plans_on_postgresql() {
         let position = events::advance_counter(&mut conn, events::FEED_COUNTER, 0).expect("advances");
         assert!(position > 0, "issuing and sharing took positions");
     }
-    let plans: Vec<Plans> =
-        diesel::sql_query("SELECT statement, generic_plans FROM pg_prepared_statements ORDER BY statement")
-            .load(&mut conn)
-            .expect("the connection's statements");
+    let plans = crate::helpers::prepared_plans(&mut conn);
     assert_eq!(plans.len(), 6, "{plans:#?}");
     assert!(
         plans

@@ -535,3 +535,24 @@ pub fn organisation_body(overrides: Value) -> Value {
     }
     body
 }
+
+/// A statement the connection keeps prepared on PostgreSQL, with how often it ran on a plan kept
+/// for any values (generic) and on one made for the values given (custom).
+#[derive(diesel::QueryableByName, Debug)]
+pub struct Plans {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub statement: String,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub generic_plans: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub custom_plans: i64,
+}
+
+/// The statements `conn` keeps prepared, in the order of their text.
+pub fn prepared_plans(conn: &mut opinto_registry::db::DbConnection) -> Vec<Plans> {
+    diesel::sql_query(
+        "SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements ORDER BY statement",
+    )
+    .load(conn)
+    .expect("the connection's statements")
+}
