@@ -14,7 +14,7 @@ use diesel::{
     dsl,
     expression::{is_aggregate, AppearsOnTable, Expression, SelectableExpression, ValidGrouping},
     prelude::*,
-    query_builder::{AstPass, QueryFragment, QueryId},
+    query_builder::{AstPass, Query, QueryFragment, QueryId},
     sql_types::{Bool, Text},
     BoxableExpression,
 };
@@ -92,7 +92,11 @@ impl<C: QueryFragment<MultiBackend>> QueryFragment<MultiBackend> for InJsonArray
 ///
 /// diesel's own `eq_any` with a subquery renders through each backend in turn, which a query
 /// boxed for the two-backend connection is not written for; this node writes it as it is.
-pub fn in_query<C, Q>(column: C, query: Q) -> InQuery<C, Q> {
+pub fn in_query<C, Q>(column: C, query: Q) -> InQuery<C, Q>
+where
+    C: Expression,
+    Q: Query<SqlType = C::SqlType>,
+{
     InQuery { column, query }
 }
 
