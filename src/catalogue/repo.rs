@@ -188,7 +188,8 @@ pub fn page_in_force(
 ) -> QueryResult<(Vec<String>, Vec<InForceRow>)> {
     let wanted = page_asked.fetch_limit();
     let after = page_asked.after.as_deref();
-    let query = match leading_unit(search) {
+    let unit = leading_unit(search);
+    let query = match unit {
         None => matching(conn, search, None, after, wanted),
         Some(unit) => {
             let candidates = recognised_environments(search, unit, after, wanted * 2);
@@ -204,7 +205,7 @@ pub fn page_in_force(
     )?;
     let mut ids: Vec<String> = rows.iter().map(|row| row.environment_id.clone()).collect();
     ids.dedup();
-    if ids.len() as i64 == wanted || leading_unit(search).is_none() {
+    if ids.len() as i64 == wanted || unit.is_none() {
         return Ok((ids, rows));
     }
     let ids = page(conn, search, page_asked)?;
