@@ -450,7 +450,8 @@ fn in_transaction(conn: &mut DbConnection) -> diesel::QueryResult<bool> {
 /// PostgreSQL plans a kept statement afresh on every execution when it prices the plan for any
 /// values above those made for the values given, as it does for the catalogue's statements of
 /// thirty parameters: the planning cost more than the execution. The setting lasts the
-/// transaction `work` runs in. Called inside a transaction, `work` runs in it as it is.
+/// transaction `work` runs in, which opens with it in one round trip. Called inside a
+/// transaction, `work` runs in it as it is.
 pub fn with_generic_plans<T, E>(
     conn: &mut DbConnection,
     work: impl FnOnce(&mut DbConnection) -> Result<T, E>,
@@ -458,14 +459,18 @@ pub fn with_generic_plans<T, E>(
 where
     E: From<diesel::result::Error>,
 {
-    let inside = in_transaction(conn).map_err(E::from)?;
-    match conn {
-        DbConnection::Pg(_) if !inside => conn.transaction(|conn| {
-            conn.batch_execute("SET LOCAL plan_cache_mode = force_generic_plan")?;
-            work(conn)
-        }),
-        _ => work(conn),
+    if in_transaction(conn).map_err(E::from)? {
+        return work(conn);
     }
+    let DbConnection::Pg(pg) = conn else {
+        return work(conn);
+    };
+    AnsiTransactionManager::begin_transaction_sql(
+        pg,
+        "BEGIN; SET LOCAL plan_cache_mode = force_generic_plan",
+    )?;
+    let outcome = work(conn);
+    end_transaction(conn, outcome)
 }
 
 /// The current time in UTC at the microsecond precision both backends store, so that a timestamp
@@ -526,7 +531,16 @@ where
             None
         }
     };
-    match work(conn) {
+    let outcome = work(conn);
+    end_transaction(conn, outcome)
+}
+
+/// Commits the transaction `outcome` was worked out in, or rolls it back if it is an error.
+fn end_transaction<T, E>(conn: &mut DbConnection, outcome: Result<T, E>) -> Result<T, E>
+where
+    E: From<diesel::result::Error>,
+{
+    match outcome {
         Ok(value) => match DbConnection::commit_transaction(conn) {
             Ok(()) => Ok(value),
             Err(error) => {
@@ -558,6 +572,38 @@ mod tests {
         assert_eq!(
             DatabaseUrl::parse("sqlite:/var/lib/registry/x.db").target,
             "/var/lib/registry/x.db"
+        );
+    }
+
+    /// The build settings `.cargo/config.toml` gives the bundled SQLite reach it: without the
+    /// planner's stability guarantee every page statement (`LIMIT ?`) is prepared afresh on every
+    /// execution, and with STAT4 so is any statement whose bound values might change its plan.
+    #[test]
+    fn sqlite_is_built_to_keep_statements_prepared() {
+        use diesel::{sql_query, sql_types::Text, QueryableByName, RunQueryDsl};
+        #[derive(QueryableByName)]
+        struct CompileOption {
+            #[diesel(sql_type = Text)]
+            compile_options: String,
+        }
+        let mut conn = SqliteConnection::establish(":memory:").expect("an in-memory database");
+        let options: Vec<String> = sql_query("PRAGMA compile_options")
+            .load::<CompileOption>(&mut conn)
+            .expect("the compile options")
+            .into_iter()
+            .map(|option| option.compile_options)
+            .collect();
+        assert!(
+            options.iter().any(|option| option == "ENABLE_QPSG"),
+            "{options:?}"
+        );
+        assert!(
+            options.iter().all(|option| option != "ENABLE_STAT4"),
+            "{options:?}"
+        );
+        assert!(
+            options.iter().any(|option| option == "DEFAULT_MEMSTATUS=0"),
+            "{options:?}"
         );
     }
 
