@@ -382,6 +382,15 @@ fn create_parent_dir(file: &str) -> Result<(), DbSetupError> {
     }
 }
 
+/// A migrated database in memory, for unit tests of statements.
+#[cfg(test)]
+pub fn migrated_in_memory() -> DbConnection {
+    let mut conn =
+        DbConnection::Sqlite(SqliteConnection::establish(":memory:").expect("an in-memory database"));
+    run_pending(&mut conn, &mut |_, _| Ok(())).expect("the migrations apply");
+    conn
+}
+
 /// Each value once, for an `IN` list: shorter statements, and fewer bind parameters to prepare.
 pub fn distinct(values: &[String]) -> Vec<&str> {
     let mut distinct: Vec<&str> = values.iter().map(String::as_str).collect();

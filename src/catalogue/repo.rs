@@ -337,3 +337,69 @@ pub fn municipality_names(conn: &mut DbConnection, codes: &[String]) -> QueryRes
         ))
         .load(conn)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use diesel::connection::{Instrumentation, InstrumentationEvent};
+
+    use super::*;
+
+    /// The statements a connection runs, and those it keeps prepared.
+    #[derive(Default, Clone)]
+    struct Statements(Arc<Mutex<(Vec<String>, Vec<String>)>>);
+
+    impl Instrumentation for Statements {
+        fn on_connection_event(&mut self, event: InstrumentationEvent<'_>) {
+            let mut seen = self.0.lock().expect("not poisoned");
+            match event {
+                InstrumentationEvent::StartQuery { query, .. } => {
+                    let text = query.to_string();
+                    let sql = text.split(" -- binds: ").next().unwrap_or_default();
+                    seen.0.push(sql.to_owned());
+                }
+                InstrumentationEvent::CacheQuery { sql, .. } => seen.1.push(sql.to_owned()),
+                _ => {}
+            }
+        }
+    }
+
+    /// A statement SQLite is not left to keep is prepared afresh on every page (diesel keeps
+    /// none with a list of values); a page then costs its parsing and planning too.
+    #[test]
+    fn every_statement_of_a_page_is_kept_prepared_on_sqlite() {
+        let mut conn = crate::db::migrated_in_memory();
+        let statements = Statements::default();
+        conn.set_instrumentation(statements.clone());
+        let day = NaiveDate::from_ymd_opt(2026, 12, 1).expect("a date");
+        let searches = [
+            Search {
+                day,
+                units: vec!["SAMPLE-101".to_owned()],
+                region: Some("04".to_owned()),
+                ..Search::default()
+            },
+            Search {
+                day,
+                units: vec!["SAMPLE-101".to_owned(), "SAMPLE-102".to_owned()],
+                municipalities: vec!["684".to_owned(), "091".to_owned()],
+                text: Some("keittio".to_owned()),
+                ..Search::default()
+            },
+            Search {
+                day,
+                qualification: Some("351204".to_owned()),
+                ..Search::default()
+            },
+        ];
+        let page = PageRequest::new(Some(20), None).expect("a page");
+        for search in &searches {
+            page_in_force(&mut conn, search, &page).expect("a page");
+        }
+        let (run, kept) = statements.0.lock().expect("not poisoned").clone();
+        let not_kept: Vec<&String> = run.iter().filter(|sql| !kept.contains(sql)).collect();
+        assert!(!run.is_empty());
+        assert!(not_kept.is_empty(), "prepared on every run: {not_kept:#?}");
+    }
+}

@@ -619,7 +619,11 @@ pub fn revoked_status_indices(
 ) -> QueryResult<Vec<i32>> {
     let mut query = certificates::table
         .filter(certificates::status_list.eq(list))
-        .filter(certificates::status.eq_any([CertificateStatus::Revoked, CertificateStatus::Superseded]))
+        .filter(
+            certificates::status
+                .eq(CertificateStatus::Revoked)
+                .or(certificates::status.eq(CertificateStatus::Superseded)),
+        )
         .into_boxed();
     if let Some(issuer) = issuer {
         query = query.filter(certificates::issuer_organisation_id.eq(issuer));

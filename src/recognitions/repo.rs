@@ -115,7 +115,8 @@ pub fn list(
     if let Visible::Consented(own) = visible {
         query = query.filter(
             recognitions::owner_consent
-                .eq_any([OwnerConsent::Own, OwnerConsent::Accepted])
+                .eq(OwnerConsent::Own)
+                .or(recognitions::owner_consent.eq(OwnerConsent::Accepted))
                 .or(recognitions::owner_consent
                     .eq(OwnerConsent::Pending)
                     .and(recognitions::agreement_id.is_not_null()))
@@ -245,8 +246,11 @@ macro_rules! recognition_public_on {
             recognitions::dto::OwnerConsent,
             schema::{agreements, recognitions},
         };
+        // Equalities, not `eq_any` of a list: diesel never keeps a statement with a list of
+        // values prepared on SQLite, which then prepares the catalogue's pages afresh each time.
         recognitions::owner_consent
-            .eq_any([OwnerConsent::Own, OwnerConsent::Accepted])
+            .eq(OwnerConsent::Own)
+            .or(recognitions::owner_consent.eq(OwnerConsent::Accepted))
             .or(recognitions::owner_consent.eq(OwnerConsent::Pending).and(
                 recognitions::agreement_id.eq_any(
                     agreements::table
