@@ -474,10 +474,12 @@ where
     let DbConnection::Pg(pg) = conn else {
         return work(conn);
     };
-    AnsiTransactionManager::begin_transaction_sql(
-        pg,
-        "BEGIN; SET LOCAL plan_cache_mode = force_generic_plan",
-    )?;
+    let opened = "BEGIN; SET LOCAL plan_cache_mode = force_generic_plan";
+    if let Err(error) = AnsiTransactionManager::begin_transaction_sql(pg, opened) {
+        // The BEGIN may have taken effect before the setting failed: leave no transaction open.
+        let _ = pg.batch_execute("ROLLBACK");
+        return Err(error.into());
+    }
     let outcome = work(conn);
     end_transaction(conn, outcome)
 }
