@@ -382,6 +382,44 @@ fn create_parent_dir(file: &str) -> Result<(), DbSetupError> {
     }
 }
 
+/// The statements a connection runs and those it keeps prepared, for unit tests of statements.
+#[cfg(test)]
+#[derive(Default, Clone)]
+pub struct StatementLog(Arc<Mutex<StatementsSeen>>);
+
+#[cfg(test)]
+#[derive(Default, Clone)]
+pub struct StatementsSeen {
+    /// The text of each statement started, without its bound values.
+    pub run: Vec<String>,
+    /// The text of each statement prepared and kept.
+    pub kept: Vec<String>,
+}
+
+#[cfg(test)]
+impl StatementLog {
+    pub fn seen(&self) -> StatementsSeen {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+}
+
+#[cfg(test)]
+impl diesel::connection::Instrumentation for StatementLog {
+    fn on_connection_event(&mut self, event: diesel::connection::InstrumentationEvent<'_>) {
+        use diesel::connection::InstrumentationEvent;
+        let mut seen = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        match event {
+            InstrumentationEvent::StartQuery { query, .. } => {
+                let text = query.to_string();
+                let sql = text.split(" -- binds: ").next().unwrap_or_default();
+                seen.run.push(sql.to_owned());
+            }
+            InstrumentationEvent::CacheQuery { sql, .. } => seen.kept.push(sql.to_owned()),
+            _ => {}
+        }
+    }
+}
+
 /// A migrated database in memory, for unit tests of statements.
 #[cfg(test)]
 pub fn migrated_in_memory() -> DbConnection {

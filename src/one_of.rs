@@ -140,27 +140,12 @@ where
 
 #[cfg(test)]
 mod tests {
-    use std::sync::{Arc, Mutex};
-
-    use diesel::connection::{Instrumentation, InstrumentationEvent};
-
     use super::*;
+    use crate::db::StatementLog;
 
     diesel::table! {
         items (id) {
             id -> Text,
-        }
-    }
-
-    /// Counts the statements the connection prepares and keeps.
-    #[derive(Default, Clone)]
-    struct Prepared(Arc<Mutex<Vec<String>>>);
-
-    impl Instrumentation for Prepared {
-        fn on_connection_event(&mut self, event: InstrumentationEvent<'_>) {
-            if let InstrumentationEvent::CacheQuery { sql, .. } = event {
-                self.0.lock().expect("not poisoned").push(sql.to_owned());
-            }
         }
     }
 
@@ -187,7 +172,7 @@ mod tests {
         diesel::sql_query("INSERT INTO items (id) VALUES ('a'), ('b'), ('c'), ('d')")
             .execute(&mut conn)
             .expect("rows");
-        let prepared = Prepared::default();
+        let prepared = StatementLog::default();
         conn.set_instrumentation(prepared.clone());
 
         assert_eq!(matching(&mut conn, &["d", "a", "x"]), ["a", "d"]);
@@ -195,14 +180,14 @@ mod tests {
         assert!(matching(&mut conn, &[]).is_empty());
         assert_eq!(matching(&mut conn, &["it's", "\"quoted\""]), Vec::<String>::new());
 
-        let kept = prepared.0.lock().expect("not poisoned").clone();
+        let kept = prepared.seen().kept;
         assert!(
             kept.len() == 1 && kept[0].contains("json_each"),
             "not one kept statement for every list: {kept:?}"
         );
         // One value is an equality, kept as a statement of its own.
         assert_eq!(matching(&mut conn, &["b"]), ["b"]);
-        let kept = prepared.0.lock().expect("not poisoned").clone();
+        let kept = prepared.seen().kept;
         assert!(kept.len() == 2 && kept[1].contains("= ?"), "{kept:?}");
     }
 }

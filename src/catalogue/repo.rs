@@ -340,37 +340,15 @@ pub fn municipality_names(conn: &mut DbConnection, codes: &[String]) -> QueryRes
 
 #[cfg(test)]
 mod tests {
-    use std::sync::{Arc, Mutex};
-
-    use diesel::connection::{Instrumentation, InstrumentationEvent};
-
     use super::*;
-
-    /// The statements a connection runs, and those it keeps prepared.
-    #[derive(Default, Clone)]
-    struct Statements(Arc<Mutex<(Vec<String>, Vec<String>)>>);
-
-    impl Instrumentation for Statements {
-        fn on_connection_event(&mut self, event: InstrumentationEvent<'_>) {
-            let mut seen = self.0.lock().expect("not poisoned");
-            match event {
-                InstrumentationEvent::StartQuery { query, .. } => {
-                    let text = query.to_string();
-                    let sql = text.split(" -- binds: ").next().unwrap_or_default();
-                    seen.0.push(sql.to_owned());
-                }
-                InstrumentationEvent::CacheQuery { sql, .. } => seen.1.push(sql.to_owned()),
-                _ => {}
-            }
-        }
-    }
+    use crate::db::StatementLog;
 
     /// A statement SQLite is not left to keep is prepared afresh on every page (diesel keeps
     /// none with a list of values); a page then costs its parsing and planning too.
     #[test]
     fn every_statement_of_a_page_is_kept_prepared_on_sqlite() {
         let mut conn = crate::db::migrated_in_memory();
-        let statements = Statements::default();
+        let statements = StatementLog::default();
         conn.set_instrumentation(statements.clone());
         let day = NaiveDate::from_ymd_opt(2026, 12, 1).expect("a date");
         let searches = [
@@ -397,9 +375,9 @@ mod tests {
         for search in &searches {
             page_in_force(&mut conn, search, &page).expect("a page");
         }
-        let (run, kept) = statements.0.lock().expect("not poisoned").clone();
-        let not_kept: Vec<&String> = run.iter().filter(|sql| !kept.contains(sql)).collect();
-        assert!(!run.is_empty());
+        let seen = statements.seen();
+        let not_kept: Vec<&String> = seen.run.iter().filter(|sql| !seen.kept.contains(sql)).collect();
+        assert!(!seen.run.is_empty());
         assert!(not_kept.is_empty(), "prepared on every run: {not_kept:#?}");
     }
 }
