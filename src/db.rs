@@ -106,6 +106,17 @@ fn redact_password(url: &str) -> String {
 #[derive(Debug, Clone)]
 pub struct ConnectionManager {
     url: DatabaseUrl,
+    plans: Plans,
+}
+
+/// How PostgreSQL plans the statements a session keeps prepared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Plans {
+    /// The server's choice: a plan for the values of each execution until a generic one is priced
+    /// no dearer.
+    Chosen,
+    /// One generic plan per statement, made once: for the public reads (see [`Db::for_public_reads`]).
+    Generic,
 }
 
 /// A pooled connection, and whether it failed for want of the database.
@@ -135,9 +146,15 @@ impl DerefMut for PooledDb {
 impl ConnectionManager {
     fn establish(&self) -> Result<DbConnection, r2d2::Error> {
         match self.url.backend {
-            Backend::Postgres => PgConnection::establish(&self.url.target)
-                .map(DbConnection::Pg)
-                .map_err(r2d2::Error::ConnectionError),
+            Backend::Postgres => {
+                let mut conn =
+                    PgConnection::establish(&self.url.target).map_err(r2d2::Error::ConnectionError)?;
+                if self.plans == Plans::Generic {
+                    conn.batch_execute("SET plan_cache_mode = force_generic_plan")
+                        .map_err(r2d2::Error::QueryError)?;
+                }
+                Ok(DbConnection::Pg(conn))
+            }
             Backend::Sqlite => {
                 let mut conn =
                     SqliteConnection::establish(&self.url.target).map_err(r2d2::Error::ConnectionError)?;
@@ -200,9 +217,7 @@ pub struct Db {
     /// than each parking a blocking thread inside the pool: under load the blocking threads stay
     /// as many as the connections, and no time goes to waking threads that find none free.
     permits: Arc<Semaphore>,
-    backend: Backend,
-    /// The URL without its password, for messages.
-    shown_url: String,
+    url: DatabaseUrl,
     /// How long a request waits for a connection in all.
     checkout_timeout: Duration,
 }
@@ -224,40 +239,79 @@ impl Db {
         if url.backend == Backend::Sqlite {
             create_parent_dir(&url.target)?;
         }
-        let manager = ConnectionManager { url: url.clone() };
+        let manager = ConnectionManager {
+            url: url.clone(),
+            plans: Plans::Chosen,
+        };
         // Fail fast with the real cause instead of r2d2's generic time-out.
         manager.connect().map_err(|source| DbSetupError::Connect {
             url: url.redacted(),
             source,
         })?;
-        Ok(Self::pooled(url, pool_size, CHECKOUT_TIMEOUT))
+        Ok(Self::pooled(manager, pool_size, None, CHECKOUT_TIMEOUT))
     }
 
     /// A pool that connects when first needed, giving up on a checkout after `checkout_timeout`:
     /// for a server that may be down when the service starts, such as a replica.
-    pub fn connect_lazily(database_url: &str, pool_size: u32, checkout_timeout: Duration) -> Self {
-        Self::pooled(DatabaseUrl::parse(database_url), pool_size, checkout_timeout)
+    /// Its sessions plan as `plans` says.
+    pub fn connect_lazily(
+        database_url: &str,
+        pool_size: u32,
+        checkout_timeout: Duration,
+        plans: Plans,
+    ) -> Self {
+        let manager = ConnectionManager {
+            url: DatabaseUrl::parse(database_url),
+            plans,
+        };
+        Self::pooled(manager, pool_size, None, checkout_timeout)
     }
 
-    fn pooled(url: DatabaseUrl, pool_size: u32, checkout_timeout: Duration) -> Self {
+    /// A pool of `pool_size` connections, taking `permits` when it shares another pool's.
+    fn pooled(
+        manager: ConnectionManager,
+        pool_size: u32,
+        permits: Option<Arc<Semaphore>>,
+        checkout_timeout: Duration,
+    ) -> Self {
         let pool_size = pool_size.max(1);
+        let permits = permits.unwrap_or_else(|| Arc::new(Semaphore::new(pool_size as usize)));
+        let url = manager.url.clone();
         let pool = r2d2::Pool::builder()
             .max_size(pool_size)
             .min_idle(Some(1))
             .test_on_check_out(false)
             .connection_timeout(checkout_timeout)
-            .build_unchecked(ConnectionManager { url: url.clone() });
+            .build_unchecked(manager);
         Self {
             pool,
-            permits: Arc::new(Semaphore::new(pool_size as usize)),
-            backend: url.backend,
-            shown_url: url.redacted(),
+            permits,
+            url,
             checkout_timeout,
         }
     }
 
+    /// The pool for the public reads ([`crate::replica::ReadDb`]: the catalogue, reference data,
+    /// signatories) on this pool's database. On PostgreSQL its sessions keep one generic plan per
+    /// statement: the catalogue's statements of thirty parameters would otherwise be planned
+    /// afresh on every execution, the planning dearer than the execution, as PostgreSQL prices a
+    /// plan for any values above those made for the values given. Setting that per transaction
+    /// cost two round trips a page more. It takes this pool's permits, so the database is given
+    /// no more work at once; up to as many connections more may be open. On SQLite it is this pool.
+    pub fn for_public_reads(&self) -> Db {
+        if self.url.backend == Backend::Sqlite {
+            return self.clone();
+        }
+        let manager = ConnectionManager {
+            url: self.url.clone(),
+            plans: Plans::Generic,
+        };
+        let shared = Some(self.permits.clone());
+        Self::pooled(manager, self.pool.max_size(), shared, self.checkout_timeout)
+    }
+
     pub fn backend(&self) -> Backend {
-        self.backend
+        self.url.backend
     }
 
     /// Runs `work` as one write transaction (see [`write_transaction`]) on the blocking thread pool.
@@ -281,7 +335,7 @@ impl Db {
         F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
         T: Send + 'static,
     {
-        match self.backend {
+        match self.url.backend {
             Backend::Postgres => self.run(work).await,
             Backend::Sqlite => self.write(work).await,
         }
@@ -340,7 +394,7 @@ impl Db {
         each: &mut dyn FnMut(&str, &mut DbConnection) -> Result<(), String>,
         after: impl FnOnce(&mut DbConnection) -> T,
     ) -> Result<(Vec<String>, T), DbSetupError> {
-        let url = self.shown_url.clone();
+        let url = self.url.redacted();
         let failed = |message: String| DbSetupError::Migrate {
             url: url.clone(),
             message,
@@ -489,37 +543,6 @@ fn in_transaction(conn: &mut DbConnection) -> diesel::QueryResult<bool> {
     Ok(DbConnection::transaction_manager_status_mut(conn)
         .transaction_depth()?
         .is_some())
-}
-
-/// Runs reads written to run well whatever the values asked for with one plan per statement on
-/// PostgreSQL, as SQLite runs every statement.
-///
-/// PostgreSQL plans a kept statement afresh on every execution when it prices the plan for any
-/// values above those made for the values given, as it does for the catalogue's statements of
-/// thirty parameters: the planning cost more than the execution. The setting lasts the
-/// transaction `work` runs in, which opens with it in one round trip. Called inside a
-/// transaction, `work` runs in it as it is.
-pub fn with_generic_plans<T, E>(
-    conn: &mut DbConnection,
-    work: impl FnOnce(&mut DbConnection) -> Result<T, E>,
-) -> Result<T, E>
-where
-    E: From<diesel::result::Error>,
-{
-    if in_transaction(conn).map_err(E::from)? {
-        return work(conn);
-    }
-    let DbConnection::Pg(pg) = conn else {
-        return work(conn);
-    };
-    let opened = "BEGIN; SET LOCAL plan_cache_mode = force_generic_plan";
-    if let Err(error) = AnsiTransactionManager::begin_transaction_sql(pg, opened) {
-        // The BEGIN may have taken effect before the setting failed: leave no transaction open.
-        let _ = pg.batch_execute("ROLLBACK");
-        return Err(error.into());
-    }
-    let outcome = work(conn);
-    end_transaction(conn, outcome)
 }
 
 /// The current time in UTC at the microsecond precision both backends store, so that a timestamp

@@ -18,7 +18,7 @@ use std::{
 use actix_web::{http::header, HttpRequest};
 
 use crate::{
-    db::{Db, DbConnection},
+    db::{Db, DbConnection, Plans},
     error::ApiError,
 };
 
@@ -81,7 +81,8 @@ fn rest_ms() -> u64 {
 }
 
 impl ReadDb {
-    /// Reads from the primary only.
+    /// Reads from the primary only, through `primary`: its pool of public reads
+    /// ([`Db::for_public_reads`]).
     pub fn primary(primary: Db) -> Self {
         Self {
             primary,
@@ -89,12 +90,13 @@ impl ReadDb {
         }
     }
 
-    /// Public reads from the replica at `url`, which need not be up yet.
+    /// Public reads from the replica at `url`, which need not be up yet, its sessions planning as
+    /// the primary's public reads do; `primary` answers when the replica cannot.
     pub fn with_replica(primary: Db, url: &str, pool_size: u32) -> Self {
         Self {
             primary,
             replica: Some(Replica {
-                db: Db::connect_lazily(url, pool_size, REPLICA_CHECKOUT),
+                db: Db::connect_lazily(url, pool_size, REPLICA_CHECKOUT, Plans::Generic),
                 resting_until: Arc::new(AtomicU64::new(0)),
                 started: Instant::now(),
             }),

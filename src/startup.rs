@@ -223,8 +223,8 @@ pub struct Secrets {
 
 pub fn run(listener: TcpListener, db: Db, secrets: Secrets, config: &Config) -> std::io::Result<Server> {
     let read_db = web::Data::new(match &config.database_read_url {
-        Some(url) => ReadDb::with_replica(db.clone(), url, config.database_pool_size),
-        None => ReadDb::primary(db.clone()),
+        Some(url) => ReadDb::with_replica(db.for_public_reads(), url, config.database_pool_size),
+        None => ReadDb::primary(db.for_public_reads()),
     });
     let db = web::Data::new(db);
     let keys = web::Data::new(secrets.keys);

@@ -20,7 +20,7 @@ use super::{
 };
 use crate::{
     concurrency::{not_modified, IfNoneMatch},
-    db::{today, with_generic_plans, DbConnection},
+    db::{today, DbConnection},
     error::ApiError,
     extract::Query,
     lookups::Lookups,
@@ -61,9 +61,7 @@ fn conditional_answer(
     if held.holds(&etag) {
         return Ok((Answer::Unchanged, etag));
     }
-    let body = cache.pages.answer_at(version, key, || {
-        with_generic_plans(conn, |conn| build(conn, version))
-    })?;
+    let body = cache.pages.answer_at(version, key, || build(conn, version))?;
     Ok((Answer::Body(body), etag))
 }
 

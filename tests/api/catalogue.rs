@@ -593,18 +593,18 @@ backend_tests!(
 );
 
 /// A page built from the database reads its environments and their units in force in one
-/// statement, which PostgreSQL plans once: planned afresh on each request, as PostgreSQL does on
-/// its own with statements of this many parameters, the planning cost more than the reading.
+/// statement, which PostgreSQL plans once on the connections of the public reads: planned afresh
+/// on each request, as PostgreSQL does on its own with statements of this many parameters, the
+/// planning cost more than the reading. Every other connection keeps the server's choice.
 #[actix_web::test]
 #[cfg_attr(
     not(postgres_tests),
     ignore = "a PostgreSQL variant: set TEST_DATABASE_URL to run it"
 )]
 async fn a_built_page_is_one_statement_planned_once_on_postgresql() {
-    use diesel::{Connection, PgConnection};
     use opinto_registry::{
         catalogue::repo::{page_in_force, Search},
-        db::{with_generic_plans, DbConnection},
+        db::{Db, DbConnection},
         pagination::PageRequest,
     };
 
@@ -625,7 +625,22 @@ async fn a_built_page_is_one_statement_planned_once_on_postgresql() {
         recognised.push(environment);
     }
 
-    let mut conn = DbConnection::Pg(PgConnection::establish(&app.database_url).expect("connects"));
+    let db = Db::connect(&app.database_url, 1).expect("connects");
+    let plan_cache_mode = |conn: &mut DbConnection| -> String {
+        #[derive(diesel::QueryableByName)]
+        struct Setting {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            plan_cache_mode: String,
+        }
+        let setting: Setting =
+            diesel::RunQueryDsl::get_result(diesel::sql_query("SHOW plan_cache_mode"), conn)
+                .expect("the setting");
+        setting.plan_cache_mode
+    };
+    assert_eq!(plan_cache_mode(&mut db.get().expect("a connection")), "auto");
+    let public_reads = db.for_public_reads();
+    let mut conn = public_reads.get().expect("a connection of the public reads");
+    assert_eq!(plan_cache_mode(&mut conn), "force_generic_plan");
     let page: PageRequest<String> = PageRequest::new(Some(2), None).expect("a page");
     let today = chrono::Utc::now().date_naive();
     for days in 0..8 {
@@ -635,8 +650,7 @@ async fn a_built_page_is_one_statement_planned_once_on_postgresql() {
             region: Some("04".to_owned()),
             ..Search::default()
         };
-        let (ids, rows) =
-            with_generic_plans(&mut conn, |conn| page_in_force(conn, &search, &page)).expect("reads");
+        let (ids, rows) = page_in_force(&mut conn, &search, &page).expect("reads");
         assert_eq!(ids, recognised, "the page and the one after it");
         assert_eq!(rows.len(), 6, "both units of each: {rows:?}");
     }
@@ -652,6 +666,6 @@ async fn a_built_page_is_one_statement_planned_once_on_postgresql() {
         "planned once: {}",
         pages[0].statement
     );
-    drop(conn);
+    drop((conn, public_reads, db));
     environment.shut_down().await;
 }
