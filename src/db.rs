@@ -213,9 +213,10 @@ impl DerefMut for Checkout {
 #[derive(Clone)]
 pub struct Db {
     pool: Pool,
-    /// One permit per pooled connection. Requests wait for a connection here, as futures, rather
-    /// than each parking a blocking thread inside the pool: under load the blocking threads stay
-    /// as many as the connections, and no time goes to waking threads that find none free.
+    /// One permit per pooled connection, shared with the pool of public reads made from this one
+    /// ([`Db::for_public_reads`]). Requests wait for a connection here, as futures, rather than
+    /// each parking a blocking thread inside the pool: under load the blocking threads stay as
+    /// many as the connections, and no time goes to waking threads that find none free.
     permits: Arc<Semaphore>,
     url: DatabaseUrl,
     /// How long a request waits for a connection in all.
@@ -603,16 +604,7 @@ where
             None
         }
     };
-    let outcome = work(conn);
-    end_transaction(conn, outcome)
-}
-
-/// Commits the transaction `outcome` was worked out in, or rolls it back if it is an error.
-fn end_transaction<T, E>(conn: &mut DbConnection, outcome: Result<T, E>) -> Result<T, E>
-where
-    E: From<diesel::result::Error>,
-{
-    match outcome {
+    match work(conn) {
         Ok(value) => match DbConnection::commit_transaction(conn) {
             Ok(()) => Ok(value),
             Err(error) => {
